@@ -1,0 +1,37 @@
+"""Backorders: the Flask application factory. Nothing is created or connected at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import ROOT, Config, load_config
+
+
+def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | None = None,
+               migrate: bool | None = None) -> Flask:
+    from app import cli, health
+    from app.admin.routes import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.errors import register_error_handlers
+    from app.storage.migrate import upgrade
+    from app.wiring import build_services, utc_now
+    from webhooks.intake import bp as webhooks_bp
+
+    config = config or load_config()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(Path(ROOT) / "templates"))
+    app.config["BACKORDERS"] = config
+    if migrate if migrate is not None else config.development:
+        upgrade(config.database_url)
+    app.extensions["backorders"] = build_services(config, clock or utc_now)
+    for bp in (webhooks_bp, auth_bp, admin_bp, health.bp):
+        app.register_blueprint(bp)
+    register_error_handlers(app)
+    cli.register(app)
+    return app

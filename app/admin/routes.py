@@ -1,0 +1,46 @@
+"""The embedded admin: the page itself and its JSON API under /api."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from app.admin.session import require_session
+from app.errors import BadRequest
+from app.platforms.shopify.oauth import decode_session_token, valid_shop
+from app.services import privacy
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/")
+def home():
+    """First load inside the Shopify admin: `shop`, `host` and an `id_token`. With Shopify-managed
+    install this is also where the app gets its offline token (token exchange)."""
+    services = current_app.extensions["backorders"]
+    shop = valid_shop(request.args.get("shop"))
+    id_token = request.args.get("id_token")
+    if not id_token:
+        raise BadRequest("open the app from the Shopify admin (id_token missing)", field="id_token")
+    claims = decode_session_token(id_token, services.config)
+    if claims["shop"] != shop:
+        raise BadRequest("the session token belongs to another shop", field="shop")
+    if not services.installs.is_installed(shop):
+        services.installs.install(shop, services.tokens.exchange_session_token(shop, id_token))
+    response = current_app.make_response(render_template(
+        "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name))
+    response.headers["Content-Security-Policy"] = (
+        f"frame-ancestors https://{shop} https://admin.shopify.com;")
+    return response
+
+
+@bp.get("/api/shop")
+@require_session
+def shop_info():
+    return jsonify({"shop": g.shop})
+
+
+@bp.get("/api/data-requests")
+@require_session
+def data_requests():
+    with current_app.extensions["backorders"].db.transaction() as s:
+        return jsonify({"data_requests": privacy.exports_for(s, g.shop)})

@@ -1,0 +1,61 @@
+"""The authorization-code grant: `/auth` sends the merchant to Shopify, `/auth/callback` comes back.
+
+Used outside the admin (a direct install link) and as the fallback to token exchange. Each
+callback is checked: query HMAC, a fresh timestamp, a `state` we issued and have not spent, and a
+valid shop domain."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request
+
+from app.errors import BadRequest, Unauthenticated
+from app.platforms.shopify import oauth
+from app.storage.tables import OAuthState
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.get("/auth")
+def begin():
+    services = current_app.extensions["backorders"]
+    shop = oauth.valid_shop(request.args.get("shop"))
+    if request.args.get("hmac") and not oauth.query_hmac_ok(_params(), services.config.api_secrets):
+        raise Unauthenticated("install request has an invalid hmac")
+    state = oauth.new_state()
+    with services.db.transaction() as s:
+        s.add(OAuthState(nonce=state, shop=shop, created_at=services.clock()))
+    return redirect(oauth.authorize_url(services.config, shop, state))
+
+
+@bp.get("/auth/callback")
+def callback():
+    services = current_app.extensions["backorders"]
+    params = _params()
+    shop = oauth.valid_shop(request.args.get("shop"))
+    if not oauth.query_hmac_ok(params, services.config.api_secrets):
+        raise Unauthenticated("callback has a missing or invalid hmac")
+    if not oauth.callback_fresh(request.args.get("timestamp"), services.clock()):
+        raise Unauthenticated("callback timestamp is missing or too old")
+    code = request.args.get("code")
+    if not code:
+        raise BadRequest("callback has no code", field="code")
+    _spend_state(services, request.args.get("state"), shop)
+    services.installs.install(shop, services.tokens.exchange_code(shop, code))
+    return redirect(f"{services.config.admin_base(shop)}/admin/apps/{services.config.api_key}")
+
+
+def _spend_state(services, state: str | None, shop: str) -> None:
+    with services.db.transaction() as s:
+        row = s.get(OAuthState, state or "", with_for_update=True)
+        if row is None or row.shop != shop:
+            raise Unauthenticated("unknown state")
+        if row.used_at is not None:
+            raise Unauthenticated("state already used")
+        if services.clock() - row.created_at > oauth.CALLBACK_MAX_AGE * 2:
+            raise Unauthenticated("state expired")
+        row.used_at = services.clock()
+
+
+def _params() -> dict:
+    return {k: (request.args.getlist(k) if k.endswith("[]") else request.args.get(k))
+            for k in request.args}

@@ -1,0 +1,188 @@
+"""Configuration, read once at start-up from `app.toml` and the environment into a typed object.
+
+Every setting is checked here so that a bad deployment fails at start-up with a message naming the
+setting, not later inside a request or a job.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_TOML = ROOT / "app.toml"
+INSTANCE_DIR = ROOT / "instance"
+COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+
+
+class ConfigError(ValueError):
+    """A missing or invalid setting; `setting` names it."""
+
+    def __init__(self, setting: str, message: str):
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class Config:
+    api_key: str
+    api_secret: str
+    previous_api_secret: str | None
+    app_url: str
+    app_name: str
+    scopes: tuple[str, ...]
+    api_version: str
+    webhook_topics: frozenset[str]
+    compliance_topics: frozenset[str]
+    redirect_urls: tuple[str, ...]
+    database_url: str
+    redis_url: str | None
+    queue_path: str
+    token_encryption_keys: tuple[str, ...]
+    admin_origin: str
+    development: bool
+
+    @property
+    def api_secrets(self) -> tuple[str, ...]:
+        """Secrets that may sign a webhook: the current one and, during a rotation, the previous."""
+        if self.previous_api_secret:
+            return (self.api_secret, self.previous_api_secret)
+        return (self.api_secret,)
+
+    @property
+    def all_topics(self) -> frozenset[str]:
+        return self.webhook_topics | self.compliance_topics
+
+    def admin_base(self, shop: str) -> str:
+        """Origin of one shop's Admin API and OAuth endpoints."""
+        return self.admin_origin.replace("{shop}", shop).rstrip("/")
+
+
+def read_app_toml(path: Path = APP_TOML) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError("app.toml", f"not found at {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("app.toml", f"not valid TOML: {exc}") from exc
+
+
+def toml_topics(toml: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """The (webhook topics, compliance topics) subscribed in app.toml."""
+    topics: set[str] = set()
+    compliance: set[str] = set()
+    for sub in toml.get("webhooks", {}).get("subscriptions", []):
+        topics.update(sub.get("topics", []))
+        compliance.update(sub.get("compliance_topics", []))
+    return frozenset(topics), frozenset(compliance)
+
+
+def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_TOML) -> Config:
+    env = os.environ if environ is None else environ
+    toml = read_app_toml(toml_path)
+    topics, compliance = toml_topics(toml)
+    if compliance != COMPLIANCE_TOPICS:
+        raise ConfigError("app.toml [[webhooks.subscriptions]]", "must subscribe the three compliance topics")
+    api_version = _required_toml(toml, "webhooks", "api_version")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'backorders.db'}"
+    return Config(
+        api_key=env.get("SHOPIFY_API_KEY") or _required_toml(toml, None, "client_id"),
+        api_secret=_required_env(env, "SHOPIFY_API_SECRET"),
+        previous_api_secret=env.get("SHOPIFY_API_SECRET_PREVIOUS") or None,
+        app_url=_url(env.get("SHOPIFY_APP_URL") or _required_toml(toml, None, "application_url"),
+                     "SHOPIFY_APP_URL").rstrip("/"),
+        app_name=toml.get("name", "Backorders"),
+        scopes=_scopes(toml),
+        api_version=_api_version(api_version),
+        webhook_topics=topics,
+        compliance_topics=compliance,
+        redirect_urls=tuple(toml.get("auth", {}).get("redirect_urls", [])),
+        database_url=_database_url(database_url),
+        redis_url=_optional_url(env.get("REDIS_URL"), "REDIS_URL", ("redis", "rediss")),
+        queue_path=env.get("QUEUE_PATH") or str(INSTANCE_DIR / "queue.db"),
+        token_encryption_keys=_fernet_keys(env.get("TOKEN_ENCRYPTION_KEYS", "")),
+        admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}"),
+        development=env.get("APP_ENV", "development") == "development",
+    )
+
+
+def _required_env(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if not value:
+        raise ConfigError(name, "is required but not set")
+    return value
+
+
+def _required_toml(toml: dict, table: str | None, key: str) -> str:
+    source = toml.get(table, {}) if table else toml
+    value = source.get(key)
+    if not isinstance(value, str) or not value.strip():
+        where = f"[{table}] {key}" if table else key
+        raise ConfigError(f"app.toml {where}", "is required")
+    return value.strip()
+
+
+def _scopes(toml: dict) -> tuple[str, ...]:
+    raw = toml.get("access_scopes", {}).get("scopes", "")
+    scopes = tuple(s.strip() for s in raw.split(",") if s.strip())
+    if not scopes:
+        raise ConfigError("app.toml [access_scopes] scopes", "lists no scope")
+    return scopes
+
+
+def _api_version(value: str) -> str:
+    year, _, month = value.partition("-")
+    if not (year.isdigit() and len(year) == 4 and month in {"01", "04", "07", "10"}):
+        raise ConfigError("app.toml [webhooks] api_version", f"{value!r} is not a YYYY-MM release")
+    return value
+
+
+def _url(value: str, name: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(name, f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _optional_url(value: str | None, name: str, schemes: tuple[str, ...]) -> str | None:
+    if not value:
+        return None
+    if urlparse(value).scheme not in schemes:
+        raise ConfigError(name, f"must start with {' or '.join(s + '://' for s in schemes)}")
+    return value
+
+
+def _database_url(value: str) -> str:
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://"):]
+    if value.startswith("postgresql://"):
+        value = "postgresql+psycopg://" + value[len("postgresql://"):]
+    if not value.startswith(("sqlite:", "postgresql+psycopg://")):
+        raise ConfigError("DATABASE_URL", "must be a sqlite:/// or postgresql:// URL")
+    return value
+
+
+def _fernet_keys(raw: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if not keys:
+        raise ConfigError("TOKEN_ENCRYPTION_KEYS", "is required: one or more Fernet keys, newest first")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError("TOKEN_ENCRYPTION_KEYS", f"key {position} is not a Fernet key") from exc
+    return keys
+
+
+def _admin_origin(value: str) -> str:
+    if "{shop}" not in value:
+        raise ConfigError("SHOPIFY_ADMIN_ORIGIN", "must contain {shop}")
+    _url(value.replace("{shop}", "shop.myshopify.com"), "SHOPIFY_ADMIN_ORIGIN")
+    return value

@@ -1,0 +1,85 @@
+"""The job queue: huey on SQLite by default, on Redis when REDIS_URL is set.
+
+Tasks are thin: they name a service call and nothing else. They are registered on a huey instance
+made by the app factory, so the web process (which enqueues) and `flask --app app worker` (which
+runs them) build the same registry. Every task is idempotent and retried with exponential backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+
+from app.config import Config
+
+log = logging.getLogger(__name__)
+RETRIES = 8
+MAX_DELAY_S = 600
+
+
+def make_huey(config: Config) -> Huey:
+    if config.redis_url:
+        return RedisHuey("backorders", url=config.redis_url, results=False, utc=True)
+    return SqliteHuey("backorders", filename=config.queue_path, results=False, utc=True,
+                      timeout=30)
+
+
+def backoff_delay(attempt: int, rng: random.Random = random.Random()) -> float:
+    """Exponential with full jitter: 1, 2, 4 … s, capped, so retries of a burst spread out."""
+    return rng.uniform(0.5, 1.0) * min(MAX_DELAY_S, 2 ** attempt)
+
+
+def retried(huey: Huey, func: Callable, name: str):
+    """A task that retries with backoff: huey's own retry_delay is fixed, so the delay of the
+    next attempt is set on the task just before huey requeues it."""
+
+    def run(*args, task=None):
+        try:
+            return func(*args)
+        except Exception:
+            if task is not None and task.retries:
+                attempt = RETRIES - task.retries
+                task.retry_delay = backoff_delay(attempt)
+                log.warning("task %s failed (attempt %d), retrying in %.1fs",
+                            name, attempt + 1, task.retry_delay)
+            raise
+
+    return huey.task(retries=RETRIES, context=True, name=name)(run)
+
+
+class Queue:
+    """Our tasks on one huey instance; also the JobQueue port the services use."""
+
+    def __init__(self, huey: Huey, services):
+        self.huey = huey
+        self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
+        self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
+            lambda: self.sweep(services))
+
+    def process_receipt(self, receipt_id: int) -> None:
+        self._process_receipt(receipt_id)
+
+    def sweep(self, services) -> int:
+        """Re-enqueue receipts recorded but never processed (a lost enqueue or a killed worker)."""
+        ids = services.intake.unprocessed(services.clock() - timedelta(minutes=5))
+        for receipt_id in ids:
+            self.process_receipt(receipt_id)
+        return len(ids)
+
+    def ping(self) -> None:
+        self.huey.pending_count()
+
+    def drain(self, limit: int = 100_000) -> int:
+        """Run every ready task in this process, as a worker would (tests and the demo)."""
+        done = 0
+        while done < limit:
+            task = self.huey.dequeue()
+            if task is None:
+                return done
+            self.huey.execute(task)
+            done += 1
+        return done

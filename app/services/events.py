@@ -1,0 +1,86 @@
+"""The worker's side of a webhook: one receipt, handled once, in one transaction with its mark.
+
+A handler gets the open session, the shop and the payload, does its work through that session and
+returns a short outcome. Follow-up work (a sync with the platform) is queued after the commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.config import COMPLIANCE_TOPICS
+from app.services import privacy
+from app.services.installs import revoke
+from app.services.intake import Intake
+from app.storage.db import Database
+from app.storage.tables import Shop, WebhookReceipt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    message: str
+    follow_ups: list[tuple[str, tuple]] = field(default_factory=list)
+
+
+Handler = Callable[[Session, str, dict], Outcome | str]
+
+
+class Events:
+    def __init__(self, db: Database, intake: Intake, clock: Callable[[], datetime],
+                 registry: dict[str, str]):
+        self._db = db
+        self._intake = intake
+        self._clock = clock
+        self._registry = registry
+        self.handlers: dict[str, Handler] = {
+            "uninstall": self._uninstall,
+            "scopes_update": self._scopes_update,
+            "data_request": lambda s, shop, p: privacy.export_customer(s, shop, p, self._clock()),
+            "customer_redact": privacy.redact_customer,
+            "shop_redact": lambda s, shop, p: privacy.purge_shop(s, shop),
+        }
+        self.on_follow_up: Callable[[str, tuple], None] = lambda kind, args: None
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    def process_receipt(self, receipt_id: int) -> str:
+        with self._db.transaction() as s:
+            receipt = s.get(WebhookReceipt, receipt_id, with_for_update=True)
+            if receipt is None or receipt.processed_at is not None:
+                return "already processed"
+            outcome = self._handle(s, receipt)
+            self._intake.mark_processed(s, receipt.id, outcome.message)
+        for kind, args in outcome.follow_ups:
+            self.on_follow_up(kind, args)
+        log.info("webhook %s %s for %s: %s", receipt_id, receipt.topic, receipt.shop, outcome.message)
+        return outcome.message
+
+    def _handle(self, s: Session, receipt: WebhookReceipt) -> Outcome:
+        shop = s.get(Shop, receipt.shop)
+        compliance = receipt.topic in COMPLIANCE_TOPICS
+        if shop is None or (not compliance and not shop.installed):
+            return Outcome("dropped: shop not installed")
+        kind = self._registry.get(receipt.topic)
+        handler = self.handlers.get(kind or "")
+        if handler is None:
+            return Outcome(f"dropped: no handler for {receipt.topic}")
+        result = handler(s, receipt.shop, json.loads(receipt.payload or "{}"))
+        return result if isinstance(result, Outcome) else Outcome(result)
+
+    def _uninstall(self, s: Session, shop: str, payload: dict) -> str:
+        revoke(s.get(Shop, shop, with_for_update=True), self._clock())
+        self._intake.forget(shop)
+        return "uninstalled: tokens revoked"
+
+    def _scopes_update(self, s: Session, shop: str, payload: dict) -> str:
+        scopes = payload.get("current") or []
+        s.get(Shop, shop, with_for_update=True).scopes = ",".join(scopes)
+        return f"scopes recorded: {','.join(scopes)}"

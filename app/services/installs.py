@@ -1,0 +1,131 @@
+"""Shops and their tokens: install, re-install, uninstall, and an always-fresh access token.
+
+Offline tokens expire after an hour. A token is refreshed shortly before it expires and when the
+API rejects it; the new pair is written in one transaction, under a row lock, so two workers never
+both spend the same refresh token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.errors import Unauthenticated
+from app.services.ports import TokenGrant, TokenIssuer
+from app.storage.db import Database
+from app.storage.tables import Shop
+from app.storage.token_cipher import TokenCipher
+
+REFRESH_AHEAD = timedelta(minutes=5)
+
+
+class NotInstalled(Unauthenticated):
+    code = "not_installed"
+
+
+class Installs:
+    def __init__(self, db: Database, cipher: TokenCipher, issuer: TokenIssuer,
+                 clock: Callable[[], datetime]):
+        self._db = db
+        self._cipher = cipher
+        self._issuer = issuer
+        self._clock = clock
+
+    def install(self, shop: str, grant: TokenGrant) -> None:
+        """Install or re-install: the new token replaces any old one."""
+        with self._db.transaction() as s:
+            row = s.get(Shop, shop, with_for_update=True) or Shop(shop=shop, policy={})
+            row.installed = True
+            row.installed_at = self._clock()
+            row.uninstalled_at = None
+            self._store(row, grant)
+            s.add(row)
+
+    def uninstall(self, shop: str) -> bool:
+        """Revoke: forget the tokens and stop all work for the shop. False if it was not ours."""
+        with self._db.transaction() as s:
+            row = s.get(Shop, shop, with_for_update=True)
+            if row is None:
+                return False
+            revoke(row, self._clock())
+            return True
+
+    def record_scopes(self, shop: str, scopes: list[str]) -> None:
+        with self._db.transaction() as s:
+            row = s.get(Shop, shop, with_for_update=True)
+            if row is not None:
+                row.scopes = ",".join(scopes)
+
+    def is_installed(self, shop: str) -> bool:
+        with self._db.transaction() as s:
+            row = s.get(Shop, shop)
+            return bool(row and row.installed)
+
+    def holds_data_of(self, shop: str) -> bool:
+        with self._db.transaction() as s:
+            return s.get(Shop, shop) is not None
+
+    def installed_shops(self) -> list[str]:
+        with self._db.transaction() as s:
+            return list(s.scalars(select(Shop.shop).where(Shop.installed.is_(True))))
+
+    # CredentialsProvider, used by the Admin API client.
+    def access_token(self, shop: str) -> str:
+        with self._db.transaction() as s:
+            row = self._installed_row(s, shop, lock=False)
+            if not _expires_soon(row, self._clock()):
+                return self._cipher.decrypt(row.access_token)
+        return self._refresh(shop, rejected=None)
+
+    def refreshed_token(self, shop: str, rejected_token: str) -> str:
+        return self._refresh(shop, rejected=rejected_token)
+
+    def _refresh(self, shop: str, rejected: str | None) -> str:
+        with self._db.transaction() as s:
+            row = self._installed_row(s, shop, lock=True)
+            current = self._cipher.decrypt(row.access_token)
+            stale = rejected is not None and current == rejected
+            if not stale and not _expires_soon(row, self._clock()):
+                return current  # another worker refreshed it meanwhile
+            if not row.refresh_token:
+                raise NotInstalled(f"{shop} has no refresh token; the app must be re-installed",
+                                   shop=shop)
+            grant = self._issuer.refresh(shop, self._cipher.decrypt(row.refresh_token))
+            self._store(row, grant)
+            return grant.access_token
+
+    def _installed_row(self, s, shop: str, lock: bool) -> Shop:
+        row = s.get(Shop, shop, with_for_update=lock)
+        if row is None or not row.installed or not row.access_token:
+            raise NotInstalled(f"{shop} has not installed the app", shop=shop)
+        return row
+
+    def _store(self, row: Shop, grant: TokenGrant) -> None:
+        row.scopes = grant.scopes
+        row.access_token = self._cipher.encrypt(grant.access_token)
+        row.access_expires_at = grant.access_expires_at
+        row.refresh_token = self._cipher.encrypt(grant.refresh_token) if grant.refresh_token else None
+        row.refresh_expires_at = grant.refresh_expires_at
+
+    def rotate_encryption(self) -> int:
+        """Re-encrypt every stored token with the newest key; returns how many shops."""
+        count = 0
+        with self._db.transaction() as s:
+            for row in s.scalars(select(Shop).where(Shop.access_token.is_not(None))):
+                row.access_token = self._cipher.rotate(row.access_token)
+                if row.refresh_token:
+                    row.refresh_token = self._cipher.rotate(row.refresh_token)
+                count += 1
+        return count
+
+
+def revoke(row: Shop, now: datetime) -> None:
+    row.installed = False
+    row.uninstalled_at = now
+    row.access_token = row.refresh_token = None
+    row.access_expires_at = row.refresh_expires_at = None
+
+
+def _expires_soon(row: Shop, now: datetime) -> bool:
+    return row.access_expires_at is not None and row.access_expires_at - now <= REFRESH_AHEAD

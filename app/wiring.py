@@ -1,0 +1,58 @@
+"""Builds the app's services from the configuration, the clock and the platform adapters.
+The app factory calls this once; tests call it with a fake clock or a fake gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import requests
+
+from app.config import Config
+from app.jobs import Queue, make_huey
+from app.platforms.shopify.oauth import TokenEndpoint
+from app.services.events import Events
+from app.services.installs import Installs
+from app.services.intake import Intake
+from app.storage.db import Database
+from app.storage.token_cipher import TokenCipher
+from webhooks.registry import TOPICS
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Callable[[], datetime]
+    db: Database
+    http: requests.Session
+    cipher: TokenCipher
+    tokens: TokenEndpoint
+    installs: Installs
+    intake: Intake
+    events: Events
+    queue: Queue = None  # set once the tasks are registered
+
+    def close(self) -> None:
+        self.db.dispose()
+        self.http.close()
+
+
+def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
+                   http: requests.Session | None = None) -> Services:
+    db = Database(config.database_url)
+    http = http or requests.Session()
+    cipher = TokenCipher(config.token_encryption_keys)
+    tokens = TokenEndpoint(config, http, clock)
+    intake = Intake(db, clock)
+    services = Services(
+        config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
+        installs=Installs(db, cipher, tokens, clock), intake=intake,
+        events=Events(db, intake, clock, TOPICS),
+    )
+    services.queue = Queue(make_huey(config), services)
+    return services

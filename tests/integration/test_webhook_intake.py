@@ -1,0 +1,178 @@
+"""POST /webhooks: what each delivery gets, and that nothing is lost or done twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.storage.tables import WebhookReceipt
+from tests.conftest import SHOP, sample_payload, sign, webhook_headers
+from tests.integration.helpers import install, post_webhook
+
+ORDER = {"id": 1, "admin_graphql_api_id": "gid://shopify/Order/1", "line_items": []}
+
+
+def receipts(services) -> int:
+    with services.db.transaction() as s:
+        return s.scalar(select(func.count()).select_from(WebhookReceipt))
+
+
+def pending(services) -> int:
+    return services.queue.huey.pending_count()
+
+
+@pytest.fixture
+def installed(services):
+    install(services)
+    return services
+
+
+def test_valid_delivery_is_recorded_and_enqueued_once(client, installed):
+    response = post_webhook(client, "orders/create", ORDER)
+    assert response.status_code == 200
+    assert response.json == {"status": "accepted", "message": "queued"}
+    assert receipts(installed) == 1
+    assert pending(installed) == 1
+
+
+def test_receipt_keeps_the_delivery_headers(client, installed):
+    body = json.dumps(ORDER).encode()
+    headers = webhook_headers("orders/create", body, **{"X-Shopify-Webhook-Id": "w-1",
+                                                         "X-Shopify-Event-Id": "e-1"})
+    client.post("/webhooks", data=body, headers=headers)
+    with installed.db.transaction() as s:
+        row = s.scalars(select(WebhookReceipt)).one()
+    assert (row.webhook_id, row.event_id, row.topic, row.shop) == ("w-1", "e-1", "orders/create", SHOP)
+    assert row.triggered_at == "2026-11-20T12:00:00Z"
+    assert json.loads(row.payload) == ORDER
+
+
+def test_duplicate_delivery_is_acknowledged_and_not_enqueued(client, installed):
+    first = post_webhook(client, "orders/create", ORDER, **{"X-Shopify-Webhook-Id": "same"})
+    second = post_webhook(client, "orders/create", ORDER, **{"X-Shopify-Webhook-Id": "same"})
+    assert first.json["status"] == "accepted"
+    assert second.status_code == 200 and second.json["status"] == "duplicate"
+    assert receipts(installed) == 1 and pending(installed) == 1
+
+
+@pytest.mark.parametrize("signature", [None, "", "bm90IHRoZSByaWdodCBvbmU=", sign(b"other body")])
+@pytest.mark.parametrize("topic", ["orders/create", "customers/redact", "shop/redact",
+                                   "customers/data_request"])
+def test_missing_or_wrong_signature_is_401(client, installed, signature, topic):
+    body = json.dumps({"shop_domain": SHOP, "customer": {"id": 1}}).encode()
+    headers = webhook_headers(topic, body, **{"X-Shopify-Hmac-Sha256": signature})
+    response = client.post("/webhooks", data=body, headers=headers)
+    assert response.status_code == 401
+    assert "signature" in response.json["message"]
+    assert receipts(installed) == 0 and pending(installed) == 0
+
+
+def test_signature_from_another_secret_is_401(client, installed):
+    body = json.dumps(ORDER).encode()
+    headers = webhook_headers("orders/create", body, **{"X-Shopify-Hmac-Sha256": sign(body, "x")})
+    assert client.post("/webhooks", data=body, headers=headers).status_code == 401
+
+
+def test_previous_secret_is_accepted_during_rotation(env, clock):
+    from app import create_app
+    from app.config import load_config
+
+    app = create_app(load_config({**env, "SHOPIFY_API_SECRET": "new-secret",
+                                  "SHOPIFY_API_SECRET_PREVIOUS": "test-api-secret"}),
+                     clock=clock, migrate=False)
+    services = app.extensions["backorders"]
+    services.queue.huey.flush()
+    install(services)
+    body = json.dumps(ORDER).encode()
+    client = app.test_client()
+    old = client.post("/webhooks", data=body, headers=webhook_headers("orders/create", body))
+    new = client.post("/webhooks", data=body, headers=webhook_headers(
+        "orders/create", body, **{"X-Shopify-Hmac-Sha256": sign(body, "new-secret")}))
+    assert (old.status_code, new.status_code) == (200, 200)
+    services.queue.huey.flush()
+    services.close()
+
+
+@pytest.mark.parametrize("missing", ["X-Shopify-Topic", "X-Shopify-Shop-Domain",
+                                     "X-Shopify-Webhook-Id"])
+def test_missing_header_is_400(client, installed, missing):
+    body = json.dumps(ORDER).encode()
+    response = client.post("/webhooks", data=body,
+                           headers=webhook_headers("orders/create", body, **{missing: None}))
+    assert response.status_code == 400
+    assert missing in response.json["message"]
+    assert receipts(installed) == 0
+
+
+@pytest.mark.parametrize("shop", ["evil.com", "x.myshopify.com.evil.com", "-x.myshopify.com"])
+def test_bad_shop_header_is_400(client, installed, shop):
+    body = json.dumps(ORDER).encode()
+    response = client.post("/webhooks", data=body, headers=webhook_headers("orders/create", body, shop))
+    assert response.status_code == 400
+    assert response.json["field"] == "shop"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\"text\"", b"\xff\xfe"])
+def test_body_not_a_json_object_is_400(client, installed, body):
+    response = client.post("/webhooks", data=body, headers=webhook_headers("orders/create", body))
+    assert response.status_code == 400
+    assert "JSON" in response.json["message"]
+    assert receipts(installed) == 0
+
+
+def test_unhandled_topic_is_acknowledged_and_not_enqueued(client, installed):
+    response = post_webhook(client, "carts/update", {"id": 1})
+    assert response.status_code == 200 and response.json["status"] == "ignored"
+    assert receipts(installed) == 0 and pending(installed) == 0
+
+
+def test_shop_not_installed_is_dropped(client, services):
+    response = post_webhook(client, "orders/create", ORDER)
+    assert response.status_code == 200 and response.json["status"] == "dropped"
+    assert receipts(services) == 0
+
+
+def test_compliance_for_unknown_shop_is_dropped(client, services):
+    response = post_webhook(client, "shop/redact", {"shop_id": 1, "shop_domain": SHOP})
+    assert response.json["status"] == "dropped"
+
+
+def test_compliance_after_uninstall_is_still_processed(client, installed):
+    installed.installs.uninstall(SHOP)
+    installed.intake.forget(SHOP)
+    response = post_webhook(client, "shop/redact", {"shop_id": 1, "shop_domain": SHOP})
+    assert response.json["status"] == "accepted"
+
+
+def test_shop_header_must_match_the_body(client, installed):
+    response = post_webhook(client, "customers/redact",
+                            {"shop_domain": "other-shop.myshopify.com", "customer": {"id": 1}})
+    assert response.status_code == 400
+    assert "does not match" in response.json["message"]
+    assert receipts(installed) == 0
+
+
+@pytest.mark.parametrize("name,topic", [
+    ("orders_create.2025-10", "orders/create"),
+    ("products_update.2025-10", "products/update"),
+    ("inventory_levels_update.2024-01", "inventory_levels/update"),
+    ("customers_data_request.2025-10", "customers/data_request"),
+    ("customers_redact.2025-10", "customers/redact"),
+    ("shop_redact.2025-10", "shop/redact"),
+])
+def test_sample_payloads_are_accepted(client, installed, name, topic):
+    payload = sample_payload(name)
+    if "shop_domain" in payload:
+        payload["shop_domain"] = SHOP
+    response = post_webhook(client, topic, payload)
+    assert response.status_code == 200 and response.json["status"] == "accepted"
+
+
+def test_unprocessed_receipts_are_swept_back_into_the_queue(client, installed, clock):
+    post_webhook(client, "orders/create", ORDER)
+    installed.queue.huey.flush()  # the enqueue was lost
+    clock.advance(minutes=6)
+    assert installed.queue.sweep(installed) == 1
+    assert pending(installed) == 1

@@ -1,0 +1,1 @@
+"""Webhook intake: signature check, receipts (dedupe), topic registry."""

@@ -1,0 +1,82 @@
+"""`POST /webhooks`: verify, record a receipt (the dedupe point), enqueue one job, answer 200.
+
+No business logic and no platform call here: Shopify wants an answer within 5 s, and a burst of a
+flash sale must not wait on anything slower than one insert and one enqueue."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from app.errors import BadRequest, Unauthenticated
+from app.platforms.shopify.oauth import valid_shop
+from webhooks.registry import COMPLIANCE, TOPICS
+from webhooks.signature import signature_ok
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+@bp.post("/webhooks")
+def receive():
+    services = current_app.extensions["backorders"]
+    raw = request.get_data(cache=False)
+    if not signature_ok(raw, request.headers.get("X-Shopify-Hmac-Sha256"),
+                        services.config.api_secrets):
+        raise Unauthenticated("missing or invalid X-Shopify-Hmac-Sha256 signature")
+    topic, shop = _required_headers()
+    payload = _json_object(raw)
+    if topic not in TOPICS:
+        log.info("webhook for unhandled topic %s from %s ignored", topic, shop)
+        return _answer("ignored", "topic not handled")
+    _check_shop_claim(shop, topic, payload)
+    if not services.intake.accepts(shop, topic):
+        log.info("webhook %s for %s dropped: shop not installed", topic, shop)
+        return _answer("dropped", "shop not installed")
+    receipt_id = services.intake.record(
+        webhook_id=request.headers.get("X-Shopify-Webhook-Id") or "",
+        event_id=request.headers.get("X-Shopify-Event-Id"),
+        topic=topic, shop=shop,
+        api_version=request.headers.get("X-Shopify-API-Version"),
+        triggered_at=request.headers.get("X-Shopify-Triggered-At"),
+        payload=raw.decode(),
+    )
+    if receipt_id is None:
+        return _answer("duplicate", "delivery already received")
+    services.queue.process_receipt(receipt_id)
+    return _answer("accepted", "queued")
+
+
+def _required_headers() -> tuple[str, str]:
+    topic = (request.headers.get("X-Shopify-Topic") or "").strip()
+    shop = (request.headers.get("X-Shopify-Shop-Domain") or "").strip()
+    webhook_id = (request.headers.get("X-Shopify-Webhook-Id") or "").strip()
+    for name, value in (("X-Shopify-Topic", topic), ("X-Shopify-Shop-Domain", shop),
+                        ("X-Shopify-Webhook-Id", webhook_id)):
+        if not value:
+            raise BadRequest(f"header {name} is missing", field=name)
+    return topic, valid_shop(shop)
+
+
+def _json_object(raw: bytes) -> dict:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise BadRequest("body must be a JSON object")
+    return payload
+
+
+def _check_shop_claim(shop: str, topic: str, payload: dict) -> None:
+    """The header is not signed; where the signed body names the shop, the two must agree."""
+    named = payload.get("shop_domain") if topic in COMPLIANCE else payload.get("myshopify_domain")
+    if named is not None and str(named).lower() != shop:
+        raise BadRequest("X-Shopify-Shop-Domain does not match the shop named in the body",
+                         field="X-Shopify-Shop-Domain")
+
+
+def _answer(status: str, message: str):
+    return jsonify({"status": status, "message": message}), 200

@@ -1,0 +1,24 @@
+"""The topics we handle. app.toml subscribes exactly these (a test keeps the two equal); the worker
+dispatches each receipt to the service named here."""
+
+from __future__ import annotations
+
+COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+
+# topic -> what the worker does with it (a key of app.services.events.HANDLERS)
+TOPICS: dict[str, str] = {
+    "app/uninstalled": "uninstall",
+    "app/scopes_update": "scopes_update",
+    "customers/data_request": "data_request",
+    "customers/redact": "customer_redact",
+    "shop/redact": "shop_redact",
+    "orders/create": "order",
+    "orders/updated": "order",
+    "orders/edited": "order_edited",
+    "orders/cancelled": "order",
+    "fulfillment_orders/order_routing_complete": "fulfillment_order_routed",
+    "inventory_levels/update": "inventory_level",
+    "products/create": "product",
+    "products/update": "product",
+    "products/delete": "product_deleted",
+}
