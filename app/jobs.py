@@ -28,9 +28,9 @@ def make_huey(config: Config) -> Huey:
                       timeout=30)
 
 
-def backoff_delay(attempt: int, rng: random.Random = random.Random()) -> float:
-    """Exponential with full jitter: 1, 2, 4 … s, capped, so retries of a burst spread out."""
-    return rng.uniform(0.5, 1.0) * min(MAX_DELAY_S, 2 ** attempt)
+def backoff_delay(attempt: int) -> float:
+    """Exponential with jitter: about 1, 2, 4 … s, capped, so retries of a burst spread out."""
+    return random.uniform(0.5, 1.0) * min(MAX_DELAY_S, 2 ** attempt)
 
 
 def retried(huey: Huey, func: Callable, name: str):

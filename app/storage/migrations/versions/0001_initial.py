@@ -1,14 +1,14 @@
 """shops, oauth states, webhook receipts, data exports
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 03:42:26.276413
 """
 
-from alembic import op
 import sqlalchemy as sa
-import app.storage.types
+from alembic import op
 
+import app.storage.types
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,54 @@
+"""Configuration: read once, and a clear error naming the setting when it is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from app.config import ConfigError, load_config
+
+KEY = Fernet.generate_key().decode()
+BASE = {"SHOPIFY_API_SECRET": "s", "TOKEN_ENCRYPTION_KEYS": KEY}
+
+
+def test_defaults_are_the_embedded_ones():
+    config = load_config(BASE)
+    assert config.database_url.startswith("sqlite:///") and config.redis_url is None
+    assert config.admin_base("a.myshopify.com") == "https://a.myshopify.com"
+    assert "orders/create" in config.webhook_topics
+    assert config.compliance_topics == {"customers/data_request", "customers/redact", "shop/redact"}
+
+
+def test_postgres_url_uses_psycopg():
+    config = load_config({**BASE, "DATABASE_URL": "postgresql://127.0.0.1:5432/test"})
+    assert config.database_url == "postgresql+psycopg://127.0.0.1:5432/test"
+
+
+def test_admin_origin_points_at_a_simulator():
+    config = load_config({**BASE, "SHOPIFY_ADMIN_ORIGIN": "http://127.0.0.1:8001/{shop}"})
+    assert config.admin_base("a.myshopify.com") == "http://127.0.0.1:8001/a.myshopify.com"
+
+
+@pytest.mark.parametrize("env,setting", [
+    ({"TOKEN_ENCRYPTION_KEYS": KEY}, "SHOPIFY_API_SECRET"),
+    ({"SHOPIFY_API_SECRET": "s"}, "TOKEN_ENCRYPTION_KEYS"),
+    ({**BASE, "TOKEN_ENCRYPTION_KEYS": "not-a-key"}, "TOKEN_ENCRYPTION_KEYS"),
+    ({**BASE, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+    ({**BASE, "REDIS_URL": "http://x"}, "REDIS_URL"),
+    ({**BASE, "SHOPIFY_APP_URL": "ftp://x"}, "SHOPIFY_APP_URL"),
+    ({**BASE, "SHOPIFY_ADMIN_ORIGIN": "http://127.0.0.1:8001"}, "SHOPIFY_ADMIN_ORIGIN"),
+])
+def test_bad_settings_are_named(env, setting):
+    with pytest.raises(ConfigError) as error:
+        load_config(env)
+    assert error.value.setting == setting
+    assert setting in str(error.value)
+
+
+def test_bad_app_toml_is_named(tmp_path):
+    path = tmp_path / "app.toml"
+    path.write_text('client_id = "x"\napplication_url = "https://a.test"\n[access_scopes]\nscopes = "read_orders"\n[webhooks]\napi_version = "2026-13"\n'
+                    '[[webhooks.subscriptions]]\ncompliance_topics = ["customers/data_request",'
+                    ' "customers/redact", "shop/redact"]\nuri = "/webhooks"\n')
+    with pytest.raises(ConfigError, match="api_version"):
+        load_config(BASE, path)
