@@ -13,7 +13,7 @@ from app.config import ROOT, Config, load_config
 
 
 def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | None = None,
-               migrate: bool | None = None) -> Flask:
+               migrate: bool | None = None, gateway=None) -> Flask:
     from app import cli, health
     from app.admin.routes import bp as admin_bp
     from app.auth import bp as auth_bp
@@ -29,7 +29,8 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     app.config["BACKORDERS"] = config
     if migrate if migrate is not None else config.development:
         upgrade(config.database_url)
-    app.extensions["backorders"] = build_services(config, clock or utc_now)
+    app.extensions["backorders"] = build_services(config, clock or utc_now,
+                                                    gateway=gateway)
     for bp in (webhooks_bp, auth_bp, admin_bp, health.bp):
         app.register_blueprint(bp)
     register_error_handlers(app)

@@ -57,11 +57,27 @@ class Queue:
     def __init__(self, huey: Huey, services):
         self.huey = huey
         self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
+        self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
             lambda: self.sweep(services))
+        self._sync_all = huey.periodic_task(crontab(minute="*"), name="sync_pending")(
+            lambda: [self.sync(shop) for shop in services.installs.installed_shops()])
+        services.events.on_follow_up = self.follow_up
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
+
+    def sync(self, shop: str) -> None:
+        self._sync(shop)
+
+    def follow_up(self, kind: str, args: tuple) -> None:
+        {"sync": self.sync}[kind](*args)
+
+    def _locked_sync(self, services, shop: str):
+        """One sync per shop at a time; a sync that finds the lock taken is retried later and
+        picks up whatever the running one left."""
+        with self.huey.lock_task(f"sync:{shop}"):
+            return services.sync.run(shop)
 
     def sweep(self, services) -> int:
         """Re-enqueue receipts recorded but never processed (a lost enqueue or a killed worker)."""

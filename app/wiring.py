@@ -11,10 +11,17 @@ import requests
 
 from app.config import Config
 from app.jobs import Queue, make_huey
+from app.platforms.shopify.client import AdminClient
+from app.platforms.shopify.gateway import ShopifyGateway
 from app.platforms.shopify.oauth import TokenEndpoint
+from app.services.alternatives import Alternatives
+from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.installs import Installs
 from app.services.intake import Intake
+from app.services.planning import Planning
+from app.services.ports import PlatformGateway
+from app.services.sync import Sync
 from app.storage.db import Database
 from app.storage.token_cipher import TokenCipher
 from webhooks.registry import TOPICS
@@ -35,6 +42,11 @@ class Services:
     installs: Installs
     intake: Intake
     events: Events
+    planning: Planning
+    alternatives: Alternatives
+    sync: Sync
+    gateway: PlatformGateway
+    admin_client: AdminClient | None
     queue: Queue = None  # set once the tasks are registered
 
     def close(self) -> None:
@@ -43,16 +55,27 @@ class Services:
 
 
 def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
-                   http: requests.Session | None = None) -> Services:
+                   http: requests.Session | None = None,
+                   gateway: PlatformGateway | None = None) -> Services:
+    """`gateway` replaces the Shopify adapter (tests pass an in-memory fake)."""
     db = Database(config.database_url)
     http = http or requests.Session()
     cipher = TokenCipher(config.token_encryption_keys)
     tokens = TokenEndpoint(config, http, clock)
     intake = Intake(db, clock)
+    installs = Installs(db, cipher, tokens, clock)
+    admin_client = None
+    if gateway is None:
+        admin_client = AdminClient(config.admin_origin, config.api_version, session=http)
+        gateway = ShopifyGateway(admin_client, installs)
+    alternatives = Alternatives()
+    planning = Planning(clock, alternatives.for_lines)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
-        installs=Installs(db, cipher, tokens, clock), intake=intake,
-        events=Events(db, intake, clock, TOPICS),
+        installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS),
+        planning=planning, alternatives=alternatives, sync=Sync(db, lambda: gateway, clock),
+        gateway=gateway, admin_client=admin_client,
     )
+    BackorderHandlers(db, planning, lambda: gateway, clock).register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

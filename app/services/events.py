@@ -46,12 +46,17 @@ class Events:
             "customer_redact": privacy.redact_customer,
             "shop_redact": lambda s, shop, p: privacy.purge_shop(s, shop),
         }
+        self.preparers: dict[str, Callable[[str, dict], None]] = {}
         self.on_follow_up: Callable[[str, tuple], None] = lambda kind, args: None
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(self, kind: str, handler: Handler,
+                 prepare: Callable[[str, dict], None] | None = None) -> None:
         self.handlers[kind] = handler
+        if prepare is not None:
+            self.preparers[kind] = prepare
 
     def process_receipt(self, receipt_id: int) -> str:
+        self._prepare(receipt_id)
         with self._db.transaction() as s:
             receipt = s.get(WebhookReceipt, receipt_id, with_for_update=True)
             if receipt is None or receipt.processed_at is not None:
@@ -62,6 +67,21 @@ class Events:
             self.on_follow_up(kind, args)
         log.info("webhook %s %s for %s: %s", receipt_id, receipt.topic, receipt.shop, outcome.message)
         return outcome.message
+
+    def _prepare(self, receipt_id: int) -> None:
+        """Platform reads a handler needs, done before its transaction so no lock is held
+        across a network call."""
+        with self._db.transaction() as s:
+            receipt = s.get(WebhookReceipt, receipt_id)
+            if receipt is None or receipt.processed_at is not None:
+                return
+            shop = s.get(Shop, receipt.shop)
+            if shop is None or not shop.installed:
+                return
+            topic, shop_domain, payload = receipt.topic, receipt.shop, receipt.payload
+        prepare = self.preparers.get(self._registry.get(topic, ""))
+        if prepare is not None:
+            prepare(shop_domain, json.loads(payload or "{}"))
 
     def _handle(self, s: Session, receipt: WebhookReceipt) -> Outcome:
         shop = s.get(Shop, receipt.shop)

@@ -3,7 +3,7 @@ The services and the domain never import a platform."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -23,3 +23,115 @@ class TokenIssuer(Protocol):
 
 class JobQueue(Protocol):
     def process_receipt(self, receipt_id: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class StockReading:
+    """One inventory item at one location, in Shopify's quantity states."""
+
+    variant_id: str
+    inventory_item_id: str
+    location_id: str
+    available: int
+    committed: int | None = None
+    on_hand: int | None = None
+    incoming: int | None = None
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """What the mirror needs of a variant it has not seen in the catalog yet."""
+
+    variant_id: str
+    product_id: str
+    inventory_item_id: str | None
+    product_title: str = ""
+    title: str = ""
+    sku: str = ""
+    vendor: str = ""
+    product_type: str = ""
+    status: str = "ACTIVE"
+    price: str = "0"
+    inventory_policy: str = "DENY"
+    options: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FulfillmentOrderLine:
+    fulfillment_order_line_id: str
+    line_id: str
+    remaining: int
+
+
+@dataclass(frozen=True)
+class FulfillmentOrderState:
+    fulfillment_order_id: str
+    status: str
+    lines: tuple[FulfillmentOrderLine, ...]
+    hold_ids: tuple[str, ...]  # our holds (by handle) on this fulfillment order
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """What the platform shows for an order now: the sync diffs its wishes against this."""
+
+    order_id: str
+    tags: tuple[str, ...]
+    metafields: dict[str, str]
+    fulfillment_orders: tuple[FulfillmentOrderState, ...]
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """The writes one order needs; empty parts are skipped."""
+
+    order_id: str
+    tags: tuple[str, ...] | None = None  # the whole new list; None leaves tags alone
+    metafields: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (type, value)
+    release: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (fulfillment order, hold ids)
+    holds: tuple[tuple[str, tuple[tuple[str, int], ...], str], ...] = ()  # (fo, ((fo line, qty)), notes)
+
+    def is_empty(self) -> bool:
+        return self.tags is None and not (self.metafields or self.release or self.holds)
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    line_id: str
+    variant_id: str
+    open_quantity: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ParsedOrder:
+    order_id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+    customer_id: str | None
+    customer_tags: tuple[str, ...]
+    lines: tuple[ParsedLine, ...]
+
+
+class PlatformGateway(Protocol):
+    """The platform as the services see it. Shopify implements it over the Admin GraphQL API;
+    tests use an in-memory fake."""
+
+    def variants(self, shop: str, variant_ids: list[str]) -> list[VariantInfo]: ...
+
+    def stock(self, shop: str, inventory_item_ids: list[str]) -> list[StockReading]: ...
+
+    def order(self, shop: str, order_id: str) -> ParsedOrder: ...
+
+    def order_states(self, shop: str, order_ids: list[str]) -> list[OrderState]: ...
+
+    def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
+        """Send the changes (batched as the platform allows); per order, None on success or the
+        error that stopped it."""
+        ...
+
+    def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...

@@ -4,9 +4,19 @@ purge a shop and to redact a customer without a list to keep in step."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.storage.types import UtcDateTime
@@ -31,6 +41,7 @@ class Shop(Base):
     country_code: Mapped[str | None] = mapped_column(String(2))
     timezone: Mapped[str | None] = mapped_column(String(64))
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    alternatives: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class OAuthState(Base):
@@ -75,3 +86,169 @@ class DataExport(Base):
     data_request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     data: Mapped[dict] = mapped_column(JSON)
+
+
+# The mirror: what the app keeps of the store to plan without asking the platform.
+
+
+class Variant(Base):
+    """One sellable variant, with what planning (vendor, type) and alternatives need."""
+
+    __tablename__ = "variants"
+    __table_args__ = (Index("ix_variants_item", "shop", "inventory_item_id"),)
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    variant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(100), index=True)
+    inventory_item_id: Mapped[str | None] = mapped_column(String(100))
+    product_title: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(255), default="")
+    sku: Mapped[str] = mapped_column(String(255), default="")
+    vendor: Mapped[str] = mapped_column(String(255), default="")
+    product_type: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")
+    price: Mapped[str] = mapped_column(String(32), default="0")
+    inventory_policy: Mapped[str] = mapped_column(String(10), default="DENY")
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    collections: Mapped[list] = mapped_column(JSON, default=list)
+    substitutes: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StockLevel(Base):
+    """Quantities of one inventory item at one location, as the platform last reported them."""
+
+    __tablename__ = "stock_levels"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    inventory_item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    available: Mapped[int] = mapped_column(Integer, default=0)
+    committed: Mapped[int | None] = mapped_column(Integer)
+    on_hand: Mapped[int | None] = mapped_column(Integer)
+    incoming: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_tags: Mapped[list] = mapped_column(JSON, default=list, info={"personal": True})
+
+
+class OrderLine(Base):
+    """An order line as planning sees it, with the result of the last plan."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (Index("ix_order_lines_pool", "shop", "pool"),
+                      Index("ix_order_lines_order", "shop", "order_id"))
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(100))
+    variant_id: Mapped[str] = mapped_column(String(100))
+    pool: Mapped[str] = mapped_column(String(220))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    open_quantity: Mapped[int] = mapped_column(Integer)
+    ordered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    manual_priority: Mapped[int] = mapped_column(Integer, default=0)
+    covered: Mapped[int] = mapped_column(Integer, default=0)
+    backordered: Mapped[int] = mapped_column(Integer, default=0)
+    queue_position: Mapped[int | None] = mapped_column(Integer)
+    eta: Mapped[date | None] = mapped_column(Date)
+    eta_earliest: Mapped[date | None] = mapped_column(Date)
+    eta_latest: Mapped[date | None] = mapped_column(Date)
+    eta_source: Mapped[str | None] = mapped_column(String(32))
+    eta_confidence: Mapped[str | None] = mapped_column(String(16))
+    eta_restock_id: Mapped[str | None] = mapped_column(String(64))
+    eta_slipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_eta: Mapped[date | None] = mapped_column(Date)
+    backordered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    filled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    alternatives: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Pool(Base):
+    """One pool's row: locked while the pool is planned, so two workers never over-allocate."""
+
+    __tablename__ = "pools"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    pool: Mapped[str] = mapped_column(String(220), primary_key=True)
+    supply: Mapped[int] = mapped_column(Integer, default=0)
+    units_owed: Mapped[int] = mapped_column(Integer, default=0)
+    short_since: Mapped[date | None] = mapped_column(Date)
+    planned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RestockRow(Base):
+    __tablename__ = "restocks"
+    __table_args__ = (Index("ix_restocks_pool", "shop", "pool"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    pool: Mapped[str] = mapped_column(String(220))
+    variant_id: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(Integer)
+    expected_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(32), default="merchant")
+    reference: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EtaChangeRow(Base):
+    """Every change of a line's ETA: old, new, why."""
+
+    __tablename__ = "eta_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255), index=True)
+    line_id: Mapped[str] = mapped_column(String(100), index=True)
+    old_eta: Mapped[date | None] = mapped_column(Date)
+    new_eta: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(255))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StockoutRow(Base):
+    """A variant's stockout and, once stock came back, its restock: the lead-time history."""
+
+    __tablename__ = "stockouts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255), index=True)
+    pool: Mapped[str] = mapped_column(String(220))
+    variant_id: Mapped[str] = mapped_column(String(100))
+    vendor: Mapped[str] = mapped_column(String(255), default="")
+    stockout_on: Mapped[date] = mapped_column(Date)
+    restocked_on: Mapped[date | None] = mapped_column(Date)
+    expected_on: Mapped[date | None] = mapped_column(Date)
+
+
+class OrderSync(Base):
+    """What the platform should show for an order (desired) and what it was last seen to show
+    after a successful sync (applied). The sync sends only the difference."""
+
+    __tablename__ = "order_sync"
+    __table_args__ = (Index("ix_order_sync_pending", "shop", "pending"),)
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    desired: Mapped[dict] = mapped_column(JSON, default=dict)
+    applied: Mapped[dict] = mapped_column(JSON, default=dict)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    awaiting_fulfillment_orders: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,225 @@
+"""Allocation: who gets the stock a pool has, and in what order the rest wait.
+
+The queue is FIFO by order time, then line id, shaped by the policy: a merchant's manual priority
+first, then customer-tag classes (an aged line joins the front class). Units a previous plan
+already marked ready are served before the queue, so nobody is bumped. Walking the queue, each
+line takes what is left; the remainder of a line is backordered and gets an ETA from its shortfall
+position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from operator import attrgetter
+
+from app.domain.calendar import BusinessCalendar
+from app.domain.eta import EtaSchedule
+from app.domain.model import LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
+from app.domain.policy import Policy
+
+PoolInput = tuple[int, Sequence[Line], Sequence[Restock]]
+
+_BY_ID = attrgetter("line_id")
+_BY_TIME = attrgetter("queue_time")
+_PRIORITY = attrgetter("manual_priority")
+# Builds a LinePlan without the named tuple's Python-level __new__: the hot loops make one per
+# waiting line, and this halves the cost. Arguments are the eight fields, in order.
+_new_tuple = tuple.__new__
+
+
+def class_rank(line: Line, policy: Policy, today: date) -> int:
+    """0 for the first tag class (and aged lines), then one per class; untagged lines last."""
+    if policy.age_boost_days is not None:
+        if (today - line.ordered_at.date()).days > policy.age_boost_days:
+            return 0
+    if policy.priority_tags and line.customer_tags:
+        tags = {t.casefold() for t in line.customer_tags}
+        for rank, tag in enumerate(policy.priority_tags):
+            if tag.casefold() in tags:
+                return rank
+    return len(policy.priority_tags)
+
+
+def queue_key(policy: Policy, today: date) -> Callable[[Line], tuple]:
+    """Sort key of the queue: manual priority (higher first), class, order time, line id."""
+
+    def key(line: Line) -> tuple:
+        rank = class_rank(line, policy, today)
+        return (-line.manual_priority, rank, line.queue_time, line.line_id)
+
+    return key
+
+
+def queue_order(lines: Sequence[Line], policy: Policy, today: date) -> list[Line]:
+    if policy.priority_tags or policy.age_boost_days is not None:
+        return sorted(lines, key=queue_key(policy, today))
+    # Plain FIFO is the common case: stable sorts on one attribute each (id, then time, then
+    # priority) give the same order as one tuple key, several times faster.
+    ordered = sorted(lines, key=_BY_ID)
+    ordered.sort(key=_BY_TIME)
+    ordered.sort(key=_PRIORITY, reverse=True)
+    return ordered
+
+
+def allocate(ordered: Sequence[Line], supply: int) -> list[int]:
+    """Units covered per line, in queue order: ready units first (no bumping), then the queue."""
+    remaining = max(0, supply)
+    covered = [0] * len(ordered)
+    for i, line in enumerate(ordered):
+        if line.ready_units and remaining:
+            take = min(line.ready_units, remaining)
+            covered[i] = take
+            remaining -= take
+    for i, line in enumerate(ordered):
+        if not remaining:
+            break
+        take = min(line.quantity - covered[i], remaining)
+        covered[i] += take
+        remaining -= take
+    return covered
+
+
+def plan_pool(
+    pool: str,
+    supply: int,
+    lines: Sequence[Line],
+    restocks: Sequence[Restock],
+    policy: Policy,
+    today: date,
+    lead_time: LeadTimeEstimate | None = None,
+    calendar: BusinessCalendar | None = None,
+    short_since: date | None = None,
+) -> PoolPlan:
+    """Plan one pool from scratch. `short_since` is the day the pool went short, if known."""
+    calendar = calendar or policy.business_calendar()
+    ordered = queue_order(lines, policy, today)
+    covered = allocate(ordered, supply)
+    estimate = lead_time or (_merchant_estimate(policy, ordered[0]) if ordered else None)
+    plans: list[LinePlan] = []
+    owed = position = 0
+    high: float = -1
+    eta = schedule = None
+    for line, got in zip(ordered, covered, strict=True):
+        short = line.quantity - got
+        if not short:
+            plans.append(
+                _new_tuple(LinePlan, (line.line_id, line.order_id, pool, got, got, 0, None, None))
+            )
+            continue
+        owed += short
+        position += 1
+        if owed > high:
+            if schedule is None:
+                schedule = EtaSchedule(restocks, policy, today, calendar, estimate, short_since)
+            high, eta = schedule.segment(owed)
+        plans.append(
+            _new_tuple(
+                LinePlan,
+                (line.line_id, line.order_id, pool, line.quantity, got, short, position, eta),
+            )
+        )
+    return PoolPlan(pool, supply, tuple(plans), owed, sum(covered), estimate)
+
+
+def replan_pool(
+    previous: PoolPlan,
+    supply: int,
+    restocks: Sequence[Restock],
+    policy: Policy,
+    today: date,
+    lead_time: LeadTimeEstimate | None = None,
+    calendar: BusinessCalendar | None = None,
+    short_since: date | None = None,
+) -> PoolPlan:
+    """Re-plan a pool whose lines are unchanged since `previous`: a restock was entered or moved,
+    or stock arrived.
+
+    The result equals planning from scratch with each line's covered units fed back as ready
+    units, on the same day. It walks only the lines that were waiting (every line if supply
+    shrank) and keeps the previous line objects that did not change, so a large pool re-plans in
+    a fraction of the time of a full plan.
+    """
+    estimate = lead_time or previous.lead_time
+    if estimate is None:  # a pool without lines: nothing to re-plan
+        return PoolPlan(previous.pool, supply, previous.lines, 0, 0, None)
+    calendar = calendar or policy.business_calendar()
+    schedule = EtaSchedule(restocks, policy, today, calendar, estimate, short_since)
+    available = max(0, supply)
+    if available < previous.units_covered:
+        return _replan_shrunk(previous, supply, schedule, estimate)
+    old = previous.lines
+    lines = list(old)
+    extra = available - previous.units_covered
+    owed = position = 0
+    high: float = -1
+    eta = None
+    for i, plan in enumerate(old):
+        short = plan.backordered
+        if not short:
+            continue
+        got = plan.covered
+        if extra:
+            take = short if short < extra else extra
+            extra -= take
+            got += take
+            short -= take
+            if not short:
+                lines[i] = _new_tuple(LinePlan, (*plan[:4], got, 0, None, None))
+                continue
+        owed += short
+        position += 1
+        if owed > high:
+            high, eta = schedule.segment(owed)
+        # ETAs are interned (make_eta), so identity is equality here.
+        if eta is not plan.eta or position != plan.queue_position or got != plan.covered:
+            lines[i] = _new_tuple(LinePlan, (*plan[:4], got, short, position, eta))
+    units_covered = available - extra
+    return PoolPlan(previous.pool, supply, tuple(lines), owed, units_covered, estimate)
+
+
+def _replan_shrunk(
+    previous: PoolPlan, supply: int, schedule: EtaSchedule, estimate: LeadTimeEstimate
+) -> PoolPlan:
+    """Stock shrank below what was ready: ready units are served in queue order until it runs
+    out, and every line after that point waits."""
+    remaining, owed, position, lines = max(0, supply), 0, 0, []
+    for plan in previous.lines:
+        got = plan.covered if plan.covered < remaining else remaining
+        remaining -= got
+        short = plan.quantity - got
+        if short:
+            owed += short
+            position += 1
+            eta = schedule.eta_for(owed)
+            lines.append(_new_tuple(LinePlan, (*plan[:4], got, short, position, eta)))
+        else:
+            lines.append(plan)
+    return PoolPlan(previous.pool, supply, tuple(lines), owed, max(0, supply), estimate)
+
+
+def plan_all(
+    pools: Mapping[str, PoolInput],
+    policy: Policy,
+    today: date,
+    lead_times: Mapping[str, LeadTimeEstimate] | None = None,
+    calendar: BusinessCalendar | None = None,
+    short_since: Mapping[str, date] | None = None,
+) -> dict[str, PoolPlan]:
+    """Plan every pool; `lead_times` and `short_since` are keyed by pool. One calendar is shared
+    so business-day answers are memoised across pools."""
+    calendar = calendar or policy.business_calendar()
+    lead_times = lead_times or {}
+    short_since = short_since or {}
+    return {
+        pool: plan_pool(
+            pool, supply, lines, restocks, policy, today,
+            lead_times.get(pool), calendar, short_since.get(pool),
+        )
+        for pool, (supply, lines, restocks) in pools.items()
+    }
+
+
+def _merchant_estimate(policy: Policy, line: Line) -> LeadTimeEstimate:
+    days, scope = policy.merchant_lead_time(line.variant_id, line.product_type, line.vendor)
+    return LeadTimeEstimate(days, policy.safety_margin_days, "merchant", scope)

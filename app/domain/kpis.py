@@ -1,0 +1,143 @@
+"""The numbers on the admin page: promise accuracy, backorder rate, backorder age.
+
+Promise accuracy is measured against the first ETA a line was given (kept by the caller), so a
+date quietly moved later does not count as kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.model import LinePlan
+
+AGE_BUCKETS = ((0, 7, "0-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, None, "31+"))
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseOutcome:
+    """A line's first promised ship date and the day it shipped (None while still waiting)."""
+
+    line_id: str
+    promised_on: date
+    shipped_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseAccuracy:
+    """`rate` is kept / (kept + broken); lines still waiting and not yet due are not judged.
+    Errors are in calendar days; `median_margin_days` is how early the kept promises were."""
+
+    kept: int
+    broken: int
+    pending: int
+    rate: float | None
+    mean_abs_error_days: float | None
+    median_margin_days: float | None
+
+
+def promise_accuracy(outcomes: Iterable[PromiseOutcome], today: date) -> PromiseAccuracy:
+    kept = broken = pending = 0
+    errors: list[int] = []
+    margins: list[int] = []
+    for outcome in outcomes:
+        if outcome.shipped_on is None:
+            if outcome.promised_on < today:
+                broken += 1  # overdue: the promise is broken whenever it ships
+            else:
+                pending += 1
+            continue
+        early = (outcome.promised_on - outcome.shipped_on).days
+        errors.append(abs(early))
+        if early >= 0:
+            kept += 1
+            margins.append(early)
+        else:
+            broken += 1
+    judged = kept + broken
+    return PromiseAccuracy(
+        kept,
+        broken,
+        pending,
+        kept / judged if judged else None,
+        sum(errors) / len(errors) if errors else None,
+        _median(margins),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderRate:
+    orders: int
+    backordered_orders: int
+    lines: int
+    backordered_lines: int
+    units: int
+    backordered_units: int
+
+    @property
+    def order_rate(self) -> float | None:
+        return self.backordered_orders / self.orders if self.orders else None
+
+    @property
+    def line_rate(self) -> float | None:
+        return self.backordered_lines / self.lines if self.lines else None
+
+    @property
+    def unit_rate(self) -> float | None:
+        return self.backordered_units / self.units if self.units else None
+
+
+def backorder_rate(line_plans: Iterable[LinePlan]) -> BackorderRate:
+    """Share of orders, lines and units with anything backordered, over the lines given (the
+    caller picks the window, e.g. lines of orders placed in the last 30 days)."""
+    orders: set[str] = set()
+    short_orders: set[str] = set()
+    lines = short_lines = units = short_units = 0
+    for plan in line_plans:
+        orders.add(plan.order_id)
+        lines += 1
+        units += plan.quantity
+        if plan.backordered:
+            short_orders.add(plan.order_id)
+            short_lines += 1
+            short_units += plan.backordered
+    return BackorderRate(len(orders), len(short_orders), lines, short_lines, units, short_units)
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderAge:
+    """Days the open backorders have waited: median, 90th percentile, oldest, and buckets."""
+
+    count: int
+    p50_days: float | None
+    p90_days: float | None
+    max_days: int | None
+    buckets: dict[str, int]
+
+
+def backorder_age(waiting_since: Iterable[date], today: date) -> BackorderAge:
+    ages = sorted(max(0, (today - since).days) for since in waiting_since)
+    buckets = {label: 0 for _, _, label in AGE_BUCKETS}
+    for age in ages:
+        for low, high, label in AGE_BUCKETS:
+            if age >= low and (high is None or age <= high):
+                buckets[label] += 1
+                break
+    return BackorderAge(
+        len(ages), _median(ages), _percentile(ages, 0.9), ages[-1] if ages else None, buckets
+    )
+
+
+def _median(values: Sequence[int]) -> float | None:
+    return _percentile(sorted(values), 0.5)
+
+
+def _percentile(ordered: Sequence[int], q: float) -> float | None:
+    """Linear interpolation between closest ranks, as spreadsheets compute it."""
+    if not ordered:
+        return None
+    position = q * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

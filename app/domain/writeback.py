@@ -1,0 +1,59 @@
+"""What the platform should show for an order, derived from its view: a tag to filter on,
+app-owned metafields the merchant and the customer read, and which units to hold.
+
+Pure: the sync compares this with what the platform shows and sends only the difference."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from app.domain.order_view import OrderView
+
+TAG = "backordered"
+NAMESPACE = "$app:backorders"
+METAFIELD_TYPES = {
+    "status": "single_line_text_field",
+    "eta": "date",
+    "lines": "json",
+    "alternatives": "list.variant_reference",
+}
+
+
+def desired_state(view: OrderView, titles: Mapping[str, str],
+                  alternatives: Mapping[str, Sequence[str]], today: date) -> dict:
+    """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
+    (today once everything is ready, so the date shown is never a stale promise)."""
+    owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
+    eta = view.eta.ships_on if view.eta else today
+    suggestions = sorted({v for line_id in owed for v in alternatives.get(line_id, ())})
+    values = {
+        "status": view.status,
+        "eta": eta.isoformat(),
+        "lines": json.dumps([_line(plan, titles, view) for plan in view.lines], sort_keys=True),
+        "alternatives": json.dumps(suggestions),
+    }
+    return {
+        "tags": [TAG] if owed else [],
+        "metafields": {key: [METAFIELD_TYPES[key], value] for key, value in values.items()},
+        "holds": owed,
+        "hold_note": f"Backordered, expected to ship {eta.isoformat()}" if owed else "",
+    }
+
+
+def _line(plan, titles: Mapping[str, str], view: OrderView) -> dict:
+    eta = view.line_etas.get(plan.line_id) if plan.backordered else None
+    detail = {
+        "line_id": plan.line_id,
+        "title": titles.get(plan.line_id, ""),
+        "quantity": plan.quantity,
+        "ready": plan.covered,
+        "backordered": plan.backordered,
+        "queue_position": plan.queue_position,
+    }
+    if eta is not None:
+        detail.update(eta=eta.ships_on.isoformat(), earliest=eta.earliest.isoformat(),
+                      latest=eta.latest.isoformat(), source=eta.source,
+                      confidence=eta.confidence, slipped=eta.slipped)
+    return detail

@@ -1,0 +1,198 @@
+"""The platform port for Shopify, over the Admin GraphQL API.
+
+Reads are batched with `nodes(ids:)`; the writes of several orders are composed into one mutation
+(aliases), sized so the requested cost stays well inside the bucket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from app.domain.writeback import NAMESPACE
+from app.platforms.shopify.client import AdminClient, CredentialsProvider
+from app.platforms.shopify.documents import Document, compose, load_documents, root_aliases
+from app.platforms.shopify.errors import ShopifyError
+from app.services.mirror import timestamp
+from app.services.ports import (
+    FulfillmentOrderLine,
+    FulfillmentOrderState,
+    OrderChange,
+    OrderState,
+    ParsedLine,
+    ParsedOrder,
+    StockReading,
+    VariantInfo,
+)
+
+DOCUMENTS = Path(__file__).parent / "graphql"
+HOLD_HANDLE = "backorder"
+READ_BATCH = 10  # orders per state read: keeps the requested cost under 1000
+WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
+MUTATION_COST = 10
+
+
+class ShopifyGateway:
+    def __init__(self, client: AdminClient, credentials: CredentialsProvider,
+                 documents: dict[str, Document] | None = None):
+        self._client = client
+        self._credentials = credentials
+        self._docs = documents or load_documents(DOCUMENTS)
+
+    def _run(self, shop: str, name: str, variables: dict | None = None) -> dict:
+        result = self._client.execute(shop, self._credentials, self._docs[name].text, variables)
+        return result.raise_for_user_errors().data
+
+    def variants(self, shop: str, variant_ids: list[str]) -> list[VariantInfo]:
+        found = []
+        for ids in _chunks(variant_ids, 50):
+            for node in self._run(shop, "variants_by_id", {"ids": ids})["nodes"]:
+                if node:
+                    found.append(_variant(node))
+        return found
+
+    def stock(self, shop: str, inventory_item_ids: list[str]) -> list[StockReading]:
+        readings = []
+        for ids in _chunks(inventory_item_ids, 15):
+            for node in self._run(shop, "inventory_item_levels", {"ids": ids})["nodes"]:
+                if node:
+                    readings.extend(_readings(node))
+        return readings
+
+    def order(self, shop: str, order_id: str) -> ParsedOrder:
+        node = self._run(shop, "order_for_backorders", {"id": order_id})["order"]
+        if node is None:
+            raise ShopifyError(f"order {order_id} not found", shop=shop)
+        return _parsed_order(node)
+
+    def order_states(self, shop: str, order_ids: list[str]) -> list[OrderState]:
+        states = []
+        for ids in _chunks(order_ids, READ_BATCH):
+            for node in self._run(shop, "orders_sync_state", {"ids": ids})["nodes"]:
+                if node:
+                    states.append(_order_state(node))
+        return states
+
+    def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
+        errors: dict[str, str | None] = {}
+        for batch in _by_cost(changes):
+            errors.update(self._apply_batch(shop, batch))
+        return errors
+
+    def _apply_batch(self, shop: str, batch: list[OrderChange]) -> dict[str, str | None]:
+        parts, owner = [], {}
+        for n, change in enumerate(batch):
+            for i, (name, variables) in enumerate(_mutations(change)):
+                prefix = f"o{n}m{i}"
+                parts.append((prefix, self._docs[name], variables))
+                owner[prefix] = change.order_id
+        text, variables = compose(parts, operation_name="SyncOrders")
+        try:
+            result = self._client.execute(shop, self._credentials, text, variables,
+                                          estimated_cost=MUTATION_COST * len(parts))
+        except ShopifyError as exc:
+            return {change.order_id: str(exc) for change in batch}
+        errors: dict[str, str | None] = {change.order_id: None for change in batch}
+        aliases = root_aliases(parts)
+        for user_error in result.user_errors():
+            order_id = owner[aliases[user_error.alias][0]]
+            errors[order_id] = f"{'.'.join(user_error.field)}: {user_error.message}"
+        return errors
+
+    def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None:
+        self._run(shop, "variant_inventory_policy", {
+            "productId": product_id, "variants": [{"id": variant_id, "inventoryPolicy": policy}]})
+
+
+def _mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
+    order_input: dict = {"id": change.order_id}
+    if change.tags is not None:
+        order_input["tags"] = list(change.tags)
+    if change.metafields:
+        order_input["metafields"] = [
+            {"namespace": NAMESPACE, "key": key, "type": kind, "value": value}
+            for key, (kind, value) in sorted(change.metafields.items())]
+    if len(order_input) > 1:
+        yield "order_update", {"input": order_input}
+    for fo_id, hold_ids in change.release:
+        yield "fulfillment_order_release_hold", {"id": fo_id, "holdIds": list(hold_ids)}
+    for fo_id, lines, note in change.holds:
+        yield "fulfillment_order_hold", {"id": fo_id, "hold": {
+            "reason": "INVENTORY_OUT_OF_STOCK", "handle": HOLD_HANDLE, "reasonNotes": note,
+            "notifyMerchant": False,
+            "fulfillmentOrderLineItems": [{"id": line, "quantity": qty} for line, qty in lines]}}
+
+
+def _by_cost(changes: Sequence[OrderChange]) -> Iterator[list[OrderChange]]:
+    batch, cost = [], 0
+    for change in changes:
+        mine = MUTATION_COST * sum(1 for _ in _mutations(change))
+        if batch and cost + mine > WRITE_COST_BUDGET:
+            yield batch
+            batch, cost = [], 0
+        batch.append(change)
+        cost += mine
+    if batch:
+        yield batch
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _variant(node: dict) -> VariantInfo:
+    product = node.get("product") or {}
+    options = tuple((o["name"], o["value"]) for o in node.get("selectedOptions") or []
+                    if not (o["name"] == "Title" and o["value"] == "Default Title"))
+    return VariantInfo(
+        variant_id=node["id"], product_id=product.get("id", ""),
+        inventory_item_id=(node.get("inventoryItem") or {}).get("id"),
+        product_title=product.get("title", ""), title=node.get("title") or "",
+        sku=node.get("sku") or "", vendor=product.get("vendor") or "",
+        product_type=product.get("productType") or "", status=product.get("status") or "ACTIVE",
+        price=str(node.get("price") or "0"), inventory_policy=node.get("inventoryPolicy") or "DENY",
+        options=options, tags=tuple(product.get("tags") or ()),
+    )
+
+
+def _readings(node: dict) -> list[StockReading]:
+    variant_id = (node.get("variant") or {}).get("id", "")
+    readings = []
+    for level in (node.get("inventoryLevels") or {}).get("nodes", []):
+        q = {item["name"]: item["quantity"] for item in level.get("quantities", [])}
+        readings.append(StockReading(
+            variant_id=variant_id, inventory_item_id=node["id"],
+            location_id=level["location"]["id"], available=q.get("available", 0),
+            committed=q.get("committed"), on_hand=q.get("on_hand"), incoming=q.get("incoming")))
+    return readings
+
+
+def _parsed_order(node: dict) -> ParsedOrder:
+    customer = node.get("customer") or {}
+    lines = tuple(
+        ParsedLine(line_id=item["id"], variant_id=item["variant"]["id"],
+                   open_quantity=0 if node.get("cancelledAt") else item["unfulfilledQuantity"],
+                   title=item.get("name") or "")
+        for item in node["lineItems"]["nodes"] if item.get("variant"))
+    return ParsedOrder(
+        order_id=node["id"], name=node.get("name") or "",
+        created_at=timestamp(node["createdAt"], "createdAt"),
+        updated_at=timestamp(node["updatedAt"], "updatedAt"),
+        cancelled_at=timestamp(node["cancelledAt"], "cancelledAt") if node.get("cancelledAt") else None,
+        customer_id=customer["id"].rsplit("/", 1)[-1] if customer.get("id") else None,
+        customer_tags=tuple(customer.get("tags") or ()), lines=lines,
+    )
+
+
+def _order_state(node: dict) -> OrderState:
+    metafields = {m["key"]: m["value"] for m in (node.get("metafields") or {}).get("nodes", [])}
+    fos = tuple(
+        FulfillmentOrderState(
+            fulfillment_order_id=fo["id"], status=fo["status"],
+            lines=tuple(FulfillmentOrderLine(li["id"], li["lineItem"]["id"], li["remainingQuantity"])
+                        for li in fo["lineItems"]["nodes"]),
+            hold_ids=tuple(h["id"] for h in fo.get("fulfillmentHolds") or []
+                           if h.get("handle") == HOLD_HANDLE))
+        for fo in node["fulfillmentOrders"]["nodes"])
+    return OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
+                      metafields=metafields, fulfillment_orders=fos)

@@ -1,0 +1,137 @@
+"""The webhook handlers of the backorder mission: mirror the change, re-plan the pools it
+touches, and ask for a sync when an order's desired platform state moved.
+
+`prepare_*` runs before the handler's transaction and may read the platform (a variant or its
+stock the mirror has not seen yet); the handlers themselves never call the platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.services import mirror
+from app.services.events import Outcome
+from app.services.planning import Planning
+from app.services.ports import PlatformGateway
+from app.storage.db import Database
+from app.storage.tables import OrderSync, RestockRow, StockLevel, Variant
+
+SYNC = "sync"
+
+
+class BackorderHandlers:
+    def __init__(self, db: Database, planning: Planning, gateway: Callable[[], PlatformGateway],
+                 clock: Callable[[], datetime]):
+        self._db = db
+        self._planning = planning
+        self._gateway = gateway
+        self._clock = clock
+
+    def register(self, events) -> None:
+        events.register("order", self.order, prepare=self.prepare_order)
+        events.register("order_edited", self.order_edited, prepare=self.prepare_order_edited)
+        events.register("inventory_level", self.inventory_level)
+        events.register("product", self.product)
+        events.register("product_deleted", self.product_deleted)
+        events.register("fulfillment_order_routed", self.fulfillment_order_routed)
+
+    # orders/create, orders/updated, orders/cancelled
+    def prepare_order(self, shop: str, payload: dict) -> None:
+        order = mirror.parse_order(payload)
+        self.learn_variants(shop, {line.variant_id for line in order.lines})
+
+    def order(self, s: Session, shop: str, payload: dict) -> Outcome:
+        order = mirror.parse_order(payload)
+        pools = mirror.apply_order(s, shop, order)
+        if pools is None:
+            return Outcome(f"stale: {order.order_id} has a newer update")
+        return self._replanned(s, shop, pools, f"order {order.name or order.order_id}")
+
+    # orders/edited: the payload lists the edit only; the order is read again.
+    def prepare_order_edited(self, shop: str, payload: dict) -> None:
+        edit = payload.get("order_edit") or {}
+        order_id = mirror.gid("Order", edit.get("order_id", ""))
+        order = self._gateway().order(shop, order_id)
+        self.learn_variants(shop, {line.variant_id for line in order.lines})
+        with self._db.transaction() as s:
+            pools = mirror.apply_order(s, shop, order) or set()
+            self._planning.replan(s, shop, pools, "order edited")
+
+    def order_edited(self, s: Session, shop: str, payload: dict) -> Outcome:
+        return Outcome("order edit applied", [(SYNC, (shop,))])
+
+    def inventory_level(self, s: Session, shop: str, payload: dict) -> Outcome:
+        reading, updated_at = mirror.parse_inventory_level(payload)
+        before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
+        old = before.available if before else None
+        pools = mirror.apply_stock(s, shop, reading, updated_at)
+        if not pools:
+            return Outcome("stale or unknown item: nothing to plan")
+        if old is not None and reading.available > old:
+            for pool in pools:
+                record_arrival(s, shop, pool, reading.available - old, self._clock())
+        return self._replanned(s, shop, pools, "stock changed")
+
+    def product(self, s: Session, shop: str, payload: dict) -> Outcome:
+        variants, updated_at = mirror.parse_product(payload)
+        for info in variants:
+            mirror.upsert_variant(s, shop, info, updated_at)
+        return Outcome(f"catalog: {len(variants)} variants")
+
+    def product_deleted(self, s: Session, shop: str, payload: dict) -> Outcome:
+        product_id = mirror.gid("Product", payload.get("id", ""))
+        s.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id)
+                  .values(status="DELETED"))
+        return Outcome(f"catalog: {product_id} deleted")
+
+    def fulfillment_order_routed(self, s: Session, shop: str, payload: dict) -> Outcome:
+        """Holds need fulfillment orders, which come after the order: orders whose sync found
+        none yet are synced again now."""
+        waiting = s.execute(
+            update(OrderSync).where(OrderSync.shop == shop,
+                                    OrderSync.awaiting_fulfillment_orders.is_(True))
+            .values(pending=True)).rowcount
+        if not waiting:
+            return Outcome("no order waiting for fulfillment orders")
+        return Outcome(f"{waiting} orders can be held now", [(SYNC, (shop,))])
+
+    def learn_variants(self, shop: str, variant_ids: set[str]) -> None:
+        """Variants and stock the mirror lacks, read from the platform once."""
+        with self._db.transaction() as s:
+            unknown = variant_ids - mirror.known_variants(s, shop, variant_ids)
+        if unknown:
+            infos = self._gateway().variants(shop, sorted(unknown))
+            with self._db.transaction() as s:
+                for info in infos:
+                    mirror.upsert_variant(s, shop, info, None)
+        with self._db.transaction() as s:
+            items = mirror.items_without_stock(s, shop, variant_ids)
+        if items:
+            readings = self._gateway().stock(shop, sorted(items))
+            with self._db.transaction() as s:
+                for reading in readings:  # as of now: every order placed so far is counted out
+                    mirror.apply_stock(s, shop, reading, self._clock())
+
+    def _replanned(self, s: Session, shop: str, pools: set[str], reason: str) -> Outcome:
+        changed = self._planning.replan(s, shop, pools, reason)
+        follow = [(SYNC, (shop,))] if changed else []
+        return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync", follow)
+
+
+def record_arrival(s: Session, shop: str, pool: str, units: int, now: datetime) -> None:
+    """Stock rose: expected restocks of the pool count as arrived, earliest first; one that came
+    only in part keeps waiting for the rest."""
+    for restock in s.scalars(select(RestockRow).where(
+            RestockRow.shop == shop, RestockRow.pool == pool, RestockRow.arrived_at.is_(None))
+            .order_by(RestockRow.expected_on, RestockRow.id)):
+        if units <= 0:
+            return
+        if units >= restock.quantity:
+            units -= restock.quantity
+            restock.arrived_at = now
+        else:
+            restock.quantity -= units
+            units = 0

@@ -1,0 +1,238 @@
+"""Re-plan pools and store the result with the desired platform state, in the caller's transaction.
+
+Work on one pool is serialised by a lock on its row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the
+transaction's write lock), taken in a fixed order so two workers never deadlock or over-allocate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.allocation import plan_pool
+from app.domain.eta import eta_changes
+from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
+from app.domain.model import Eta, Line, LinePlan, PoolPlan, Restock
+from app.domain.order_view import order_view
+from app.domain.policy import Policy
+from app.domain.writeback import desired_state
+from app.services.business_calendar import business_calendar_for
+from app.storage.tables import (
+    EtaChangeRow,
+    Order,
+    OrderLine,
+    OrderSync,
+    Pool,
+    RestockRow,
+    Shop,
+    StockLevel,
+    StockoutRow,
+    Variant,
+)
+from app.storage.upsert import insert_ignore
+
+Suggest = Callable[[Session, str, list[OrderLine]], dict[str, list[str]]]
+
+
+def shop_policy(s: Session, shop: str) -> Policy:
+    row = s.get(Shop, shop)
+    return Policy.from_dict((row.policy if row else None) or {})
+
+
+class Planning:
+    def __init__(self, clock: Callable[[], datetime], suggest: Suggest | None = None):
+        self._clock = clock
+        self._suggest = suggest or (lambda s, shop, lines: {})
+
+    def replan(self, s: Session, shop: str, pools: Iterable[str], reason: str) -> set[str]:
+        """Plan the pools again; the orders whose desired platform state changed."""
+        pools = sorted(set(pools))
+        if not pools:
+            return set()
+        today = self._clock().date()
+        policy = shop_policy(s, shop)
+        calendar = business_calendar_for(policy, today)
+        s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0, "units_owed": 0}
+                                          for p in pools]))
+        touched: set[str] = set()
+        for pool in pools:
+            touched |= self._replan_pool(s, shop, pool, policy, calendar, today, reason)
+        return self.refresh_orders(s, shop, touched, policy, today)
+
+    def _replan_pool(self, s, shop, pool, policy, calendar, today, reason) -> set[str]:
+        pool_row = s.get(Pool, (shop, pool), with_for_update=True)
+        rows = list(s.scalars(
+            select(OrderLine).join(Order, (Order.shop == OrderLine.shop)
+                                   & (Order.order_id == OrderLine.order_id))
+            .where(OrderLine.shop == shop, OrderLine.pool == pool,
+                   (OrderLine.open_quantity > 0) | (OrderLine.backordered > 0)
+                   | (OrderLine.covered > 0))))
+        tags = dict(s.execute(select(Order.order_id, Order.customer_tags).where(
+            Order.shop == shop, Order.order_id.in_({r.order_id for r in rows}))).all())
+        variant = s.get(Variant, (shop, pool.split("@", 1)[0]))
+        open_rows = [r for r in rows if r.open_quantity > 0]
+        supply = self._supply(s, shop, variant, open_rows)
+        lines = [_line(r, tags.get(r.order_id) or [], variant) for r in open_rows]
+        restocks = _restocks(s, shop, pool)
+        estimate = self._lead_time(s, shop, policy, variant)
+        plan = plan_pool(pool, supply, lines, restocks, policy, today, estimate, calendar,
+                         pool_row.short_since)
+        self._record_shortage(s, shop, pool_row, plan, variant, restocks, today)
+        return self._store(s, shop, rows, plan, reason)
+
+    def _supply(self, s: Session, shop: str, variant: Variant | None,
+                open_rows: list[OrderLine]) -> int:
+        """available + committed. Shopify's `available` already counts out the orders placed
+        before it was read, so only those lines add their units back: a line of an order placed
+        after the last stock reading is not yet reflected in it, whatever order the webhooks
+        arrive in."""
+        if variant is None or not variant.inventory_item_id:
+            return 0
+        available, read_at = s.execute(
+            select(func.coalesce(func.sum(StockLevel.available), 0), func.min(StockLevel.updated_at))
+            .where(StockLevel.shop == shop,
+                   StockLevel.inventory_item_id == variant.inventory_item_id)).one()
+        read_at = _aware(read_at)
+        committed = sum(r.open_quantity for r in open_rows
+                        if read_at is None or r.ordered_at <= read_at)
+        return available + committed
+
+    def _lead_time(self, s, shop, policy: Policy, variant: Variant | None):
+        if variant is None:
+            return None
+        history = [StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on,
+                                   r.expected_on)
+                   for r in s.scalars(select(StockoutRow).where(
+                       StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None),
+                       (StockoutRow.variant_id == variant.variant_id)
+                       | (StockoutRow.vendor == (variant.vendor or "\0"))))]
+        return lead_time_for(policy, summarise_history(history), variant.variant_id,
+                             variant.product_type, variant.vendor)
+
+    def _record_shortage(self, s, shop, pool_row: Pool, plan: PoolPlan, variant, restocks,
+                         today: date) -> None:
+        """Remember when a pool went short and when it recovered: the lead-time history."""
+        if plan.units_owed and pool_row.short_since is None:
+            pool_row.short_since = today
+            s.add(StockoutRow(shop=shop, pool=pool_row.pool, variant_id=plan.pool.split("@")[0],
+                              vendor=variant.vendor if variant else "", stockout_on=today))
+        elif not plan.units_owed and pool_row.short_since is not None and pool_row.units_owed:
+            open_row = s.scalars(select(StockoutRow).where(
+                StockoutRow.shop == shop, StockoutRow.pool == pool_row.pool,
+                StockoutRow.restocked_on.is_(None)).order_by(StockoutRow.id.desc())).first()
+            if open_row is not None:
+                open_row.restocked_on = today
+                open_row.expected_on = min((r.expected_on for r in restocks), default=None)
+            pool_row.short_since = None
+        pool_row.supply, pool_row.units_owed = plan.supply, plan.units_owed
+        pool_row.planned_at = self._clock()
+
+    def _store(self, s, shop, rows: list[OrderLine], plan: PoolPlan, reason: str) -> set[str]:
+        by_id = {r.line_id: r for r in rows}
+        planned = {p.line_id: p for p in plan.lines}
+        old_etas = {r.line_id: _stored_eta(r) for r in rows}
+        new_etas = {line_id: p.eta for line_id, p in planned.items()}
+        now = self._clock()
+        for change in eta_changes(old_etas, new_etas, reason):
+            s.add(EtaChangeRow(shop=shop, line_id=change.line_id,
+                               old_eta=change.old.ships_on if change.old else None,
+                               new_eta=change.new.ships_on if change.new else None,
+                               reason=f"{change.kind}: {reason}", changed_at=now))
+        touched = set()
+        for line_id, row in by_id.items():
+            p = planned.get(line_id)
+            result = (p.covered, p.backordered, p.queue_position, p.eta) if p else (0, 0, None, None)
+            if (row.covered, row.backordered, row.queue_position, _stored_eta(row)) != result:
+                _write(row, *result, now)
+                touched.add(row.order_id)
+        return touched
+
+    def refresh_orders(self, s: Session, shop: str, order_ids: set[str], policy: Policy,
+                       today: date) -> set[str]:
+        """Recompute the desired state of these orders; those whose state changed."""
+        changed = set()
+        for order_id in sorted(order_ids):
+            rows = list(s.scalars(select(OrderLine).where(
+                OrderLine.shop == shop, OrderLine.order_id == order_id)))
+            if not any(r.backordered_at for r in rows):
+                continue  # never backordered: nothing of ours to show on it
+            plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
+            view = order_view(order_id, plans, policy)
+            alternatives = self._suggest(s, shop, [r for r in rows if r.backordered])
+            for r in rows:
+                r.alternatives = alternatives.get(r.line_id, []) if r.backordered else []
+            desired = desired_state(view, {r.line_id: r.title for r in rows},
+                                    alternatives, today)
+            if self._set_desired(s, shop, order_id, desired):
+                changed.add(order_id)
+        return changed
+
+    def _set_desired(self, s: Session, shop: str, order_id: str, desired: dict) -> bool:
+        row = s.get(OrderSync, (shop, order_id), with_for_update=True)
+        if row is not None and row.desired == desired:
+            return False
+        if row is None:
+            row = OrderSync(shop=shop, order_id=order_id, applied={}, version=0, attempts=0)
+            s.add(row)
+        row.desired, row.pending = desired, True
+        row.version = (row.version or 0) + 1
+        row.updated_at = self._clock()
+        return True
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """min() over a UTC column comes back naive on SQLite."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _line(row: OrderLine, customer_tags: list[str], variant: Variant | None) -> Line:
+    return Line(
+        line_id=row.line_id, order_id=row.order_id, pool=row.pool,
+        quantity=row.open_quantity, ordered_at=row.ordered_at,
+        customer_tags=frozenset(customer_tags), manual_priority=row.manual_priority or 0,
+        ready_units=min(row.covered or 0, row.open_quantity), variant_id=row.variant_id,
+        vendor=variant.vendor if variant else "", product_type=variant.product_type if variant else "",
+    )
+
+
+def _restocks(s: Session, shop: str, pool: str) -> list[Restock]:
+    return [Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference)
+            for r in s.scalars(select(RestockRow).where(
+                RestockRow.shop == shop, RestockRow.pool == pool,
+                RestockRow.arrived_at.is_(None)).order_by(RestockRow.expected_on, RestockRow.id))]
+
+
+def _stored_eta(row: OrderLine) -> Eta | None:
+    if row.eta is None:
+        return None
+    return Eta(row.eta, row.eta_earliest, row.eta_latest, row.eta_source, row.eta_confidence,
+               row.eta_restock_id, bool(row.eta_slipped))
+
+
+def _write(row: OrderLine, covered: int, backordered: int, position: int | None,
+           eta: Eta | None, now: datetime) -> None:
+    if backordered and not row.backordered:
+        row.backordered_at = row.backordered_at or now
+        row.filled_at = None
+    if row.backordered and not backordered:
+        row.filled_at = now
+    row.covered, row.backordered, row.queue_position = covered, backordered, position
+    row.eta = eta.ships_on if eta else None
+    row.eta_earliest = eta.earliest if eta else None
+    row.eta_latest = eta.latest if eta else None
+    row.eta_source = eta.source if eta else None
+    row.eta_confidence = eta.confidence if eta else None
+    row.eta_restock_id = eta.restock_id if eta else None
+    row.eta_slipped = bool(eta and eta.slipped)
+    if eta and row.first_eta is None:
+        row.first_eta = eta.ships_on
+
+
+def _plan(row: OrderLine) -> LinePlan:
+    return LinePlan(row.line_id, row.order_id, row.pool, max(row.open_quantity, 1),
+                    row.covered, row.backordered, row.queue_position, _stored_eta(row))

@@ -1,0 +1,241 @@
+"""The store's records. Plain dataclasses: the state modules change them, the GraphQL views and
+webhook payloads read them."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+def gid(kind: str, number: int) -> str:
+    return f"gid://shopify/{kind}/{number}"
+
+
+def parse_gid(value: str, kind: str | None = None) -> tuple[str, int] | None:
+    """(kind, number) of a `gid://shopify/Kind/123` string, or None when it is not one."""
+    prefix = "gid://shopify/"
+    if not isinstance(value, str) or not value.startswith(prefix):
+        return None
+    found, _, rest = value[len(prefix):].partition("/")
+    number = rest.split("?", 1)[0]
+    if not number.isdigit() or (kind is not None and found != kind):
+        return None
+    return found, int(number)
+
+
+class IdSequence:
+    """Shopify ids are large integers unique per resource type; one counter per type."""
+
+    def __init__(self, start: int = 1000):
+        self._start = start
+        self._counters: dict[str, itertools.count] = {}
+
+    def next(self, kind: str) -> int:
+        counter = self._counters.setdefault(kind, itertools.count(self._start + 1))
+        return next(counter)
+
+
+@dataclass
+class Location:
+    id: int
+    name: str
+    active: bool = True
+
+
+@dataclass
+class Level:
+    """Quantities of one inventory item at one location. on_hand = available + committed."""
+
+    available: int = 0
+    committed: int = 0
+    incoming: int = 0
+    updated_at: float = 0.0
+
+    @property
+    def on_hand(self) -> int:
+        return self.available + self.committed
+
+
+@dataclass
+class Variant:
+    id: int
+    product_id: int
+    inventory_item_id: int
+    title: str
+    sku: str
+    price: Decimal
+    options: dict[str, str]
+    inventory_policy: str  # DENY | CONTINUE
+    tracked: bool = True
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass
+class Product:
+    id: int
+    handle: str
+    title: str
+    vendor: str
+    product_type: str
+    tags: list[str]
+    status: str  # ACTIVE | DRAFT | ARCHIVED
+    variant_ids: list[int] = field(default_factory=list)
+    collection_ids: list[int] = field(default_factory=list)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass
+class Customer:
+    id: int
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    phone: str | None = None
+    tags: list[str] = field(default_factory=list)
+    created_at: float = 0.0
+
+
+@dataclass
+class LineItem:
+    id: int
+    variant_id: int | None
+    product_id: int | None
+    quantity: int
+    title: str
+    variant_title: str
+    sku: str
+    vendor: str
+    price: Decimal
+    removed: int = 0  # taken out by an order edit
+    fulfilled: int = 0
+
+    @property
+    def current_quantity(self) -> int:
+        return self.quantity - self.removed
+
+    @property
+    def unfulfilled(self) -> int:
+        return self.current_quantity - self.fulfilled
+
+
+@dataclass
+class Order:
+    id: int
+    number: int
+    customer_id: int | None
+    location_id: int
+    line_items: list[LineItem]
+    created_at: float
+    updated_at: float
+    email: str = ""
+    tags: list[str] = field(default_factory=list)
+    cancelled_at: float | None = None
+    closed_at: float | None = None
+    routed: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"#{self.number}"
+
+
+@dataclass
+class FulfillmentOrderLine:
+    id: int
+    line_item_id: int
+    total_quantity: int
+    remaining_quantity: int
+
+
+@dataclass
+class Hold:
+    id: int
+    handle: str
+    reason: str
+    reason_notes: str | None
+    app_id: int | None  # None: placed by the merchant
+    external_id: str | None = None
+
+
+@dataclass
+class FulfillmentOrder:
+    id: int
+    order_id: int
+    location_id: int
+    status: str  # OPEN | ON_HOLD | CLOSED | CANCELLED | IN_PROGRESS
+    lines: list[FulfillmentOrderLine]
+    created_at: float
+    updated_at: float
+    holds: list[Hold] = field(default_factory=list)
+
+
+@dataclass
+class Metafield:
+    id: int
+    owner_id: str
+    namespace: str
+    key: str
+    type: str
+    value: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class MetafieldDefinition:
+    id: int
+    owner_type: str
+    namespace: str
+    key: str
+    name: str
+    type: str
+    description: str | None = None
+
+
+@dataclass
+class BulkOperation:
+    id: int
+    query: str
+    status: str  # CREATED | RUNNING | COMPLETED | FAILED
+    created_at: float
+    completed_at: float | None = None
+    lines: list[str] = field(default_factory=list)
+    error_code: str | None = None
+
+
+@dataclass
+class Shop:
+    id: int
+    domain: str
+    name: str
+    currency: str = "USD"
+    timezone: str = "America/New_York"
+    utc_offset_minutes: int = -300
+    country: str = "US"
+    email: str = ""
+    plan: str = "basic"
+    locations: dict[int, Location] = field(default_factory=dict)
+    products: dict[int, Product] = field(default_factory=dict)
+    variants: dict[int, Variant] = field(default_factory=dict)
+    levels: dict[tuple[int, int], Level] = field(default_factory=dict)  # (item id, location id)
+    customers: dict[int, Customer] = field(default_factory=dict)
+    orders: dict[int, Order] = field(default_factory=dict)
+    fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
+    metafields: dict[tuple[str, str, str], Metafield] = field(default_factory=dict)
+    definitions: dict[tuple[str, str, str], MetafieldDefinition] = field(default_factory=dict)
+    bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
+    installed: bool = False
+    scopes: list[str] = field(default_factory=list)
+    next_order_number: int = 1001
+
+    @property
+    def primary_location(self) -> Location:
+        return next(iter(self.locations.values()))
+
+    def variant_by_item(self, item_id: int) -> Variant | None:
+        return next((v for v in self.variants.values() if v.inventory_item_id == item_id), None)
+
+    def level(self, item_id: int, location_id: int) -> Level:
+        return self.levels.setdefault((item_id, location_id), Level())

@@ -1,0 +1,233 @@
+"""Root query and mutation fields. Each reads the request context, changes the store through the
+state modules and answers with views."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from . import bulk
+from .catalog import set_inventory_policy
+from .context import RequestContext
+from .holds import place_hold, release_holds
+from .metafields import OWNER_TYPES, create_definition, set_metafields
+from .model import parse_gid
+from .order_update import update_order
+from .tags import change_tags
+from .views import (
+    bulk_operation_view,
+    connection,
+    definition_view,
+    fulfillment_order_view,
+    hold_view,
+    inventory_item_view,
+    location_view,
+    metafield_view,
+    order_view,
+    product_view,
+    shop_view,
+    variant_view,
+)
+
+
+def _ctx(info) -> RequestContext:
+    return info.context
+
+
+def node_view(ctx: RequestContext, node_id: str) -> dict | None:
+    parsed = parse_gid(node_id)
+    if parsed is None:
+        raise GraphQLError(f"Invalid global id '{node_id}'")
+    kind, number = parsed
+    shop = ctx.shop
+    finders = {
+        "Order": lambda: order_view(ctx, shop.orders[number]) if number in shop.orders else None,
+        "Product": lambda: product_view(ctx, shop.products.get(number)),
+        "ProductVariant": lambda: variant_view(ctx, shop.variants.get(number)),
+        "InventoryItem": lambda: _inventory_item(ctx, number),
+        "Location": lambda: location_view(ctx, number),
+        "FulfillmentOrder": lambda: fulfillment_order_view(ctx, shop.fulfillment_orders[number])
+        if number in shop.fulfillment_orders else None,
+        "BulkOperation": lambda: _bulk_operation(ctx, number),
+    }
+    if kind not in finders:
+        raise GraphQLError(f"Nodes of type {kind} are not supported by the store simulator.")
+    return finders[kind]()
+
+
+def _inventory_item(ctx: RequestContext, number: int) -> dict | None:
+    variant = ctx.shop.variant_by_item(number)
+    return inventory_item_view(ctx, variant) if variant else None
+
+
+def _bulk_operation(ctx: RequestContext, number: int) -> dict | None:
+    operation = ctx.shop.bulk_operations.get(number)
+    if operation is None:
+        return None
+    bulk.advance(ctx.core, operation)
+    return bulk_operation_view(ctx, operation)
+
+
+def q_shop(_root, info):
+    return shop_view(_ctx(info), _ctx(info).shop)
+
+
+def q_locations(_root, info, includeInactive=False, includeLegacy=False, sortKey="NAME", **page):
+    ctx = _ctx(info)
+    chosen = sorted((loc for loc in ctx.shop.locations.values() if loc.active or includeInactive),
+                    key=lambda loc: (loc.name, loc.id) if sortKey == "NAME" else (loc.id,))
+    return connection(lambda: [location_view(ctx, loc.id) for loc in chosen])(info, **page)
+
+
+def q_products(_root, info, **page):
+    ctx = _ctx(info)
+    return connection(lambda: [product_view(ctx, p) for p in ctx.shop.products.values()])(info, **page)
+
+
+def q_order(_root, info, id):
+    return _typed_node(info, id, "Order")
+
+
+def q_product_variant(_root, info, id):
+    return _typed_node(info, id, "ProductVariant")
+
+
+def q_inventory_item(_root, info, id):
+    return _typed_node(info, id, "InventoryItem")
+
+
+def q_fulfillment_order(_root, info, id):
+    return _typed_node(info, id, "FulfillmentOrder")
+
+
+def _typed_node(info, node_id: str, kind: str):
+    parsed = parse_gid(node_id)
+    if parsed is None or parsed[0] != kind:
+        raise GraphQLError(f"Invalid id: {node_id}")
+    return node_view(_ctx(info), node_id)
+
+
+def q_node(_root, info, id):
+    return node_view(_ctx(info), id)
+
+
+def q_nodes(_root, info, ids):
+    if len(ids) > 250:
+        raise GraphQLError("The ids argument accepts at most 250 ids.")
+    return [node_view(_ctx(info), node_id) for node_id in ids]
+
+
+def m_tags_add(_root, info, id, tags):
+    ctx = _ctx(info)
+    node, errors = change_tags(ctx.core, ctx.shop, id, tags, add=True)
+    return {"node": node, "userErrors": errors}
+
+
+def m_tags_remove(_root, info, id, tags):
+    ctx = _ctx(info)
+    node, errors = change_tags(ctx.core, ctx.shop, id, tags, add=False)
+    return {"node": node, "userErrors": errors}
+
+
+def m_metafields_set(_root, info, metafields):
+    ctx = _ctx(info)
+    written, errors = set_metafields(ctx.core, ctx.shop, metafields)
+    views = [metafield_view(m, OWNER_TYPES[parse_gid(m.owner_id)[0]]) for m in written]
+    return {"metafields": None if errors else views, "userErrors": errors}
+
+
+DEFINITION_INPUT = {"namespace", "key", "name", "description", "ownerType", "type"}
+
+
+def m_metafield_definition_create(_root, info, definition):
+    _reject_inputs("MetafieldDefinitionInput", definition, DEFINITION_INPUT)
+    ctx = _ctx(info)
+    created, errors = create_definition(ctx.core, ctx.shop, definition)
+    return {"createdDefinition": definition_view(created) if created else None, "userErrors": errors}
+
+
+def m_fulfillment_order_hold(_root, info, id, fulfillmentHold):
+    ctx = _ctx(info)
+    result = place_hold(ctx.core, ctx.shop, id, fulfillmentHold, ctx.app_id)
+    return {
+        "fulfillmentHold": hold_view(ctx, result.hold) if result.hold else None,
+        "fulfillmentOrder": fulfillment_order_view(ctx, result.fulfillment_order) if result.fulfillment_order else None,
+        "remainingFulfillmentOrder": fulfillment_order_view(ctx, result.remaining) if result.remaining else None,
+        "userErrors": result.user_errors,
+    }
+
+
+def m_fulfillment_order_release_hold(_root, info, id, holdIds=None, externalId=None):
+    ctx = _ctx(info)
+    result = release_holds(ctx.core, ctx.shop, id, holdIds, ctx.app_id)
+    fo = result.fulfillment_order
+    return {"fulfillmentOrder": fulfillment_order_view(ctx, fo) if fo else None,
+            "userErrors": result.user_errors}
+
+
+ORDER_INPUT = {"id", "tags", "metafields"}
+
+
+def m_order_update(_root, info, input):
+    _reject_inputs("OrderInput", input, ORDER_INPUT)
+    ctx = _ctx(info)
+    order, errors = update_order(ctx.core, ctx.shop, input)
+    return {"order": order_view(ctx, order) if order else None, "userErrors": errors}
+
+
+VARIANT_INPUT = {"id", "inventoryPolicy"}
+
+
+def m_product_variants_bulk_update(_root, info, productId, variants, allowPartialUpdates=False):
+    ctx = _ctx(info)
+    for variant_input in variants:
+        _reject_inputs("ProductVariantsBulkInput", variant_input, VARIANT_INPUT)
+    parsed = parse_gid(productId, "Product")
+    product = ctx.shop.products.get(parsed[1]) if parsed else None
+    if product is None:
+        return _variant_error(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")
+    chosen = []
+    for index, variant_input in enumerate(variants):
+        found = parse_gid(variant_input.get("id") or "", "ProductVariant")
+        if found is None or found[1] not in product.variant_ids:
+            return _variant_error(["variants", str(index), "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST")
+        chosen.append((ctx.shop.variants[found[1]], variant_input))
+    for variant, variant_input in chosen:
+        if "inventoryPolicy" in variant_input and variant_input["inventoryPolicy"] is not None:
+            set_inventory_policy(ctx.core, ctx.shop, variant, variant_input["inventoryPolicy"])
+    return {"product": product_view(ctx, product),
+            "productVariants": [variant_view(ctx, v) for v, _ in chosen], "userErrors": []}
+
+
+def _variant_error(field, message, code):
+    return {"product": None, "productVariants": None,
+            "userErrors": [{"field": field, "message": message, "code": code}]}
+
+
+def m_bulk_operation_run_query(_root, info, query):
+    ctx = _ctx(info)
+    operation, errors = bulk.run_query(ctx, query)
+    return {"bulkOperation": bulk_operation_view(ctx, operation) if operation else None, "userErrors": errors}
+
+
+def _reject_inputs(type_name: str, given: dict, supported: set[str]) -> None:
+    """Input fields the simulator ignores may only carry their schema default (or null)."""
+    from .schema import admin_schema
+
+    fields = admin_schema().get_type(type_name).fields
+    extra = sorted(k for k, v in given.items()
+                   if k not in supported and v is not None and v != fields[k].default_value)
+    if extra:
+        raise GraphQLError(f"Input field '{type_name}.{extra[0]}' is not supported by the store simulator.",
+                           extensions={"code": "UNSUPPORTED_BY_SIMULATOR"})
+
+
+QUERY_FIELDS = {"shop": q_shop, "locations": q_locations, "products": q_products, "order": q_order,
+                "productVariant": q_product_variant, "inventoryItem": q_inventory_item,
+                "fulfillmentOrder": q_fulfillment_order, "node": q_node, "nodes": q_nodes}
+MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafieldsSet": m_metafields_set,
+                   "metafieldDefinitionCreate": m_metafield_definition_create,
+                   "fulfillmentOrderHold": m_fulfillment_order_hold,
+                   "fulfillmentOrderReleaseHold": m_fulfillment_order_release_hold,
+                   "productVariantsBulkUpdate": m_product_variants_bulk_update,
+                   "bulkOperationRunQuery": m_bulk_operation_run_query,
+                   "orderUpdate": m_order_update}

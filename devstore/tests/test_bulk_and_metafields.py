@@ -1,0 +1,62 @@
+"""Bulk query JSONL and metafieldsSet typing / compare-and-set."""
+
+from __future__ import annotations
+
+import json
+
+from .helpers import SHOP, document, gql, variant
+
+
+def test_bulk_export_serves_shopify_jsonl(client, token, store):
+    run = gql(client, token, document("catalog_bulk_run"), {"query": document("catalog_export")})
+    operation = run["data"]["bulkOperationRunQuery"]["bulkOperation"]
+    assert operation["status"] == "CREATED"
+    status = gql(client, token, document("bulk_operation_status"), {"id": operation["id"]})["data"]["node"]
+    lines = client.get(status["url"].replace("http://localhost", "")).get_data(as_text=True).splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert int(status["objectCount"]) == len(rows)
+    products = [r for r in rows if "__parentId" not in r]
+    variants = [r for r in rows if "__parentId" in r]
+    shop = store.shop(SHOP)
+    assert len(products) == len(shop.products) and len(variants) == len(shop.variants)
+    first = products[0]
+    assert "variants" not in first and "collections" not in first
+    child = next(r for r in variants if r["__parentId"] == first["id"])
+    assert child["inventoryItem"]["id"].startswith("gid://shopify/InventoryItem/")
+
+
+def test_invalid_bulk_query_is_a_user_error(client, token):
+    run = gql(client, token, document("catalog_bulk_run"), {"query": "query { products { edges { node { nope } } } }"})
+    assert run["data"]["bulkOperationRunQuery"]["userErrors"][0]["code"] == "INVALID"
+
+
+SET = document("metafields_set")
+
+
+def _set(client, token, *metafields):
+    return gql(client, token, SET, {"metafields": list(metafields)})["data"]["metafieldsSet"]
+
+
+def test_metafield_types_are_checked_and_writes_are_atomic(client, token, store):
+    order = store.place_order(SHOP, [(variant(store), 1)])
+    ok = {"ownerId": order["gid"], "namespace": "$app:backorders", "key": "status", "type": "single_line_text_field", "value": "waiting"}
+    bad_date = {"ownerId": order["gid"], "namespace": "$app:backorders", "key": "eta", "type": "date", "value": "next week"}
+    result = _set(client, token, ok, bad_date)
+    assert result["metafields"] is None
+    assert result["userErrors"][0]["field"] == ["metafields", "1", "value"] and result["userErrors"][0]["elementIndex"] == 1
+    assert store.order_state(SHOP, order["id"])["metafields"] == []
+    bad_ref = {**ok, "key": "alts", "type": "list.variant_reference", "value": '["gid://shopify/ProductVariant/1"]'}
+    assert _set(client, token, bad_ref)["userErrors"][0]["code"] == "INVALID_VALUE"
+    unknown = {**ok, "key": "rating", "type": "rating"}
+    assert "not supported" in _set(client, token, unknown)["userErrors"][0]["message"]
+    written = _set(client, token, ok)["metafields"][0]
+    assert written["namespace"] == "app--1--backorders" and written["value"] == "waiting"
+
+
+def test_compare_digest(client, token, store):
+    order = store.place_order(SHOP, [(variant(store), 1)])
+    base = {"ownerId": order["gid"], "key": "status", "type": "json", "value": "{}"}
+    first = _set(client, token, {**base, "compareDigest": None})["metafields"][0]
+    assert _set(client, token, {**base, "compareDigest": None})["userErrors"][0]["code"] == "STALE_OBJECT"
+    assert _set(client, token, {**base, "value": "[]", "compareDigest": first["compareDigest"]})["userErrors"] == []
+    assert _set(client, token, {**base, "compareDigest": first["compareDigest"]})["userErrors"][0]["code"] == "STALE_OBJECT"

@@ -1,0 +1,137 @@
+"""An in-memory platform: a real implementation of the gateway port, for service tests."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from app.services.ports import (
+    FulfillmentOrderLine,
+    FulfillmentOrderState,
+    OrderChange,
+    OrderState,
+    ParsedOrder,
+    StockReading,
+    VariantInfo,
+)
+
+
+@dataclass
+class FakeFulfillmentOrder:
+    id: str
+    status: str
+    lines: dict[str, list]  # fo line id -> [order line id, remaining]
+    holds: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FakeOrder:
+    id: str
+    tags: set[str] = field(default_factory=set)
+    metafields: dict[str, str] = field(default_factory=dict)
+    fulfillment_orders: list[FakeFulfillmentOrder] = field(default_factory=list)
+    parsed: ParsedOrder | None = None
+
+
+class FakeGateway:
+    def __init__(self):
+        self.variants_by_id: dict[str, VariantInfo] = {}
+        self.stock_by_item: dict[str, list[StockReading]] = {}
+        self.orders: dict[str, FakeOrder] = {}
+        self.policies: dict[str, str] = {}
+        self.calls: list[str] = []
+        self.fail_next_apply: str | None = None
+        self._ids = itertools.count(1)
+
+    # driving the fake
+    def add_variant(self, variant_id: str, available: int, location: str = "gid://shopify/Location/1",
+                    **info) -> None:
+        item = variant_id.replace("ProductVariant", "InventoryItem")
+        self.variants_by_id[variant_id] = VariantInfo(
+            variant_id=variant_id, product_id=info.pop("product_id", "gid://shopify/Product/1"),
+            inventory_item_id=item, **info)
+        self.stock_by_item[item] = [StockReading(variant_id, item, location, available)]
+
+    def route(self, order_id: str, lines: dict[str, int]) -> None:
+        """Create the order's fulfillment order, as Shopify does shortly after the order."""
+        fo_lines = {f"gid://shopify/FulfillmentOrderLineItem/{next(self._ids)}": [line, qty]
+                    for line, qty in lines.items()}
+        self._order(order_id).fulfillment_orders.append(
+            FakeFulfillmentOrder(f"gid://shopify/FulfillmentOrder/{next(self._ids)}", "OPEN", fo_lines))
+
+    def held(self, order_id: str) -> dict[str, int]:
+        held: dict[str, int] = {}
+        for fo in self._order(order_id).fulfillment_orders:
+            if fo.holds:
+                for line, remaining in fo.lines.values():
+                    held[line] = held.get(line, 0) + remaining
+        return held
+
+    def _order(self, order_id: str) -> FakeOrder:
+        return self.orders.setdefault(order_id, FakeOrder(order_id))
+
+    # the port
+    def variants(self, shop, variant_ids):
+        self.calls.append("variants")
+        return [self.variants_by_id[v] for v in variant_ids if v in self.variants_by_id]
+
+    def stock(self, shop, inventory_item_ids):
+        self.calls.append("stock")
+        return [r for item in inventory_item_ids for r in self.stock_by_item.get(item, [])]
+
+    def order(self, shop, order_id):
+        self.calls.append("order")
+        return self.orders[order_id].parsed
+
+    def order_states(self, shop, order_ids):
+        self.calls.append("order_states")
+        return [OrderState(
+            order_id=o.id, tags=tuple(sorted(o.tags)), metafields=dict(o.metafields),
+            fulfillment_orders=tuple(FulfillmentOrderState(
+                fo.id, fo.status,
+                tuple(FulfillmentOrderLine(fid, line, rem) for fid, (line, rem) in fo.lines.items()),
+                tuple(fo.holds)) for fo in o.fulfillment_orders))
+            for o in (self._order(i) for i in order_ids)]
+
+    def apply(self, shop, changes: list[OrderChange]):
+        self.calls.append("apply")
+        if self.fail_next_apply:
+            error, self.fail_next_apply = self.fail_next_apply, None
+            return {c.order_id: error for c in changes}
+        for change in changes:
+            self._apply(self._order(change.order_id), change)
+        return {c.order_id: None for c in changes}
+
+    def _apply(self, order: FakeOrder, change: OrderChange) -> None:
+        if change.tags is not None:
+            order.tags = set(change.tags)
+        for key, (_kind, value) in change.metafields.items():
+            order.metafields[key] = value
+        for fo_id, hold_ids in change.release:
+            fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
+            fo.holds = [h for h in fo.holds if h not in hold_ids]
+            fo.status = "ON_HOLD" if fo.holds else "OPEN"
+        for fo_id, lines, _note in change.holds:
+            self._hold(order, fo_id, dict(lines))
+
+    def _hold(self, order: FakeOrder, fo_id: str, quantities: dict[str, int]) -> None:
+        """A partial hold splits the fulfillment order: the held units stay, the rest move."""
+        fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
+        rest = {}
+        for fo_line, (line, remaining) in list(fo.lines.items()):
+            held = quantities.get(fo_line, 0)
+            if remaining - held:
+                rest[f"gid://shopify/FulfillmentOrderLineItem/{next(self._ids)}"] = [line, remaining - held]
+            if held:
+                fo.lines[fo_line] = [line, held]
+            else:
+                del fo.lines[fo_line]
+        fo.holds.append(f"gid://shopify/FulfillmentHold/{next(self._ids)}")
+        fo.status = "ON_HOLD"
+        if rest:
+            order.fulfillment_orders.append(
+                FakeFulfillmentOrder(f"gid://shopify/FulfillmentOrder/{next(self._ids)}", "OPEN", rest))
+
+    def set_inventory_policy(self, shop, variant_id, product_id, policy):
+        self.calls.append("set_inventory_policy")
+        self.policies[variant_id] = policy

@@ -1,0 +1,187 @@
+"""The mission end to end through the webhook intake, the worker and the sync, against the
+in-memory platform: oversold lines are backordered, held, filled in queue order."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from app.config import load_config
+from app.storage.tables import EtaChangeRow, OrderLine, OrderSync, RestockRow, Shop
+from tests.fakes import FakeGateway
+from tests.integration.helpers import install, post_webhook
+
+V1 = "gid://shopify/ProductVariant/1"
+ITEM1 = "gid://shopify/InventoryItem/1"
+
+
+def order_payload(number: int, lines: list[tuple[int, int, int]], minute: int = 0,
+                  updated_minute: int | None = None, cancelled: bool = False, tags: str = "",
+                  hour: int = 11) -> dict:
+    """Orders at 11:MM come before the stock the fake platform reports at 12:00."""
+    created = f"2026-11-20T{hour}:{minute:02d}:00Z"
+    updated = f"2026-11-20T{hour}:{updated_minute if updated_minute is not None else minute:02d}:30Z"
+    return {
+        "id": number, "admin_graphql_api_id": f"gid://shopify/Order/{number}", "name": f"#{number}",
+        "created_at": created, "updated_at": updated,
+        "cancelled_at": updated if cancelled else None,
+        "customer": {"id": 900 + number, "tags": tags},
+        "line_items": [{"id": line, "admin_graphql_api_id": f"gid://shopify/LineItem/{line}",
+                        "variant_id": variant, "quantity": qty, "fulfillable_quantity": qty,
+                        "name": f"Variant {variant}"} for line, variant, qty in lines],
+    }
+
+
+def stock_payload(available: int, minute: int) -> dict:
+    return {"inventory_item_id": 1, "location_id": 1, "available": available,
+            "updated_at": f"2026-11-20T12:{minute:02d}:45Z"}
+
+
+@pytest.fixture
+def platform() -> FakeGateway:
+    gateway = FakeGateway()
+    gateway.add_variant(V1, available=-1, vendor="Acme", product_type="Shirts")
+    return gateway
+
+
+@pytest.fixture
+def flow(env, clock, platform):
+    app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
+    services = app.extensions["backorders"]
+    services.queue.huey.flush()
+    install(services)
+    yield app.test_client(), services
+    services.queue.huey.flush()
+    services.close()
+
+
+def work(services) -> None:
+    services.queue.drain()
+
+
+def line(services, line_id: int) -> OrderLine:
+    with services.db.transaction() as s:
+        return s.get(OrderLine, ("test-shop.myshopify.com", f"gid://shopify/LineItem/{line_id}"))
+
+
+def test_oversold_line_is_backordered_tagged_and_held(flow, platform):
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    row = line(services, 11)
+    assert (row.covered, row.backordered, row.queue_position) == (2, 1, 1)
+    assert row.eta is not None and row.first_eta == row.eta
+    order = platform.orders["gid://shopify/Order/1"]
+    assert order.tags == {"backordered"}
+    assert order.metafields["status"] == "partially_ready"
+    assert json.loads(order.metafields["lines"])[0]["backordered"] == 1
+    assert platform.held("gid://shopify/Order/1") == {}  # no fulfillment order yet
+    platform.route("gid://shopify/Order/1", {"gid://shopify/LineItem/11": 3})
+    post_webhook(client, "fulfillment_orders/order_routing_complete",
+                 {"fulfillment_order": {"id": 5, "status": "open"}})
+    work(services)
+    assert platform.held("gid://shopify/Order/1") == {"gid://shopify/LineItem/11": 1}
+    fos = platform.orders["gid://shopify/Order/1"].fulfillment_orders
+    assert sorted(fo.status for fo in fos) == ["ON_HOLD", "OPEN"]  # the partial hold split it
+
+
+def test_restock_fills_and_releases(flow, platform):
+    client, services = flow
+    platform.route("gid://shopify/Order/1", {"gid://shopify/LineItem/11": 3})
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    assert platform.held("gid://shopify/Order/1") == {"gid://shopify/LineItem/11": 1}
+    post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
+    work(services)
+    assert (line(services, 11).covered, line(services, 11).backordered) == (3, 0)
+    order = platform.orders["gid://shopify/Order/1"]
+    assert platform.held("gid://shopify/Order/1") == {}
+    assert order.tags == set() and order.metafields["status"] == "ready"
+
+
+def test_cancellation_frees_units_for_the_next_in_line(flow, platform):
+    client, services = flow
+    platform.add_variant(V1, available=-2)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 2)], minute=0))
+    post_webhook(client, "orders/create", order_payload(2, [(21, 1, 2)], minute=1))
+    work(services)
+    assert (line(services, 11).covered, line(services, 21).covered) == (2, 0)
+    assert line(services, 21).queue_position == 1
+    post_webhook(client, "orders/cancelled", order_payload(1, [(11, 1, 2)], minute=0,
+                                                           updated_minute=5, cancelled=True))
+    post_webhook(client, "inventory_levels/update", stock_payload(0, 2))  # restocked by the cancel
+    work(services)
+    assert (line(services, 21).covered, line(services, 21).backordered) == (2, 0)
+
+
+def test_vip_customers_are_served_first_without_bumping_ready_lines(flow, platform):
+    client, services = flow
+    with services.db.transaction() as s:
+        s.get(Shop, "test-shop.myshopify.com").policy = {"priority_tags": ["VIP"]}
+    platform.add_variant(V1, available=0)  # two in stock, both taken by order 1
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 2)], minute=0))
+    work(services)
+    assert line(services, 11).covered == 2
+    # two more orders after the stock was read; their stock update comes later
+    post_webhook(client, "orders/create", order_payload(2, [(21, 1, 2)], minute=1, hour=12))
+    post_webhook(client, "orders/create",
+                 order_payload(3, [(31, 1, 2)], minute=2, tags="VIP", hour=12))
+    work(services)
+    assert (line(services, 21).covered, line(services, 31).covered) == (0, 0)
+    post_webhook(client, "inventory_levels/update", stock_payload(-4, 3))
+    work(services)
+    assert line(services, 11).covered == 2  # ready units are kept: no bumping
+    assert (line(services, 31).queue_position, line(services, 21).queue_position) == (1, 2)
+    post_webhook(client, "inventory_levels/update", stock_payload(-3, 4))  # one unit arrives
+    work(services)
+    assert (line(services, 31).covered, line(services, 21).covered) == (1, 0)
+
+
+def test_duplicates_and_reordering_change_nothing(flow, platform):
+    client, services = flow
+    platform.add_variant(V1, available=1)  # two in stock, the edited order holds one
+    old = order_payload(1, [(11, 1, 3)], minute=0, updated_minute=0)
+    new = order_payload(1, [(11, 1, 1)], minute=0, updated_minute=9)  # edited down to one unit
+    post_webhook(client, "orders/updated", new)
+    post_webhook(client, "orders/create", old)  # arrives late: stale
+    post_webhook(client, "orders/updated", new, **{"X-Shopify-Webhook-Id": "dup"})
+    post_webhook(client, "orders/updated", new, **{"X-Shopify-Webhook-Id": "dup"})
+    work(services)
+    row = line(services, 11)
+    assert (row.open_quantity, row.covered, row.backordered) == (1, 1, 0)
+
+
+def test_restock_entry_gives_the_eta_and_changes_are_recorded(flow, platform, clock):
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    first = line(services, 11).eta
+    with services.db.transaction() as s:
+        s.add(RestockRow(id="r1", shop="test-shop.myshopify.com", pool=f"{V1}@*", variant_id=V1,
+                         quantity=5, expected_on=clock().date().replace(day=24), source="merchant",
+                         reference="PO-1", created_at=clock()))
+        services.planning.replan(s, "test-shop.myshopify.com", {f"{V1}@*"}, "restock entered")
+    row = line(services, 11)
+    assert row.eta_source == "restock" and row.eta_restock_id == "r1"
+    assert row.eta < first and row.first_eta == first
+    with services.db.transaction() as s:
+        reasons = [r.reason for r in s.scalars(select(EtaChangeRow).order_by(EtaChangeRow.id))]
+    assert reasons[0].startswith("promised") and reasons[-1] == "earlier: restock entered"
+
+
+def test_failed_sync_stays_pending_and_the_next_run_finishes(flow, platform):
+    client, services = flow
+    platform.fail_next_apply = "Throttled"
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    with services.db.transaction() as s:
+        row = s.get(OrderSync, ("test-shop.myshopify.com", "gid://shopify/Order/1"))
+        assert row.pending and row.attempts == 1 and "Throttled" in row.last_error
+    services.sync.run("test-shop.myshopify.com")
+    assert platform.orders["gid://shopify/Order/1"].tags == {"backordered"}
+    applies = platform.calls.count("apply")
+    services.sync.run("test-shop.myshopify.com")  # nothing left to do, nothing written again
+    assert platform.calls.count("apply") == applies

@@ -1,0 +1,102 @@
+"""The pruned lookup returns exactly what scoring every variant of the catalog would."""
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from app.domain import alternatives as alt
+from app.domain.alternatives import AlternativesSettings, CatalogIndex, suggest
+
+from .records import SHOP, WAREHOUSE, variant
+
+TYPES = ("Lamp", "Vase", "Rug", "")
+WORDS = ("oak", "arc", "blue", "round", "tall", "set", "mini")
+
+
+def catalog(seed: int):
+    rng = random.Random(seed)
+    records, stock = [], {}
+    for p in range(120):
+        fields = {
+            "title": " ".join(rng.sample(WORDS, rng.randint(1, 3))),
+            "product_type": rng.choice(TYPES),
+            "vendor": rng.choice(("Lux", "Nord", "")),
+            "tags": tuple(rng.sample(("a", "b", "c", "d", "e"), rng.randint(0, 2))),
+            "collections": tuple(rng.sample(("c1", "c2", "c3"), rng.randint(0, 2))),
+            "status": rng.choices(("ACTIVE", "DRAFT"), (9, 1))[0],
+            "pinned": (f"p{rng.randrange(120)}",) if rng.random() < 0.1 else (),
+        }
+        for size in rng.sample(("S", "M", "L"), rng.randint(1, 3)):
+            vid = f"p{p}-{size}"
+            price = str(Decimal(rng.randint(50, 150)))
+            records.append(variant(vid, f"p{p}", options=(("Size", size),), price=price, **fields))
+            for location in (SHOP, WAREHOUSE):
+                stock[(vid, location)] = rng.choice((0, 0, 1, 2, 5))
+    return records, stock
+
+
+def reference(records, stock, base, location, quantity, settings, max_word_products):
+    """Score every linked, eligible variant with the documented formula and sort."""
+    products = {r.product_id: r for r in records}  # newest record of each product
+    words = {p: alt.title_words(r.product_title) for p, r in products.items()}
+    word_df = {w: sum(w in ws for ws in words.values()) for w in set().union(*words.values())}
+    bp = products[base.product_id]
+    excluded = settings.excluded_tag_keys
+    scored = []
+    for r in records:
+        p = products[r.product_id]
+        pool = sum(q for (v, loc), q in stock.items() if v == r.variant_id and location in (None, loc))
+        in_band = abs(r.price - base.price) <= base.price * settings.price_band_percent / 100
+        if r.variant_id == base.variant_id or not in_band or pool < quantity:
+            continue
+        if p.status != "ACTIVE" or {t.lower() for t in p.tags} & excluded:
+            continue
+        same = r.product_id == base.product_id
+        pinned = r.product_id in bp.pinned_substitutes and not same
+        same_type = bool(bp.product_type) and p.product_type.lower() == bp.product_type.lower()
+        shared_words = words[bp.product_id] & words[r.product_id]
+        linked_words = {w for w in shared_words if word_df[w] <= max_word_products}
+        colls = bp.collections & p.collections
+        tags = {t.lower() for t in bp.tags} & {t.lower() for t in p.tags}
+        if not (same or pinned or same_type or colls or tags or linked_words):
+            continue
+        if settings.same_type_only and not (same or pinned or same_type):
+            continue
+        score = alt.W_SAME_PRODUCT if same else (
+            alt.W_PINNED * pinned
+            + alt.W_TYPE * same_type
+            + (alt.W_COLLECTION * len(colls) / len(bp.collections) if colls else 0)
+            + (alt.W_TITLE * len(shared_words) / len(words[bp.product_id]) if shared_words else 0)
+            + (alt.W_TAGS * len(tags) / len(bp.tags) if tags else 0)
+            + alt.W_VENDOR * (bool(bp.vendor) and p.vendor == bp.vendor)
+        )
+        score += alt.W_OPTIONS * (r.options == base.options)
+        width = base.price * settings.price_band_percent / 100
+        score += alt.W_PRICE * (1.0 if width == 0 else float(1 - abs(r.price - base.price) / width))
+        scored.append((-round(score, 4), abs(r.price - base.price), r.product_id, r.variant_id))
+    scored.sort()
+    return [(v, -s) for s, _, _, v in scored[: settings.max_suggestions]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("max_word_products", [alt.MAX_WORD_PRODUCTS, 15])
+def test_pruned_lookup_equals_exhaustive_scoring(seed, max_word_products, monkeypatch):
+    monkeypatch.setattr(alt, "MAX_WORD_PRODUCTS", max_word_products)
+    records, stock = catalog(seed)
+    index = CatalogIndex.build(records, stock)
+    rng = random.Random(seed)
+    for _ in range(40):
+        base = rng.choice(records)
+        location = rng.choice((SHOP, WAREHOUSE, None))
+        quantity = rng.choice((1, 1, 2, 4))
+        settings = AlternativesSettings(
+            max_suggestions=rng.randint(1, 10),
+            price_band_percent=rng.choice((0, 10, 25, 60, 100)),
+            same_type_only=rng.random() < 0.3,
+            excluded_tags=tuple(rng.sample(("a", "b"), rng.randint(0, 1))),
+        )
+        found = suggest(index, base.variant_id, location, quantity, settings)
+        expected = reference(records, stock, base, location, quantity, settings, max_word_products)
+        assert [s.variant_id for s in found] == [v for v, _ in expected]
+        assert [s.score for s in found] == [score for _, score in expected]
