@@ -58,11 +58,16 @@ class Queue:
         self.huey = huey
         self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
         self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
+        self._setup = retried(huey, services.onboarding.setup, "setup_shop")
+        self._policy = retried(huey, services.gateway.set_inventory_policy, "inventory_policy")
+        self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
+            lambda: [services.reconcile.run(shop) for shop in services.installs.installed_shops()])
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
             lambda: self.sweep(services))
         self._sync_all = huey.periodic_task(crontab(minute="*"), name="sync_pending")(
             lambda: [self.sync(shop) for shop in services.installs.installed_shops()])
         services.events.on_follow_up = self.follow_up
+        services.installs.on_installed = self.setup_shop
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
@@ -70,8 +75,11 @@ class Queue:
     def sync(self, shop: str) -> None:
         self._sync(shop)
 
+    def setup_shop(self, shop: str) -> None:
+        self._setup(shop)
+
     def follow_up(self, kind: str, args: tuple) -> None:
-        {"sync": self.sync}[kind](*args)
+        {"sync": self.sync, "inventory_policy": self._policy}[kind](*args)
 
     def _locked_sync(self, services, shop: str):
         """One sync per shop at a time; a sync that finds the lock taken is retried later and

@@ -19,8 +19,10 @@ from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.installs import Installs
 from app.services.intake import Intake
+from app.services.onboarding import Onboarding
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
+from app.services.reconcile import Reconciliation
 from app.services.sync import Sync
 from app.storage.db import Database
 from app.storage.token_cipher import TokenCipher
@@ -45,6 +47,8 @@ class Services:
     planning: Planning
     alternatives: Alternatives
     sync: Sync
+    onboarding: Onboarding
+    reconcile: Reconciliation
     gateway: PlatformGateway
     admin_client: AdminClient | None
     queue: Queue = None  # set once the tasks are registered
@@ -67,13 +71,15 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     admin_client = None
     if gateway is None:
         admin_client = AdminClient(config.admin_origin, config.api_version, session=http)
-        gateway = ShopifyGateway(admin_client, installs)
+        gateway = ShopifyGateway(admin_client, installs, http)
     alternatives = Alternatives()
     planning = Planning(clock, alternatives.for_lines)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
         installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS),
         planning=planning, alternatives=alternatives, sync=Sync(db, lambda: gateway, clock),
+        onboarding=Onboarding(db, lambda: gateway, clock, alternatives),
+        reconcile=Reconciliation(db, planning, lambda: gateway, clock),
         gateway=gateway, admin_client=admin_client,
     )
     BackorderHandlers(db, planning, lambda: gateway, clock).register(services.events)

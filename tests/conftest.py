@@ -22,6 +22,7 @@ from app.config import load_config
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.tables import Base
+from tests.fakes import FakeGateway
 
 API_KEY = "test-api-key"
 API_SECRET = "test-api-secret"
@@ -107,8 +108,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(env, clock):
-    flask_app = create_app(load_config(env), clock=clock, migrate=False)
+def platform() -> FakeGateway:
+    """The in-memory platform every app of the tests talks to (nothing leaves the machine)."""
+    return FakeGateway()
+
+
+@pytest.fixture
+def app(env, clock, platform):
+    flask_app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
     services = flask_app.extensions["backorders"]
     services.queue.huey.flush()
     yield flask_app

@@ -135,3 +135,20 @@ class FakeGateway:
     def set_inventory_policy(self, shop, variant_id, product_id, policy):
         self.calls.append("set_inventory_policy")
         self.policies[variant_id] = policy
+
+
+def _profile(self, shop):
+    from app.services.ports import ShopProfile
+
+    self.calls.append("shop_profile")
+    return ShopProfile(country_code="US", timezone="America/New_York")
+
+
+def _catalog(self, shop):
+    self.calls.append("catalog")
+    return list(self.variants_by_id.values())
+
+
+FakeGateway.shop_profile = _profile
+FakeGateway.catalog = _catalog
+FakeGateway.ensure_definitions = lambda self, shop: self.calls.append("ensure_definitions")

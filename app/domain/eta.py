@@ -41,7 +41,7 @@ class EtaSchedule:
     ) -> None:
         self._ctx = (policy, today, calendar, lead_time, short_since)
         arrivals = sorted(
-            (_arrival(r, policy, today, lead_time.restock_delay_days) for r in restocks),
+            (_arrival(r, policy, today, lead_time) for r in restocks),
             key=lambda a: (a[0], a[1].restock_id),
         )
         self._arrivals = arrivals
@@ -127,14 +127,26 @@ def make_eta(
 
 
 def _arrival(
-    restock: Restock, policy: Policy, today: date, delay_days: int
+    restock: Restock, policy: Policy, today: date, lead_time: LeadTimeEstimate
 ) -> tuple[date, Restock, bool]:
-    """When a restock is expected to land: its date plus the supplier's usual lateness, or, once
-    the date has passed without it, no sooner than the slip allowance from today."""
-    arrival = restock.expected_on + timedelta(days=delay_days)
-    if restock.expected_on >= today:
-        return arrival, restock, False
-    return max(arrival, today + timedelta(days=policy.slip_allowance_days)), restock, True
+    """When a restock is expected to land: its date plus the supplier's usual lateness.
+
+    Once the date has passed without it, what slips of that length took before (when the
+    supplier has enough of them), else the policy's slip allowance from today.
+    """
+    expected = restock.expected_on
+    if expected >= today:
+        return expected + timedelta(days=lead_time.restock_delay_days), restock, False
+    late_by = (today - expected).days
+    slips = lead_time.slip_delays
+    if late_by <= len(slips):
+        arrival = max(expected + timedelta(days=slips[late_by - 1]), today + timedelta(days=1))
+    else:
+        arrival = max(
+            expected + timedelta(days=lead_time.restock_delay_days),
+            today + timedelta(days=policy.slip_allowance_days),
+        )
+    return arrival, restock, True
 
 
 def _shipper(calendar: BusinessCalendar, processing_days: int):

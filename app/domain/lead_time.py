@@ -104,6 +104,7 @@ def blend(
         scope=scope,
         observations=n,
         restock_delay_days=_delay_quantile(stats.delays, k),
+        slip_delays=_slip_delays(stats.delays),
     )
 
 
@@ -113,6 +114,18 @@ def _delay_quantile(delays: Sequence[int], prior_weight: int) -> int:
         return 0
     sample = sorted([0] * prior_weight + list(delays))
     return sample[max(0, math.ceil(DELAY_QUANTILE * len(sample)) - 1)]
+
+
+def _slip_delays(delays: Sequence[int], min_sample: int = 3) -> tuple[int, ...]:
+    """Entry n - 1: the lateness quantile among restocks more than n - 1 days late, for as long
+    as at least `min_sample` restocks were that late."""
+    table = []
+    for late_by in range(1, max(delays, default=0) + 1):
+        later = sorted(d for d in delays if d >= late_by)
+        if len(later) < min_sample:
+            break
+        table.append(later[max(0, math.ceil(DELAY_QUANTILE * len(later)) - 1)])
+    return tuple(table)
 
 
 def learn_lead_times(
@@ -156,12 +169,14 @@ def lead_time_for(
     if by_vendor is not None and by_vendor.delays and own is not None:
         # Lateness is a trait of the supplier: the vendor's larger sample says more about it.
         delay = _delay_quantile(by_vendor.delays, policy.prior_weight)
-        estimate = _with_delay(estimate, delay)
+        estimate = _with_delay(estimate, delay, by_vendor)
     return estimate
 
 
-def _with_delay(estimate: LeadTimeEstimate, delay: int) -> LeadTimeEstimate:
+def _with_delay(
+    estimate: LeadTimeEstimate, delay: int, by_vendor: HistoryStats
+) -> LeadTimeEstimate:
     return LeadTimeEstimate(
         estimate.days, estimate.spread_days, estimate.source, estimate.scope,
-        estimate.observations, delay,
+        estimate.observations, delay, _slip_delays(by_vendor.delays),
     )

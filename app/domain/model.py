@@ -121,7 +121,9 @@ class LeadTimeEstimate:
 
     `source` is "merchant" or "learned"; `scope` says what it was keyed by ("variant",
     "product_type", "vendor" or "shop"). `restock_delay_days` is how many days after their expected
-    date this supplier's restocks arrive, nine times in ten.
+    date this supplier's restocks arrive, nine times in ten. `slip_delays[n - 1]` is the same for
+    a restock already n days late (learned from restocks that were at least that late), so a slipped
+    restock is promised from what such slips took, not from a fixed allowance.
     """
 
     days: int
@@ -130,6 +132,7 @@ class LeadTimeEstimate:
     scope: str
     observations: int = 0
     restock_delay_days: int = 0
+    slip_delays: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

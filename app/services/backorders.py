@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.services import mirror
+from app.services.caps import policy_changes
 from app.services.events import Outcome
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
@@ -20,6 +21,7 @@ from app.storage.db import Database
 from app.storage.tables import OrderSync, RestockRow, StockLevel, Variant
 
 SYNC = "sync"
+INVENTORY_POLICY = "inventory_policy"
 
 
 class BackorderHandlers:
@@ -118,6 +120,7 @@ class BackorderHandlers:
     def _replanned(self, s: Session, shop: str, pools: set[str], reason: str) -> Outcome:
         changed = self._planning.replan(s, shop, pools, reason)
         follow = [(SYNC, (shop,))] if changed else []
+        follow += [(INVENTORY_POLICY, (shop, *change)) for change in policy_changes(s, shop, pools)]
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync", follow)
 
 

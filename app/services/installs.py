@@ -31,6 +31,7 @@ class Installs:
         self._cipher = cipher
         self._issuer = issuer
         self._clock = clock
+        self.on_installed: Callable[[str], None] = lambda shop: None
 
     def install(self, shop: str, grant: TokenGrant) -> None:
         """Install or re-install: the new token replaces any old one."""
@@ -41,6 +42,7 @@ class Installs:
             row.uninstalled_at = None
             self._store(row, grant)
             s.add(row)
+        self.on_installed(shop)
 
     def uninstall(self, shop: str) -> bool:
         """Revoke: forget the tokens and stop all work for the shop. False if it was not ours."""

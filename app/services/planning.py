@@ -38,8 +38,12 @@ Suggest = Callable[[Session, str, list[OrderLine]], dict[str, list[str]]]
 
 
 def shop_policy(s: Session, shop: str) -> Policy:
+    """The merchant's policy; the shop's own country gives the holidays unless one is set."""
     row = s.get(Shop, shop)
-    return Policy.from_dict((row.policy if row else None) or {})
+    data = dict((row.policy if row else None) or {})
+    if not data.get("country") and row is not None and row.country_code:
+        data["country"] = row.country_code
+    return Policy.from_dict(data)
 
 
 class Planning:

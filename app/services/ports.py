@@ -117,6 +117,12 @@ class ParsedOrder:
     lines: tuple[ParsedLine, ...]
 
 
+@dataclass(frozen=True)
+class ShopProfile:
+    country_code: str | None
+    timezone: str | None
+
+
 class PlatformGateway(Protocol):
     """The platform as the services see it. Shopify implements it over the Admin GraphQL API;
     tests use an in-memory fake."""
@@ -135,3 +141,13 @@ class PlatformGateway(Protocol):
         ...
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...
+
+    def shop_profile(self, shop: str) -> ShopProfile: ...
+
+    def ensure_definitions(self, shop: str) -> None:
+        """The app-owned order metafields are defined, so the merchant sees them on the order."""
+        ...
+
+    def catalog(self, shop: str) -> list[VariantInfo]:
+        """Every variant of the shop (a bulk export on Shopify)."""
+        ...

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from app.storage.tables import OAuthState, Shop
 from tests.conftest import API_KEY, API_SECRET, SHOP
+from tests.fakes import FakeGateway
 from tests.integration.helpers import install
 
 TOKEN_URL = f"https://{SHOP}/admin/oauth/access_token"
@@ -231,17 +232,17 @@ def test_key_rotation(env, clock, keys):
     from app import create_app
     from app.config import load_config
 
-    old_app = create_app(load_config(env), clock=clock, migrate=False)
+    old_app = create_app(load_config(env), clock=clock, migrate=False, gateway=FakeGateway())
     install(old_app.extensions["backorders"], token="kept")
     new_key = Fernet.generate_key().decode()
     rotated = create_app(load_config({**env, "TOKEN_ENCRYPTION_KEYS": f"{new_key},{keys[0]}"}),
-                         clock=clock, migrate=False)
+                         clock=clock, migrate=False, gateway=FakeGateway())
     services = rotated.extensions["backorders"]
     assert services.installs.access_token(SHOP) == "kept"  # old key still decrypts
     result = rotated.test_cli_runner().invoke(args=["tokens", "rotate"])
     assert "1 shops" in result.output
     only_new = create_app(load_config({**env, "TOKEN_ENCRYPTION_KEYS": new_key}),
-                          clock=clock, migrate=False)
+                          clock=clock, migrate=False, gateway=FakeGateway())
     assert only_new.extensions["backorders"].installs.access_token(SHOP) == "kept"
     with services.db.transaction() as s:
         assert s.scalar(select(Shop.access_token)) is not None

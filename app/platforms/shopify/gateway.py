@@ -5,13 +5,17 @@ Reads are batched with `nodes(ids:)`; the writes of several orders are composed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from app.domain.writeback import NAMESPACE
+import requests
+
+from app.domain.writeback import METAFIELD_TYPES, NAMESPACE
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
 from app.platforms.shopify.documents import Document, compose, load_documents, root_aliases
-from app.platforms.shopify.errors import ShopifyError
+from app.platforms.shopify.errors import ShopifyError, UserErrors
 from app.services.mirror import timestamp
 from app.services.ports import (
     FulfillmentOrderLine,
@@ -20,6 +24,7 @@ from app.services.ports import (
     OrderState,
     ParsedLine,
     ParsedOrder,
+    ShopProfile,
     StockReading,
     VariantInfo,
 )
@@ -29,12 +34,21 @@ HOLD_HANDLE = "backorder"
 READ_BATCH = 10  # orders per state read: keeps the requested cost under 1000
 WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
 MUTATION_COST = 10
+BULK_WAIT_S = 600
+BULK_POLL_S = 0.5
+METAFIELD_DEFINITIONS = {
+    "status": ("Backorder status", METAFIELD_TYPES["status"]),
+    "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
+    "lines": ("Backordered lines", METAFIELD_TYPES["lines"]),
+    "alternatives": ("In-stock alternatives", METAFIELD_TYPES["alternatives"]),
+}
 
 
 class ShopifyGateway:
     def __init__(self, client: AdminClient, credentials: CredentialsProvider,
-                 documents: dict[str, Document] | None = None):
+                 http: requests.Session, documents: dict[str, Document] | None = None):
         self._client = client
+        self._http = http
         self._credentials = credentials
         self._docs = documents or load_documents(DOCUMENTS)
 
@@ -101,6 +115,45 @@ class ShopifyGateway:
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None:
         self._run(shop, "variant_inventory_policy", {
             "productId": product_id, "variants": [{"id": variant_id, "inventoryPolicy": policy}]})
+
+    def shop_profile(self, shop: str) -> ShopProfile:
+        data = self._run(shop, "shop_info")["shop"]
+        return ShopProfile(country_code=(data.get("billingAddress") or {}).get("countryCodeV2"),
+                           timezone=data.get("ianaTimezone"))
+
+    def ensure_definitions(self, shop: str) -> None:
+        for key, (name, kind) in METAFIELD_DEFINITIONS.items():
+            result = self._client.execute(shop, self._credentials,
+                                          self._docs["metafield_definition_create"].text,
+                                          {"definition": {"namespace": NAMESPACE, "key": key,
+                                                          "name": name, "type": kind,
+                                                          "ownerType": "ORDER"}})
+            taken = [e for e in result.user_errors() if e.code != "TAKEN"]
+            if taken:
+                raise UserErrors(taken, shop=shop)
+
+    def catalog(self, shop: str) -> list[VariantInfo]:
+        """Bulk export: start it, wait for it, read its JSONL (children name their parent)."""
+        started = self._run(shop, "catalog_bulk_run",
+                            {"query": self._docs["catalog_export"].text})
+        operation_id = started["bulkOperationRunQuery"]["bulkOperation"]["id"]
+        url = self._await_bulk(shop, operation_id)
+        if url is None:
+            return []
+        response = self._http.get(url, timeout=(3.05, 60))
+        response.raise_for_status()
+        return _catalog_from_jsonl(response.text.splitlines())
+
+    def _await_bulk(self, shop: str, operation_id: str) -> str | None:
+        deadline = time.monotonic() + BULK_WAIT_S
+        while True:
+            node = self._run(shop, "bulk_operation_status", {"id": operation_id})["node"]
+            if node["status"] == "COMPLETED":
+                return node.get("url")
+            if node["status"] in ("FAILED", "CANCELED", "EXPIRED") or time.monotonic() > deadline:
+                raise ShopifyError(f"catalog export {node['status']}: {node.get('errorCode')}",
+                                   shop=shop)
+            time.sleep(BULK_POLL_S)
 
 
 def _mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
@@ -196,3 +249,26 @@ def _order_state(node: dict) -> OrderState:
         for fo in node["fulfillmentOrders"]["nodes"])
     return OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
                       metafields=metafields, fulfillment_orders=fos)
+
+
+def _catalog_from_jsonl(lines: Iterable[str]) -> list[VariantInfo]:
+    products: dict[str, dict] = {}
+    variants: list[dict] = []
+    for text in lines:
+        if not text.strip():
+            continue
+        row = json.loads(text)
+        kind = row["id"].split("/")[3]
+        if kind == "Product":
+            products[row["id"]] = {**row, "collectionIds": []}
+        elif kind == "Collection":
+            products[row["__parentId"]]["collectionIds"].append(row["id"])
+        elif kind == "ProductVariant":
+            variants.append(row)
+    found = []
+    for row in variants:
+        product = products.get(row["__parentId"], {})
+        info = _variant({**row, "product": product})
+        found.append(VariantInfo(**{**info.__dict__,
+                                    "collections": tuple(product.get("collectionIds", ()))}))
+    return found

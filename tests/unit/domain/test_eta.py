@@ -151,3 +151,15 @@ def test_eta_changes_between_plans():
     assert [(c.line_id, c.kind) for c in later] == [
         ("l002", "promised"), ("l003", "later"), ("l004", "cleared")
     ]
+
+
+def test_a_slipped_restock_is_promised_from_what_such_slips_took():
+    estimate = LeadTimeEstimate(14, 3, "learned", "vendor", 20, 1, slip_delays=(6, 8, 9))
+    two_days_late = restock(1, 1, TODAY - timedelta(days=2))
+    plan = plan_pool(POOL, 0, [line(1)], [two_days_late], Policy(), TODAY, lead_time=estimate)
+    eta = etas(plan)["l001"]
+    # expected 2 March + 8 days = Tue 10 March, + 1 processing day
+    assert eta.slipped and eta.ships_on == date(2026, 3, 11)
+    ten_days_late = restock(1, 1, TODAY - timedelta(days=10))  # beyond what was learned
+    plan = plan_pool(POOL, 0, [line(1)], [ten_days_late], Policy(), TODAY, lead_time=estimate)
+    assert etas(plan)["l001"].ships_on == date(2026, 3, 9)  # today + 3 allowance, + 1

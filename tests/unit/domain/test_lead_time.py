@@ -4,6 +4,7 @@ import pytest
 
 from app.domain.errors import InvalidInput
 from app.domain.lead_time import (
+    RestockArrival,
     StockoutRestock,
     lead_time_for,
     learn_lead_times,
@@ -98,3 +99,20 @@ def test_impossible_history_is_refused():
     assert err.value.field == "history"
     with pytest.raises(InvalidInput):
         learn_lead_times([], prior_days=0)
+
+
+def test_arrivals_without_a_stockout_teach_lateness():
+    arrivals = [RestockArrival("v1", "Slow", D0, D0 + timedelta(days=5)) for _ in range(10)]
+    learned = learn_lead_times([], prior_days=10, arrivals=arrivals)
+    assert learned["vendor:Slow"].restock_delay_days == 5
+    assert learned["vendor:Slow"].days == 10  # no shortage seen: the prior stands
+    assert learned["vendor:Slow"].observations == 0
+
+
+def test_slip_delays_condition_on_how_late_a_restock_already_is():
+    lateness = [0] * 20 + [1, 1, 2, 6, 7, 8, 9]
+    arrivals = [RestockArrival("v1", "A", D0, D0 + timedelta(days=d)) for d in lateness]
+    slips = learn_lead_times([], prior_days=10, arrivals=arrivals)["vendor:A"].slip_delays
+    # already 1 day late: 7 such restocks, 90% came within 9 days; 3+ days late: 4 left
+    assert slips[0] == 9 and slips[2] == 9
+    assert len(slips) == 7  # seven days late still has three restocks to learn from

@@ -1,0 +1,42 @@
+"""What a new install needs before the first webhook can be planned well: the shop's country
+(public holidays) and time zone, our metafield definitions, the catalog and its stock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from app.services import mirror
+from app.services.alternatives import Alternatives
+from app.services.ports import PlatformGateway
+from app.storage.db import Database
+from app.storage.tables import Shop
+
+
+class Onboarding:
+    def __init__(self, db: Database, gateway: Callable[[], PlatformGateway],
+                 clock: Callable[[], datetime], alternatives: Alternatives):
+        self._db = db
+        self._gateway = gateway
+        self._clock = clock
+        self._alternatives = alternatives
+
+    def setup(self, shop: str) -> str:
+        gateway = self._gateway()
+        profile = gateway.shop_profile(shop)
+        gateway.ensure_definitions(shop)
+        variants = gateway.catalog(shop)
+        items = sorted({v.inventory_item_id for v in variants if v.inventory_item_id})
+        readings = gateway.stock(shop, items) if items else []
+        read_at = self._clock()
+        with self._db.transaction() as s:
+            row = s.get(Shop, shop)
+            if row is None or not row.installed:
+                return "dropped: shop not installed"
+            row.country_code, row.timezone = profile.country_code, profile.timezone
+            for info in variants:
+                mirror.upsert_variant(s, shop, info, None)
+            for reading in readings:
+                mirror.apply_stock(s, shop, reading, read_at)
+        self._alternatives.invalidate(shop)
+        return f"set up: {len(variants)} variants, {len(readings)} stock levels"
