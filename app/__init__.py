@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import ROOT, Config, load_config
+from app.config import ROOT, Config, ConfigError, load_config
 
 
 def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | None = None,
@@ -22,7 +22,11 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     from app.wiring import build_services, utc_now
     from webhooks.intake import bp as webhooks_bp
 
-    config = config or load_config()
+    if config is None:
+        try:
+            config = load_config()
+        except ConfigError as error:  # a clear line naming the setting, not a traceback
+            raise SystemExit(f"configuration error: {error}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(Path(ROOT) / "templates"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -33,6 +35,26 @@ def register(app: Flask) -> None:
         consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread",
                                                        periodic=True, check_worker_health=True)
         consumer.run()
+
+    @app.cli.command("demo")
+    @click.option("--once", is_flag=True, help="exit after the summary")
+    @click.option("--orders", default=300, show_default=True, help="orders in the flash sale")
+    @click.option("--seed", default=7, show_default=True)
+    def demo(once: bool, orders: int, seed: int) -> None:
+        """The whole mission against the local store simulator, then a summary."""
+        from app.demo import Demo
+
+        run = Demo(services.config, orders, seed)
+        try:
+            run.run()
+            if not once:
+                click.echo(f"\nEmbedded admin: {run.admin_url()}\nServing; Ctrl-C to stop.")
+                while True:
+                    time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            run.close()
 
     app.cli.add_command(db)
     app.cli.add_command(tokens)

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from huey.exceptions import TaskLockedException
 
 from app.config import Config
 
@@ -51,6 +52,10 @@ def retried(huey: Huey, func: Callable, name: str):
     return huey.task(retries=RETRIES, context=True, name=name)(run)
 
 
+def _sync_key(shop: str) -> str:
+    return f"sync-queued:{shop}"
+
+
 class Queue:
     """Our tasks on one huey instance; also the JobQueue port the services use."""
 
@@ -65,15 +70,20 @@ class Queue:
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
             lambda: self.sweep(services))
         self._sync_all = huey.periodic_task(crontab(minute="*"), name="sync_pending")(
-            lambda: [self.sync(shop) for shop in services.installs.installed_shops()])
+            lambda: [self.sync(shop, force=True) for shop in services.installs.installed_shops()])
         services.events.on_follow_up = self.follow_up
         services.installs.on_installed = self.setup_shop
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
 
-    def sync(self, shop: str) -> None:
-        self._sync(shop)
+    def sync(self, shop: str, force: bool = False) -> None:
+        """At most one sync waits per shop: a burst of a thousand webhooks queues one sync, which
+        then writes every pending order in batches. `force` queues one regardless (the periodic
+        safety net)."""
+        if self.huey.put_if_empty(_sync_key(shop), "1") or force:
+            self.huey.put(_sync_key(shop), "1")
+            self._sync(shop)
 
     def setup_shop(self, shop: str) -> None:
         self._setup(shop)
@@ -81,11 +91,19 @@ class Queue:
     def follow_up(self, kind: str, args: tuple) -> None:
         {"sync": self.sync, "inventory_policy": self._policy}[kind](*args)
 
-    def _locked_sync(self, services, shop: str):
-        """One sync per shop at a time; a sync that finds the lock taken is retried later and
-        picks up whatever the running one left."""
-        with self.huey.lock_task(f"sync:{shop}"):
-            return services.sync.run(shop)
+    def _locked_sync(self, services, shop: str) -> None:
+        """One sync per shop at a time. The running one keeps going while new work is flagged;
+        a sync that finds the lock taken leaves, since the running one will see the flag."""
+        key = _sync_key(shop)
+        while True:
+            try:
+                with self.huey.lock_task(f"sync:{shop}"):
+                    while self.huey.get(key) is not None:
+                        services.sync.run(shop)
+            except TaskLockedException:
+                return
+            if self.huey.get(key, peek=True) is None:  # flagged between the last run and now?
+                return
 
     def sweep(self, services) -> int:
         """Re-enqueue receipts recorded but never processed (a lost enqueue or a killed worker)."""

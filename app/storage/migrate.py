@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+from app.storage.db import ensure_sqlite_dir
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -18,6 +20,8 @@ def alembic_config(database_url: str) -> AlembicConfig:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    if database_url.startswith("sqlite"):
+        ensure_sqlite_dir(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

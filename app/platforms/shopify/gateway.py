@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -34,6 +35,8 @@ HOLD_HANDLE = "backorder"
 READ_BATCH = 10  # orders per state read: keeps the requested cost under 1000
 WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
 MUTATION_COST = 10
+WRITE_KINDS = {"order_update": "orders_updated", "fulfillment_order_hold": "holds_placed",
+               "fulfillment_order_release_hold": "holds_released"}
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
 METAFIELD_DEFINITIONS = {
@@ -49,6 +52,7 @@ class ShopifyGateway:
                  http: requests.Session, documents: dict[str, Document] | None = None):
         self._client = client
         self._http = http
+        self.counters: Counter[str] = Counter()  # writes the platform accepted, by kind
         self._credentials = credentials
         self._docs = documents or load_documents(DOCUMENTS)
 
@@ -110,6 +114,9 @@ class ShopifyGateway:
         for user_error in result.user_errors():
             order_id = owner[aliases[user_error.alias][0]]
             errors[order_id] = f"{'.'.join(user_error.field)}: {user_error.message}"
+        for prefix, document, _ in parts:
+            if errors[owner[prefix]] is None:
+                self.counters[WRITE_KINDS[document.name]] += 1
         return errors
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None:
