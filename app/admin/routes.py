@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
+from app.admin.api import api
 from app.admin.session import require_session
 from app.errors import BadRequest
 from app.platforms.shopify.oauth import decode_session_token, valid_shop
 from app.services import privacy
 
-bp = Blueprint("admin", __name__)
+bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/admin/static")
+bp.register_blueprint(api)
 
 
 @bp.get("/")
 def home():
     """First load inside the Shopify admin: `shop`, `host` and an `id_token`. With Shopify-managed
-    install this is also where the app gets its offline token (token exchange)."""
+    install this is also where the app gets its offline token (token exchange). The `id_token` is
+    rendered into the page so it can call the API when App Bridge is not loaded (offline demo)."""
     services = current_app.extensions["backorders"]
     shop = valid_shop(request.args.get("shop"))
     id_token = request.args.get("id_token")
@@ -27,7 +30,8 @@ def home():
     if not services.installs.is_installed(shop):
         services.installs.install(shop, services.tokens.exchange_session_token(shop, id_token))
     response = current_app.make_response(render_template(
-        "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name))
+        "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name,
+        id_token=id_token))
     response.headers["Content-Security-Policy"] = (
         f"frame-ancestors https://{shop} https://admin.shopify.com;")
     return response

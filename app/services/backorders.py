@@ -47,6 +47,7 @@ class BackorderHandlers:
 
     def order(self, s: Session, shop: str, payload: dict) -> Outcome:
         order = mirror.parse_order(payload)
+        self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
         pools = mirror.apply_order(s, shop, order)
         if pools is None:
             return Outcome(f"stale: {order.order_id} has a newer update")
@@ -59,6 +60,7 @@ class BackorderHandlers:
         order = self._gateway().order(shop, order_id)
         self.learn_variants(shop, {line.variant_id for line in order.lines})
         with self._db.transaction() as s:
+            self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
             pools = mirror.apply_order(s, shop, order) or set()
             self._planning.replan(s, shop, pools, "order edited")
 
@@ -67,6 +69,7 @@ class BackorderHandlers:
 
     def inventory_level(self, s: Session, shop: str, payload: dict) -> Outcome:
         reading, updated_at = mirror.parse_inventory_level(payload)
+        self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, reading.inventory_item_id))
         before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
         old = before.available if before else None
         pools = mirror.apply_stock(s, shop, reading, updated_at)

@@ -78,6 +78,19 @@ def _open_quantity(item: dict) -> int:
     return 0
 
 
+def order_pools(s: Session, shop: str, order: ParsedOrder) -> set[str]:
+    """Every pool the order has or had a line in."""
+    existing = set(s.scalars(select(OrderLine.pool).where(
+        OrderLine.shop == shop, OrderLine.order_id == order.order_id)))
+    return existing | {pool_of(line.variant_id) for line in order.lines}
+
+
+def item_pools(s: Session, shop: str, inventory_item_id: str) -> set[str]:
+    variant = s.scalar(select(Variant.variant_id).where(
+        Variant.shop == shop, Variant.inventory_item_id == inventory_item_id))
+    return {pool_of(variant)} if variant else set()
+
+
 def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
     """Mirror the order; the pools it touches, or None when the payload is stale."""
     row = s.get(Order, (shop, order.order_id), with_for_update=True)

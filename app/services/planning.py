@@ -51,6 +51,18 @@ class Planning:
         self._clock = clock
         self._suggest = suggest or (lambda s, shop, lines: {})
 
+    def lock_pools(self, s: Session, shop: str, pools: Iterable[str]) -> None:
+        """Take the pools' row locks, in a fixed order. A handler calls this before it changes the
+        mirror, so everything it touches in those pools is written under the lock and two
+        workers cannot deadlock on each other's rows."""
+        pools = sorted(set(pools))
+        if not pools:
+            return
+        s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0, "units_owed": 0}
+                                          for p in pools]))
+        for pool in pools:
+            s.get(Pool, (shop, pool), with_for_update=True)
+
     def replan(self, s: Session, shop: str, pools: Iterable[str], reason: str) -> set[str]:
         """Plan the pools again; the orders whose desired platform state changed."""
         pools = sorted(set(pools))
@@ -59,8 +71,7 @@ class Planning:
         today = self._clock().date()
         policy = shop_policy(s, shop)
         calendar = business_calendar_for(policy, today)
-        s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0, "units_owed": 0}
-                                          for p in pools]))
+        self.lock_pools(s, shop, pools)
         touched: set[str] = set()
         for pool in pools:
             touched |= self._replan_pool(s, shop, pool, policy, calendar, today, reason)
@@ -107,12 +118,13 @@ class Planning:
     def _lead_time(self, s, shop, policy: Policy, variant: Variant | None):
         if variant is None:
             return None
+        same = StockoutRow.variant_id == variant.variant_id
+        if variant.vendor:
+            same = same | (StockoutRow.vendor == variant.vendor)
         history = [StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on,
                                    r.expected_on)
                    for r in s.scalars(select(StockoutRow).where(
-                       StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None),
-                       (StockoutRow.variant_id == variant.variant_id)
-                       | (StockoutRow.vendor == (variant.vendor or "\0"))))]
+                       StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))]
         return lead_time_for(policy, summarise_history(history), variant.variant_id,
                              variant.product_type, variant.vendor)
 

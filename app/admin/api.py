@@ -1,0 +1,180 @@
+"""The JSON API of the embedded page. Every endpoint is authenticated by the App Bridge session
+token, so `g.shop` is the only shop a request can read or change.
+
+Request shape problems (malformed JSON, a wrong content type, a missing file) are 400/415/413;
+values that break a rule are 422 naming the field; the services raise those, this module only
+moves JSON in and out.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from app.admin.session import require_session
+from app.domain.errors import InvalidInput
+from app.errors import AppError, BadRequest
+from app.services import dashboard
+from app.services.restocks import Restocks
+
+api = Blueprint("api", __name__, url_prefix="/api")
+MAX_UPLOAD_BYTES = 2_000_000
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooLarge(AppError):
+    status = 413
+    code = "too_large"
+
+
+def _services():
+    return current_app.extensions["backorders"]
+
+
+def _restocks() -> Restocks:
+    services = _services()
+    return Restocks(services.db, services.planning, services.clock, services.queue.sync)
+
+
+def _json_body():
+    """The parsed JSON body, or 400 when it is missing or not JSON at all."""
+    if not request.is_json:
+        raise UnsupportedMediaType("send JSON with Content-Type: application/json", field="body")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("the body is not valid JSON", field="body")
+    return body
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+
+
+def _sync_if(changed: set[str]) -> None:
+    if changed:
+        _services().queue.sync(g.shop)
+
+
+# settings
+
+
+@api.get("/settings")
+@require_session
+def get_settings():
+    with _services().db.transaction() as s:
+        return jsonify(dashboard.settings(s, g.shop))
+
+
+@api.put("/settings")
+@require_session
+def put_settings():
+    body = _json_body()
+    services = _services()
+    with services.db.transaction() as s:
+        changed = dashboard.save_settings(s, services.planning, g.shop, body,
+                                          services.clock().date())
+        result = dashboard.settings(s, g.shop)
+    _sync_if(changed)
+    return jsonify(result)
+
+
+# the queue
+
+
+@api.get("/queue")
+@require_session
+def get_queue():
+    services = _services()
+    with services.db.transaction() as s:
+        return jsonify(dashboard.queue(
+            s, g.shop, services.clock().date(), request.args.get("status", "waiting"),
+            _int_arg("limit", 50), _int_arg("offset", 0)))
+
+
+@api.post("/lines/<path:line_id>/priority")
+@require_session
+def set_priority(line_id: str):
+    body = _json_body()
+    if not isinstance(body, dict) or "priority" not in body:
+        raise InvalidInput("priority is required", field="priority")
+    services = _services()
+    with services.db.transaction() as s:
+        changed = dashboard.set_priority(s, services.planning, g.shop, line_id, body["priority"])
+    _sync_if(changed)
+    return jsonify({"line_id": line_id, "priority": body["priority"]})
+
+
+# restocks
+
+
+@api.get("/restocks")
+@require_session
+def list_restocks():
+    arrived = request.args.get("arrived", "") in ("1", "true")
+    return jsonify({"restocks": _restocks().for_shop(g.shop, include_arrived=arrived)})
+
+
+@api.post("/restocks")
+@require_session
+def create_restock():
+    return jsonify(_restocks().create(g.shop, _json_body())), 201
+
+
+@api.patch("/restocks/<restock_id>")
+@require_session
+def update_restock(restock_id: str):
+    return jsonify(_restocks().update(g.shop, restock_id, _json_body()))
+
+
+@api.delete("/restocks/<restock_id>")
+@require_session
+def delete_restock(restock_id: str):
+    _restocks().delete(g.shop, restock_id)
+    return "", 204
+
+
+@api.post("/restocks/import")
+@require_session
+def import_restocks():
+    created = _restocks().import_csv(g.shop, _csv_text())
+    return jsonify({"imported": len(created), "restocks": created}), 201
+
+
+def _csv_text() -> str:
+    """The CSV as text, from a text/csv body or a multipart form's `file` field."""
+    if (request.content_length or 0) > MAX_UPLOAD_BYTES:
+        raise TooLarge(f"the file may be at most {MAX_UPLOAD_BYTES // 1_000_000} MB", field="file")
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest("attach the CSV as the form field 'file'", field="file")
+        raw = upload.read()
+    elif request.mimetype in ("text/csv", "text/plain"):
+        raw = request.get_data()
+    else:
+        raise UnsupportedMediaType("send the CSV as text/csv or as a multipart file",
+                                   field="file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the file must be UTF-8 text", field="file") from None
+
+
+# the numbers
+
+
+@api.get("/metrics")
+@require_session
+def get_metrics():
+    services = _services()
+    with services.db.transaction() as s:
+        return jsonify(dashboard.metrics(s, g.shop, services.clock()))

@@ -1,0 +1,222 @@
+"""What the embedded admin page reads (the queue, the numbers, the settings) and the two small
+changes it makes besides restocks: the shop's settings and a line's manual priority.
+
+Reads are plain queries over the mirror and the stored plan; the numbers come from
+`app.domain.kpis` so the page and any report compute them the same way. Both writes re-plan in
+the caller's transaction and return the orders whose platform state changed, for a sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.alternatives import AlternativesSettings
+from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
+from app.domain.model import LinePlan
+from app.domain.policy import Policy
+from app.services.planning import Planning, shop_policy
+from app.services.restocks import variant_title
+from app.storage.tables import EtaChangeRow, Order, OrderLine, Shop, Variant
+
+STATUSES = ("waiting", "all")
+MAX_LIMIT = 200
+PRIORITY_RANGE = (-100, 100)
+WINDOW_DAYS = 30
+
+
+# settings
+
+
+def settings(s: Session, shop: str) -> dict:
+    row = _shop(s, shop)
+    return {"policy": Policy.from_dict(row.policy or {}).to_dict(),
+            "alternatives": AlternativesSettings.from_dict(row.alternatives or {}).to_dict()}
+
+
+def save_settings(s: Session, planning: Planning, shop: str, data: Any, today: date) -> set[str]:
+    """Both parts are validated before anything is written; every pool with open lines is
+    re-planned under the new policy, and every order with backordered lines gets fresh
+    alternatives (a settings change can alter those without moving any line's plan)."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("settings must be an object", field="settings")
+    unknown = sorted(set(data) - {"policy", "alternatives"})
+    if unknown:
+        raise InvalidInput(f"unknown setting {unknown[0]!r}", field=unknown[0])
+    for part in ("policy", "alternatives"):
+        if part not in data:
+            raise InvalidInput(f"{part} is required", field=part)
+    policy = Policy.from_dict(data["policy"])
+    alternatives = AlternativesSettings.from_dict(data["alternatives"])
+    row = _shop(s, shop)
+    row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()
+    s.flush()
+    pools = set(s.scalars(select(OrderLine.pool).distinct().where(
+        OrderLine.shop == shop, OrderLine.open_quantity > 0)))
+    changed = planning.replan(s, shop, pools, "settings changed")
+    waiting = set(s.scalars(select(OrderLine.order_id).distinct().where(
+        OrderLine.shop == shop, OrderLine.backordered > 0)))
+    return changed | planning.refresh_orders(s, shop, waiting, shop_policy(s, shop), today)
+
+
+def _shop(s: Session, shop: str) -> Shop:
+    row = s.get(Shop, shop)
+    if row is None:
+        raise NotFound(f"{shop} is not installed", field="shop")
+    return row
+
+
+# manual priority
+
+
+def set_priority(s: Session, planning: Planning, shop: str, line_id: str, priority: Any) -> set[str]:
+    """A merchant bumps (or sinks) one line; its pool is re-planned at once."""
+    low, high = PRIORITY_RANGE
+    if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
+        raise InvalidInput(f"priority must be a whole number from {low} to {high}",
+                           field="priority")
+    row = s.get(OrderLine, (shop, line_id), with_for_update=True)
+    if row is None:
+        raise NotFound(f"no order line {line_id!r}", field="line")
+    if row.open_quantity <= 0:
+        raise Conflict("this line is no longer open", field="line")
+    row.manual_priority = priority
+    s.flush()
+    return planning.replan(s, shop, {row.pool}, "priority changed")
+
+
+# the queue
+
+
+def queue(s: Session, shop: str, today: date, status: str = "waiting", limit: int = 50,
+          offset: int = 0) -> dict:
+    """Open lines in queue order per pool (waiting: only those with units backordered)."""
+    _check_page(status, limit, offset)
+    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None)]
+    if status == "waiting":
+        where.append(OrderLine.backordered > 0)
+    joined = select(OrderLine, Order.name).join(
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
+    total = s.scalar(select(func.count()).select_from(joined.subquery()))
+    rows = s.execute(joined.order_by(
+        OrderLine.pool, OrderLine.queue_position.is_(None), OrderLine.queue_position,
+        OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+    wanted = {r.variant_id for r, _ in rows} | {a for r, _ in rows for a in r.alternatives or []}
+    variants = _variants(s, shop, wanted)
+    lines = [_queue_line(row, name, variants, today) for row, name in rows]
+    return {"lines": lines, "total": total, "limit": limit, "offset": offset, "status": status}
+
+
+def _check_page(status: str, limit: int, offset: int) -> None:
+    if status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be from 1 to {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset must be 0 or more", field="offset")
+
+
+def _variants(s: Session, shop: str, variant_ids: set[str]) -> dict[str, Variant]:
+    if not variant_ids:
+        return {}
+    return {v.variant_id: v for v in s.scalars(select(Variant).where(
+        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+
+
+def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], today: date) -> dict:
+    variant = variants.get(row.variant_id)
+    waiting_since = row.backordered_at.date() if row.backordered and row.backordered_at else None
+    return {
+        "line_id": row.line_id, "order_id": row.order_id, "order_name": order_name,
+        "title": row.title, "variant_id": row.variant_id,
+        "variant": variant_title(variant) if variant else "",
+        "sku": variant.sku if variant else "", "pool": row.pool,
+        "quantity": row.open_quantity, "covered": row.covered, "backordered": row.backordered,
+        "queue_position": row.queue_position, "manual_priority": row.manual_priority or 0,
+        "eta": _eta(row), "first_eta": _iso(row.first_eta),
+        "days_waiting": (today - waiting_since).days if waiting_since else None,
+        "alternatives": [{"variant_id": a, "title": variant_title(variants[a]) if a in variants
+                          else a} for a in row.alternatives or []],
+    }
+
+
+def _eta(row: OrderLine) -> dict | None:
+    if row.eta is None:
+        return None
+    return {"date": row.eta.isoformat(), "earliest": _iso(row.eta_earliest),
+            "latest": _iso(row.eta_latest), "source": row.eta_source,
+            "confidence": row.eta_confidence, "slipped": bool(row.eta_slipped)}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# the numbers
+
+
+def metrics(s: Session, shop: str, now: datetime) -> dict:
+    today = now.date()
+    since = now - timedelta(days=WINDOW_DAYS)
+    return {
+        "window_days": WINDOW_DAYS,
+        "backorder_rate": _rate(s, shop, since),
+        "open": _open(s, shop, today),
+        "promise_accuracy": _accuracy(s, shop, today),
+        "eta_changes": _eta_changes(s, shop, since),
+    }
+
+
+def _live_lines(s: Session, shop: str):
+    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
+    return select(OrderLine).join(
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
+        OrderLine.shop == shop, Order.cancelled_at.is_(None))
+
+
+def _rate(s: Session, shop: str, since: datetime) -> dict:
+    """Over the lines of orders placed in the window; a line counts as backordered if it ever
+    went short, so lines filled since then still count."""
+    rows = s.scalars(_live_lines(s, shop).where(Order.created_at >= since))
+    rate = backorder_rate(
+        LinePlan(r.line_id, r.order_id, r.pool, max(r.open_quantity, 1), r.covered,
+                 1 if r.backordered_at else 0, r.queue_position, None) for r in rows)
+    return {"lines": rate.lines, "backordered_lines": rate.backordered_lines,
+            "line_rate": rate.line_rate, "orders": rate.orders,
+            "backordered_orders": rate.backordered_orders, "order_rate": rate.order_rate}
+
+
+def _open(s: Session, shop: str, today: date) -> dict:
+    rows = list(s.scalars(_live_lines(s, shop).where(
+        OrderLine.open_quantity > 0, OrderLine.backordered > 0)))
+    age = backorder_age([r.backordered_at.date() for r in rows if r.backordered_at], today)
+    return {"lines": len(rows), "units": sum(r.backordered for r in rows),
+            "age_days": {"median": age.p50_days, "p90": age.p90_days, "max": age.max_days,
+                         "buckets": age.buckets}}
+
+
+def _accuracy(s: Session, shop: str, today: date) -> dict:
+    """Judged against the FIRST date promised, so a date moved later does not count as kept."""
+    rows = s.scalars(_live_lines(s, shop).where(OrderLine.first_eta.is_not(None)))
+    result = promise_accuracy(
+        (PromiseOutcome(r.line_id, r.first_eta,
+                        r.filled_at.date() if r.filled_at and not r.backordered else None)
+         for r in rows), today)
+    return {"rate": result.rate, "kept": result.kept, "broken": result.broken,
+            "pending": result.pending, "mean_abs_error_days": result.mean_abs_error_days}
+
+
+def _eta_changes(s: Session, shop: str, since: datetime) -> dict:
+    """Moves of a date already promised; the first promise and a fill are not changes."""
+    counts = dict(s.execute(
+        select(EtaChangeRow.reason, func.count()).where(
+            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
+        .group_by(EtaChangeRow.reason)).all())
+    later = sum(n for reason, n in counts.items() if reason.startswith("later"))
+    earlier = sum(n for reason, n in counts.items() if reason.startswith("earlier"))
+    return {"total": later + earlier, "later": later, "earlier": earlier}

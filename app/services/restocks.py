@@ -1,0 +1,285 @@
+"""Restocks the merchant expects: entered by hand, imported from a CSV file, or from a purchase order.
+
+A restock changes the ETAs of the lines waiting on its pool, so every change re-plans that pool in
+the same transaction as the change itself: the queue never shows dates from supply that is no
+longer there. The store is told afterwards, through a sync job, once the change has committed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.restock_csv import MAX_QUANTITY, parse_restock_csv
+from app.services.mirror import gid, pool_of
+from app.services.planning import Planning
+from app.storage.db import Database
+from app.storage.tables import RestockRow, Variant
+
+SOURCES = ("merchant", "csv", "purchase_order")
+FIELDS = frozenset({"variant_id", "sku", "quantity", "expected_date", "source", "reference"})
+MAX_REFERENCE = 255
+
+
+class Restocks:
+    def __init__(self, db: Database, planning: Planning, clock: Callable[[], datetime],
+                 enqueue_sync: Callable[[str], None]):
+        self._db = db
+        self._planning = planning
+        self._clock = clock
+        self._enqueue_sync = enqueue_sync
+
+    def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
+        """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
+        with self._db.transaction() as s:
+            query = select(RestockRow).where(RestockRow.shop == shop)
+            if not include_arrived:
+                query = query.where(RestockRow.arrived_at.is_(None))
+            rows = list(s.scalars(query.order_by(RestockRow.expected_on, RestockRow.created_at)))
+            titles = _titles(s, shop, {r.variant_id for r in rows})
+            return [to_dict(r, titles) for r in rows]
+
+    def create(self, shop: str, data: Any) -> dict:
+        values = _checked(data, required=("quantity", "expected_date"), today=self._today())
+        with self._db.transaction() as s:
+            variant = _variant(s, shop, values)
+            row = RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool_of(variant.variant_id),
+                             variant_id=variant.variant_id, quantity=values["quantity"],
+                             expected_on=values["expected_date"],
+                             source=values.get("source", "merchant"),
+                             reference=values.get("reference", ""), created_at=self._clock())
+            s.add(row)
+            s.flush()
+            changed = self._planning.replan(s, shop, {row.pool}, "restock entered")
+            result = to_dict(row, _titles(s, shop, {row.variant_id}))
+        self._sync_if(shop, changed)
+        return result
+
+    def update(self, shop: str, restock_id: str, data: Any) -> dict:
+        """Edit any field; a new variant moves the restock to its pool, so both pools re-plan."""
+        values = _checked(data, required=(), today=self._today())
+        with self._db.transaction() as s:
+            row = self._owned(s, shop, restock_id)
+            if row.arrived_at is not None:
+                raise Conflict("this restock has arrived; it can no longer be edited",
+                               field="restock")
+            pools = {row.pool}
+            if "variant_id" in values or "sku" in values:
+                variant = _variant(s, shop, values)
+                row.variant_id, row.pool = variant.variant_id, pool_of(variant.variant_id)
+            if "quantity" in values:
+                row.quantity = values["quantity"]
+            if "expected_date" in values:
+                row.expected_on = values["expected_date"]
+            row.source = values.get("source", row.source)
+            row.reference = values.get("reference", row.reference)
+            s.flush()
+            changed = self._planning.replan(s, shop, pools | {row.pool}, "restock changed")
+            result = to_dict(row, _titles(s, shop, {row.variant_id}))
+        self._sync_if(shop, changed)
+        return result
+
+    def delete(self, shop: str, restock_id: str) -> None:
+        with self._db.transaction() as s:
+            row = self._owned(s, shop, restock_id)
+            pool = row.pool
+            s.delete(row)
+            s.flush()
+            changed = self._planning.replan(s, shop, {pool}, "restock removed")
+        self._sync_if(shop, changed)
+
+    def import_csv(self, shop: str, text: str) -> list[dict]:
+        """All or nothing: any bad row (an unknown SKU included) imports nothing, and the error
+        lists every bad row with its line number so the file is fixed in one pass."""
+        today = self._today()
+        with self._db.transaction() as s:
+            try:
+                parsed = parse_restock_csv(text, today)
+            except InvalidInput as error:
+                raise _with_unknown_references(s, shop, text, error) from None
+            variants, errors = _resolve_rows(s, shop, parsed)
+            if errors:
+                raise InvalidInput(f"{len(errors)} row(s) are invalid; nothing was imported",
+                                   field="file", errors=errors)
+            now = self._clock()
+            rows = [RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool_of(v.variant_id),
+                               variant_id=v.variant_id, quantity=p.quantity,
+                               expected_on=p.expected_on, source="csv",
+                               reference=p.reference[:MAX_REFERENCE], created_at=now)
+                     for p, v in zip(parsed, variants, strict=True)]
+            s.add_all(rows)
+            s.flush()
+            changed = self._planning.replan(s, shop, {r.pool for r in rows}, "restocks imported")
+            titles = _titles(s, shop, {r.variant_id for r in rows})
+            result = [to_dict(r, titles) for r in rows]
+        self._sync_if(shop, changed)
+        return result
+
+    def _owned(self, s: Session, shop: str, restock_id: str) -> RestockRow:
+        """Another shop's restock is reported exactly like a missing one: ids reveal nothing."""
+        row = s.get(RestockRow, restock_id, with_for_update=True)
+        if row is None or row.shop != shop:
+            raise NotFound(f"no restock {restock_id!r}", field="restock")
+        return row
+
+    def _sync_if(self, shop: str, changed: set[str]) -> None:
+        if changed:
+            self._enqueue_sync(shop)
+
+    def _today(self) -> date:
+        return self._clock().date()
+
+
+def to_dict(row: RestockRow, titles: Mapping[str, str]) -> dict:
+    return {
+        "id": row.id, "variant_id": row.variant_id, "variant": titles.get(row.variant_id, ""),
+        "quantity": row.quantity, "expected_date": row.expected_on.isoformat(),
+        "source": row.source, "reference": row.reference,
+        "arrived": row.arrived_at is not None,
+    }
+
+
+def variant_title(row: Variant) -> str:
+    """"Product - Variant" as the admin shows it; the default variant is just the product."""
+    if row.title and row.title != "Default Title":
+        return f"{row.product_title} - {row.title}" if row.product_title else row.title
+    return row.product_title or row.variant_id
+
+
+def _titles(s: Session, shop: str, variant_ids: set[str]) -> dict[str, str]:
+    if not variant_ids:
+        return {}
+    return {v.variant_id: variant_title(v) for v in s.scalars(select(Variant).where(
+        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+
+
+def _checked(data: Any, required: tuple[str, ...], today: date) -> dict:
+    """The request body as typed values; the first bad field raises InvalidInput naming it."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("the restock must be a JSON object", field="restock")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+    for name in required:
+        if data.get(name) is None:
+            raise InvalidInput(f"{name} is required", field=name)
+    values: dict[str, Any] = {}
+    for name, parse in _PARSERS.items():
+        if name in data:
+            values[name] = parse(data[name], today)
+    if values.get("variant_id") and values.get("sku"):
+        raise InvalidInput("give either variant_id or sku, not both", field="sku")
+    if not required and not values:
+        raise InvalidInput("nothing to change", field="restock")
+    return values
+
+
+def _text(name: str, limit: int):
+    def parse(value: Any, _today: date) -> str:
+        if not isinstance(value, str) or len(value.strip()) > limit:
+            raise InvalidInput(f"{name} must be text of at most {limit} characters", field=name)
+        return value.strip()
+
+    return parse
+
+
+def _quantity(value: Any, _today: date) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
+        raise InvalidInput(f"quantity must be a whole number from 1 to {MAX_QUANTITY}",
+                           field="quantity")
+    return value
+
+
+def _expected_date(value: Any, today: date) -> date:
+    """Not in the past: a restock entered late would be promised from as if it were on time."""
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        expected = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("expected_date must be a date as YYYY-MM-DD",
+                           field="expected_date") from None
+    if expected < today:
+        raise InvalidInput(f"expected_date {value} is in the past", field="expected_date")
+    return expected
+
+
+def _source(value: Any, _today: date) -> str:
+    if value not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}", field="source")
+    return value
+
+
+_PARSERS = {
+    "variant_id": _text("variant_id", 100),
+    "sku": _text("sku", 255),
+    "quantity": _quantity,
+    "expected_date": _expected_date,
+    "source": _source,
+    "reference": _text("reference", MAX_REFERENCE),
+}
+
+
+def _variant(s: Session, shop: str, values: Mapping[str, str]) -> Variant:
+    """The variant named by id or SKU; a field error when there is none (or more than one)."""
+    variant, problem = _lookup(s, shop, values.get("variant_id", ""), values.get("sku", ""))
+    if problem:
+        raise InvalidInput(problem, field="sku" if values.get("sku") else "variant_id")
+    return variant
+
+
+def _lookup(s: Session, shop: str, variant_id: str, sku: str) -> tuple[Variant | None, str]:
+    if variant_id:
+        row = s.get(Variant, (shop, gid("ProductVariant", variant_id)))
+        if row is None or row.status == "DELETED":
+            return None, f"unknown variant {variant_id!r}"
+        return row, ""
+    if not sku:
+        return None, "variant_id or sku is required"
+    rows = list(s.scalars(select(Variant).where(Variant.shop == shop, Variant.sku == sku,
+                                                Variant.status != "DELETED").limit(2)))
+    if not rows:
+        return None, f"unknown SKU {sku!r}"
+    if len(rows) > 1:
+        return None, f"SKU {sku!r} belongs to several variants; give the variant_id"
+    return rows[0], ""
+
+
+def _resolve_rows(s: Session, shop: str, parsed) -> tuple[list[Variant], list[dict]]:
+    variants, errors = [], []
+    for row in parsed:
+        variant, problem = _lookup(s, shop, row.variant_id, row.sku)
+        if problem:
+            errors.append({"line": row.line, "message": problem})
+        variants.append(variant)
+    return variants, errors
+
+
+def _with_unknown_references(s: Session, shop: str, text: str, error: InvalidInput) -> InvalidInput:
+    """The parser stops at the first kind of problem (bad values); unknown SKUs in the other rows
+    are added to its list so the merchant sees every bad row at once. Header errors stand alone."""
+    errors = list(error.details.get("errors") or [])
+    if not errors or any(e["line"] == 1 for e in errors):
+        return error
+    by_line = {e["line"]: e["message"] for e in errors}
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    for record in reader:
+        values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()
+                  if isinstance(v, str)}
+        if not values.get("sku") and not values.get("variant_id"):
+            continue
+        _, problem = _lookup(s, shop, values.get("variant_id", ""), values.get("sku", ""))
+        if problem:
+            line = reader.line_num
+            by_line[line] = f"{by_line[line]}; {problem}" if line in by_line else problem
+    merged = [{"line": line, "message": by_line[line]} for line in sorted(by_line)]
+    return InvalidInput(f"{len(merged)} row(s) are invalid; nothing was imported",
+                        field="file", errors=merged)

@@ -1,0 +1,75 @@
+"""Browser fixtures: the app served on a local port with planned data from the in-memory platform,
+and Debian's chromium driven by Playwright. Requests to the Shopify CDN are aborted so the page
+runs offline, as it must without App Bridge. Each test leaves a screenshot in `screenshots/`."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import load_config
+from tests.conftest import SHOP
+from tests.fakes import FakeGateway
+from tests.integration.helpers import install, post_webhook
+from tests.integration.test_backorder_flow import order_payload
+from tests.integration.test_install import session_token
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+V1 = "gid://shopify/ProductVariant/1"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def served(env, clock):
+    """The app on 127.0.0.1 with one backordered line: order #1 wants 3 of a variant with 2 left."""
+    platform = FakeGateway()
+    platform.add_variant(V1, available=-1, sku="TEE-BLUE", product_title="Tee", title="Blue",
+                         vendor="Acme", product_type="Shirts")
+    app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
+    services = app.extensions["backorders"]
+    services.queue.huey.flush()
+    install(services)
+    post_webhook(app.test_client(), "orders/create", order_payload(1, [(11, 1, 3)]))
+    services.queue.drain()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", services
+    server.shutdown()
+    thread.join(timeout=5)
+    services.queue.huey.flush()
+    services.close()
+
+
+@pytest.fixture
+def page(browser, served, request):
+    """The embedded page as Shopify opens it (shop + id_token), loaded and filled."""
+    base, _services = served
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    opened.goto(f"{base}/?shop={SHOP}&id_token={session_token(exp_in=600)}")
+    opened.wait_for_selector("body[data-ready='1']")
+    yield opened
+    SCREENSHOTS.mkdir(exist_ok=True)
+    opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,108 @@
+"""The embedded admin in headless Chromium, offline: what a merchant sees and does on the page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from app.storage.tables import OrderLine
+from tests.conftest import SHOP
+
+pytestmark = pytest.mark.browser
+LINE = "gid://shopify/LineItem/11"
+
+
+def stored_eta(services) -> str:
+    with services.db.transaction() as s:
+        return s.get(OrderLine, (SHOP, LINE)).eta.isoformat()
+
+
+def queue_row(page):
+    return page.locator("#queue-rows tr", has_text="#1")
+
+
+def eta_cell(page):
+    return queue_row(page).locator("td.eta")
+
+
+def test_queue_shows_the_backordered_line_with_its_eta(page, served):
+    _, services = served
+    row = queue_row(page)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Variant 1 (TEE-BLUE)")
+    expect(row.locator("td.eta")).to_contain_text(f"{stored_eta(services)} (")
+    expect(row.locator("td.eta")).to_contain_text("from lead time, low confidence")
+    expect(row.locator("td.first-eta")).to_have_text(stored_eta(services))
+    expect(page.locator("#numbers-list")).to_contain_text("1 unit(s) on 1 line(s)")
+
+
+def test_adding_a_restock_through_the_form_moves_the_eta(page, served):
+    _, services = served
+    before = stored_eta(services)
+    expect(eta_cell(page)).to_contain_text(before)
+    form = page.locator("#restock-form")
+    form.locator("[name=variant]").fill("TEE-BLUE")
+    form.locator("[name=quantity]").fill("5")
+    form.locator("[name=expected_date]").fill("2026-11-24")
+    form.locator("[name=reference]").fill("PO-12")
+    form.get_by_role("button", name="Add restock").click()
+    expect(eta_cell(page)).to_contain_text("2026-11-25 (")
+    expect(eta_cell(page)).to_contain_text("from a restock, high confidence")
+    expect(eta_cell(page)).not_to_contain_text(before)
+    expect(page.locator("#restock-rows")).to_contain_text("PO-12")
+    assert stored_eta(services) == "2026-11-25"
+
+
+def test_a_restock_in_the_past_shows_the_field_error(page):
+    form = page.locator("#restock-form")
+    form.locator("[name=variant]").fill("TEE-BLUE")
+    form.locator("[name=quantity]").fill("5")
+    form.locator("[name=expected_date]").fill("2026-11-01")
+    form.get_by_role("button", name="Add restock").click()
+    expect(form.locator("[data-for=expected_date]")).to_contain_text("is in the past")
+    expect(page.locator("#restocks-empty")).to_be_visible()
+
+
+def test_a_bad_csv_shows_every_bad_line(page, served):
+    _, services = served
+    before = stored_eta(services)
+    text = ("sku,quantity,expected_date\n"
+            "TEE-BLUE,4,2026-11-24\n"
+            "TEE-BLUE,lots,2026-11-24\n"
+            "GHOST,1,2026-11-24\n")
+    form = page.locator("#import-form")
+    form.locator("[name=file]").set_input_files(
+        {"name": "restocks.csv", "mimeType": "text/csv", "buffer": text.encode()})
+    form.get_by_role("button", name="Import").click()
+    error = page.locator("#import-error")
+    expect(error).to_contain_text("2 row(s) are invalid; nothing was imported")
+    expect(error.locator("li")).to_have_text([
+        "Line 3: quantity must be a whole number from 1 to 1000000, got 'lots'",
+        "Line 4: unknown SKU 'GHOST'",
+    ])
+    expect(page.locator("#restocks-empty")).to_be_visible()
+    assert stored_eta(services) == before
+
+
+def test_saving_settings_with_an_invalid_value_shows_the_field_error(page):
+    form = page.locator("#settings-form")
+    expect(form.locator("[name=processing_days]")).to_have_value("1")
+    form.locator("[name=processing_days]").fill("99")
+    form.get_by_role("button", name="Save settings").click()
+    message = "processing_days must be an integer from 0 to 60"
+    expect(form.locator("[data-for=processing_days]")).to_have_text(message)
+    expect(page.locator("#settings-error")).to_have_text(message)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#settings-form [name=processing_days]")).to_have_value("1")
+
+
+def test_saving_valid_settings_replans_the_queue(page, served):
+    _, services = served
+    before = stored_eta(services)
+    form = page.locator("#settings-form")
+    form.locator("[name=processing_days]").fill("4")
+    form.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
+    expect(eta_cell(page)).not_to_contain_text(before)
+    assert stored_eta(services) > before
