@@ -65,6 +65,8 @@ class Queue:
         self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
         self._setup = retried(huey, services.onboarding.setup, "setup_shop")
         self._policy = retried(huey, services.gateway.set_inventory_policy, "inventory_policy")
+        self._substitutes = retried(huey, services.gateway.set_product_substitutes,
+                                    "product_substitutes")
         self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
             lambda: [services.reconcile.run(shop) for shop in services.installs.installed_shops()])
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
@@ -84,6 +86,9 @@ class Queue:
         if self.huey.put_if_empty(_sync_key(shop), "1") or force:
             self.huey.put(_sync_key(shop), "1")
             self._sync(shop)
+
+    def product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
+        self._substitutes(shop, product_id, products)
 
     def setup_shop(self, shop: str) -> None:
         self._setup(shop)

@@ -209,6 +209,12 @@ def product_view(ctx: RequestContext, product: Product | None) -> dict | None:
     if product is None:
         return None
     shop = ctx.shop
+
+    def metafield(info, key, namespace=None):
+        wanted = app_namespace(ctx.app_id, namespace) if namespace else None
+        found = shop.metafields.get((gid("Product", product.id), wanted, key))
+        return metafield_view(found, "PRODUCT") if found else None
+
     return {
         "__typename": "Product",
         "id": gid("Product", product.id),
@@ -223,6 +229,7 @@ def product_view(ctx: RequestContext, product: Product | None) -> dict | None:
         "updatedAt": graphql_time(product.updated_at),
         "collections": connection(lambda: [{"__typename": "Collection", "id": gid("Collection", c)} for c in product.collection_ids]),
         "variants": connection(lambda: [variant_view(ctx, shop.variants[v]) for v in product.variant_ids if v in shop.variants]),
+        "metafield": metafield,
     }
 
 

@@ -11,6 +11,7 @@ from app.services.ports import (
     OrderChange,
     OrderState,
     ParsedOrder,
+    ShopProfile,
     StockReading,
     VariantInfo,
 )
@@ -41,6 +42,7 @@ class FakeGateway:
         self.policies: dict[str, str] = {}
         self.calls: list[str] = []
         self.fail_next_apply: str | None = None
+        self.substitutes: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -136,19 +138,18 @@ class FakeGateway:
         self.calls.append("set_inventory_policy")
         self.policies[variant_id] = policy
 
+    def set_product_substitutes(self, shop, product_id, products):
+        self.calls.append("set_product_substitutes")
+        self.substitutes[product_id] = list(products)
 
-def _profile(self, shop):
-    from app.services.ports import ShopProfile
+    def shop_profile(self, shop):
+        self.calls.append("shop_profile")
+        return ShopProfile(country_code="US", timezone="America/New_York")
 
-    self.calls.append("shop_profile")
-    return ShopProfile(country_code="US", timezone="America/New_York")
+    def ensure_definitions(self, shop):
+        self.calls.append("ensure_definitions")
 
+    def catalog(self, shop):
+        self.calls.append("catalog")
+        return list(self.variants_by_id.values())
 
-def _catalog(self, shop):
-    self.calls.append("catalog")
-    return list(self.variants_by_id.values())
-
-
-FakeGateway.shop_profile = _profile
-FakeGateway.catalog = _catalog
-FakeGateway.ensure_definitions = lambda self, shop: self.calls.append("ensure_definitions")

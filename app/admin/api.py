@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from app.admin.session import require_session
 from app.domain.errors import InvalidInput
 from app.errors import AppError, BadRequest
-from app.services import dashboard
+from app.services import dashboard, substitutes
 from app.services.restocks import Restocks
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -111,6 +111,30 @@ def set_priority(line_id: str):
         changed = dashboard.set_priority(s, services.planning, g.shop, line_id, body["priority"])
     _sync_if(changed)
     return jsonify({"line_id": line_id, "priority": body["priority"]})
+
+
+# pinned substitutes
+
+
+@api.get("/products/<path:product_id>/substitutes")
+@require_session
+def get_substitutes(product_id: str):
+    with _services().db.transaction() as s:
+        return jsonify(substitutes.get(s, g.shop, product_id))
+
+
+@api.put("/products/<path:product_id>/substitutes")
+@require_session
+def put_substitutes(product_id: str):
+    body = _json_body()
+    services = _services()
+    with services.db.transaction() as s:
+        products, changed = substitutes.set_substitutes(
+            s, services.planning, g.shop, product_id, body, services.clock().date())
+    services.alternatives.invalidate(g.shop)
+    services.queue.product_substitutes(g.shop, product_id, products)
+    _sync_if(changed)
+    return jsonify({"product_id": product_id, "substitutes": products})
 
 
 # restocks

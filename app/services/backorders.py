@@ -78,7 +78,10 @@ class BackorderHandlers:
         if old is not None and reading.available > old:
             for pool in pools:
                 record_arrival(s, shop, pool, reading.available - old, self._clock())
-        return self._replanned(s, shop, pools, "stock changed")
+        outcome = self._replanned(s, shop, pools, "stock changed")
+        if self._planning.refresh_suggesting(s, shop, pools) and (SYNC, (shop,)) not in outcome.follow_ups:
+            outcome.follow_ups.append((SYNC, (shop,)))
+        return outcome
 
     def product(self, s: Session, shop: str, payload: dict) -> Outcome:
         variants, updated_at = mirror.parse_product(payload)

@@ -152,6 +152,8 @@ def upsert_variant(s: Session, shop: str, info: VariantInfo, updated_at: datetim
     row.price, row.inventory_policy = info.price, info.inventory_policy
     row.options = [list(o) for o in info.options]
     row.tags, row.collections = list(info.tags), list(info.collections)
+    if info.substitutes is not None:
+        row.substitutes = list(info.substitutes)
     row.updated_at = updated_at
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.allocation import plan_pool
@@ -165,6 +165,19 @@ class Planning:
                 _write(row, *result, now)
                 touched.add(row.order_id)
         return touched
+
+    def refresh_suggesting(self, s: Session, shop: str, pools: Iterable[str]) -> set[str]:
+        """Orders that suggest a variant of these pools as an alternative: its stock moved, so
+        a suggestion that sold out goes (and one back in stock may come)."""
+        variants = {pool.split("@", 1)[0] for pool in pools}
+        if not variants:
+            return set()
+        mentions = or_(*(cast(OrderLine.alternatives, String).like(f'%"{v}"%') for v in variants))
+        orders = set(s.scalars(select(OrderLine.order_id).where(
+            OrderLine.shop == shop, OrderLine.backordered > 0, mentions)))
+        if not orders:
+            return set()
+        return self.refresh_orders(s, shop, orders, shop_policy(s, shop), self._clock().date())
 
     def refresh_orders(self, s: Session, shop: str, order_ids: set[str], policy: Policy,
                        today: date) -> set[str]:

@@ -56,6 +56,7 @@ class VariantInfo:
     options: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = ()
     collections: tuple[str, ...] = ()
+    substitutes: tuple[str, ...] | None = None  # pinned products; None: not known here
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class PlatformGateway(Protocol):
         ...
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...
+
+    def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None: ...
 
     def shop_profile(self, shop: str) -> ShopProfile: ...
 

@@ -449,3 +449,58 @@ def test_the_page_carries_app_bridge_first_and_the_id_token(api):
     assert f'data-id-token="{token}"' in html
     assert api.client.get("/admin/static/admin.js").status_code == 200
 
+
+
+
+# pinned substitutes
+
+PRODUCT7 = "gid://shopify/Product/7"
+PINNED_PATH = f"/api/products/{PRODUCT7}/substitutes"
+
+
+@pytest.fixture
+def catalog(api, platform):
+    platform.add_variant("gid://shopify/ProductVariant/7", available=3, product_id=PRODUCT7,
+                         product_title="Other", price="20.00")
+    platform.add_variant("gid://shopify/ProductVariant/8", available=3,
+                         product_id="gid://shopify/Product/8", product_title="Third", price="21.00")
+    api.services.onboarding.setup(SHOP)
+    return api
+
+
+def test_pinned_substitutes_are_stored_and_written_back(catalog, platform):
+    response = catalog.call("PUT", PINNED_PATH, json={"substitutes": ["gid://shopify/Product/8"]})
+    assert response.status_code == 200
+    assert response.json["substitutes"] == ["gid://shopify/Product/8"]
+    assert catalog.call("GET", PINNED_PATH).json["substitutes"] == ["gid://shopify/Product/8"]
+    catalog.services.queue.drain()
+    assert platform.substitutes[PRODUCT7] == ["gid://shopify/Product/8"]
+
+
+def test_a_pinned_substitute_is_suggested_first_with_its_reason(catalog):
+    tee = "gid://shopify/Product/1"
+    response = catalog.call("PUT", f"/api/products/{tee}/substitutes",
+                            json={"substitutes": ["gid://shopify/Product/8"]})
+    assert response.status_code == 200
+    (line,) = [x for x in catalog.queue() if x["line_id"] == LINE11]
+    suggested = [a["variant_id"] for a in line["alternatives"]]
+    assert "gid://shopify/ProductVariant/8" in suggested
+
+
+@pytest.mark.parametrize("body", [
+    {"substitutes": "gid://shopify/Product/8"},
+    {"substitutes": [PRODUCT7]},
+    {"substitutes": ["gid://shopify/Product/999"]},
+    {"substitutes": [f"gid://shopify/Product/{n}" for n in range(11)]},
+    {"other": []},
+])
+def test_bad_substitute_lists_are_422_and_change_nothing(catalog, body):
+    response = catalog.call("PUT", PINNED_PATH, json=body)
+    assert response.status_code == 422 and response.json["field"] == "substitutes"
+    assert catalog.call("GET", PINNED_PATH).json["substitutes"] == []
+
+
+def test_substitutes_of_an_unknown_product_are_404(api):
+    response = api.call("PUT", "/api/products/gid://shopify/Product/404/substitutes",
+                        json={"substitutes": []})
+    assert response.status_code == 404

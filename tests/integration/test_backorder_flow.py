@@ -185,3 +185,22 @@ def test_failed_sync_stays_pending_and_the_next_run_finishes(flow, platform):
     applies = platform.calls.count("apply")
     services.sync.run("test-shop.myshopify.com")  # nothing left to do, nothing written again
     assert platform.calls.count("apply") == applies
+
+
+def test_alternatives_are_suggested_and_a_sold_out_one_disappears(flow, platform):
+    client, services = flow
+    platform.add_variant("gid://shopify/ProductVariant/2", available=5, title="Large",
+                         options=(("Size", "Large"),), price="50")
+    platform.add_variant(V1, available=-1, title="Small", options=(("Size", "Small"),), price="50")
+    services.onboarding.setup("test-shop.myshopify.com")
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    assert line(services, 11).alternatives == ["gid://shopify/ProductVariant/2"]
+    order = platform.orders["gid://shopify/Order/1"]
+    assert json.loads(order.metafields["alternatives"]) == ["gid://shopify/ProductVariant/2"]
+    post_webhook(client, "inventory_levels/update", {
+        "inventory_item_id": 2, "location_id": 1, "available": 0,
+        "updated_at": "2026-11-20T12:30:00Z"})
+    work(services)
+    assert line(services, 11).alternatives == []
+    assert json.loads(order.metafields["alternatives"]) == []

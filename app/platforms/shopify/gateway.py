@@ -123,6 +123,11 @@ class ShopifyGateway:
         self._run(shop, "variant_inventory_policy", {
             "productId": product_id, "variants": [{"id": variant_id, "inventoryPolicy": policy}]})
 
+    def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
+        self._run(shop, "metafields_set", {"metafields": [{
+            "ownerId": product_id, "namespace": NAMESPACE, "key": "substitutes",
+            "type": "list.product_reference", "value": json.dumps(products)}]})
+
     def shop_profile(self, shop: str) -> ShopProfile:
         data = self._run(shop, "shop_info")["shop"]
         return ShopProfile(country_code=(data.get("billingAddress") or {}).get("countryCodeV2"),
@@ -276,6 +281,8 @@ def _catalog_from_jsonl(lines: Iterable[str]) -> list[VariantInfo]:
     for row in variants:
         product = products.get(row["__parentId"], {})
         info = _variant({**row, "product": product})
+        pinned = (product.get("metafield") or {}).get("value")
         found.append(VariantInfo(**{**info.__dict__,
-                                    "collections": tuple(product.get("collectionIds", ()))}))
+                                    "collections": tuple(product.get("collectionIds", ())),
+                                    "substitutes": tuple(json.loads(pinned)) if pinned else ()}))
     return found
