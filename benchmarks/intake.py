@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--senders", type=int, default=4, help="sending processes")
     parser.add_argument("--threads", type=int, default=4, help="connections per sender")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--server-threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
     order = json.loads((ROOT / "tests/fixtures/payloads/orders_create.2025-10.metadata.json")

@@ -7,15 +7,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from app.storage.db import Database
 from app.storage.tables import Shop, WebhookReceipt
 
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 SHOP_CACHE_SECONDS = 5.0
-_INSERT_RECEIPT = insert(WebhookReceipt.__table__)
 
 
 class Intake:
@@ -51,16 +49,12 @@ class Intake:
 
     def record(self, *, webhook_id: str, event_id: str | None, topic: str, shop: str,
                api_version: str | None, triggered_at: str | None, payload: str) -> int | None:
-        """The new receipt's id, or None when this delivery was already received.
-        A plain Core insert: this is the hot path of a flash sale."""
-        values = dict(webhook_id=webhook_id, event_id=event_id, topic=topic, shop=shop,
-                      api_version=api_version, triggered_at=triggered_at,
-                      received_at=self._clock(), payload=payload)
-        try:
-            with self._db.write() as conn:
-                return conn.execute(_INSERT_RECEIPT, values).inserted_primary_key[0]
-        except IntegrityError:
-            return None
+        """The new receipt's id, or None when this delivery was already received (the unique
+        webhook id refuses it)."""
+        return self._db.insert_row(WebhookReceipt.__table__, dict(
+            webhook_id=webhook_id, event_id=event_id, topic=topic, shop=shop,
+            api_version=api_version, triggered_at=triggered_at, received_at=self._clock(),
+            payload=payload))
 
     def unprocessed(self, older_than: datetime, limit: int = 500) -> list[int]:
         """Receipts whose job never finished (lost enqueue, crashed worker): the sweeper re-enqueues."""

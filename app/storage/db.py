@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -29,12 +30,38 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A short Core-level write. On SQLite, writers of this process queue on a lock instead of
-        on SQLite's busy handler, whose sleeps would dominate the latency of a burst."""
-        with self._write_lock, self.engine.begin() as conn:
-            yield conn
+    def insert_row(self, table: Table, values: dict) -> int | None:
+        """Insert one row through the driver itself and return its id, or None when a unique
+        constraint refuses it. This skips SQLAlchemy's execution machinery, which costs more than
+        the insert: it is for the webhook hot path only. On SQLite, writers of this process queue
+        on a lock rather than on SQLite's busy handler, whose sleeps would dominate a burst."""
+        columns = ", ".join(values)
+        if self.is_sqlite:
+            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(values))})"
+            params = [_sqlite_value(v) for v in values.values()]
+        else:
+            marks = ", ".join(["%s"] * len(values))
+            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) RETURNING id"
+            params = list(values.values())
+        with self._write_lock:
+            conn = self.engine.raw_connection()
+            try:
+                return self._insert(conn, sql, params)
+            finally:
+                conn.close()
+
+    def _insert(self, conn, sql: str, params: list) -> int | None:
+        cursor = conn.cursor()
+        try:
+            if self.is_sqlite:  # autocommit driver mode: the transaction is ours to open
+                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(sql, params)
+            row_id = cursor.lastrowid if self.is_sqlite else cursor.fetchone()[0]
+        except self.engine.dialect.dbapi.IntegrityError:
+            cursor.execute("ROLLBACK") if self.is_sqlite else conn.rollback()
+            return None
+        cursor.execute("COMMIT") if self.is_sqlite else conn.commit()
+        return row_id
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -42,6 +69,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_value(value):
+    """Datetimes as SQLAlchemy's SQLite dialect stores them (naive UTC text), so reads agree."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def make_engine(url: str) -> Engine:
