@@ -118,7 +118,7 @@ class Demo:
         result = self.store.flash_sale(SHOP, self.orders, variants=self.variants[:OVERSOLD + 6],
                                        max_quantity=2, seed=self.seed)
         self.say(f"flash sale: {len(result['placed'])} orders placed, "
-                 f"{len(result['refused'])} refused (variants that do not oversell ran out)")
+                 f"{result['refused']} refused (variants that do not oversell ran out)")
         self.wait("webhooks, plans and write-back", self._settled, progress=True)
 
     def restock_arrives(self) -> None:

@@ -38,8 +38,9 @@ LOCATION = "loc-1"
 SEED = 20240611
 
 
-def csv_records(products: list[CsvProduct]) -> tuple[list[CatalogVariant], dict]:
-    """Catalog records and one-location stock from a Shopify import CSV."""
+def csv_records(products: list[CsvProduct], location: str = LOCATION) -> tuple[list[CatalogVariant], dict]:
+    """Catalog records and one-location stock from a Shopify import CSV (the tests use it too).
+    Variant ids are `handle/variant title`."""
     variants, stock = [], {}
     for product in products:
         for variant in product.variants:
@@ -59,7 +60,7 @@ def csv_records(products: list[CsvProduct]) -> tuple[list[CatalogVariant], dict]
                     status="ACTIVE" if product.published else "DRAFT",
                 )
             )
-            stock[(vid, LOCATION)] = variant.quantity
+            stock[(vid, location)] = variant.quantity
     return variants, stock
 
 

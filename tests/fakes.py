@@ -88,7 +88,7 @@ class FakeGateway:
     def order_states(self, shop, order_ids):
         self.calls.append("order_states")
         return [OrderState(
-            order_id=o.id, tags=tuple(sorted(o.tags)), metafields=dict(o.metafields),
+            order_id=o.id, tags=tuple(sorted(o.tags)),
             fulfillment_orders=tuple(FulfillmentOrderState(
                 fo.id, fo.status,
                 tuple(FulfillmentOrderLine(fid, line, rem) for fid, (line, rem) in fo.lines.items()),

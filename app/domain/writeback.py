@@ -43,6 +43,8 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
 
 
 def _line(plan, titles: Mapping[str, str], view: OrderView) -> dict:
+    """The queue position is left out on purpose: it moves for every waiting line each time one
+    is filled, and rewriting every waiting order for that would cost more than it tells."""
     eta = view.line_etas.get(plan.line_id) if plan.backordered else None
     detail = {
         "line_id": plan.line_id,
@@ -50,7 +52,6 @@ def _line(plan, titles: Mapping[str, str], view: OrderView) -> dict:
         "quantity": plan.quantity,
         "ready": plan.covered,
         "backordered": plan.backordered,
-        "queue_position": plan.queue_position,
     }
     if eta is not None:
         detail.update(eta=eta.ships_on.isoformat(), earliest=eta.earliest.isoformat(),

@@ -76,11 +76,11 @@ class FulfillmentOrderState:
 
 @dataclass(frozen=True)
 class OrderState:
-    """What the platform shows for an order now: the sync diffs its wishes against this."""
+    """What the platform shows for an order now (its tags and fulfillment orders; our own
+    metafields are known from what we applied): the sync diffs its wishes against this."""
 
     order_id: str
     tags: tuple[str, ...]
-    metafields: dict[str, str]
     fulfillment_orders: tuple[FulfillmentOrderState, ...]
 
 

@@ -23,6 +23,8 @@ from app.storage.tables import OrderSync
 log = logging.getLogger(__name__)
 HOLDABLE = frozenset({"OPEN", "IN_PROGRESS", "ON_HOLD"})
 BATCH = 25
+WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
+AWAITING = "awaiting_fulfillment_orders"
 
 
 @dataclass
@@ -38,12 +40,14 @@ class SyncFailed(Exception):
     """Some orders could not be written; they stay pending and the job is retried."""
 
 
-def plan_change(order_id: str, desired: Mapping, state: OrderState) -> tuple[OrderChange, bool]:
+def plan_change(order_id: str, desired: Mapping, state: OrderState,
+                applied: Mapping | None = None) -> tuple[OrderChange, bool]:
     """The writes that take the platform from `state` to `desired`, and whether holds are
-    wanted on lines that have no fulfillment order yet."""
+    wanted on lines that have no fulfillment order yet. Tags and holds are compared with what the
+    platform shows (the merchant edits those too); our app-owned metafields, which only we can
+    write, with what we last applied."""
     tags = (set(state.tags) - {TAG}) | set(desired.get("tags", []))
-    metafields = {key: (kind, value) for key, (kind, value) in desired.get("metafields", {}).items()
-                  if state.metafields.get(key) != value}
+    metafields = _metafield_changes(desired, applied or {})
     release, holds, awaiting = _hold_changes(desired.get("holds", {}), desired.get("hold_note", ""),
                                              state)
     change = OrderChange(
@@ -56,6 +60,29 @@ def plan_change(order_id: str, desired: Mapping, state: OrderState) -> tuple[Ord
     return change, awaiting
 
 
+def needs_read(desired: Mapping, applied: Mapping) -> bool:
+    """Only a change of tag or holds needs the platform's current state (its tags, its
+    fulfillment orders); a new ETA or status is a metafield write on its own."""
+    if "holds" not in applied or applied.get(AWAITING):
+        return True
+    return (sorted(desired.get("tags", [])) != sorted(applied.get("tags", []))
+            or _positive(desired.get("holds", {})) != _positive(applied.get("holds", {})))
+
+
+def metafields_only(order_id: str, desired: Mapping, applied: Mapping) -> OrderChange:
+    return OrderChange(order_id=order_id, metafields=_metafield_changes(desired, applied))
+
+
+def _metafield_changes(desired: Mapping, applied: Mapping) -> dict[str, tuple[str, str]]:
+    before = applied.get("metafields", {})
+    return {key: (kind, value) for key, (kind, value) in desired.get("metafields", {}).items()
+            if (before.get(key) or [None, None])[1] != value}
+
+
+def _positive(holds: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in holds.items() if v}
+
+
 def _held(state: OrderState) -> dict[str, int]:
     held: dict[str, int] = {}
     for fo in state.fulfillment_orders:
@@ -66,7 +93,7 @@ def _held(state: OrderState) -> dict[str, int]:
 
 
 def _hold_changes(target: Mapping[str, int], note: str, state: OrderState):
-    target = {k: v for k, v in target.items() if v}
+    target = _positive(target)
     if _held(state) == target:
         return (), (), False
     release = tuple((fo.fulfillment_order_id, fo.hold_ids)
@@ -86,6 +113,12 @@ def _hold_changes(target: Mapping[str, int], note: str, state: OrderState):
             holds.append((fo.fulfillment_order_id, tuple(picked), note))
     awaiting = any(v > 0 for v in left.values())
     return release, tuple(holds), awaiting
+
+
+def _shows_nothing(desired: Mapping) -> bool:
+    """A desired state that asks for nothing of ours: no tag, no hold (a never-backordered order).
+    An order we never wrote to already shows exactly that, so it needs neither a read nor a write."""
+    return not desired.get("tags") and not any(desired.get("holds", {}).values())
 
 
 class Sync:
@@ -110,7 +143,8 @@ class Sync:
 
     def _pending(self, shop: str, exclude: set[str]) -> list[tuple[str, dict, int]]:
         with self._db.transaction() as s:
-            query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version)
+            query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
+                            OrderSync.applied)
                      .where(OrderSync.shop == shop, OrderSync.pending.is_(True))
                      .order_by(OrderSync.updated_at, OrderSync.order_id))
             if exclude:
@@ -119,18 +153,26 @@ class Sync:
 
     def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str]) -> None:
         gateway = self._gateway()
-        states = {st.order_id: st for st in gateway.order_states(shop, [r[0] for r in rows])}
+        unseen = {r[0] for r in rows if _shows_nothing(r[1]) and not r[3]}
+        to_read = [r[0] for r in rows if r[0] not in unseen and needs_read(r[1], r[3])]
+        states = {st.order_id: st for st in gateway.order_states(shop, to_read)} if to_read else {}
         changes, awaiting = {}, {}
-        for order_id, desired, _ in rows:
-            state = states.get(order_id)
-            if state is None:  # deleted on the platform: nothing left to show it on
+        for order_id, desired, _, applied in rows:
+            if order_id in unseen:  # never backordered, nothing of ours on it: nothing to send
                 changes[order_id] = None
-                continue
-            changes[order_id], awaiting[order_id] = plan_change(order_id, desired, state)
+            elif order_id not in to_read:
+                changes[order_id] = metafields_only(order_id, desired, applied)
+            elif order_id not in states:  # deleted on the platform: nothing left to show it on
+                changes[order_id] = None
+            else:
+                changes[order_id], awaiting[order_id] = plan_change(
+                    order_id, desired, states[order_id], applied)
         to_send = [c for c in changes.values() if c is not None and not c.is_empty()]
+        if to_send:
+            self._about_to_write(shop, [c.order_id for c in to_send])
         errors = gateway.apply(shop, to_send) if to_send else {}
         with self._db.transaction() as s:
-            for order_id, desired, version in rows:
+            for order_id, desired, version, _ in rows:
                 report.orders += 1
                 error = errors.get(order_id)
                 if error:
@@ -144,10 +186,19 @@ class Sync:
                 report.awaiting_fulfillment_orders += bool(awaiting.get(order_id))
                 self._applied(s, shop, order_id, desired, version, awaiting.get(order_id, False))
 
+    def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
+        """Recorded before the write: from now on the order may show something of ours, even if
+        this worker dies before it learns the write succeeded."""
+        with self._db.transaction() as s:
+            for row in s.scalars(select(OrderSync).where(OrderSync.shop == shop,
+                                                         OrderSync.order_id.in_(order_ids))):
+                if not row.applied:
+                    row.applied = {WRITTEN: True}
+
     def _applied(self, s: Session, shop: str, order_id: str, desired: dict, version: int,
                  awaiting: bool) -> None:
         row = s.get(OrderSync, (shop, order_id), with_for_update=True)
-        row.applied = desired
+        row.applied = {**desired, AWAITING: True} if awaiting else desired
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts, row.last_error = 0, None

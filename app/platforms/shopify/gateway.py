@@ -35,7 +35,8 @@ HOLD_HANDLE = "backorder"
 READ_BATCH = 10  # orders per state read: keeps the requested cost under 1000
 WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
 MUTATION_COST = 10
-WRITE_KINDS = {"order_update": "orders_updated", "fulfillment_order_hold": "holds_placed",
+WRITE_KINDS = {"order_update": "orders_updated", "metafields_set": "metafields_updated",
+               "fulfillment_order_hold": "holds_placed",
                "fulfillment_order_release_hold": "holds_released"}
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
@@ -169,15 +170,17 @@ class ShopifyGateway:
 
 
 def _mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
-    order_input: dict = {"id": change.order_id}
+    """Tags and metafields go in one `orderUpdate`; metafields alone in `metafieldsSet`, which
+    leaves the tags (that we did not read) alone. Releases come before the holds that replace them."""
+    metafields = [{"namespace": NAMESPACE, "key": key, "type": kind, "value": value}
+                  for key, (kind, value) in sorted(change.metafields.items())]
     if change.tags is not None:
-        order_input["tags"] = list(change.tags)
-    if change.metafields:
-        order_input["metafields"] = [
-            {"namespace": NAMESPACE, "key": key, "type": kind, "value": value}
-            for key, (kind, value) in sorted(change.metafields.items())]
-    if len(order_input) > 1:
-        yield "order_update", {"input": order_input}
+        order_input = {"id": change.order_id, "tags": list(change.tags)}
+        yield "order_update", {"input": {**order_input, "metafields": metafields}
+                               if metafields else order_input}
+    elif metafields:
+        yield "metafields_set", {"metafields": [{**m, "ownerId": change.order_id}
+                                                for m in metafields]}
     for fo_id, hold_ids in change.release:
         yield "fulfillment_order_release_hold", {"id": fo_id, "holdIds": list(hold_ids)}
     for fo_id, lines, note in change.holds:
@@ -250,7 +253,6 @@ def _parsed_order(node: dict) -> ParsedOrder:
 
 
 def _order_state(node: dict) -> OrderState:
-    metafields = {m["key"]: m["value"] for m in (node.get("metafields") or {}).get("nodes", [])}
     fos = tuple(
         FulfillmentOrderState(
             fulfillment_order_id=fo["id"], status=fo["status"],
@@ -260,7 +262,7 @@ def _order_state(node: dict) -> OrderState:
                            if h.get("handle") == HOLD_HANDLE))
         for fo in node["fulfillmentOrders"]["nodes"])
     return OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
-                      metafields=metafields, fulfillment_orders=fos)
+                      fulfillment_orders=fos)
 
 
 def _catalog_from_jsonl(lines: Iterable[str]) -> list[VariantInfo]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.alternatives import CatalogIndex, CatalogVariant
+from benchmarks.alternatives import csv_records
 from devstore.catalog_csv import CsvProduct, bundled_catalog
 
 LOCATION = "gid://shopify/Location/1"
@@ -13,27 +14,7 @@ def variant_id(handle: str, title: str) -> str:
 
 
 def records(products: list[CsvProduct]) -> tuple[list[CatalogVariant], dict[tuple[str, str], int]]:
-    variants, stock = [], {}
-    for product in products:
-        for variant in product.variants:
-            vid = variant_id(product.handle, variant.title)
-            variants.append(
-                CatalogVariant(
-                    variant_id=vid,
-                    product_id=product.handle,
-                    product_title=product.title,
-                    variant_title=variant.title,
-                    options=tuple(variant.options.items()),
-                    product_type=product.product_type,
-                    vendor=product.vendor,
-                    tags=frozenset(product.tags),
-                    collections=frozenset(),
-                    price=variant.price,
-                    status="ACTIVE" if product.published else "DRAFT",
-                )
-            )
-            stock[(vid, LOCATION)] = variant.quantity
-    return variants, stock
+    return csv_records(products, LOCATION)
 
 
 def bundled_index(name: str) -> CatalogIndex:

@@ -1,0 +1,116 @@
+"""Write-back through the store simulator: what the store shows after the app has worked, read
+from the simulator's own state (tags, our metafields, fulfillment orders and holds)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from app.storage.tables import OrderLine
+
+SMALL, MEDIUM, LARGE = 1, 2, 3  # the sizes of one product in the apparel catalog
+
+
+def gid(kind: str, number: int) -> str:
+    return f"gid://shopify/{kind}/{number}"
+
+
+def line_ids(harness, order_id: int) -> list[int]:
+    return [line["id"] for line in harness.order(order_id)["line_items"]]
+
+
+def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(harness):
+    short = harness.oversell(SMALL, available=1)
+    other = harness.variants[LARGE]
+    harness.store.set_stock(harness.shop, other, 50)
+    order = harness.sell((short, 3), (other, 2))
+    harness.settle()
+
+    short_line, other_line = line_ids(harness, order)
+    state = harness.order(order)
+    assert state["tags"] == ["backordered"]
+    meta = harness.metafields(order)
+    assert meta["status"] == "partially_ready"
+    lines = {entry["line_id"]: entry for entry in json.loads(meta["lines"])}
+    assert (lines[gid("LineItem", short_line)]["ready"],
+            lines[gid("LineItem", short_line)]["backordered"]) == (1, 2)
+    assert lines[gid("LineItem", other_line)]["backordered"] == 0
+    assert meta["eta"] == lines[gid("LineItem", short_line)]["eta"]
+    assert gid("ProductVariant", other) in json.loads(meta["alternatives"])  # in stock, same product
+    assert {m["namespace"] for m in state["metafields"]} == {"app--1--backorders"}
+
+    assert harness.held(order) == {short_line: 2}
+    fos = sorted(state["fulfillment_orders"], key=lambda fo: fo["status"])
+    assert [fo["status"] for fo in fos] == ["ON_HOLD", "OPEN"]  # the partial hold split it
+    held, rest = fos
+    assert [(h["handle"], h["reason"]) for h in held["holds"]] == [("backorder", "INVENTORY_OUT_OF_STOCK")]
+    assert {(line["line_item_id"], line["remaining"]) for line in held["lines"]} == {(short_line, 2)}
+    assert {(line["line_item_id"], line["remaining"]) for line in rest["lines"]} == {
+        (short_line, 1), (other_line, 2)}
+
+
+def test_an_order_short_on_every_unit_is_held_whole(harness):
+    short = harness.oversell(SMALL, available=0)
+    order = harness.sell((short, 2))
+    harness.settle()
+    (fo,) = harness.order(order)["fulfillment_orders"]
+    assert fo["status"] == "ON_HOLD" and len(fo["holds"]) == 1
+    assert harness.metafields(order)["status"] == "waiting"
+
+
+def test_restock_releases_the_hold_and_updates_tag_and_metafields(harness):
+    short = harness.oversell(SMALL, available=0)
+    first = harness.sell((short, 2))
+    second = harness.sell((short, 1))
+    harness.settle()
+    assert harness.held(first) == {line_ids(harness, first)[0]: 2}
+    assert harness.held(second) == {line_ids(harness, second)[0]: 1}
+
+    harness.receive(short, 2)  # inventory_levels/update: enough for the first in line only
+    harness.settle()
+    assert harness.held(first) == {}
+    assert harness.order(first)["tags"] == []
+    assert all(not fo["holds"] for fo in harness.order(first)["fulfillment_orders"])
+    meta = harness.metafields(first)
+    assert meta["status"] == "ready"
+    assert json.loads(meta["lines"])[0]["backordered"] == 0
+    assert json.loads(meta["alternatives"]) == []
+    assert harness.held(second) == {line_ids(harness, second)[0]: 1}  # still waiting
+    assert harness.order(second)["tags"] == ["backordered"]
+    assert json.loads(harness.metafields(second)["lines"])[0]["backordered"] == 1
+    with harness.services.db.transaction() as s:  # first in line now (kept in the app, not sent)
+        line = gid("LineItem", line_ids(harness, second)[0])
+        row = s.scalars(select(OrderLine).where(OrderLine.line_id == line)).one()
+        assert row.queue_position == 1
+
+
+def test_cancellation_frees_units_for_the_next_in_line(harness):
+    short = harness.oversell(SMALL, available=2)
+    first = harness.sell((short, 2))
+    second = harness.sell((short, 2))
+    harness.settle()
+    assert harness.order(first)["tags"] == [] and harness.held(first) == {}
+    assert harness.held(second) == {line_ids(harness, second)[0]: 2}
+
+    harness.cancel(first)
+    harness.settle()
+    assert harness.held(second) == {}
+    assert harness.order(second)["tags"] == []
+    assert harness.metafields(second)["status"] == "ready"
+    assert harness.order(second)["fulfillment_orders"][0]["status"] == "OPEN"
+
+
+def test_an_order_never_short_shows_nothing_of_ours_and_costs_no_write(harness):
+    short = harness.oversell(SMALL, available=1)
+    covered = harness.sell((short, 1))
+    harness.settle()
+    state = harness.order(covered)
+    assert (state["tags"], state["metafields"], harness.held(covered)) == ([], [], {})
+    assert harness.services.gateway.counters["orders_updated"] == 0
+
+    waiting = harness.sell((short, 1))  # the next one is short: written as usual
+    harness.settle()
+    assert harness.order(waiting)["tags"] == ["backordered"]
+    assert harness.order(covered)["metafields"] == []
+    assert harness.services.gateway.counters["orders_updated"] == 1
