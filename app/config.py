@@ -47,6 +47,7 @@ class Config:
     token_encryption_keys: tuple[str, ...]
     admin_origin: str
     development: bool
+    sync_delay_s: float
 
     @property
     def api_secrets(self) -> tuple[str, ...]:
@@ -110,7 +111,18 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         token_encryption_keys=_fernet_keys(env.get("TOKEN_ENCRYPTION_KEYS", "")),
         admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}"),
         development=env.get("APP_ENV", "development") == "development",
+        sync_delay_s=_seconds(env.get("SYNC_DELAY_SECONDS", "2"), "SYNC_DELAY_SECONDS"),
     )
+
+
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(name, f"{value!r} is not a number of seconds") from None
+    if not 0 <= seconds <= 300:
+        raise ConfigError(name, "must be between 0 and 300 seconds")
+    return seconds
 
 
 def _required_env(env: Mapping[str, str], name: str) -> str:

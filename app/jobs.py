@@ -61,6 +61,7 @@ class Queue:
 
     def __init__(self, huey: Huey, services):
         self.huey = huey
+        self._sync_delay_s = services.config.sync_delay_s
         self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
         self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
         self._setup = retried(huey, services.onboarding.setup, "setup_shop")
@@ -85,7 +86,12 @@ class Queue:
         safety net)."""
         if self.huey.put_if_empty(_sync_key(shop), "1") or force:
             self.huey.put(_sync_key(shop), "1")
-            self._sync(shop)
+            if self._sync_delay_s and not force:
+                # A short wait lets a burst's plans settle (an order and its stock update arrive
+                # apart) so a passing state is not written, and packs more orders per request.
+                self._sync.schedule(args=(shop,), delay=self._sync_delay_s)
+            else:
+                self._sync(shop)
 
     def product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._substitutes(shop, product_id, products)

@@ -174,6 +174,7 @@ def run(orders: int, rate: float, restock: int, workers: int) -> dict:
             latencies = [synced.timestamp() - placed[order_id]
                          for order_id, synced in waiting.items() if synced]
             tagged, held = bench.store_view()
+            print(f"  writes accepted: {dict(bench.services.gateway.counters)}")
             print(f"  placed in {placing_s:.1f}s, settled {settle_s:.1f}s later; "
                   f"{len(waiting)} backordered; the store shows {tagged} tagged, {held} held")
 

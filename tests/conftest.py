@@ -96,6 +96,7 @@ def env(database_url, tmp_path, keys) -> dict:
         "TOKEN_ENCRYPTION_KEYS": ",".join(keys),
         "SHOPIFY_ADMIN_ORIGIN": "https://{shop}",
         "APP_ENV": "test",
+        "SYNC_DELAY_SECONDS": "0",  # tests run the queue by hand: no scheduled syncs
     }
     if os.environ.get("REDIS_URL"):
         values["REDIS_URL"] = os.environ["REDIS_URL"]
