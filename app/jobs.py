@@ -104,7 +104,8 @@ class Queue:
 
     def _locked_sync(self, services, shop: str) -> None:
         """One sync per shop at a time. The running one keeps going while new work is flagged;
-        a sync that finds the lock taken leaves, since the running one will see the flag."""
+        a sync that finds the lock taken leaves, since the running one will see the flag.
+        Orders still settling when it ends get a sync of their own, a little later."""
         key = _sync_key(shop)
         while True:
             try:
@@ -114,7 +115,9 @@ class Queue:
             except TaskLockedException:
                 return
             if self.huey.get(key, peek=True) is None:  # flagged between the last run and now?
-                return
+                break
+        if services.sync.has_pending(shop):
+            self.sync(shop)
 
     def sweep(self, services) -> int:
         """Re-enqueue receipts recorded but never processed (a lost enqueue or a killed worker)."""

@@ -77,7 +77,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
         installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS),
-        planning=planning, alternatives=alternatives, sync=Sync(db, lambda: gateway, clock),
+        planning=planning, alternatives=alternatives, sync=Sync(db, lambda: gateway, clock, settle_s=config.sync_delay_s),
         onboarding=Onboarding(db, lambda: gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, lambda: gateway, clock),
         gateway=gateway, admin_client=admin_client,

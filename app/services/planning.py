@@ -111,6 +111,9 @@ class Planning:
             .where(StockLevel.shop == shop,
                    StockLevel.inventory_item_id == variant.inventory_item_id)).one()
         read_at = _aware(read_at)
+        # Shopify's times have whole seconds: an order placed in the same second as the reading
+        # counts as in it (its own stock update carries that second). In a burst, a later order
+        # of that second may not be; the next reading settles it.
         committed = sum(r.open_quantity for r in open_rows
                         if read_at is None or r.ordered_at <= read_at)
         return available + committed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -123,11 +123,14 @@ def _shows_nothing(desired: Mapping) -> bool:
 
 class Sync:
     def __init__(self, db: Database, gateway: Callable[[], PlatformGateway],
-                 clock: Callable[[], datetime], batch: int = BATCH):
+                 clock: Callable[[], datetime], batch: int = BATCH, settle_s: float = 0.0):
+        """`settle_s`: an order's desired state must have held that long before it is sent, so
+        a state that passes within a burst (an order seen before its stock update) is not."""
         self._db = db
         self._gateway = gateway
         self._clock = clock
         self._batch = batch
+        self._settle = timedelta(seconds=settle_s)
 
     def run(self, shop: str) -> SyncReport:
         report = SyncReport()
@@ -145,7 +148,8 @@ class Sync:
         with self._db.transaction() as s:
             query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
                             OrderSync.applied)
-                     .where(OrderSync.shop == shop, OrderSync.pending.is_(True))
+                     .where(OrderSync.shop == shop, OrderSync.pending.is_(True),
+                            OrderSync.updated_at <= self._clock() - self._settle)
                      .order_by(OrderSync.updated_at, OrderSync.order_id))
             if exclude:
                 query = query.where(OrderSync.order_id.not_in(exclude))
@@ -185,6 +189,11 @@ class Sync:
                 report.unchanged += bool(change is None or change.is_empty())
                 report.awaiting_fulfillment_orders += bool(awaiting.get(order_id))
                 self._applied(s, shop, order_id, desired, version, awaiting.get(order_id, False))
+
+    def has_pending(self, shop: str) -> bool:
+        with self._db.transaction() as s:
+            return s.scalar(select(OrderSync.order_id).where(
+                OrderSync.shop == shop, OrderSync.pending.is_(True)).limit(1)) is not None
 
     def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
