@@ -77,11 +77,11 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
         installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS),
-        planning=planning, alternatives=alternatives, sync=Sync(db, lambda: gateway, clock, settle_s=config.sync_delay_s),
-        onboarding=Onboarding(db, lambda: gateway, clock, alternatives),
-        reconcile=Reconciliation(db, planning, lambda: gateway, clock),
+        planning=planning, alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
+        onboarding=Onboarding(db, gateway, clock, alternatives),
+        reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, admin_client=admin_client,
     )
-    BackorderHandlers(db, planning, lambda: gateway, clock).register(services.events)
+    BackorderHandlers(db, planning, gateway, clock).register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

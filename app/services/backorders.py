@@ -25,7 +25,7 @@ INVENTORY_POLICY = "inventory_policy"
 
 
 class BackorderHandlers:
-    def __init__(self, db: Database, planning: Planning, gateway: Callable[[], PlatformGateway],
+    def __init__(self, db: Database, planning: Planning, gateway: PlatformGateway,
                  clock: Callable[[], datetime]):
         self._db = db
         self._planning = planning
@@ -57,7 +57,7 @@ class BackorderHandlers:
     def prepare_order_edited(self, shop: str, payload: dict) -> None:
         edit = payload.get("order_edit") or {}
         order_id = mirror.gid("Order", edit.get("order_id", ""))
-        order = self._gateway().order(shop, order_id)
+        order = self._gateway.order(shop, order_id)
         self.learn_variants(shop, {line.variant_id for line in order.lines})
         with self._db.transaction() as s:
             self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
@@ -111,14 +111,14 @@ class BackorderHandlers:
         with self._db.transaction() as s:
             unknown = variant_ids - mirror.known_variants(s, shop, variant_ids)
         if unknown:
-            infos = self._gateway().variants(shop, sorted(unknown))
+            infos = self._gateway.variants(shop, sorted(unknown))
             with self._db.transaction() as s:
                 for info in infos:
                     mirror.upsert_variant(s, shop, info, None)
         with self._db.transaction() as s:
             items = mirror.items_without_stock(s, shop, variant_ids)
         if items:
-            readings = self._gateway().stock(shop, sorted(items))
+            readings = self._gateway.stock(shop, sorted(items))
             with self._db.transaction() as s:
                 for reading in readings:  # as of now: every order placed so far is counted out
                     mirror.apply_stock(s, shop, reading, self._clock())

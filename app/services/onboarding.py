@@ -14,7 +14,7 @@ from app.storage.tables import Shop
 
 
 class Onboarding:
-    def __init__(self, db: Database, gateway: Callable[[], PlatformGateway],
+    def __init__(self, db: Database, gateway: PlatformGateway,
                  clock: Callable[[], datetime], alternatives: Alternatives):
         self._db = db
         self._gateway = gateway
@@ -22,12 +22,11 @@ class Onboarding:
         self._alternatives = alternatives
 
     def setup(self, shop: str) -> str:
-        gateway = self._gateway()
-        profile = gateway.shop_profile(shop)
-        gateway.ensure_definitions(shop)
-        variants = gateway.catalog(shop)
+        profile = self._gateway.shop_profile(shop)
+        self._gateway.ensure_definitions(shop)
+        variants = self._gateway.catalog(shop)
         items = sorted({v.inventory_item_id for v in variants if v.inventory_item_id})
-        readings = gateway.stock(shop, items) if items else []
+        readings = self._gateway.stock(shop, items) if items else []
         read_at = self._clock()
         with self._db.transaction() as s:
             row = s.get(Shop, shop)

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Reconciliation:
-    def __init__(self, db: Database, planning: Planning, gateway: Callable[[], PlatformGateway],
+    def __init__(self, db: Database, planning: Planning, gateway: PlatformGateway,
                  clock: Callable[[], datetime]):
         self._db = db
         self._planning = planning
@@ -37,7 +37,7 @@ class Reconciliation:
                        Variant.inventory_item_id.is_not(None)).distinct()).all())
         if not items:
             return {"checked": 0, "stock_fixed": 0, "committed_drift": 0}
-        readings = self._gateway().stock(shop, sorted(items))
+        readings = self._gateway.stock(shop, sorted(items))
         read_at = self._clock()
         report = {"checked": len(items), "stock_fixed": 0, "committed_drift": 0}
         with self._db.transaction() as s:

@@ -122,7 +122,7 @@ def _shows_nothing(desired: Mapping) -> bool:
 
 
 class Sync:
-    def __init__(self, db: Database, gateway: Callable[[], PlatformGateway],
+    def __init__(self, db: Database, gateway: PlatformGateway,
                  clock: Callable[[], datetime], batch: int = BATCH, settle_s: float = 0.0):
         """`settle_s`: an order's desired state must have held that long before it is sent, so
         a state that passes within a burst (an order seen before its stock update) is not."""
@@ -156,10 +156,9 @@ class Sync:
             return [tuple(r) for r in s.execute(query.limit(self._batch))]
 
     def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str]) -> None:
-        gateway = self._gateway()
         unseen = {r[0] for r in rows if _shows_nothing(r[1]) and not r[3]}
         to_read = [r[0] for r in rows if r[0] not in unseen and needs_read(r[1], r[3])]
-        states = {st.order_id: st for st in gateway.order_states(shop, to_read)} if to_read else {}
+        states = {st.order_id: st for st in self._gateway.order_states(shop, to_read)} if to_read else {}
         changes, awaiting = {}, {}
         for order_id, desired, _, applied in rows:
             if order_id in unseen:  # never backordered, nothing of ours on it: nothing to send
@@ -174,7 +173,7 @@ class Sync:
         to_send = [c for c in changes.values() if c is not None and not c.is_empty()]
         if to_send:
             self._about_to_write(shop, [c.order_id for c in to_send])
-        errors = gateway.apply(shop, to_send) if to_send else {}
+        errors = self._gateway.apply(shop, to_send) if to_send else {}
         with self._db.transaction() as s:
             for order_id, desired, version, _ in rows:
                 report.orders += 1
