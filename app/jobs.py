@@ -74,6 +74,9 @@ class Queue:
             lambda: self.sweep(services))
         self._sync_all = huey.periodic_task(crontab(minute="*"), name="sync_pending")(
             lambda: [self.sync(shop, force=True) for shop in services.installs.installed_shops()])
+        self._overdue = huey.periodic_task(crontab(minute="5", hour="*"), name="replan_overdue")(
+            lambda: [self._replan_overdue(services, shop)
+                     for shop in services.installs.installed_shops()])
         services.events.on_follow_up = self.follow_up
         services.installs.on_installed = self.setup_shop
 
@@ -95,6 +98,12 @@ class Queue:
 
     def product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._substitutes(shop, product_id, products)
+
+    def _replan_overdue(self, services, shop: str) -> None:
+        with services.db.transaction() as s:
+            changed = services.planning.replan_overdue(s, shop)
+        if changed:
+            self.sync(shop)
 
     def setup_shop(self, shop: str) -> None:
         self._setup(shop)

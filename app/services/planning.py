@@ -169,6 +169,14 @@ class Planning:
                 touched.add(row.order_id)
         return touched
 
+    def replan_overdue(self, s: Session, shop: str) -> set[str]:
+        """Pools waiting on a restock whose date has passed without it arriving: their ETAs
+        slip, though no webhook says so. Run daily."""
+        pools = set(s.scalars(select(RestockRow.pool).where(
+            RestockRow.shop == shop, RestockRow.arrived_at.is_(None),
+            RestockRow.expected_on < self._clock().date())))
+        return self.replan(s, shop, pools, "restock overdue")
+
     def refresh_suggesting(self, s: Session, shop: str, pools: Iterable[str]) -> set[str]:
         """Orders that suggest a variant of these pools as an alternative: its stock moved, so
         a suggestion that sold out goes (and one back in stock may come)."""

@@ -204,3 +204,34 @@ def test_alternatives_are_suggested_and_a_sold_out_one_disappears(flow, platform
     work(services)
     assert line(services, 11).alternatives == []
     assert json.loads(order.metafields["alternatives"]) == []
+
+
+def test_an_overdue_restock_slips_the_etas_it_carried(flow, platform, clock):
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    with services.db.transaction() as s:
+        s.add(RestockRow(id="r1", shop="test-shop.myshopify.com", pool=f"{V1}@*", variant_id=V1,
+                         quantity=5, expected_on=clock().date().replace(day=24), source="merchant",
+                         reference="PO-1", created_at=clock()))
+        services.planning.replan(s, "test-shop.myshopify.com", {f"{V1}@*"}, "restock entered")
+    promised = line(services, 11).eta
+    assert not line(services, 11).eta_slipped
+    clock.advance(days=5)  # the 24th has passed and nothing arrived
+    with services.db.transaction() as s:
+        assert services.planning.replan_overdue(s, "test-shop.myshopify.com")
+    row = line(services, 11)
+    assert row.eta_slipped and row.eta > promised
+    assert row.first_eta not in (promised, row.eta)  # the first promise (lead time) is kept
+
+
+def test_reconciliation_corrects_stock_drift_and_replans(flow, platform):
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    assert line(services, 11).backordered == 1
+    platform.add_variant(V1, available=0)  # an inventory webhook was lost: one unit came in
+    report = services.reconcile.run("test-shop.myshopify.com")
+    assert report["stock_fixed"] == 1 and report["orders_to_sync"] == 1
+    assert line(services, 11).backordered == 0
+    assert services.reconcile.run("test-shop.myshopify.com")["stock_fixed"] == 0
