@@ -56,10 +56,6 @@ class Config:
             return (self.api_secret, self.previous_api_secret)
         return (self.api_secret,)
 
-    @property
-    def all_topics(self) -> frozenset[str]:
-        return self.webhook_topics | self.compliance_topics
-
     def admin_base(self, shop: str) -> str:
         """Origin of one shop's Admin API and OAuth endpoints."""
         return self.admin_origin.replace("{shop}", shop).rstrip("/")

@@ -40,9 +40,14 @@ class Forbidden(AppError):
     code = "forbidden"
 
 
-class Unavailable(AppError):
-    status = 503
-    code = "unavailable"
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooLarge(AppError):
+    status = 413
+    code = "too_large"
 
 
 DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}

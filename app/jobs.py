@@ -57,7 +57,7 @@ def _sync_key(shop: str) -> str:
 
 
 class Queue:
-    """Our tasks on one huey instance; also the JobQueue port the services use."""
+    """Our tasks on one huey instance, and the calls that enqueue them."""
 
     def __init__(self, huey: Huey, services):
         self.huey = huey

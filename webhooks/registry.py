@@ -3,8 +3,6 @@ dispatches each receipt to the service named here."""
 
 from __future__ import annotations
 
-COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
-
 # topic -> what the worker does with it (a key of app.services.events.HANDLERS)
 TOPICS: dict[str, str] = {
     "app/uninstalled": "uninstall",

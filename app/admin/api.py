@@ -12,22 +12,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from app.admin.session import require_session
 from app.domain.errors import InvalidInput
-from app.errors import AppError, BadRequest
+from app.errors import BadRequest, TooLarge, UnsupportedMediaType
 from app.services import dashboard, substitutes
 from app.services.restocks import Restocks
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_UPLOAD_BYTES = 2_000_000
-
-
-class UnsupportedMediaType(AppError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class TooLarge(AppError):
-    status = 413
-    code = "too_large"
 
 
 def _services():

@@ -53,20 +53,10 @@ class Installs:
             revoke(row, self._clock())
             return True
 
-    def record_scopes(self, shop: str, scopes: list[str]) -> None:
-        with self._db.transaction() as s:
-            row = s.get(Shop, shop, with_for_update=True)
-            if row is not None:
-                row.scopes = ",".join(scopes)
-
     def is_installed(self, shop: str) -> bool:
         with self._db.transaction() as s:
             row = s.get(Shop, shop)
             return bool(row and row.installed)
-
-    def holds_data_of(self, shop: str) -> bool:
-        with self._db.transaction() as s:
-            return s.get(Shop, shop) is not None
 
     def installed_shops(self) -> list[str]:
         with self._db.transaction() as s:

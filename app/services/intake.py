@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from app.config import COMPLIANCE_TOPICS
 from app.storage.db import Database
 from app.storage.tables import Shop, WebhookReceipt
 
-COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 SHOP_CACHE_SECONDS = 5.0
 
 
@@ -27,7 +27,7 @@ class Intake:
         """Installed shops, and for compliance topics any shop whose data we still hold
         (`shop/redact` comes 48 hours after the uninstall)."""
         installed, held = self._shop_state(shop)
-        return held if topic in COMPLIANCE else installed
+        return held if topic in COMPLIANCE_TOPICS else installed
 
     def forget(self, shop: str) -> None:
         with self._lock:

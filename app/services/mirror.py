@@ -172,9 +172,9 @@ def apply_stock(s: Session, shop: str, reading: StockReading, updated_at: dateti
         if getattr(reading, name) is not None:
             setattr(row, name, getattr(reading, name))
     row.updated_at = updated_at or row.updated_at
-    variant = reading.variant_id or s.scalar(select(Variant.variant_id).where(
-        Variant.shop == shop, Variant.inventory_item_id == reading.inventory_item_id))
-    return {pool_of(variant)} if variant else set()
+    if reading.variant_id:
+        return {pool_of(reading.variant_id)}
+    return item_pools(s, shop, reading.inventory_item_id)
 
 
 def parse_inventory_level(payload: dict) -> tuple[StockReading, datetime | None]:

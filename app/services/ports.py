@@ -21,9 +21,6 @@ class TokenIssuer(Protocol):
     def refresh(self, shop: str, refresh_token: str) -> TokenGrant: ...
 
 
-class JobQueue(Protocol):
-    def process_receipt(self, receipt_id: int) -> None: ...
-
 
 @dataclass(frozen=True)
 class StockReading:
