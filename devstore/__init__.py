@@ -1,4 +1,4 @@
-"""Local Shopify store simulator: Admin GraphQL over the real 2025-01 schema, OAuth and token
+"""Local Shopify store simulator: Admin GraphQL over the real 2026-10 schema, OAuth and token
 exchange, signed webhooks, cost-based throttling and injected faults. Independent of the app."""
 
 from .clock import ManualClock, SystemClock

@@ -1,4 +1,4 @@
-"""Fulfillment holds, as the 2025-01 Admin API applies them.
+"""Fulfillment holds, as the 2026-10 Admin API applies them.
 
 A hold naming some fulfillment-order lines splits the fulfillment order: the held quantities stay
 on the original, which goes ON_HOLD, and everything else moves to a new OPEN fulfillment order

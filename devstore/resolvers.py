@@ -203,7 +203,7 @@ def _variant_error(field, message, code):
             "userErrors": [{"field": field, "message": message, "code": code}]}
 
 
-def m_bulk_operation_run_query(_root, info, query):
+def m_bulk_operation_run_query(_root, info, query, groupObjects=False):
     ctx = _ctx(info)
     operation, errors = bulk.run_query(ctx, query)
     return {"bulkOperation": bulk_operation_view(ctx, operation) if operation else None, "userErrors": errors}

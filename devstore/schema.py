@@ -1,4 +1,4 @@
-"""The real Admin API schema (2025-01), built once per process with the simulator's root resolvers
+"""The real Admin API schema (2026-10), built once per process with the simulator's root resolvers
 attached. Resolvers find the shop through the request context, so one schema serves every store."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from graphql import GraphQLError, GraphQLSchema, build_client_schema
 
 from .resolvers import MUTATION_FIELDS, QUERY_FIELDS
 
-SCHEMA_PATH = Path(__file__).parent / "data" / "admin-2025-01.schema.json.gz"
-API_VERSION = "2025-01"
+SCHEMA_PATH = Path(__file__).parent / "data" / "admin-2026-10.schema.json.gz"
+API_VERSION = "2026-10"
 _lock = threading.Lock()
 _schema: GraphQLSchema | None = None
 

@@ -52,7 +52,7 @@ def variant(store, index: int = 0, policy: str = "CONTINUE", available: int = 2)
 
 
 def gql(client, token: str, query: str, variables: dict | None = None, status: int = 200) -> dict:
-    response = client.post(f"/{SHOP}/admin/api/2025-01/graphql.json", json={"query": query, "variables": variables or {}},
+    response = client.post(f"/{SHOP}/admin/api/2026-10/graphql.json", json={"query": query, "variables": variables or {}},
                            headers={"X-Shopify-Access-Token": token})
     assert response.status_code == status, response.get_data(as_text=True)
     return response.get_json()

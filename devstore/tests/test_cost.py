@@ -55,17 +55,17 @@ def test_mutations_cost_ten(client, token, store):
 
 def test_injected_faults_are_seeded(client, token, store):
     store.set_faults(rate_429=1.0)
-    response = client.post(f"/{SHOP}/admin/api/2025-01/graphql.json", json={"query": LOCATIONS},
+    response = client.post(f"/{SHOP}/admin/api/2026-10/graphql.json", json={"query": LOCATIONS},
                            headers={"X-Shopify-Access-Token": token})
     assert response.status_code == 429 and response.headers["Retry-After"] == "1.0"
     slept = []
     store.faults.sleep = slept.append
     store.set_faults(rate_429=0.0, rate_timeout=1.0, timeout_seconds=7)
-    response = client.post(f"/{SHOP}/admin/api/2025-01/graphql.json", json={"query": LOCATIONS},
+    response = client.post(f"/{SHOP}/admin/api/2026-10/graphql.json", json={"query": LOCATIONS},
                            headers={"X-Shopify-Access-Token": token})
     assert response.status_code == 504 and slept == [7]
     store.set_faults(rate_timeout=0.0, rate_5xx=1.0)
-    response = client.post(f"/{SHOP}/admin/api/2025-01/graphql.json", json={"query": LOCATIONS},
+    response = client.post(f"/{SHOP}/admin/api/2026-10/graphql.json", json={"query": LOCATIONS},
                            headers={"X-Shopify-Access-Token": token})
     assert response.status_code in (500, 502, 503)
     assert store.stats()["faults"] == {"429": 1, "5xx": 1, "timeout": 1, "slow": 0}

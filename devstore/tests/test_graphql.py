@@ -41,7 +41,7 @@ def test_connections_need_first_or_last(client, token):
 
 
 def test_bad_token_is_401_with_shopify_body(client):
-    response = client.post(f"/{SHOP}/admin/api/2025-01/graphql.json", json={"query": "{ shop { id } }"},
+    response = client.post(f"/{SHOP}/admin/api/2026-10/graphql.json", json={"query": "{ shop { id } }"},
                            headers={"X-Shopify-Access-Token": "nope"})
     assert response.status_code == 401
     assert response.get_json() == {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}

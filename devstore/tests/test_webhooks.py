@@ -13,7 +13,7 @@ def test_order_webhooks_are_signed_and_shaped_like_shopify(store, receiver):
     assert all(receiver.signature_ok(r) for r in receiver.received)
     created = next(r for r in receiver.received if r["topic"] == "orders/create")
     headers = created["headers"]
-    assert headers["X-Shopify-Shop-Domain"] == SHOP and headers["X-Shopify-Api-Version"] == "2025-01"
+    assert headers["X-Shopify-Shop-Domain"] == SHOP and headers["X-Shopify-Api-Version"] == "2026-10"
     assert headers["X-Shopify-Webhook-Id"] and headers["X-Shopify-Event-Id"] and headers["X-Shopify-Triggered-At"]
     order = created["body"]
     assert order["admin_graphql_api_id"] == f"gid://shopify/Order/{order['id']}"

@@ -1,5 +1,5 @@
 """Every Admin API document the app sends is a `.graphql` file that validates against the real
-Admin schema (2025-01), one operation per file, named after the file. Keeping documents out of
+Admin schema (2026-10), one operation per file, named after the file. Keeping documents out of
 Python source means this test sees every query the app can send."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from graphql.language import Visitor, visit
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ROOT / "app" / "platforms" / "shopify" / "graphql"
-SCHEMA = ROOT / "devstore" / "data" / "admin-2025-01.schema.json.gz"
+SCHEMA = ROOT / "devstore" / "data" / "admin-2026-10.schema.json.gz"
 SOURCE_DIRS = [ROOT / "app", ROOT / "webhooks"]
 OPERATION_IN_TEXT = re.compile(r"\b(query|mutation|subscription)\s+[A-Za-z_]\w*\s*[({]")
 

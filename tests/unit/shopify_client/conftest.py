@@ -15,10 +15,10 @@ from graphql import GraphQLSchema, build_client_schema
 
 from app.platforms.shopify.client import AdminClient
 
-SCHEMA = Path(__file__).resolve().parents[3] / "devstore" / "data" / "admin-2025-01.schema.json.gz"
+SCHEMA = Path(__file__).resolve().parents[3] / "devstore" / "data" / "admin-2026-10.schema.json.gz"
 DOCUMENTS = Path(__file__).resolve().parent / "graphql"
 SHOP = "backorder-test.myshopify.com"
-URL = f"http://127.0.0.1:9999/{SHOP}/admin/api/2025-01/graphql.json"
+URL = f"http://127.0.0.1:9999/{SHOP}/admin/api/2026-10/graphql.json"
 
 
 class FakeClock:
@@ -106,7 +106,7 @@ def credentials() -> MemoryCredentials:
 def client(clock: FakeClock) -> AdminClient:
     return AdminClient(
         "http://127.0.0.1:9999/{shop}",
-        "2025-01",
+        "2026-10",
         clock=clock,
         sleep=clock.sleep,
         rng=random.Random(7),

@@ -55,9 +55,9 @@ def test_success_returns_data_cost_and_bucket(client, credentials, http, clock):
 
 
 def test_endpoint_follows_the_origin_template():
-    client = AdminClient("https://{shop}", "2025-01")
+    client = AdminClient("https://{shop}", "2026-10")
 
-    assert client.endpoint(SHOP) == f"https://{SHOP}/admin/api/2025-01/graphql.json"
+    assert client.endpoint(SHOP) == f"https://{SHOP}/admin/api/2026-10/graphql.json"
 
 
 def test_shop_that_could_redirect_the_token_is_refused(client, credentials, http):
@@ -186,7 +186,7 @@ def test_network_faults_are_retried(client, credentials, http, clock, fault):
 
 def test_timeouts_are_passed_to_requests(clock, credentials, http):
     client = AdminClient(
-        "http://127.0.0.1:9999/{shop}", "2025-01", connect_timeout=1.5, read_timeout=7
+        "http://127.0.0.1:9999/{shop}", "2026-10", connect_timeout=1.5, read_timeout=7
     )
     http.post(URL, json=ok({"shop": {}}))
 
@@ -217,7 +217,7 @@ def test_gives_up_after_max_attempts_with_the_last_cause(client, credentials, ht
 def test_backoff_is_capped(clock, credentials, http):
     client = AdminClient(
         "http://127.0.0.1:9999/{shop}",
-        "2025-01",
+        "2026-10",
         max_attempts=8,
         backoff_base=1.0,
         backoff_cap=4.0,
