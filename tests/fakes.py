@@ -43,6 +43,7 @@ class FakeGateway:
         self.calls: list[str] = []
         self.fail_next_apply: str | None = None
         self.substitutes: dict[str, list[str]] = {}
+        self.customers: dict[str, tuple[str, ...]] = {}  # customer GID -> tags
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -84,6 +85,10 @@ class FakeGateway:
     def order(self, shop, order_id):
         self.calls.append("order")
         return self.orders[order_id].parsed
+
+    def customer_tags(self, shop, customer_ids):
+        self.calls.append("customer_tags")
+        return {c: self.customers[c] for c in customer_ids if c in self.customers}
 
     def order_states(self, shop, order_ids):
         self.calls.append("order_states")

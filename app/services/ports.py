@@ -24,7 +24,8 @@ class TokenIssuer(Protocol):
 
 @dataclass(frozen=True)
 class StockReading:
-    """One inventory item at one location, in Shopify's quantity states."""
+    """One inventory item at one location, in Shopify's quantity states. `updated_at` is the
+    level's own last change on the platform (whole seconds), when the platform says it."""
 
     variant_id: str
     inventory_item_id: str
@@ -33,6 +34,7 @@ class StockReading:
     committed: int | None = None
     on_hand: int | None = None
     incoming: int | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class VariantInfo:
     tags: tuple[str, ...] = ()
     collections: tuple[str, ...] = ()
     substitutes: tuple[str, ...] | None = None  # pinned products; None: not known here
+    tracked: bool = True  # InventoryItem.tracked: an untracked item is never short
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,15 @@ class OrderChange:
 
 @dataclass(frozen=True)
 class ParsedLine:
+    """A line that waits on stock: a tracked variant that ships. `open_quantity` is what is still
+    owed (current quantity minus fulfilled, never `fulfillable_quantity`, which is 0 while held).
+    `committed_at` is when the line took stock, if not at the order's creation (an edit)."""
+
     line_id: str
     variant_id: str
     open_quantity: int
     title: str
+    committed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,9 @@ class ParsedOrder:
     updated_at: datetime
     cancelled_at: datetime | None
     customer_id: str | None
-    customer_tags: tuple[str, ...]
+    customer_tags: tuple[str, ...] | None  # None: not in the source (webhooks since 2025-01)
     lines: tuple[ParsedLine, ...]
+    number: int = 0  # the order's number, which breaks ties between orders of one second
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,10 @@ class PlatformGateway(Protocol):
     def stock(self, shop: str, inventory_item_ids: list[str]) -> list[StockReading]: ...
 
     def order(self, shop: str, order_id: str) -> ParsedOrder: ...
+
+    def customer_tags(self, shop: str, customer_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """Tags of these customers (GIDs), which order webhooks no longer carry."""
+        ...
 
     def order_states(self, shop: str, order_ids: list[str]) -> list[OrderState]: ...
 
