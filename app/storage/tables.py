@@ -115,6 +115,7 @@ class Variant(Base):
     tags: Mapped[list] = mapped_column(JSON, default=list)
     collections: Mapped[list] = mapped_column(JSON, default=list)
     substitutes: Mapped[list] = mapped_column(JSON, default=list)
+    tracked: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
@@ -130,7 +131,12 @@ class StockLevel(Base):
     committed: Mapped[int | None] = mapped_column(Integer)
     on_hand: Mapped[int | None] = mapped_column(Integer)
     incoming: Mapped[int | None] = mapped_column(Integer)
+    # The second the reading is as of. `exact`: our own read, taken when nothing had changed yet
+    # in that second, so a line committed in it is certainly not in the reading; otherwise such
+    # a line may or may not be, and `unsettled` asks for a read of the platform to tell.
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    exact: Mapped[bool] = mapped_column(Boolean, default=False)
+    unsettled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Order(Base):
@@ -139,6 +145,7 @@ class Order(Base):
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), default="")
+    number: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
