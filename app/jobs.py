@@ -68,6 +68,8 @@ class Queue:
         self._policy = retried(huey, services.gateway.set_inventory_policy, "inventory_policy")
         self._substitutes = retried(huey, services.gateway.set_product_substitutes,
                                     "product_substitutes")
+        self._settle = retried(huey, lambda shop, items: self._follow_ups(
+            services.backorders.settle_stock(shop, items).follow_ups), "settle_stock")
         self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
             lambda: [services.reconcile.run(shop) for shop in services.installs.installed_shops()])
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
@@ -109,7 +111,12 @@ class Queue:
         self._setup(shop)
 
     def follow_up(self, kind: str, args: tuple) -> None:
-        {"sync": self.sync, "inventory_policy": self._policy}[kind](*args)
+        {"sync": self.sync, "inventory_policy": self._policy,
+         "settle_stock": self._settle}[kind](*args)
+
+    def _follow_ups(self, follow_ups: list[tuple[str, tuple]]) -> None:
+        for kind, args in follow_ups:
+            self.follow_up(kind, args)
 
     def _locked_sync(self, services, shop: str) -> None:
         """One sync per shop at a time. The running one keeps going while new work is flagged;

@@ -51,6 +51,7 @@ class Services:
     reconcile: Reconciliation
     gateway: PlatformGateway
     admin_client: AdminClient | None
+    backorders: BackorderHandlers = None  # set once registered with the events
     queue: Queue = None  # set once the tasks are registered
 
     def close(self) -> None:
@@ -82,6 +83,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, admin_client=admin_client,
     )
-    BackorderHandlers(db, planning, gateway, clock).register(services.events)
+    services.backorders = BackorderHandlers(db, planning, gateway, clock)
+    services.backorders.register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

@@ -1,6 +1,6 @@
 """Allocation: who gets the stock a pool has, and in what order the rest wait.
 
-The queue is FIFO by order time, then line id, shaped by the policy: a merchant's manual priority
+The queue is FIFO by order time, then order number, then line id, shaped by the policy: a merchant's manual priority
 first, then customer-tag classes (an aged line joins the front class). Units a previous plan
 already marked ready are served before the queue, so nobody is bumped. Walking the queue, each
 line takes what is left; the remainder of a line is backordered and gets an ETA from its shortfall
@@ -25,6 +25,7 @@ PoolInput = tuple[int, Sequence[Line], Sequence[Restock]]
 
 _BY_ID = attrgetter("line_id")
 _BY_TIME = attrgetter("queue_time")
+_BY_NUMBER = attrgetter("order_number")
 _PRIORITY = attrgetter("manual_priority")
 # Builds a LinePlan without the named tuple's Python-level __new__: the hot loops make one per
 # waiting line, and this halves the cost. Arguments are the eight fields, in order.
@@ -49,11 +50,12 @@ def class_rank(line: Line, policy: Policy, today: date) -> int:
 
 
 def queue_key(policy: Policy, today: date) -> Callable[[Line], tuple]:
-    """Sort key of the queue: manual priority (higher first), class, order time, line id."""
+    """Sort key of the queue: manual priority (higher first), class, order time, order number,
+    line id."""
 
     def key(line: Line) -> tuple:
         rank = class_rank(line, policy, today)
-        return (-line.manual_priority, rank, line.queue_time, line.line_id)
+        return (-line.manual_priority, rank, line.queue_time, line.order_number, line.line_id)
 
     return key
 
@@ -61,9 +63,10 @@ def queue_key(policy: Policy, today: date) -> Callable[[Line], tuple]:
 def queue_order(lines: Sequence[Line], policy: Policy, today: date) -> list[Line]:
     if policy.priority_tags or policy.age_boost_days is not None:
         return sorted(lines, key=queue_key(policy, today))
-    # Plain FIFO is the common case: stable sorts on one attribute each (id, then time, then
+    # Plain FIFO is the common case: stable sorts on one attribute each (id, number, time, then
     # priority) give the same order as one tuple key, several times faster.
     ordered = sorted(lines, key=_BY_ID)
+    ordered.sort(key=_BY_NUMBER)
     ordered.sort(key=_BY_TIME)
     ordered.sort(key=_PRIORITY, reverse=True)
     return ordered

@@ -21,8 +21,9 @@ CONFIDENCES = ("high", "medium", "low")
 class Line:
     """An open order line waiting on one pool.
 
-    `ready_units` are the units the previous plan covered; they are served first so that a line
-    told "ready" is never bumped by a line that sorts ahead of it later.
+    `ready_units` are covered units the store has been told about; they are served first so that
+    a line told "ready" is never bumped by a line that sorts ahead of it later. `order_number`
+    breaks ties between orders of one second (platform times have whole seconds).
     """
 
     line_id: str
@@ -36,6 +37,7 @@ class Line:
     variant_id: str = ""
     vendor: str = ""
     product_type: str = ""
+    order_number: int = 0
     # Seconds since the epoch (naive times read as UTC): the queue sorts on a float, far faster
     # than comparing datetimes, and a naive and an aware time can still be ordered.
     queue_time: float = field(init=False, repr=False, compare=False)

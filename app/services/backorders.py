@@ -7,6 +7,7 @@ stock the mirror has not seen yet); the handlers themselves never call the platf
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -14,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from app.services import mirror
 from app.services.caps import policy_changes
-from app.services.events import Outcome
-from app.services.planning import Planning
-from app.services.ports import PlatformGateway
+from app.services.events import PREPARED, Outcome
+from app.services.planning import Planning, shop_policy
+from app.services.ports import ParsedOrder, PlatformGateway
 from app.storage.db import Database
-from app.storage.tables import OrderSync, RestockRow, StockLevel, Variant
+from app.storage.tables import Order, OrderSync, RestockRow, StockLevel, Variant
 
 SYNC = "sync"
 INVENTORY_POLICY = "inventory_policy"
+SETTLE_STOCK = "settle_stock"
 
 
 class BackorderHandlers:
@@ -41,12 +43,31 @@ class BackorderHandlers:
         events.register("fulfillment_order_routed", self.fulfillment_order_routed)
 
     # orders/create, orders/updated, orders/cancelled
-    def prepare_order(self, shop: str, payload: dict) -> None:
+    def prepare_order(self, shop: str, payload: dict) -> dict | None:
         order = mirror.parse_order(payload)
         self.learn_variants(shop, {line.variant_id for line in order.lines})
+        tags = self._customer_tags(shop, order)
+        return {"customer_tags": list(tags)} if tags is not None else None
+
+    def _customer_tags(self, shop: str, order: ParsedOrder) -> tuple[str, ...] | None:
+        """Order webhooks stopped carrying the customer's tags in 2025-01; they are read from the
+        platform, once per order, and only when the shop ranks its queue by them."""
+        if order.customer_id is None:
+            return None
+        with self._db.transaction() as s:
+            if not shop_policy(s, shop).priority_tags:
+                return None
+            row = s.get(Order, (shop, order.order_id))
+            if row is not None and row.customer_id == order.customer_id:
+                return None
+        customer = mirror.gid("Customer", order.customer_id)
+        return tuple(self._gateway.customer_tags(shop, [customer]).get(customer, ()))
 
     def order(self, s: Session, shop: str, payload: dict) -> Outcome:
         order = mirror.parse_order(payload)
+        tags = (payload.get(PREPARED) or {}).get("customer_tags")
+        if tags is not None:
+            order = replace(order, customer_tags=tuple(tags))
         self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
         pools = mirror.apply_order(s, shop, order)
         if pools is None:
@@ -57,7 +78,7 @@ class BackorderHandlers:
     def prepare_order_edited(self, shop: str, payload: dict) -> None:
         edit = payload.get("order_edit") or {}
         order_id = mirror.gid("Order", edit.get("order_id", ""))
-        order = self._gateway.order(shop, order_id)
+        order = edit_stamped(self._gateway.order(shop, order_id), edit)
         self.learn_variants(shop, {line.variant_id for line in order.lines})
         with self._db.transaction() as s:
             self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
@@ -72,13 +93,16 @@ class BackorderHandlers:
         self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, reading.inventory_item_id))
         before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
         old = before.available if before else None
-        pools = mirror.apply_stock(s, shop, reading, updated_at)
+        pools = mirror.apply_stock(s, shop, reading,
+                                   mirror.webhook_stamp(updated_at, self._clock()))
         if not pools:
             return Outcome("stale or unknown item: nothing to plan")
         if old is not None and reading.available > old:
             for pool in pools:
                 record_arrival(s, shop, pool, reading.available - old, self._clock())
         outcome = self._replanned(s, shop, pools, "stock changed")
+        if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
+            outcome.follow_ups.append((SETTLE_STOCK, (shop, [reading.inventory_item_id])))
         if self._planning.refresh_suggesting(s, shop, pools) and (SYNC, (shop,)) not in outcome.follow_ups:
             outcome.follow_ups.append((SYNC, (shop,)))
         return outcome
@@ -118,16 +142,47 @@ class BackorderHandlers:
         with self._db.transaction() as s:
             items = mirror.items_without_stock(s, shop, variant_ids)
         if items:
+            started = self._clock()
             readings = self._gateway.stock(shop, sorted(items))
             with self._db.transaction() as s:
-                for reading in readings:  # as of now: every order placed so far is counted out
-                    mirror.apply_stock(s, shop, reading, self._clock())
+                for reading in readings:
+                    mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
+
+    def settle_stock(self, shop: str, items: list[str]) -> Outcome:
+        """Levels whose same-second readings disagreed are read from the platform, which knows
+        which came last; the pools are planned again on what it says."""
+        with self._db.transaction() as s:
+            items = sorted(mirror.unsettled_items(s, shop, set(items)))
+        if not items:
+            return Outcome("stock already settled")
+        started = self._clock()
+        readings = self._gateway.stock(shop, items)
+        with self._db.transaction() as s:
+            self._planning.lock_pools(s, shop, {p for item in items
+                                                for p in mirror.item_pools(s, shop, item)})
+            pools: set[str] = set()
+            for reading in readings:
+                pools |= mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
+            return self._replanned(s, shop, pools, "stock settled")
 
     def _replanned(self, s: Session, shop: str, pools: set[str], reason: str) -> Outcome:
         changed = self._planning.replan(s, shop, pools, reason)
         follow = [(SYNC, (shop,))] if changed else []
         follow += [(INVENTORY_POLICY, (shop, *change)) for change in policy_changes(s, shop, pools)]
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync", follow)
+
+
+def edit_stamped(order: ParsedOrder, edit: dict) -> ParsedOrder:
+    """Lines an edit added took their stock when the edit was committed, not when the order was
+    placed: a stock reading between the two already counts them out."""
+    moment = edit.get("committed_at") or edit.get("created_at")
+    added = {mirror.gid("LineItem", item.get("id")) for item in
+             (edit.get("line_items") or {}).get("additions") or [] if item.get("id") is not None}
+    if not moment or not added:
+        return order
+    at = mirror.timestamp(moment, "order_edit.committed_at")
+    return replace(order, lines=tuple(replace(line, committed_at=at) if line.line_id in added
+                                      else line for line in order.lines))
 
 
 def record_arrival(s: Session, shop: str, pool: str, units: int, now: datetime) -> None:

@@ -30,6 +30,8 @@ class Outcome:
 
 
 Handler = Callable[[Session, str, dict], Outcome | str]
+# What a prepare step read from the platform reaches its handler under this key of the payload.
+PREPARED = "_prepared"
 
 
 class Events:
@@ -46,44 +48,43 @@ class Events:
             "customer_redact": privacy.redact_customer,
             "shop_redact": lambda s, shop, p: privacy.purge_shop(s, shop),
         }
-        self.preparers: dict[str, Callable[[str, dict], None]] = {}
+        self.preparers: dict[str, Callable[[str, dict], dict | None]] = {}
         self.on_follow_up: Callable[[str, tuple], None] = lambda kind, args: None
 
     def register(self, kind: str, handler: Handler,
-                 prepare: Callable[[str, dict], None] | None = None) -> None:
+                 prepare: Callable[[str, dict], dict | None] | None = None) -> None:
         self.handlers[kind] = handler
         if prepare is not None:
             self.preparers[kind] = prepare
 
     def process_receipt(self, receipt_id: int) -> str:
-        self._prepare(receipt_id)
+        prepared = self._prepare(receipt_id)
         with self._db.transaction() as s:
             receipt = s.get(WebhookReceipt, receipt_id, with_for_update=True)
             if receipt is None or receipt.processed_at is not None:
                 return "already processed"
-            outcome = self._handle(s, receipt)
+            outcome = self._handle(s, receipt, prepared)
             self._intake.mark_processed(s, receipt.id, outcome.message)
         for kind, args in outcome.follow_ups:
             self.on_follow_up(kind, args)
         log.info("webhook %s %s for %s: %s", receipt_id, receipt.topic, receipt.shop, outcome.message)
         return outcome.message
 
-    def _prepare(self, receipt_id: int) -> None:
+    def _prepare(self, receipt_id: int) -> dict | None:
         """Platform reads a handler needs, done before its transaction so no lock is held
-        across a network call."""
+        across a network call; what they found is handed to the handler."""
         with self._db.transaction() as s:
             receipt = s.get(WebhookReceipt, receipt_id)
             if receipt is None or receipt.processed_at is not None:
-                return
+                return None
             shop = s.get(Shop, receipt.shop)
             if shop is None or not shop.installed:
-                return
+                return None
             topic, shop_domain, payload = receipt.topic, receipt.shop, receipt.payload
         prepare = self.preparers.get(self._registry.get(topic, ""))
-        if prepare is not None:
-            prepare(shop_domain, json.loads(payload or "{}"))
+        return prepare(shop_domain, json.loads(payload or "{}")) if prepare is not None else None
 
-    def _handle(self, s: Session, receipt: WebhookReceipt) -> Outcome:
+    def _handle(self, s: Session, receipt: WebhookReceipt, prepared: dict | None) -> Outcome:
         shop = s.get(Shop, receipt.shop)
         compliance = receipt.topic in COMPLIANCE_TOPICS
         if shop is None or (not compliance and not shop.installed):
@@ -92,7 +93,10 @@ class Events:
         handler = self.handlers.get(kind or "")
         if handler is None:
             return Outcome(f"dropped: no handler for {receipt.topic}")
-        result = handler(s, receipt.shop, json.loads(receipt.payload or "{}"))
+        payload = json.loads(receipt.payload or "{}")
+        if prepared:
+            payload[PREPARED] = prepared
+        result = handler(s, receipt.shop, payload)
         return result if isinstance(result, Outcome) else Outcome(result)
 
     def _uninstall(self, s: Session, shop: str, payload: dict) -> str:

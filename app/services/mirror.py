@@ -6,7 +6,8 @@ session and returns the pools whose plan they may change. A delivery older than 
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,15 +40,14 @@ def timestamp(value, field: str) -> datetime:
 
 
 def parse_order(payload: dict) -> ParsedOrder:
-    """An `orders/*` payload (REST shape). Lines without a variant (custom items) are skipped:
-    there is no stock to plan for them."""
+    """An `orders/*` payload (REST shape). Only lines that wait on stock are kept: custom items
+    (no variant), lines that need no shipping, gift cards and untracked items never do."""
     if payload.get("id") is None:
         raise InvalidInput("order payload has no id", field="id")
     cancelled = payload.get("cancelled_at")
     customer = payload.get("customer") or {}
-    tags = customer.get("tags") or ""
-    tags = tags.split(",") if isinstance(tags, str) else tags
     created = timestamp(payload.get("created_at"), "created_at")
+    fulfilled = _fulfilled_units(payload)
     return ParsedOrder(
         order_id=payload.get("admin_graphql_api_id") or gid("Order", payload["id"]),
         name=str(payload.get("name") or ""),
@@ -55,27 +55,56 @@ def parse_order(payload: dict) -> ParsedOrder:
         updated_at=timestamp(payload.get("updated_at") or payload.get("created_at"), "updated_at"),
         cancelled_at=timestamp(cancelled, "cancelled_at") if cancelled else None,
         customer_id=str(customer["id"]) if customer.get("id") is not None else None,
-        customer_tags=tuple(t.strip() for t in tags if t and t.strip()),
-        lines=tuple(_line(item, bool(cancelled)) for item in payload.get("line_items") or []
-                    if item.get("variant_id")),
+        customer_tags=None,  # not in order webhooks since 2025-01: read from the platform
+        lines=tuple(_line(item, bool(cancelled), fulfilled)
+                    for item in payload.get("line_items") or [] if waits_on_stock(item)),
+        number=_int(payload.get("order_number")),
     )
 
 
-def _line(item: dict, cancelled: bool) -> ParsedLine:
-    open_quantity = 0 if cancelled else _open_quantity(item)
+def waits_on_stock(item: dict) -> bool:
+    """A tracked variant that ships. `variant_inventory_management` is "shopify" only for items
+    whose inventory Shopify tracks; an untracked item's `available` never moves."""
+    return (item.get("variant_id") is not None and item.get("requires_shipping") is not False
+            and not item.get("gift_card") and item.get("variant_inventory_management") == "shopify")
+
+
+def _line(item: dict, cancelled: bool, fulfilled: dict[int, int]) -> ParsedLine:
+    owed = 0 if cancelled else _current_quantity(item) - fulfilled.get(_int(item.get("id")), 0)
     return ParsedLine(
         line_id=item.get("admin_graphql_api_id") or gid("LineItem", item["id"]),
         variant_id=gid("ProductVariant", item["variant_id"]),
-        open_quantity=max(0, open_quantity),
+        open_quantity=max(0, owed),
         title=str(item.get("name") or item.get("title") or ""),
     )
 
 
-def _open_quantity(item: dict) -> int:
-    for key in ("fulfillable_quantity", "current_quantity", "quantity"):
+def _current_quantity(item: dict) -> int:
+    """What the customer still has on the line after edits and refunds. Never
+    `fulfillable_quantity`: it reads 0 while the line is held, which is not "nothing owed"."""
+    for key in ("current_quantity", "quantity"):
         if item.get(key) is not None:
-            return int(item[key])
+            return _int(item[key])
     return 0
+
+
+def _fulfilled_units(payload: dict) -> dict[int, int]:
+    """Units shipped per line item id, from the order's successful fulfillments."""
+    shipped: dict[int, int] = {}
+    for fulfillment in payload.get("fulfillments") or []:
+        if fulfillment.get("status") not in (None, "success"):
+            continue
+        for item in fulfillment.get("line_items") or []:
+            key = _int(item.get("id"))
+            shipped[key] = shipped.get(key, 0) + _int(item.get("quantity"))
+    return shipped
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def order_pools(s: Session, shop: str, order: ParsedOrder) -> set[str]:
@@ -92,26 +121,39 @@ def item_pools(s: Session, shop: str, inventory_item_id: str) -> set[str]:
 
 
 def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
-    """Mirror the order; the pools it touches, or None when the payload is stale."""
+    """Mirror the order; the pools it touches, or None when the payload is stale.
+
+    A line new to a known order was added by an edit: it took stock at the edit, not when the
+    order was placed, so it is stamped with the update that first shows it (or the edit's own
+    time, when known)."""
     row = s.get(Order, (shop, order.order_id), with_for_update=True)
     if row is not None and order.updated_at < row.updated_at:
         return None
+    known = row is not None
     if row is None:
-        row = Order(shop=shop, order_id=order.order_id, created_at=order.created_at)
+        row = Order(shop=shop, order_id=order.order_id, created_at=order.created_at,
+                    customer_tags=[])
         s.add(row)
     row.name, row.updated_at, row.cancelled_at = order.name, order.updated_at, order.cancelled_at
-    row.customer_id, row.customer_tags = order.customer_id, list(order.customer_tags)
+    row.number = order.number or row.number or 0
+    if row.customer_id != order.customer_id:
+        row.customer_id, row.customer_tags = order.customer_id, []
+    if order.customer_tags is not None:
+        row.customer_tags = list(order.customer_tags)
     existing = {r.line_id: r for r in s.scalars(
         select(OrderLine).where(OrderLine.shop == shop, OrderLine.order_id == order.order_id))}
     pools: set[str] = set()
     for line in order.lines:
         current = existing.pop(line.line_id, None)
         if current is None:
+            stamp = order.updated_at if known else order.created_at
             current = OrderLine(shop=shop, line_id=line.line_id, order_id=order.order_id,
                                 variant_id=line.variant_id, pool=pool_of(line.variant_id),
-                                ordered_at=order.created_at, covered=0, backordered=0,
+                                ordered_at=line.committed_at or stamp, covered=0, backordered=0,
                                 manual_priority=0, alternatives=[])
             s.add(current)
+        elif line.committed_at is not None:
+            current.ordered_at = line.committed_at
         current.open_quantity, current.title = line.open_quantity, line.title
         pools.add(current.pool)
     for gone in existing.values():  # removed by an order edit
@@ -152,42 +194,110 @@ def upsert_variant(s: Session, shop: str, info: VariantInfo, updated_at: datetim
     row.price, row.inventory_policy = info.price, info.inventory_policy
     row.options = [list(o) for o in info.options]
     row.tags, row.collections = list(info.tags), list(info.collections)
+    if info.tracked is not None:
+        row.tracked = info.tracked
     if info.substitutes is not None:
         row.substitutes = list(info.substitutes)
     row.updated_at = updated_at
 
 
-def apply_stock(s: Session, shop: str, reading: StockReading, updated_at: datetime | None) -> set[str]:
-    """Mirror one (item, location) reading; the pool it belongs to, or nothing when stale."""
+@dataclass(frozen=True)
+class Stamp:
+    """The second a stock reading is as of. The platform's times have whole seconds, so a line
+    committed in that very second may or may not be in the reading, unless `exact`: our own read,
+    taken when the level had not changed yet in that second, so such a line is certainly not in it.
+    `read`: the platform was read (rather than a webhook received)."""
+
+    at: datetime
+    exact: bool = False
+    read: bool = False
+
+
+def webhook_stamp(updated_at: datetime | None, now: datetime) -> Stamp:
+    return Stamp(whole_second(updated_at or now))
+
+
+def read_stamp(reading: StockReading, started: datetime) -> Stamp:
+    """Our own read, begun at `started`. Every line committed before that second is in it. If the
+    level last changed before that second, nothing changed in it before the read either, so the
+    lines of that second are not in it (exact); otherwise the reading is as of its own change."""
+    second = whole_second(started)
+    changed = whole_second(reading.updated_at) if reading.updated_at else None
+    if changed is not None and changed < second:
+        return Stamp(second, exact=True, read=True)
+    return Stamp(changed or second, read=True)
+
+
+def whole_second(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.replace(microsecond=0)
+
+
+TAKE, DROP, SAME, CONFLICT = "take", "drop", "same", "conflict"
+
+
+def _verdict(row: StockLevel | None, stamp: Stamp, available: int) -> str:
+    """Whether a reading replaces the stored one. Deliveries and workers reorder readings, so
+    arrival order says nothing; their seconds do, and a tie is decided by what each one is."""
+    old = whole_second(row.updated_at) if row is not None and row.updated_at else None
+    if old is None or stamp.at > old:
+        return TAKE
+    if stamp.at < old:
+        return DROP
+    if stamp.read:  # a read sees every change made so far, unless it is exact: then the
+        return DROP if stamp.exact and not row.exact else TAKE  # webhook's change came after it
+    if row.exact:  # a change after our own read, in the same second
+        return TAKE
+    return SAME if row.available == available else CONFLICT
+
+
+def apply_stock(s: Session, shop: str, reading: StockReading, stamp: Stamp) -> set[str]:
+    """Mirror one (item, location) reading; the pools it belongs to, or nothing when stale.
+
+    Two webhooks of one second that disagree cannot be ordered: the lower value is kept (no unit
+    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform."""
     row = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id),
                 with_for_update=True)
-    if row is not None and updated_at and row.updated_at and updated_at < row.updated_at:
+    verdict = _verdict(row, stamp, reading.available)
+    if verdict in (DROP, SAME):
         return set()
     if row is None:
         row = StockLevel(shop=shop, inventory_item_id=reading.inventory_item_id,
                          location_id=reading.location_id)
         s.add(row)
-    row.available = reading.available
+    if verdict == CONFLICT:
+        row.available, row.unsettled = min(row.available, reading.available), True
+    else:
+        row.available, row.exact, row.unsettled = reading.available, stamp.exact, False
+        row.updated_at = stamp.at
     for name in ("committed", "on_hand", "incoming"):
         if getattr(reading, name) is not None:
             setattr(row, name, getattr(reading, name))
-    row.updated_at = updated_at or row.updated_at
     if reading.variant_id:
         return {pool_of(reading.variant_id)}
     return item_pools(s, shop, reading.inventory_item_id)
+
+
+def unsettled_items(s: Session, shop: str, items: set[str]) -> set[str]:
+    if not items:
+        return set()
+    return set(s.scalars(select(StockLevel.inventory_item_id).where(
+        StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items),
+        StockLevel.unsettled.is_(True))))
 
 
 def parse_inventory_level(payload: dict) -> tuple[StockReading, datetime | None]:
     for key in ("inventory_item_id", "location_id"):
         if payload.get(key) is None:
             raise InvalidInput(f"inventory level payload has no {key}", field=key)
-    available = payload.get("available")
+    available = payload.get("available")  # null where the item is not stocked
     updated = payload.get("updated_at")
     return StockReading(
         variant_id="",
         inventory_item_id=gid("InventoryItem", payload["inventory_item_id"]),
         location_id=gid("Location", payload["location_id"]),
-        available=int(available or 0),
+        available=_int(available),
     ), timestamp(updated, "updated_at") if updated else None
 
 

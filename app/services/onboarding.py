@@ -26,8 +26,8 @@ class Onboarding:
         self._gateway.ensure_definitions(shop)
         variants = self._gateway.catalog(shop)
         items = sorted({v.inventory_item_id for v in variants if v.inventory_item_id})
+        started = self._clock()
         readings = self._gateway.stock(shop, items) if items else []
-        read_at = self._clock()
         with self._db.transaction() as s:
             row = s.get(Shop, shop)
             if row is None or not row.installed:
@@ -36,6 +36,6 @@ class Onboarding:
             for info in variants:
                 mirror.upsert_variant(s, shop, info, None)
             for reading in readings:
-                mirror.apply_stock(s, shop, reading, read_at)
+                mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
         self._alternatives.invalidate(shop)
         return f"set up: {len(variants)} variants, {len(readings)} stock levels"

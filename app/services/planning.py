@@ -6,10 +6,11 @@ transaction's write lock), taken in a fixed order so two workers never deadlock 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.allocation import plan_pool
@@ -20,6 +21,8 @@ from app.domain.order_view import order_view
 from app.domain.policy import Policy
 from app.domain.writeback import desired_state
 from app.services.business_calendar import business_calendar_for
+from app.services.mirror import whole_second
+from app.services.sync import WRITTEN
 from app.storage.tables import (
     EtaChangeRow,
     Order,
@@ -85,12 +88,15 @@ class Planning:
             .where(OrderLine.shop == shop, OrderLine.pool == pool,
                    (OrderLine.open_quantity > 0) | (OrderLine.backordered > 0)
                    | (OrderLine.covered > 0))))
-        tags = dict(s.execute(select(Order.order_id, Order.customer_tags).where(
-            Order.shop == shop, Order.order_id.in_({r.order_id for r in rows}))).all())
+        orders = {o.order_id: o for o in s.execute(
+            select(Order.order_id, Order.customer_tags, Order.number).where(
+                Order.shop == shop, Order.order_id.in_({r.order_id for r in rows})))}
         variant = s.get(Variant, (shop, pool.split("@", 1)[0]))
         open_rows = [r for r in rows if r.open_quantity > 0]
         supply = self._supply(s, shop, variant, open_rows)
-        lines = [_line(r, tags.get(r.order_id) or [], variant) for r in open_rows]
+        told = told_ready(s, shop, {r.order_id for r in open_rows})
+        lines = [_line(r, orders.get(r.order_id), told.get(r.line_id, 0), variant)
+                 for r in open_rows]
         restocks = _restocks(s, shop, pool)
         estimate = self._lead_time(s, shop, policy, variant)
         plan = plan_pool(pool, supply, lines, restocks, policy, today, estimate, calendar,
@@ -100,23 +106,31 @@ class Planning:
 
     def _supply(self, s: Session, shop: str, variant: Variant | None,
                 open_rows: list[OrderLine]) -> int:
-        """available + committed. Shopify's `available` already counts out the orders placed
-        before it was read, so only those lines add their units back: a line of an order placed
-        after the last stock reading is not yet reflected in it, whatever order the webhooks
-        arrive in."""
+        """available + what the open lines already took out of it.
+
+        Each location's `available` is read at its own time, and a webhook comes only for the
+        location that changed. A line took stock where it was routed, and that location's
+        reading is then at least as new as the line; so a line committed before the newest
+        reading of any location is in the readings, and one committed after all of them is not,
+        whatever order the webhooks arrive in. A line of that very second is counted in unless
+        the newest reading is exact (our own read, taken before anything changed in that
+        second). An untracked item is never short."""
         if variant is None or not variant.inventory_item_id:
             return 0
-        available, read_at = s.execute(
-            select(func.coalesce(func.sum(StockLevel.available), 0), func.min(StockLevel.updated_at))
-            .where(StockLevel.shop == shop,
-                   StockLevel.inventory_item_id == variant.inventory_item_id)).one()
-        read_at = _aware(read_at)
-        # Shopify's times have whole seconds: an order placed in the same second as the reading
-        # counts as in it (its own stock update carries that second). In a burst, a later order
-        # of that second may not be; the next reading settles it.
-        committed = sum(r.open_quantity for r in open_rows
-                        if read_at is None or r.ordered_at <= read_at)
-        return available + committed
+        if not variant.tracked:
+            return sum(r.open_quantity for r in open_rows)
+        levels = s.execute(select(StockLevel.available, StockLevel.updated_at, StockLevel.exact)
+                           .where(StockLevel.shop == shop,
+                                  StockLevel.inventory_item_id == variant.inventory_item_id)).all()
+        available = sum(level.available for level in levels)
+        stamps = [(whole_second(level.updated_at), level.exact) for level in levels
+                  if level.updated_at is not None]
+        if not stamps:
+            return available + sum(r.open_quantity for r in open_rows)
+        newest = max(at for at, _ in stamps)
+        exact = all(is_exact for at, is_exact in stamps if at == newest)
+        return available + sum(r.open_quantity for r in open_rows
+                               if _in_reading(r.ordered_at, newest, exact))
 
     def _lead_time(self, s, shop, policy: Policy, variant: Variant | None):
         if variant is None:
@@ -223,20 +237,37 @@ class Planning:
         return True
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """min() over a UTC column comes back naive on SQLite."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
+    second = whole_second(committed_at)
+    return second < newest or (second == newest and not exact)
 
 
-def _line(row: OrderLine, customer_tags: list[str], variant: Variant | None) -> Line:
+def told_ready(s: Session, shop: str, order_ids: set[str]) -> dict[str, int]:
+    """Units per line that the store has been told are ready: the `lines` detail last written
+    to each order (or being written). A plan nobody was told about is not a promise, so only
+    these units are kept from a line that sorts ahead later."""
+    if not order_ids:
+        return {}
+    told: dict[str, int] = {}
+    for applied, desired in s.execute(select(OrderSync.applied, OrderSync.desired).where(
+            OrderSync.shop == shop, OrderSync.order_id.in_(order_ids))):
+        shown = applied if "metafields" in (applied or {}) else (
+            desired if (applied or {}).get(WRITTEN) else {})
+        detail = (shown.get("metafields") or {}).get("lines")
+        for entry in json.loads(detail[1]) if detail else ():
+            told[entry["line_id"]] = entry.get("ready", 0)
+    return told
+
+
+def _line(row: OrderLine, order, ready: int, variant: Variant | None) -> Line:
     return Line(
         line_id=row.line_id, order_id=row.order_id, pool=row.pool,
         quantity=row.open_quantity, ordered_at=row.ordered_at,
-        customer_tags=frozenset(customer_tags), manual_priority=row.manual_priority or 0,
-        ready_units=min(row.covered or 0, row.open_quantity), variant_id=row.variant_id,
+        customer_tags=frozenset(order.customer_tags or ()) if order else frozenset(),
+        manual_priority=row.manual_priority or 0,
+        ready_units=max(0, min(ready, row.open_quantity)), variant_id=row.variant_id,
         vendor=variant.vendor if variant else "", product_type=variant.product_type if variant else "",
+        order_number=(order.number or 0) if order else 0,
     )
 
 

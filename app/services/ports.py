@@ -56,7 +56,7 @@ class VariantInfo:
     tags: tuple[str, ...] = ()
     collections: tuple[str, ...] = ()
     substitutes: tuple[str, ...] | None = None  # pinned products; None: not known here
-    tracked: bool = True  # InventoryItem.tracked: an untracked item is never short
+    tracked: bool | None = None  # InventoryItem.tracked (None: not known here); untracked is never short
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ class Reconciliation:
                        Variant.inventory_item_id.is_not(None)).distinct()).all())
         if not items:
             return {"checked": 0, "stock_fixed": 0, "committed_drift": 0}
+        started = self._clock()
         readings = self._gateway.stock(shop, sorted(items))
-        read_at = self._clock()
         report = {"checked": len(items), "stock_fixed": 0, "committed_drift": 0}
         with self._db.transaction() as s:
             pools = set()
@@ -49,7 +49,8 @@ class Reconciliation:
                              reading.inventory_item_id, reading.location_id,
                              row.available if row else None, reading.available)
                     report["stock_fixed"] += 1
-                    pools |= mirror.apply_stock(s, shop, reading, read_at)
+                    pools |= mirror.apply_stock(s, shop, reading,
+                                                mirror.read_stamp(reading, started))
             report["committed_drift"] = self._committed_drift(s, shop, readings, items)
             changed = self._planning.replan(s, shop, pools, "reconciliation")
         report["orders_to_sync"] = len(changed)

@@ -49,7 +49,8 @@ def api(env, clock, platform):
             V2, "gid://shopify/Product/1", "gid://shopify/InventoryItem/2", "Tee", "Red", "TEE-RED",
             "Acme", "Shirts", price="20.00", options=(("Color", "Red"),)), None)
         mirror.apply_stock(s, SHOP, StockReading(V2, "gid://shopify/InventoryItem/2",
-                                                 "gid://shopify/Location/1", 10), clock())
+                                                 "gid://shopify/Location/1", 10),
+                           mirror.Stamp(clock()))
     client = app.test_client()
     post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
     services.queue.drain()

@@ -19,18 +19,22 @@ ITEM1 = "gid://shopify/InventoryItem/1"
 
 
 def order_payload(number: int, lines: list[tuple[int, int, int]], minute: int = 0,
-                  updated_minute: int | None = None, cancelled: bool = False, tags: str = "",
+                  updated_minute: int | None = None, cancelled: bool = False,
                   hour: int = 11) -> dict:
-    """Orders at 11:MM come before the stock the fake platform reports at 12:00."""
+    """Orders at 11:MM come before the stock the fake platform reports at 12:00. As in Shopify's
+    2026-07 payloads: the customer's tags are not in it, and a tracked item says so."""
     created = f"2026-11-20T{hour}:{minute:02d}:00Z"
     updated = f"2026-11-20T{hour}:{updated_minute if updated_minute is not None else minute:02d}:30Z"
     return {
         "id": number, "admin_graphql_api_id": f"gid://shopify/Order/{number}", "name": f"#{number}",
         "created_at": created, "updated_at": updated,
         "cancelled_at": updated if cancelled else None,
-        "customer": {"id": 900 + number, "tags": tags},
+        "order_number": number + 1000,
+        "customer": {"id": 900 + number},
         "line_items": [{"id": line, "admin_graphql_api_id": f"gid://shopify/LineItem/{line}",
-                        "variant_id": variant, "quantity": qty, "fulfillable_quantity": qty,
+                        "variant_id": variant, "quantity": qty, "current_quantity": qty,
+                        "fulfillable_quantity": qty, "requires_shipping": True,
+                        "variant_inventory_management": "shopify",
                         "name": f"Variant {variant}"} for line, variant, qty in lines],
     }
 
@@ -117,27 +121,41 @@ def test_cancellation_frees_units_for_the_next_in_line(flow, platform):
     assert (line(services, 21).covered, line(services, 21).backordered) == (2, 0)
 
 
-def test_vip_customers_are_served_first_without_bumping_ready_lines(flow, platform):
+def test_vip_customers_are_served_first_without_bumping_lines_told_ready(flow, platform):
     client, services = flow
     with services.db.transaction() as s:
         s.get(Shop, "test-shop.myshopify.com").policy = {"priority_tags": ["VIP"]}
-    platform.add_variant(V1, available=0)  # two in stock, both taken by order 1
-    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 2)], minute=0))
-    work(services)
-    assert line(services, 11).covered == 2
-    # two more orders after the stock was read; their stock update comes later
+    platform.customers["gid://shopify/Customer/903"] = ("VIP",)  # read over GraphQL only
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)], minute=0))
+    work(services)  # two of three ready: the store is told so
+    assert (line(services, 11).covered, line(services, 11).backordered) == (2, 1)
     post_webhook(client, "orders/create", order_payload(2, [(21, 1, 2)], minute=1, hour=12))
-    post_webhook(client, "orders/create",
-                 order_payload(3, [(31, 1, 2)], minute=2, tags="VIP", hour=12))
+    post_webhook(client, "orders/create", order_payload(3, [(31, 1, 2)], minute=2, hour=12))
+    post_webhook(client, "inventory_levels/update", stock_payload(-5, 3))
     work(services)
-    assert (line(services, 21).covered, line(services, 31).covered) == (0, 0)
-    post_webhook(client, "inventory_levels/update", stock_payload(-4, 3))
+    assert line(services, 11).covered == 2  # told ready: kept, no bumping
+    assert [line(services, n).queue_position for n in (31, 11, 21)] == [1, 2, 3]
+    post_webhook(client, "inventory_levels/update", stock_payload(-4, 4))  # one unit arrives
     work(services)
-    assert line(services, 11).covered == 2  # ready units are kept: no bumping
-    assert (line(services, 31).queue_position, line(services, 21).queue_position) == (1, 2)
-    post_webhook(client, "inventory_levels/update", stock_payload(-3, 4))  # one unit arrives
+    assert [line(services, n).covered for n in (31, 11, 21)] == [1, 2, 0]
+    assert platform.calls.count("customer_tags") == 3  # once per order, not per update
+
+
+def test_a_plan_nobody_was_told_about_is_not_a_promise(flow, platform):
+    """The later order's webhook came first and took the last unit in a plan the store never
+    saw; the earlier order, delivered late, is first come, first served."""
+    client, services = flow
+    platform.add_variant(V1, available=1)  # one in stock when read, at 12:00
+    post_webhook(client, "orders/create", order_payload(2, [(21, 1, 1)], minute=1, hour=12))
     work(services)
-    assert (line(services, 31).covered, line(services, 21).covered) == (1, 0)
+    assert line(services, 21).covered == 1
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 1)], minute=0, hour=12))
+    post_webhook(client, "inventory_levels/update", stock_payload(-1, 2))
+    work(services)
+    assert (line(services, 11).covered, line(services, 21).backordered) == (1, 1)
+    assert platform.orders["gid://shopify/Order/2"].tags == {"backordered"}
+    first = platform.orders.get("gid://shopify/Order/1")
+    assert first is None or not first.tags
 
 
 def test_duplicates_and_reordering_change_nothing(flow, platform):
