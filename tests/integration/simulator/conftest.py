@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 from app.config import load_config
 from devstore import DevStore, ManualClock
+from devstore.clock import SystemClock
 from devstore.webhooks import wsgi_transport
 from tests.conftest import API_KEY, API_SECRET
 
@@ -58,8 +59,10 @@ class Harness:
         self.store.cancel_order(self.shop, order_id)
 
     def tick(self, seconds: float = 2) -> None:
-        """Time passes between events, as it does in a store (timestamps have whole seconds)."""
-        self.sim_clock.advance(seconds)
+        """Time passes between events, as it does in a store (timestamps have whole seconds).
+        On the wall clock, time passes by itself."""
+        if isinstance(self.sim_clock, ManualClock):
+            self.sim_clock.advance(seconds)
 
     def settle(self, rounds: int = 50) -> None:
         """Deliver every webhook and run every ready job until nothing is left to do."""
@@ -108,12 +111,15 @@ class Harness:
         return view
 
 
-def open_harness(env: dict, shop: str = SHOP) -> Harness:
-    """A fresh simulator with `shop` seeded, served over HTTP, and the app installed in it."""
-    sim_clock = ManualClock(start=datetime.now(UTC).replace(microsecond=0))
+def open_harness(env: dict, shop: str = SHOP, real_clock: bool = False,
+                 locations: tuple[str, ...] = ("Warehouse",)) -> Harness:
+    """A fresh simulator with `shop` seeded, served over HTTP, and the app installed in it. With
+    `real_clock`, both run on the wall clock: events share seconds, as in a real store."""
+    sim_clock = SystemClock() if real_clock else ManualClock(
+        start=datetime.now(UTC).replace(microsecond=0))
     store = DevStore(app_url="https://backorders.test", api_key=API_KEY, api_secret=API_SECRET,
                      clock=sim_clock, threaded_webhooks=False)
-    store.create_shop(shop, name="Simulated Shop", locations=["Warehouse"])
+    store.create_shop(shop, name="Simulated Shop", locations=list(locations))
     store.seed_catalog(shop, "apparel")
     url, stop_store = store.serve()
     config = load_config({**env, "SHOPIFY_ADMIN_ORIGIN": store.admin_origin(url)})
@@ -139,8 +145,8 @@ def harnesses(env):
     """Opens harnesses on demand (one shop each, so they share the test database); closes them."""
     opened: list[Harness] = []
 
-    def open_one(shop: str = SHOP) -> Harness:
-        opened.append(open_harness(env, shop))
+    def open_one(shop: str = SHOP, **options) -> Harness:
+        opened.append(open_harness(env, shop, **options))
         return opened[-1]
 
     yield open_one
