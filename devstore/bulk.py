@@ -1,6 +1,11 @@
 """Bulk query operations: the query runs over the whole store (no page sizes) and its result is
 served as Shopify's JSONL: one object per line, nested connection nodes on their own lines with
-`__parentId` naming their parent."""
+`__parentId` naming their parent.
+
+Since 2026-01 the output is not grouped by default (fact 18; schema, `bulkOperationRunQuery
+(groupObjects:)`, default false): a child can come before its parent. Ungrouped, the simulator
+writes every object's children before the object itself, so a reader that assumes parent-first
+fails here as it would in production. `groupObjects: true` writes each parent before its children."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from .context import RequestContext
 from .model import BulkOperation
 
 
-def run_query(ctx: RequestContext, query: str) -> tuple[BulkOperation | None, list[dict]]:
+def run_query(ctx: RequestContext, query: str, group_objects: bool = False) -> tuple[BulkOperation | None, list[dict]]:
     from .schema import admin_schema, strict_resolver
     from .supported import unsupported
 
@@ -36,7 +41,7 @@ def run_query(ctx: RequestContext, query: str) -> tuple[BulkOperation | None, li
         return None, [_error(f"Invalid bulk query: {result.errors[0].message}", "INVALID")]
     now = ctx.core.now()
     operation = BulkOperation(id=ctx.core.ids.next("BulkOperation"), query=query, status="CREATED",
-                              created_at=now, lines=[json.dumps(row) for row in flatten(result.data)])
+                              created_at=now, lines=[json.dumps(row) for row in flatten(result.data, group_objects)])
     ctx.shop.bulk_operations[operation.id] = operation
     return operation, []
 
@@ -52,24 +57,27 @@ def _error(message: str, code: str) -> dict:
     return {"field": ["query"], "message": message, "code": code}
 
 
-def flatten(data: dict) -> list[dict]:
+def flatten(data: dict, group_objects: bool = False) -> list[dict]:
     rows: list[dict] = []
     for value in data.values():
         if _is_connection(value):
             for node in _nodes(value):
-                _emit(node, None, rows)
+                _emit(node, None, rows, group_objects)
     return rows
 
 
-def _emit(node: dict, parent_id: str | None, rows: list[dict]) -> None:
+def _emit(node: dict, parent_id: str | None, rows: list[dict], parent_first: bool) -> None:
     row = {key: value for key, value in node.items() if not _is_connection(value)}
     if parent_id is not None:
         row["__parentId"] = parent_id
-    rows.append(row)
+    if parent_first:
+        rows.append(row)
     for value in node.values():
         if _is_connection(value):
             for child in _nodes(value):
-                _emit(child, node.get("id"), rows)
+                _emit(child, node.get("id"), rows, parent_first)
+    if not parent_first:
+        rows.append(row)
 
 
 def _is_connection(value) -> bool:

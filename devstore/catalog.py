@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from .catalog_csv import CsvProduct
 from .core import Core, NotFound, StoreError, normalise_domain
-from .model import Level, Location, Product, Shop, Variant, parse_gid
-from .payloads import inventory_level_payload, product_payload
+from .model import Image, Level, Location, Product, Shop, Variant, parse_gid
+from .payloads import inventory_item_payload, inventory_level_payload, product_payload
 
 
 def create_shop(core: Core, domain: str, name: str | None = None, locations: list[str] | None = None,
@@ -25,30 +25,39 @@ def create_shop(core: Core, domain: str, name: str | None = None, locations: lis
     return shop
 
 
-def add_location(core: Core, shop: Shop, name: str) -> Location:
-    location = Location(id=core.ids.next("Location"), name=name)
+def add_location(core: Core, shop: Shop, name: str, fulfillment_service: bool = False) -> Location:
+    """A new location stocks nothing until stock is set there (no inventory levels yet)."""
+    location = Location(id=core.ids.next("Location"), name=name, fulfillment_service=fulfillment_service)
     shop.locations[location.id] = location
     return location
 
 
 def seed_catalog(core: Core, shop: Shop, products: list[CsvProduct],
-                 location_id: int | None = None) -> list[Product]:
-    """Imports CSV products; the CSV quantity becomes `available` at one location."""
+                 location_id: int | None = None, csv_tracking: bool = False) -> list[Product]:
+    """Imports CSV products; the CSV quantity becomes `available` at one location. With
+    `csv_tracking`, a blank `Variant Inventory Tracker` makes the variant untracked, as Shopify's
+    importer does; without it every variant is tracked (the bundled sample catalogs leave that
+    column blank, yet carry stock to sell). Gift cards are never tracked and never ship."""
     location = resolve_location(shop, location_id)
-    return [_import_product(core, shop, row, location.id) for row in products]
+    return [_import_product(core, shop, row, location.id, csv_tracking) for row in products]
 
 
-def _import_product(core: Core, shop: Shop, row: CsvProduct, location_id: int) -> Product:
+def _import_product(core: Core, shop: Shop, row: CsvProduct, location_id: int, csv_tracking: bool) -> Product:
     now = core.now()
     product = Product(id=core.ids.next("Product"), handle=row.handle, title=row.title,
                       vendor=row.vendor, product_type=row.product_type, tags=list(row.tags),
-                      status="ACTIVE" if row.published else "DRAFT", created_at=now, updated_at=now)
+                      status="ACTIVE" if row.published else "DRAFT", gift_card=row.gift_card,
+                      created_at=now, updated_at=now)
+    product.images = [Image(id=core.ids.next("ProductImage"), src=image.src, position=image.position, alt=image.alt)
+                      for image in row.images]
     for csv_variant in row.variants:
+        tracked = (csv_variant.tracked or not csv_tracking) and not row.gift_card
         variant = Variant(id=core.ids.next("ProductVariant"), product_id=product.id,
                           inventory_item_id=core.ids.next("InventoryItem"), title=csv_variant.title,
                           sku=csv_variant.sku, price=Decimal(csv_variant.price),
                           options=dict(csv_variant.options),
-                          inventory_policy=csv_variant.inventory_policy.upper(),
+                          inventory_policy=csv_variant.inventory_policy.upper(), tracked=tracked,
+                          requires_shipping=csv_variant.requires_shipping and not row.gift_card,
                           created_at=now, updated_at=now)
         shop.variants[variant.id] = variant
         product.variant_ids.append(variant.id)
@@ -131,6 +140,24 @@ def set_incoming(core: Core, shop: Shop, variant_ref: int | str, quantity: int,
 def _touched(core: Core, shop: Shop, item_id: int, location_id: int) -> None:
     shop.level(item_id, location_id).updated_at = core.now()
     core.emit(shop, "inventory_levels/update", inventory_level_payload(shop, item_id, location_id))
+
+
+def set_tracked(core: Core, shop: Shop, variant: Variant, tracked: bool) -> None:
+    """Turns inventory tracking on or off (InventoryItem.tracked), announced as
+    inventory_items/update. Quantities already committed stay as they are."""
+    if variant.tracked == tracked:
+        return
+    variant.tracked = tracked
+    variant.updated_at = core.now()
+    core.emit(shop, "inventory_items/update", inventory_item_payload(shop, variant))
+
+
+def set_requires_shipping(core: Core, shop: Shop, variant: Variant, requires_shipping: bool) -> None:
+    if variant.requires_shipping == requires_shipping:
+        return
+    variant.requires_shipping = requires_shipping
+    variant.updated_at = core.now()
+    core.emit(shop, "inventory_items/update", inventory_item_payload(shop, variant))
 
 
 def set_inventory_policy(core: Core, shop: Shop, variant: Variant, policy: str) -> None:

@@ -3,19 +3,27 @@
 A hold naming some fulfillment-order lines splits the fulfillment order: the held quantities stay
 on the original, which goes ON_HOLD, and everything else moves to a new OPEN fulfillment order
 returned as `remainingFulfillmentOrder` (schema: "the remaining fulfillment order containing the line
-items to which the hold wasn't applied"). Releasing the last hold reopens the fulfillment order; the
-simulator never merges split fulfillment orders back together."""
+items to which the hold wasn't applied"; fact 8). Naming lines on a fulfillment order already on
+hold is refused (FULFILLMENT_ORDER_NOT_SPLITTABLE). Each app may hold up to 10 holds per fulfillment
+order, with unique handles (fact 9). Releasing the last hold reopens the fulfillment order and sends
+fulfillment_orders/hold_released (fact 10); split fulfillment orders are never merged back.
+
+Apps act only on fulfillment orders their scopes reach (fact 11): one they may not see, or may see
+but not write, is answered as not found. Holds by the merchant (`app_id` None) have no such limit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .access import fulfillment_order_visible, fulfillment_order_writable
 from .core import Core
-from .model import FulfillmentOrder, FulfillmentOrderLine, Hold, Shop, gid, parse_gid
-from .payloads import fulfillment_order_brief, hold_payload
+from .fulfillment_orders import create
+from .fulfillment_payloads import hold_released_payload, placed_on_hold_payload, split_payload
+from .model import FulfillmentOrder, Hold, Shop, gid, parse_gid
 
 HOLD_LIMIT_PER_APP = 10
 HOLDABLE = ("OPEN", "ON_HOLD", "SCHEDULED")
+NOT_FOUND = ("Fulfillment order does not exist.", "FULFILLMENT_ORDER_NOT_FOUND")
 
 
 @dataclass
@@ -32,14 +40,24 @@ def user_error(field_path: list, message: str, code: str | None = None) -> dict:
 
 def find_fulfillment_order(shop: Shop, fo_gid: str) -> FulfillmentOrder | None:
     parsed = parse_gid(fo_gid, "FulfillmentOrder")
-    return shop.fulfillment_orders.get(parsed[1]) if parsed else None
+    fo = shop.fulfillment_orders.get(parsed[1]) if parsed else None
+    if fo is None or not shop.orders[fo.order_id].routed:
+        return None
+    return fo
+
+
+def _reachable(shop: Shop, fo_gid: str, app_id: int | None) -> FulfillmentOrder | None:
+    """The fulfillment order, if the caller may change it (the merchant always may)."""
+    fo = find_fulfillment_order(shop, fo_gid)
+    if fo is None or app_id is None:
+        return fo
+    return fo if fulfillment_order_visible(shop, fo) and fulfillment_order_writable(shop, fo) else None
 
 
 def place_hold(core: Core, shop: Shop, fo_gid: str, spec: dict, app_id: int | None) -> HoldResult:
-    fo = find_fulfillment_order(shop, fo_gid)
+    fo = _reachable(shop, fo_gid, app_id)
     if fo is None:
-        return HoldResult(user_errors=[user_error(["id"], "Fulfillment order does not exist.",
-                                                  "FULFILLMENT_ORDER_NOT_FOUND")])
+        return HoldResult(user_errors=[user_error(["id"], *NOT_FOUND)])
     errors = _hold_errors(fo, spec, app_id)
     if errors:
         return HoldResult(user_errors=errors)
@@ -52,7 +70,9 @@ def place_hold(core: Core, shop: Shop, fo_gid: str, spec: dict, app_id: int | No
     fo.holds.append(hold)
     fo.status, fo.updated_at = "ON_HOLD", core.now()
     if not was_held:
-        _announce_hold(core, shop, fo, hold, remaining, requested)
+        held = [(line.id, line.remaining_quantity) for line in fo.lines if not requested or line.id in requested]
+        core.emit(shop, "fulfillment_orders/placed_on_hold",
+                  placed_on_hold_payload(fo, hold, remaining, held, core.app_id))
     return HoldResult(hold=hold, fulfillment_order=fo, remaining=remaining)
 
 
@@ -99,15 +119,13 @@ def _line_errors(fo: FulfillmentOrder, lines: list[dict]) -> list[dict]:
 
 def _split(core: Core, shop: Shop, fo: FulfillmentOrder, requested: dict[int, int]) -> FulfillmentOrder | None:
     """Keeps the held quantities on `fo`; moves the rest to a new fulfillment order (or None)."""
-    moved: list[FulfillmentOrderLine] = []
-    kept: list[FulfillmentOrderLine] = []
+    moved: list[tuple[int, int]] = []
+    kept = []
     for line in fo.lines:
         held = requested.get(line.id, 0)
         rest = line.remaining_quantity - held
         if rest > 0:
-            moved.append(FulfillmentOrderLine(id=core.ids.next("FulfillmentOrderLineItem"),
-                                              line_item_id=line.line_item_id,
-                                              total_quantity=rest, remaining_quantity=rest))
+            moved.append((line.line_item_id, rest))
         if held > 0 or line.remaining_quantity == 0:
             line.total_quantity -= rest
             line.remaining_quantity = held
@@ -115,48 +133,28 @@ def _split(core: Core, shop: Shop, fo: FulfillmentOrder, requested: dict[int, in
     if not moved:
         return None
     fo.lines = kept
-    now = core.now()
-    remaining = FulfillmentOrder(id=core.ids.next("FulfillmentOrder"), order_id=fo.order_id,
-                                 location_id=fo.location_id, status="OPEN", lines=moved,
-                                 created_at=now, updated_at=now)
-    shop.fulfillment_orders[remaining.id] = remaining
-    core.emit(shop, "fulfillment_orders/split", {
-        "split_line_items": [{"id": gid("FulfillmentOrderLineItem", line.id), "quantity": line.total_quantity} for line in moved],
-        "fulfillment_order": fulfillment_order_brief(fo),
-        "remaining_fulfillment_order": fulfillment_order_brief(remaining),
-        "replacement_fulfillment_order": None,
-    })
+    remaining = create(core, shop, fo.order_id, fo.location_id, fo.delivery, moved)
+    core.emit(shop, "fulfillment_orders/split",
+              split_payload(fo, remaining, [(line.id, line.total_quantity) for line in remaining.lines]))
     return remaining
 
 
-def _announce_hold(core, shop, fo, hold, remaining, requested) -> None:
-    held_lines = [{"id": gid("FulfillmentOrderLineItem", line.id), "quantity": line.remaining_quantity}
-                  for line in fo.lines if not requested or line.id in requested]
-    core.emit(shop, "fulfillment_orders/placed_on_hold", {
-        "fulfillment_order": {**fulfillment_order_brief(fo),
-                              "fulfillment_holds": [hold_payload(h, core.app_id) for h in fo.holds]},
-        "remaining_fulfillment_order": fulfillment_order_brief(remaining),
-        "held_fulfillment_order_line_items": held_lines,
-        "created_fulfillment_hold": hold_payload(hold, core.app_id),
-    })
-
-
 def release_holds(core: Core, shop: Shop, fo_gid: str, hold_ids: list[str] | None,
-                  app_id: int | None) -> HoldResult:
-    """Releases the named holds (all when None). Another app's hold is not ours to release."""
-    fo = find_fulfillment_order(shop, fo_gid)
+                  app_id: int | None, merchant: bool = False) -> HoldResult:
+    """Releases the named holds (all when None). An app may release only its own holds; the
+    merchant (`merchant=True`) may release any."""
+    fo = find_fulfillment_order(shop, fo_gid) if merchant else _reachable(shop, fo_gid, app_id)
     if fo is None:
-        return HoldResult(user_errors=[user_error(["id"], "Fulfillment order does not exist.",
-                                                  "FULFILLMENT_ORDER_NOT_FOUND")])
+        return HoldResult(user_errors=[user_error(["id"], *NOT_FOUND)])
     if fo.status != "ON_HOLD":
         return HoldResult(user_errors=[user_error(["id"], f"Fulfillment order with status {fo.status} is not on hold.")])
     chosen = fo.holds if hold_ids is None else [h for h in fo.holds if gid("FulfillmentHold", h.id) in hold_ids]
-    foreign = [h for h in chosen if hold_ids is not None and h.app_id != app_id]
+    foreign = [h for h in chosen if not merchant and hold_ids is not None and h.app_id != app_id]
     if foreign:
         return HoldResult(user_errors=[user_error(["holdIds"], "The app cannot release a hold placed by another app or the merchant.", "INVALID_ACCESS")])
     fo.holds = [h for h in fo.holds if h not in chosen]
     fo.updated_at = core.now()
     if not fo.holds:
         fo.status = "OPEN"
-        core.emit(shop, "fulfillment_orders/hold_released", {"fulfillment_order": fulfillment_order_brief(fo)})
+        core.emit(shop, "fulfillment_orders/hold_released", hold_released_payload(fo))
     return HoldResult(fulfillment_order=fo)

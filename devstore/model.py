@@ -41,6 +41,7 @@ class Location:
     id: int
     name: str
     active: bool = True
+    fulfillment_service: bool = False  # run by a fulfillment service (3PL), not by the merchant
 
 
 @dataclass
@@ -67,9 +68,18 @@ class Variant:
     price: Decimal
     options: dict[str, str]
     inventory_policy: str  # DENY | CONTINUE
-    tracked: bool = True
+    tracked: bool = True  # InventoryItem.tracked: untracked items never change quantities
+    requires_shipping: bool = True  # InventoryItem.requiresShipping
     created_at: float = 0.0
     updated_at: float = 0.0
+
+
+@dataclass
+class Image:
+    id: int
+    src: str
+    position: int
+    alt: str | None = None
 
 
 @dataclass
@@ -83,6 +93,8 @@ class Product:
     status: str  # ACTIVE | DRAFT | ARCHIVED
     variant_ids: list[int] = field(default_factory=list)
     collection_ids: list[int] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    gift_card: bool = False
     created_at: float = 0.0
     updated_at: float = 0.0
 
@@ -100,6 +112,10 @@ class Customer:
 
 @dataclass
 class LineItem:
+    """One line of an order. `location_id` is where routing sent it (stock is committed there until
+    fulfillment orders exist; from then on each fulfillment order's location holds its units).
+    `tracked` records whether the sale committed stock: custom lines and untracked items do not."""
+
     id: int
     variant_id: int | None
     product_id: int | None
@@ -109,16 +125,55 @@ class LineItem:
     sku: str
     vendor: str
     price: Decimal
+    location_id: int = 0
+    tracked: bool = True
+    requires_shipping: bool = True
+    gift_card: bool = False
+    created_at: float = 0.0
     removed: int = 0  # taken out by an order edit
     fulfilled: int = 0
+    refunded_unshipped: int = 0  # refunded before they were fulfilled
+    refunded_shipped: int = 0  # refunded after they were fulfilled (returns)
 
     @property
     def current_quantity(self) -> int:
-        return self.quantity - self.removed
+        return self.quantity - self.removed - self.refunded_unshipped - self.refunded_shipped
 
     @property
     def unfulfilled(self) -> int:
-        return self.current_quantity - self.fulfilled
+        return self.quantity - self.removed - self.refunded_unshipped - self.fulfilled
+
+
+@dataclass
+class Fulfillment:
+    """A shipment: units of lines that left one location."""
+
+    id: int
+    order_id: int
+    location_id: int
+    number: int
+    lines: dict[int, int]  # line item id -> units shipped
+    created_at: float
+
+
+@dataclass
+class RefundLine:
+    id: int
+    line_item_id: int
+    quantity: int
+    restock_type: str  # no_restock | cancel | return
+    location_id: int | None
+    subtotal: Decimal
+
+
+@dataclass
+class Refund:
+    id: int
+    order_id: int
+    lines: list[RefundLine]
+    restock: bool
+    note: str | None
+    created_at: float
 
 
 @dataclass
@@ -135,6 +190,8 @@ class Order:
     cancelled_at: float | None = None
     closed_at: float | None = None
     routed: bool = False
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -169,6 +226,12 @@ class FulfillmentOrder:
     created_at: float
     updated_at: float
     holds: list[Hold] = field(default_factory=list)
+    delivery: str = "SHIPPING"  # DeliveryMethodType: SHIPPING, or NONE for lines that do not ship
+    hidden: bool = False  # closed by a merge or a move: `displayable: true` leaves it out (fact 7)
+
+    @property
+    def remaining(self) -> int:
+        return sum(line.remaining_quantity for line in self.lines)
 
 
 @dataclass

@@ -1,67 +1,100 @@
-"""Orders and their fulfillment orders: placing (with Shopify's quantity semantics), routing,
-editing, cancelling and fulfilling."""
+"""Placing orders (with Shopify's quantity semantics), fulfilling and cancelling them.
+
+Each line is routed to a location (see routing.py) and commits stock there: `available` falls and
+`committed` rises at that location only (fact 2). A DENY variant refuses to sell more than its
+location has; a CONTINUE variant goes negative; untracked items and custom lines move nothing
+(facts 3 and 4)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from . import fulfillment_orders, refunds, stock
 from .catalog import resolve_location, resolve_variant
 from .core import Core, NotFound, StoreError
-from .model import Customer, FulfillmentOrder, FulfillmentOrderLine, LineItem, Order, Shop, gid
-from .payloads import inventory_level_payload, order_payload
+from .model import Customer, Fulfillment, LineItem, Order, Shop, Variant
+from .payloads import order_payload
+from .routing import Planner, build_fulfillment_orders, complete_routing
 
 
 @dataclass
 class OrderLineRequest:
-    variant: int | str
+    """A variant line (`variant` by id, GID or SKU) or a custom line (`variant` None, with a title
+    and price). `requires_shipping` None means: as the variant says (custom lines: True)."""
+
+    variant: int | str | None
     quantity: int
+    title: str | None = None
+    price: str | None = None
+    requires_shipping: bool | None = None
+    sku: str = ""
 
 
 def place_order(core: Core, shop: Shop, lines: list[OrderLineRequest],
                 customer: dict | None = None, location_id: int | str | None = None) -> Order:
-    """Sells from one location: `available` falls and `committed` rises by each line's quantity.
-    A DENY variant refuses to sell more than is available; a CONTINUE variant goes negative."""
     if not lines:
         raise StoreError("an order needs at least one line")
-    location = resolve_location(shop, location_id)
-    resolved = [(resolve_variant(shop, line.variant), int(line.quantity)) for line in lines]
-    _check_sellable(shop, resolved, location.id)
+    planner = Planner(shop, resolve_location(shop, location_id) if location_id is not None else None)
     now = core.now()
+    planned = [_plan_line(core, shop, planner, request, now) for request in lines]
     order = Order(id=core.ids.next("Order"), number=shop.next_order_number,
-                  customer_id=_customer(core, shop, customer), location_id=location.id,
-                  line_items=[], created_at=now, updated_at=now)
+                  customer_id=_customer(core, shop, customer), location_id=planned[0].location_id,
+                  line_items=planned, created_at=now, updated_at=now)
     shop.next_order_number += 1
     order.email = shop.customers[order.customer_id].email if order.customer_id else ""
-    for variant, quantity in resolved:
-        order.line_items.append(_line_item(core, shop, variant, quantity))
-        level = shop.level(variant.inventory_item_id, location.id)
-        level.available -= quantity
-        level.committed += quantity
-        level.updated_at = now
+    touched = stock.Touched()
+    for line in planned:
+        stock.commit(core, shop, line, line.location_id, line.quantity, touched)
     shop.orders[order.id] = order
+    build_fulfillment_orders(core, shop, order)
     core.emit(shop, "orders/create", order_payload(shop, order))
-    for variant, _ in resolved:
-        core.emit(shop, "inventory_levels/update",
-                  inventory_level_payload(shop, variant.inventory_item_id, location.id))
+    touched.announce(core, shop)
     if core.routing_delay <= 0:
-        route_order(core, shop, order)
+        complete_routing(core, shop, order)
     return order
 
 
-def _check_sellable(shop: Shop, resolved: list, location_id: int) -> None:
-    wanted: dict[int, int] = {}
-    for variant, quantity in resolved:
-        if quantity <= 0:
-            raise StoreError(f"quantity for variant {variant.id} must be greater than zero")
-        wanted[variant.id] = wanted.get(variant.id, 0) + quantity
-    for variant_id, quantity in wanted.items():
-        variant = shop.variants[variant_id]
-        available = shop.level(variant.inventory_item_id, location_id).available
-        if variant.inventory_policy == "DENY" and variant.tracked and quantity > available:
-            raise StoreError(
-                f"variant {variant.id} ({variant.sku or variant.title}) is sold out: "
-                f"{available} available, {quantity} wanted, inventory policy DENY", status=409)
+def _plan_line(core: Core, shop: Shop, planner: Planner, request: OrderLineRequest, now: float) -> LineItem:
+    quantity = int(request.quantity)
+    if quantity <= 0:
+        raise StoreError(f"quantity for {request.variant or request.title!r} must be greater than zero")
+    if request.variant is None:
+        return custom_line(core, planner.location_for(None, quantity).id, request, quantity, now)
+    variant = resolve_variant(shop, request.variant)
+    location = planner.location_for(variant, quantity)
+    check_sellable(variant, planner.available(variant, location.id) + quantity, quantity)
+    return variant_line(core, shop, variant, quantity, location.id, now)
+
+
+def check_sellable(variant: Variant, available: int, quantity: int) -> None:
+    """DENY refuses more than the location has; an untracked item is never sold out (fact 3)."""
+    if variant.inventory_policy == "DENY" and variant.tracked and quantity > available:
+        raise StoreError(
+            f"variant {variant.id} ({variant.sku or variant.title}) is sold out: "
+            f"{available} available, {quantity} wanted, inventory policy DENY", status=409)
+
+
+def custom_line(core: Core, location_id: int, request: OrderLineRequest, quantity: int, now: float) -> LineItem:
+    """A custom item: no variant, no product, no stock (fact 4)."""
+    if not request.title or request.price is None:
+        raise StoreError("a custom line needs a title and a price")
+    shipping = True if request.requires_shipping is None else bool(request.requires_shipping)
+    return LineItem(id=core.ids.next("LineItem"), variant_id=None, product_id=None, quantity=quantity,
+                    title=request.title, variant_title="", sku=request.sku, vendor="",
+                    price=Decimal(str(request.price)), location_id=location_id, tracked=False,
+                    requires_shipping=shipping, created_at=now)
+
+
+def variant_line(core: Core, shop: Shop, variant: Variant, quantity: int, location_id: int, now: float) -> LineItem:
+    product = shop.products[variant.product_id]
+    return LineItem(id=core.ids.next("LineItem"), variant_id=variant.id, product_id=product.id,
+                    quantity=quantity, title=product.title,
+                    variant_title="" if variant.title == "Default Title" else variant.title,
+                    sku=variant.sku, vendor=product.vendor, price=variant.price, location_id=location_id,
+                    tracked=variant.tracked, requires_shipping=variant.requires_shipping and not product.gift_card,
+                    gift_card=product.gift_card, created_at=now)
 
 
 def _customer(core: Core, shop: Shop, data: dict | None) -> int | None:
@@ -80,50 +113,6 @@ def _customer(core: Core, shop: Shop, data: dict | None) -> int | None:
     return customer.id
 
 
-def _line_item(core: Core, shop: Shop, variant, quantity: int) -> LineItem:
-    product = shop.products[variant.product_id]
-    return LineItem(id=core.ids.next("LineItem"), variant_id=variant.id, product_id=product.id,
-                    quantity=quantity, title=product.title,
-                    variant_title="" if variant.title == "Default Title" else variant.title,
-                    sku=variant.sku, vendor=product.vendor, price=variant.price)
-
-
-def route_order(core: Core, shop: Shop, order: Order) -> FulfillmentOrder | None:
-    """Creates the order's fulfillment order at its location, then announces routing complete."""
-    if order.routed:
-        return None
-    order.routed = True
-    if order.cancelled_at is not None:
-        return None
-    now = core.now()
-    lines = [FulfillmentOrderLine(id=core.ids.next("FulfillmentOrderLineItem"), line_item_id=line.id,
-                                  total_quantity=line.unfulfilled, remaining_quantity=line.unfulfilled)
-             for line in order.line_items if line.unfulfilled > 0]
-    fo = FulfillmentOrder(id=core.ids.next("FulfillmentOrder"), order_id=order.id,
-                          location_id=order.location_id, status="OPEN", lines=lines,
-                          created_at=now, updated_at=now)
-    shop.fulfillment_orders[fo.id] = fo
-    core.emit(shop, "fulfillment_orders/order_routing_complete",
-              {"fulfillment_order": {"id": gid("FulfillmentOrder", fo.id), "status": "open"}})
-    return fo
-
-
-def route_due(core: Core) -> int:
-    """Routes every order whose routing delay has passed; returns how many were routed."""
-    routed = 0
-    deadline = core.now() - core.routing_delay
-    for shop in core.shops.values():
-        for order in list(shop.orders.values()):
-            if not order.routed and order.created_at <= deadline:
-                route_order(core, shop, order)
-                routed += 1
-    return routed
-
-
-def order_fulfillment_orders(shop: Shop, order_id: int) -> list[FulfillmentOrder]:
-    return [fo for fo in shop.fulfillment_orders.values() if fo.order_id == order_id]
-
-
 def find_order(shop: Shop, order_id: int | str) -> Order:
     number = int(str(order_id).rsplit("/", 1)[-1]) if str(order_id).rsplit("/", 1)[-1].isdigit() else None
     order = shop.orders.get(number) if number is not None else None
@@ -134,108 +123,71 @@ def find_order(shop: Shop, order_id: int | str) -> Order:
     return order
 
 
+def find_line(order: Order, line_item_id: int) -> LineItem:
+    line = next((li for li in order.line_items if li.id == int(line_item_id)), None)
+    if line is None:
+        raise NotFound(f"line item {line_item_id} not on order {order.name}")
+    return line
+
+
 def cancel_order(core: Core, shop: Shop, order: Order) -> Order:
-    """Restocks every unfulfilled unit (committed back to available) and closes open work."""
+    """Cancels with a refund that restocks every unfulfilled unit at the location it was committed
+    at (restock type `cancel`), and closes the fulfillment orders."""
     if order.cancelled_at is not None:
         raise StoreError(f"order {order.name} is already cancelled")
     now = core.now()
-    touched = []
-    for line in order.line_items:
-        if line.unfulfilled > 0 and line.variant_id in shop.variants:
-            item_id = shop.variants[line.variant_id].inventory_item_id
-            level = shop.level(item_id, order.location_id)
-            level.committed -= line.unfulfilled
-            level.available += line.unfulfilled
-            level.updated_at = now
-            touched.append(item_id)
-    for fo in order_fulfillment_orders(shop, order.id):
-        if fo.status not in ("CLOSED", "CANCELLED"):
+    touched = stock.Touched()
+    refund = refunds.refund_unshipped(core, shop, order, touched, note="Order canceled")
+    for fo in fulfillment_orders.of_order(shop, order.id):
+        if fo.status in fulfillment_orders.ACTIVE:
             fo.status, fo.holds, fo.updated_at = "CLOSED", [], now
-            for fo_line in fo.lines:
-                fo_line.remaining_quantity = 0
     order.cancelled_at = order.closed_at = order.updated_at = now
     order.routed = True
     core.emit(shop, "orders/cancelled", order_payload(shop, order))
+    if refund is not None:
+        refunds.announce(core, shop, order, refund)
     core.emit(shop, "orders/updated", order_payload(shop, order))
-    for item_id in touched:
-        core.emit(shop, "inventory_levels/update", inventory_level_payload(shop, item_id, order.location_id))
+    touched.announce(core, shop)
     return order
 
 
 def fulfil_order(core: Core, shop: Shop, order: Order, line_item_ids: list[int] | None = None) -> int:
-    """Ships what is not held: committed units leave the building (on_hand falls with them).
-    Returns the number of units shipped."""
+    """Ships what is not held, one fulfillment per fulfillment order: committed units leave the
+    fulfillment order's location (on_hand falls with them). Returns the number of units shipped."""
     if order.cancelled_at is not None:
         raise StoreError(f"order {order.name} is cancelled")
+    touched = stock.Touched()
     shipped = 0
-    lines = {line.id: line for line in order.line_items}
-    for fo in order_fulfillment_orders(shop, order.id):
-        if fo.status not in ("OPEN", "IN_PROGRESS"):
-            continue
-        shipped += _fulfil_fo(core, shop, order, fo, lines, line_item_ids)
+    for fo in fulfillment_orders.routed_of_order(shop, order):
+        if fo.status in ("OPEN", "IN_PROGRESS"):
+            shipped += _fulfil_fo(core, shop, order, fo, line_item_ids, touched)
     if shipped:
         order.updated_at = core.now()
         core.emit(shop, "orders/updated", order_payload(shop, order))
+        done = all(line.unfulfilled == 0 for line in order.line_items)
+        core.emit(shop, "orders/fulfilled" if done else "orders/partially_fulfilled", order_payload(shop, order))
+        touched.announce(core, shop)
     return shipped
 
 
-def _fulfil_fo(core, shop, order, fo, lines, line_item_ids) -> int:
-    shipped = 0
+def _fulfil_fo(core, shop, order, fo, line_item_ids, touched) -> int:
+    lines = {line.id: line for line in order.line_items}
+    sent: dict[int, int] = {}
     for fo_line in fo.lines:
         if fo_line.remaining_quantity == 0 or (line_item_ids and fo_line.line_item_id not in line_item_ids):
             continue
-        line = lines[fo_line.line_item_id]
-        quantity = fo_line.remaining_quantity
+        line, quantity = lines[fo_line.line_item_id], fo_line.remaining_quantity
         line.fulfilled += quantity
         fo_line.remaining_quantity = 0
-        shipped += quantity
-        if line.variant_id in shop.variants:
-            item_id = shop.variants[line.variant_id].inventory_item_id
-            level = shop.level(item_id, fo.location_id)
-            level.committed -= quantity
-            level.updated_at = core.now()
-            core.emit(shop, "inventory_levels/update", inventory_level_payload(shop, item_id, fo.location_id))
-    fo.updated_at = core.now()
-    if all(fo_line.remaining_quantity == 0 for fo_line in fo.lines):
-        fo.status = "CLOSED"
-    return shipped
-
-
-def edit_order(core: Core, shop: Shop, order: Order, line_item_id: int, remove: int) -> Order:
-    """An order edit that takes units off a line: they go back to available stock."""
-    line = next((li for li in order.line_items if li.id == line_item_id), None)
-    if line is None:
-        raise NotFound(f"line item {line_item_id} not on order {order.name}")
-    if not 0 < remove <= line.unfulfilled:
-        raise StoreError(f"can remove 1..{line.unfulfilled} units from line {line.id}, not {remove}")
-    left = remove
-    for fo in order_fulfillment_orders(shop, order.id):
-        for fo_line in fo.lines:
-            if fo_line.line_item_id == line.id and left:
-                taken = min(left, fo_line.remaining_quantity)
-                fo_line.remaining_quantity -= taken
-                fo_line.total_quantity -= taken
-                left -= taken
-    line.removed += remove
-    item_id = shop.variants[line.variant_id].inventory_item_id if line.variant_id in shop.variants else None
-    if item_id is not None:
-        level = shop.level(item_id, order.location_id)
-        level.committed -= remove
-        level.available += remove
-        level.updated_at = core.now()
-    order.updated_at = core.now()
-    edit = {"order_edit": {"id": core.ids.next("OrderEdit"), "app_id": None,
-                           "created_at": order_payload(shop, order)["updated_at"],
-                           "notify_customer": False, "order_id": order.id, "staff_note": "",
-                           "user_id": None,
-                           "line_items": {"additions": [], "removals": [{"id": line.id, "delta": remove}]},
-                           "discounts": {"additions": [], "removals": []},
-                           "shipping_lines": {"additions": [], "removals": []}}}
-    core.emit(shop, "orders/edited", edit)
-    core.emit(shop, "orders/updated", order_payload(shop, order))
-    if item_id is not None:
-        core.emit(shop, "inventory_levels/update", inventory_level_payload(shop, item_id, order.location_id))
-    return order
+        sent[line.id] = sent.get(line.id, 0) + quantity
+        stock.adjust(core, shop, line, fo.location_id, touched, committed=-quantity)
+    if sent:
+        order.fulfillments.append(Fulfillment(id=core.ids.next("Fulfillment"), order_id=order.id,
+                                              location_id=fo.location_id, number=len(order.fulfillments) + 1,
+                                              lines=sent, created_at=core.now()))
+        fo.updated_at = core.now()
+        fulfillment_orders.close_if_done(fo)
+    return sum(sent.values())
 
 
 @dataclass
@@ -264,4 +216,3 @@ def flash_sale(core: Core, shop: Shop, orders: int, variants: list[int | str] | 
                 raise
             result.refused += 1
     return result
-

@@ -6,6 +6,7 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 from . import bulk
+from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
 from .holds import place_hold, release_holds
@@ -16,6 +17,7 @@ from .tags import change_tags
 from .views import (
     bulk_operation_view,
     connection,
+    customer_view,
     definition_view,
     fulfillment_order_view,
     hold_view,
@@ -40,18 +42,42 @@ def node_view(ctx: RequestContext, node_id: str) -> dict | None:
     kind, number = parsed
     shop = ctx.shop
     finders = {
-        "Order": lambda: order_view(ctx, shop.orders[number]) if number in shop.orders else None,
+        "Order": lambda: _order(ctx, number),
         "Product": lambda: product_view(ctx, shop.products.get(number)),
         "ProductVariant": lambda: variant_view(ctx, shop.variants.get(number)),
         "InventoryItem": lambda: _inventory_item(ctx, number),
         "Location": lambda: location_view(ctx, number),
-        "FulfillmentOrder": lambda: fulfillment_order_view(ctx, shop.fulfillment_orders[number])
-        if number in shop.fulfillment_orders else None,
+        "Customer": lambda: customer_view(ctx, number),
+        "FulfillmentOrder": lambda: _fulfillment_order(ctx, number),
         "BulkOperation": lambda: _bulk_operation(ctx, number),
     }
     if kind not in finders:
         raise GraphQLError(f"Nodes of type {kind} are not supported by the store simulator.")
     return finders[kind]()
+
+
+def _order(ctx: RequestContext, number: int) -> dict | None:
+    """Null for an order older than 60 days unless `read_all_orders` was granted (fact 13)."""
+    order = ctx.shop.orders.get(number)
+    if order is None or not order_visible(ctx.shop, order, ctx.core.now()):
+        return None
+    return order_view(ctx, order)
+
+
+def _fulfillment_order(ctx: RequestContext, number: int) -> dict | None:
+    """Null until routing completes, and for one the app's scopes do not reach (fact 11)."""
+    fo = ctx.shop.fulfillment_orders.get(number)
+    if fo is None or not ctx.shop.orders[fo.order_id].routed or not fulfillment_order_visible(ctx.shop, fo):
+        return None
+    return fulfillment_order_view(ctx, fo)
+
+
+def _order_gone(ctx: RequestContext, owner_gid: str) -> bool:
+    """An order the app may not reach (fact 13) cannot be changed either: it is answered as missing."""
+    parsed = parse_gid(owner_gid)
+    if parsed is None or parsed[0] != "Order" or parsed[1] not in ctx.shop.orders:
+        return False
+    return not order_visible(ctx.shop, ctx.shop.orders[parsed[1]], ctx.core.now())
 
 
 def _inventory_item(ctx: RequestContext, number: int) -> dict | None:
@@ -116,16 +142,20 @@ def q_nodes(_root, info, ids):
     return [node_view(_ctx(info), node_id) for node_id in ids]
 
 
-def m_tags_add(_root, info, id, tags):
+def _tags(info, id, tags, add: bool) -> dict:
     ctx = _ctx(info)
-    node, errors = change_tags(ctx.core, ctx.shop, id, tags, add=True)
+    if _order_gone(ctx, id):
+        return {"node": None, "userErrors": [{"field": ["id"], "message": f"Resource {id} not found or not taggable.", "code": None}]}
+    node, errors = change_tags(ctx.core, ctx.shop, id, tags, add=add)
     return {"node": node, "userErrors": errors}
+
+
+def m_tags_add(_root, info, id, tags):
+    return _tags(info, id, tags, add=True)
 
 
 def m_tags_remove(_root, info, id, tags):
-    ctx = _ctx(info)
-    node, errors = change_tags(ctx.core, ctx.shop, id, tags, add=False)
-    return {"node": node, "userErrors": errors}
+    return _tags(info, id, tags, add=False)
 
 
 def m_metafields_set(_root, info, metafields):
@@ -145,8 +175,17 @@ def m_metafield_definition_create(_root, info, definition):
     return {"createdDefinition": definition_view(created) if created else None, "userErrors": errors}
 
 
+HOLD_ACCESS = ("Access denied for fulfillmentOrderHold field. Required access: "
+               "`write_merchant_managed_fulfillment_orders` access scope or "
+               "`write_third_party_fulfillment_orders` access scope. "
+               "Also: The user must have fulfill_and_ship_orders permission.")
+
+
 def m_fulfillment_order_hold(_root, info, id, fulfillmentHold):
     ctx = _ctx(info)
+    if not may_hold_any(ctx.shop):
+        raise GraphQLError(HOLD_ACCESS, extensions={"code": "ACCESS_DENIED",
+                                                    "documentation": "https://shopify.dev/api/usage/access-scopes"})
     result = place_hold(ctx.core, ctx.shop, id, fulfillmentHold, ctx.app_id)
     return {
         "fulfillmentHold": hold_view(ctx, result.hold) if result.hold else None,
@@ -170,6 +209,8 @@ ORDER_INPUT = {"id", "tags", "metafields"}
 def m_order_update(_root, info, input):
     _reject_inputs("OrderInput", input, ORDER_INPUT)
     ctx = _ctx(info)
+    if _order_gone(ctx, input["id"]):
+        return {"order": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}
     order, errors = update_order(ctx.core, ctx.shop, input)
     return {"order": order_view(ctx, order) if order else None, "userErrors": errors}
 
@@ -205,7 +246,7 @@ def _variant_error(field, message, code):
 
 def m_bulk_operation_run_query(_root, info, query, groupObjects=False):
     ctx = _ctx(info)
-    operation, errors = bulk.run_query(ctx, query)
+    operation, errors = bulk.run_query(ctx, query, group_objects=bool(groupObjects))
     return {"bulkOperation": bulk_operation_view(ctx, operation) if operation else None, "userErrors": errors}
 
 

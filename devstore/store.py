@@ -9,10 +9,19 @@ from urllib.parse import urlencode
 
 from werkzeug.serving import make_server
 
-from . import catalog, holds, orders, session_tokens
+from . import (
+    catalog,
+    fulfillment_changes,
+    holds,
+    order_edits,
+    orders,
+    refunds,
+    routing,
+    session_tokens,
+)
 from .catalog_csv import bundled_catalog, parse_catalog
 from .clock import SystemClock, rest_time
-from .core import Core, StoreError, normalise_domain
+from .core import Core, NotFound, StoreError, normalise_domain
 from .cost import LeakyBucket
 from .faults import Faults
 from .model import Shop
@@ -20,7 +29,7 @@ from .oauth import TokenStore, host_param, query_hmac
 from .payloads import shop_payload
 from .schema import API_VERSION
 from .snapshot import shop_state
-from .webhooks import COMPLIANCE_TOPICS, WebhookSender, wsgi_transport
+from .webhooks import COMPLIANCE_TOPICS, TOPICS, WebhookSender, wsgi_transport
 
 DEFAULT_SCOPES = ("read_orders,write_orders,read_products,write_products,read_inventory,"
                   "read_locations,read_customers,read_merchant_managed_fulfillment_orders,"
@@ -52,6 +61,8 @@ class DevStore:
 
     # -- events ---------------------------------------------------------------------------------
     def _emit(self, shop: Shop, topic: str, payload: dict) -> None:
+        if topic not in TOPICS:
+            raise StoreError(f"topic {topic!r} is not in webhooks.TOPICS")
         if not shop.installed and topic not in ALWAYS_SENT:
             return
         triggered = rest_time(self.clock.now()) or ""
@@ -60,7 +71,7 @@ class DevStore:
     def process_due(self) -> None:
         """Work Shopify does a little later (routing orders to fulfillment orders)."""
         with self.core.lock:
-            orders.route_due(self.core)
+            routing.route_due(self.core)
 
     def drain_webhooks(self, timeout: float = 10.0) -> bool:
         self.process_due()
@@ -82,20 +93,24 @@ class DevStore:
         return {**shop_payload(shop), "installed": shop.installed, "scopes": shop.scopes,
                 "locations": [{"id": loc.id, "name": loc.name} for loc in shop.locations.values()]}
 
-    def add_location(self, domain: str, name: str) -> dict:
+    def add_location(self, domain: str, name: str, fulfillment_service: bool = False) -> dict:
+        """`fulfillment_service=True`: a location run by a fulfillment service (3PL), whose
+        fulfillment orders need the third-party fulfillment-order scopes."""
         with self.core.lock:
-            location = catalog.add_location(self.core, self.shop(domain), name)
-            return {"id": location.id, "name": location.name}
+            location = catalog.add_location(self.core, self.shop(domain), name, fulfillment_service)
+            return {"id": location.id, "name": location.name, "fulfillment_service": location.fulfillment_service}
 
     def seed_catalog(self, domain: str, catalog_name: str | None = None, csv_text: str | None = None,
-                     location: int | str | None = None) -> list[dict]:
-        """Imports a bundled catalog (`apparel`, `home-and-garden`) or product-import CSV text."""
+                     location: int | str | None = None, csv_tracking: bool = False) -> list[dict]:
+        """Imports a bundled catalog (`apparel`, `home-and-garden`) or product-import CSV text.
+        `csv_tracking=True` follows the CSV's Variant Inventory Tracker column (blank: untracked)."""
         if (catalog_name is None) == (csv_text is None):
             raise StoreError("give exactly one of catalog_name or csv_text")
         rows = bundled_catalog(catalog_name) if catalog_name else parse_catalog(csv_text.splitlines())
         with self.core.lock:
-            products = catalog.seed_catalog(self.core, self.shop(domain), rows, location)
-            return [{"id": p.id, "title": p.title, "variant_ids": list(p.variant_ids)} for p in products]
+            products = catalog.seed_catalog(self.core, self.shop(domain), rows, location, csv_tracking)
+            return [{"id": p.id, "title": p.title, "variant_ids": list(p.variant_ids),
+                     "images": [image.src for image in p.images]} for p in products]
 
     def set_stock(self, domain: str, variant: int | str, available: int, location: int | str | None = None) -> dict:
         with self.core.lock:
@@ -114,6 +129,18 @@ class DevStore:
             shop = self.shop(domain)
             catalog.set_inventory_policy(self.core, shop, catalog.resolve_variant(shop, variant), policy.upper())
 
+    def set_tracked(self, domain: str, variant: int | str, tracked: bool) -> None:
+        """InventoryItem.tracked: an untracked item never changes quantities and never sells out."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            catalog.set_tracked(self.core, shop, catalog.resolve_variant(shop, variant), bool(tracked))
+
+    def set_requires_shipping(self, domain: str, variant: int | str, requires_shipping: bool) -> None:
+        with self.core.lock:
+            shop = self.shop(domain)
+            catalog.set_requires_shipping(self.core, shop, catalog.resolve_variant(shop, variant),
+                                          bool(requires_shipping))
+
     def delete_product(self, domain: str, product_id: int) -> None:
         with self.core.lock:
             catalog.delete_product(self.core, self.shop(domain), int(product_id))
@@ -121,9 +148,12 @@ class DevStore:
     # -- orders ---------------------------------------------------------------------------------
     def place_order(self, domain: str, lines: list, customer: dict | None = None,
                     location: int | str | None = None) -> dict:
-        """`lines`: [(variant, quantity)] or [{"variant": ..., "quantity": ...}]; variant by id, GID or SKU."""
-        requests_ = [orders.OrderLineRequest(*line) if isinstance(line, (tuple, list))
-                     else orders.OrderLineRequest(line["variant"], line["quantity"]) for line in lines]
+        """`lines`: [(variant, quantity)] or dicts: {"variant": ..., "quantity": ...} (variant by id,
+        GID or SKU), or a custom line {"title": ..., "price": "5.00", "quantity": 1,
+        "requires_shipping": bool} with no variant. `location` routes every line there; without it
+        each line goes to the first location with enough available, else the first location."""
+        requests_ = [orders.OrderLineRequest(*line) if isinstance(line, (tuple, list)) else _line_request(line)
+                     for line in lines]
         with self.core.lock:
             shop = self.shop(domain)
             order = orders.place_order(self.core, shop, requests_, customer, location)
@@ -152,11 +182,53 @@ class DevStore:
             return {"shipped": shipped, "order": self.order_state(domain, found.id)}
 
     def edit_order(self, domain: str, order: int | str, line_item_id: int, remove: int) -> dict:
+        """An order edit taking `remove` unfulfilled units off a line."""
         with self.core.lock:
             shop = self.shop(domain)
             found = orders.find_order(shop, order)
-            orders.edit_order(self.core, shop, found, int(line_item_id), int(remove))
+            order_edits.remove_units(self.core, shop, found, int(line_item_id), int(remove))
             return self.order_state(domain, found.id)
+
+    def add_to_order(self, domain: str, order: int | str, variant: int | str, quantity: int,
+                     location: int | str | None = None) -> dict:
+        """An order edit adding a line now: stock is committed at the edit (fact 15)."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            found = orders.find_order(shop, order)
+            order_edits.add_line(self.core, shop, found, variant, int(quantity), location)
+            return self.order_state(domain, found.id)
+
+    def refund_order(self, domain: str, order: int | str, line_item_id: int, quantity: int,
+                     restock: bool = True, note: str | None = None) -> dict:
+        """Refunds `quantity` units of a line (unfulfilled units first); sends refunds/create."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            found = orders.find_order(shop, order)
+            line = orders.find_line(found, line_item_id)
+            refund = refunds.refund_order(self.core, shop, found, line, int(quantity), bool(restock), note)
+            return {"refund_id": refund.id, "order": self.order_state(domain, found.id)}
+
+    def move_fulfillment_order(self, domain: str, fulfillment_order_id: int, location: int | str) -> dict:
+        """Re-assigns a fulfillment order's unfulfilled units to another location."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            fo = self._fulfillment_order(shop, fulfillment_order_id)
+            moved = fulfillment_changes.move(self.core, shop, fo, catalog.resolve_location(shop, location))
+            return {"moved_fulfillment_order_id": moved.id, "order": self.order_state(domain, fo.order_id)}
+
+    def merge_fulfillment_orders(self, domain: str, fulfillment_order_ids: list[int]) -> dict:
+        """Merges open fulfillment orders of one order at one location into the first."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            fos = [self._fulfillment_order(shop, fo_id) for fo_id in fulfillment_order_ids]
+            merged = fulfillment_changes.merge(self.core, shop, fos)
+            return {"fulfillment_order_id": merged.id, "order": self.order_state(domain, merged.order_id)}
+
+    def _fulfillment_order(self, shop: Shop, fulfillment_order_id: int | str):
+        fo = holds.find_fulfillment_order(shop, f"gid://shopify/FulfillmentOrder/{str(fulfillment_order_id).rsplit('/', 1)[-1]}")
+        if fo is None:
+            raise NotFound(f"fulfillment order {fulfillment_order_id} not found in {shop.domain}")
+        return fo
 
     def merchant_hold(self, domain: str, fulfillment_order_id: int, reason: str = "OTHER",
                       handle: str = "merchant") -> dict:
@@ -167,6 +239,18 @@ class DevStore:
             if result.user_errors:
                 raise StoreError(result.user_errors[0]["message"])
             return {"hold_id": result.hold.id}
+
+    def merchant_release(self, domain: str, fulfillment_order_id: int, hold_id: int | None = None) -> dict:
+        """The merchant releases one hold (any placer's), or every hold when `hold_id` is None.
+        fulfillment_orders/hold_released is sent when the last hold goes (fact 10)."""
+        with self.core.lock:
+            hold_ids = None if hold_id is None else [f"gid://shopify/FulfillmentHold/{hold_id}"]
+            result = holds.release_holds(self.core, self.shop(domain), f"gid://shopify/FulfillmentOrder/{fulfillment_order_id}",
+                                         hold_ids, app_id=None, merchant=True)
+            if result.user_errors:
+                raise StoreError(result.user_errors[0]["message"])
+            return {"status": result.fulfillment_order.status,
+                    "holds": [h.id for h in result.fulfillment_order.holds]}
 
     # -- install, tokens, compliance -----------------------------------------------------------------
     def install(self, domain: str, scopes: list[str] | None = None) -> None:
@@ -282,3 +366,9 @@ class DevStore:
             self.webhooks.stop()
 
         return self.base_url, stop
+
+
+def _line_request(line: dict) -> orders.OrderLineRequest:
+    variant = line.get("variant", line.get("variant_id"))
+    return orders.OrderLineRequest(variant, line["quantity"], title=line.get("title"), price=line.get("price"),
+                                   requires_shipping=line.get("requires_shipping"), sku=line.get("sku") or "")

@@ -8,8 +8,11 @@ from collections.abc import Callable, Iterable
 
 from graphql import GraphQLError
 
+from .access import fulfillment_order_visible
 from .clock import graphql_time
 from .context import RequestContext
+from .fulfillment_actions import supported_actions
+from .fulfillment_orders import routed_of_order
 from .metafields import app_namespace, digest
 from .model import (
     BulkOperation,
@@ -24,6 +27,7 @@ from .model import (
     Variant,
     gid,
 )
+from .payloads import fulfillable_quantity
 
 MAX_PAGE = 250
 
@@ -103,7 +107,8 @@ def location_view(ctx: RequestContext, location_id: int) -> dict | None:
     if location is None:
         return None
     return {"__typename": "Location", "id": gid("Location", location.id), "name": location.name,
-            "isActive": location.active, "legacyResourceId": str(location.id)}
+            "isActive": location.active, "legacyResourceId": str(location.id),
+            "isFulfillmentService": location.fulfillment_service}
 
 
 def customer_view(ctx: RequestContext, customer_id: int | None) -> dict | None:
@@ -129,14 +134,20 @@ def display_fulfillment_status(ctx: RequestContext, order: Order) -> str:
 
 
 def _order_fos(ctx: RequestContext, order: Order) -> list[FulfillmentOrder]:
-    return [fo for fo in ctx.shop.fulfillment_orders.values() if fo.order_id == order.id]
+    return routed_of_order(ctx.shop, order)
+
+
+def visible_fulfillment_orders(ctx: RequestContext, order: Order, displayable: bool = False) -> list[FulfillmentOrder]:
+    """The order's fulfillment orders the app's scopes reach (fact 11). `displayable: false` (the
+    default) includes those closed by a merge or a move; `true` leaves them out (fact 7; schema,
+    `Order.fulfillmentOrders(displayable:)`)."""
+    fos = [fo for fo in _order_fos(ctx, order) if fulfillment_order_visible(ctx.shop, fo)]
+    return [fo for fo in fos if not fo.hidden] if displayable else fos
 
 
 def order_view(ctx: RequestContext, order: Order) -> dict:
     def fulfillment_orders(info, displayable=False, **page):
-        fos = _order_fos(ctx, order)
-        if displayable:
-            fos = [fo for fo in fos if fo.status not in ("CLOSED", "CANCELLED")]
+        fos = visible_fulfillment_orders(ctx, order, displayable)
         return connection(lambda: [fulfillment_order_view(ctx, fo) for fo in fos])(info, **page)
 
     def metafields(info, namespace=None, keys=None, **page):
@@ -152,6 +163,7 @@ def order_view(ctx: RequestContext, order: Order) -> dict:
         "id": gid("Order", order.id),
         "legacyResourceId": str(order.id),
         "name": order.name,
+        "number": order.number,
         "email": order.email,
         "createdAt": graphql_time(order.created_at),
         "updatedAt": graphql_time(order.updated_at),
@@ -168,6 +180,7 @@ def order_view(ctx: RequestContext, order: Order) -> dict:
 
 
 def line_item_view(ctx: RequestContext, line: LineItem) -> dict:
+    """`unfulfilledQuantity` ignores holds; `fulfillableQuantity` is 0 for held units (fact 1)."""
     variant = ctx.shop.variants.get(line.variant_id) if line.variant_id else None
     return {
         "__typename": "LineItem",
@@ -175,6 +188,9 @@ def line_item_view(ctx: RequestContext, line: LineItem) -> dict:
         "quantity": line.quantity,
         "currentQuantity": line.current_quantity,
         "unfulfilledQuantity": line.unfulfilled,
+        "fulfillableQuantity": fulfillable_quantity(ctx.shop, line),
+        "requiresShipping": line.requires_shipping,
+        "isGiftCard": line.gift_card,
         "sku": line.sku or None,
         "name": f"{line.title} - {line.variant_title}" if line.variant_title else line.title,
         "title": line.title,
@@ -243,6 +259,7 @@ def inventory_item_view(ctx: RequestContext, variant: Variant) -> dict:
         "legacyResourceId": str(item_id),
         "sku": variant.sku or None,
         "tracked": variant.tracked,
+        "requiresShipping": variant.requires_shipping,
         "variant": lambda info: variant_view(ctx, variant),
         "inventoryLevels": connection(lambda: [inventory_level_view(ctx, item_id, loc) for loc in location_ids]),
     }
@@ -283,13 +300,23 @@ def fulfillment_order_view(ctx: RequestContext, fo: FulfillmentOrder) -> dict:
         "updatedAt": graphql_time(fo.updated_at),
         "assignedLocation": {"location": lambda info: location_view(ctx, fo.location_id),
                              "name": ctx.shop.locations[fo.location_id].name},
+        "deliveryMethod": {"__typename": "DeliveryMethod", "id": gid("DeliveryMethod", fo.id),
+                           "methodType": fo.delivery},
+        "supportedActions": [{"action": action, "externalUrl": None}
+                             for action in supported_actions(ctx.shop, fo)],
         "fulfillmentHolds": [hold_view(ctx, hold) for hold in fo.holds],
-        "lineItems": connection(lambda: [
-            {"__typename": "FulfillmentOrderLineItem", "id": gid("FulfillmentOrderLineItem", line.id),
-             "totalQuantity": line.total_quantity, "remainingQuantity": line.remaining_quantity,
-             "lineItem": line_item_view(ctx, lines[line.line_item_id])}
-            for line in fo.lines]),
+        "lineItems": connection(lambda: [fulfillment_order_line_view(ctx, line, lines[line.line_item_id])
+                                         for line in fo.lines]),
     }
+
+
+def fulfillment_order_line_view(ctx: RequestContext, fo_line, line: LineItem) -> dict:
+    variant = ctx.shop.variants.get(line.variant_id) if line.variant_id else None
+    return {"__typename": "FulfillmentOrderLineItem", "id": gid("FulfillmentOrderLineItem", fo_line.id),
+            "totalQuantity": fo_line.total_quantity, "remainingQuantity": fo_line.remaining_quantity,
+            "requiresShipping": line.requires_shipping,
+            "inventoryItemId": gid("InventoryItem", variant.inventory_item_id) if variant else None,
+            "lineItem": line_item_view(ctx, line)}
 
 
 def hold_view(ctx: RequestContext, hold: Hold) -> dict:

@@ -22,6 +22,14 @@ import requests
 
 Transport = Callable[[str, dict, bytes], int]
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
+# Every topic the simulator sends; the payload contract test drives each one.
+TOPICS = (*COMPLIANCE_TOPICS, "app/uninstalled", "app/scopes_update",
+          "products/create", "products/update", "products/delete", "inventory_items/update",
+          "inventory_levels/update", "orders/create", "orders/updated", "orders/edited", "orders/cancelled",
+          "orders/fulfilled", "orders/partially_fulfilled", "refunds/create",
+          "fulfillment_orders/order_routing_complete", "fulfillment_orders/split",
+          "fulfillment_orders/placed_on_hold", "fulfillment_orders/hold_released",
+          "fulfillment_orders/moved", "fulfillment_orders/merged")
 
 
 def sign(body: bytes, secret: str) -> str:
