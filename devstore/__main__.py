@@ -14,8 +14,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m devstore",
         description="Local Shopify store simulator. Point the app at it with "
                     "SHOPIFY_ADMIN_ORIGIN=http://HOST:PORT/{shop}. Drive it with JSON under /_devstore/ "
-                    "(shops, catalog, stock, orders, flash-sale, receive, cancel, fulfil, install, "
-                    "uninstall, compliance, session-token, counters, faults, webhook-switches, drain).")
+                    "(shops, locations, catalog, stock, tracked, requires-shipping, orders, flash-sale, "
+                    "receive, cancel, fulfil, edit, add, refund, fulfillment-orders hold/release/move/merge, "
+                    "install, uninstall, compliance, session-token, counters, faults, webhook-switches, drain).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--app-url", required=True, help="the app's base URL; webhooks go to {app-url}/webhooks")

@@ -113,12 +113,14 @@ def _driving(store) -> Blueprint:
 
     @bp.post("/shops/<shop>/locations")
     def add_location(shop: str):
-        return jsonify(store.add_location(shop, body()["name"])), 201
+        data = body()
+        return jsonify(store.add_location(shop, data["name"], bool(data.get("fulfillment_service")))), 201
 
     @bp.post("/shops/<shop>/catalog")
     def seed(shop: str):
         data = body()
-        return jsonify(store.seed_catalog(shop, data.get("catalog"), data.get("csv"), data.get("location"))), 201
+        return jsonify(store.seed_catalog(shop, data.get("catalog"), data.get("csv"), data.get("location"),
+                                          bool(data.get("csv_tracking")))), 201
 
     @bp.post("/shops/<shop>/stock")
     def set_stock(shop: str):
@@ -139,6 +141,18 @@ def _driving(store) -> Blueprint:
     def policy(shop: str):
         data = body()
         store.set_inventory_policy(shop, data["variant"], data["policy"])
+        return jsonify({"ok": True})
+
+    @bp.post("/shops/<shop>/tracked")
+    def tracked(shop: str):
+        data = body()
+        store.set_tracked(shop, data["variant"], bool(data["tracked"]))
+        return jsonify({"ok": True})
+
+    @bp.post("/shops/<shop>/requires-shipping")
+    def requires_shipping(shop: str):
+        data = body()
+        store.set_requires_shipping(shop, data["variant"], bool(data["requires_shipping"]))
         return jsonify({"ok": True})
 
     @bp.post("/shops/<shop>/orders")
@@ -164,6 +178,34 @@ def _driving(store) -> Blueprint:
     def edit(shop: str, order: str):
         data = body()
         return jsonify(store.edit_order(shop, order, data["line_item_id"], data["remove"]))
+
+    @bp.post("/shops/<shop>/orders/<order>/add")
+    def add_line(shop: str, order: str):
+        data = body()
+        return jsonify(store.add_to_order(shop, order, data["variant"], data["quantity"], data.get("location")))
+
+    @bp.post("/shops/<shop>/orders/<order>/refund")
+    def refund(shop: str, order: str):
+        data = body()
+        return jsonify(store.refund_order(shop, order, data["line_item_id"], data["quantity"],
+                                          data.get("restock", True), data.get("note")))
+
+    @bp.post("/shops/<shop>/fulfillment-orders/<int:fo>/hold")
+    def merchant_hold(shop: str, fo: int):
+        data = body()
+        return jsonify(store.merchant_hold(shop, fo, data.get("reason", "OTHER"), data.get("handle", "merchant")))
+
+    @bp.post("/shops/<shop>/fulfillment-orders/<int:fo>/release")
+    def merchant_release(shop: str, fo: int):
+        return jsonify(store.merchant_release(shop, fo, body().get("hold_id")))
+
+    @bp.post("/shops/<shop>/fulfillment-orders/<int:fo>/move")
+    def move(shop: str, fo: int):
+        return jsonify(store.move_fulfillment_order(shop, fo, body()["location"]))
+
+    @bp.post("/shops/<shop>/fulfillment-orders/merge")
+    def merge(shop: str):
+        return jsonify(store.merge_fulfillment_orders(shop, body()["ids"]))
 
     @bp.post("/shops/<shop>/install")
     def install(shop: str):

@@ -60,3 +60,33 @@ def test_compare_digest(client, token, store):
     assert _set(client, token, {**base, "compareDigest": None})["userErrors"][0]["code"] == "STALE_OBJECT"
     assert _set(client, token, {**base, "value": "[]", "compareDigest": first["compareDigest"]})["userErrors"] == []
     assert _set(client, token, {**base, "compareDigest": first["compareDigest"]})["userErrors"][0]["code"] == "STALE_OBJECT"
+
+
+RUN = """mutation ($query: String!, $group: Boolean!) { bulkOperationRunQuery(query: $query, groupObjects: $group) {
+    bulkOperation { id } userErrors { message } } }"""
+PRODUCTS = "{ products { edges { node { id variants { edges { node { id } } } } } } }"
+
+
+def _rows(client, token, group: bool) -> list[dict]:
+    run = gql(client, token, RUN, {"query": PRODUCTS, "group": group})["data"]["bulkOperationRunQuery"]
+    status = gql(client, token, document("bulk_operation_status"), {"id": run["bulkOperation"]["id"]})["data"]["node"]
+    text = client.get(status["url"].replace("http://localhost", "")).get_data(as_text=True)
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _children_before_parents(rows: list[dict]) -> bool:
+    seen: set[str] = set()
+    early = False
+    for row in rows:
+        early |= "__parentId" in row and row["__parentId"] not in seen
+        seen.add(row["id"])
+    return early
+
+
+def test_ungrouped_output_puts_children_before_parents(client, token):
+    """Fact 18: since 2026-01 `groupObjects` defaults to false and a child may precede its parent."""
+    ungrouped = _rows(client, token, group=False)
+    assert _children_before_parents(ungrouped)
+    grouped = _rows(client, token, group=True)
+    assert not _children_before_parents(grouped)
+    assert sorted(map(json.dumps, ungrouped)) == sorted(map(json.dumps, grouped))

@@ -91,3 +91,50 @@ def test_routing_delay_defers_fulfillment_orders(clock, receiver):
     store.drain_webhooks()
     assert len(store.order_state(SHOP, order["id"])["fulfillment_orders"]) == 1
     assert receiver.topics()[-1] == "fulfillment_orders/order_routing_complete"
+
+
+def test_lines_added_by_an_edit_commit_stock_at_the_edit(store, receiver, clock):
+    """Fact 15: the added line commits stock when the order is edited, and gets a fulfillment order."""
+    first, added = variant(store, 0, available=5), variant(store, 1, available=4)
+    order = store.place_order(SHOP, [(first, 1)])
+    assert levels(store, added)["committed"] == 0
+    clock.advance(86_400)
+    store.drain_webhooks()
+    receiver.received.clear()
+    edited = store.add_to_order(SHOP, order["id"], added, 3)
+    assert levels(store, added) == {"available": 1, "committed": 3, "on_hand": 4, "incoming": 0}
+    new_line = edited["line_items"][-1]
+    assert [fo["lines"][0]["line_item_id"] for fo in edited["fulfillment_orders"]][-1] == new_line["id"]
+    store.drain_webhooks()
+    assert receiver.topics() == ["orders/edited", "orders/updated", "inventory_levels/update"]
+    edit = receiver.of("orders/edited")[0]["order_edit"]
+    assert edit["line_items"] == {"additions": [{"id": new_line["id"], "delta": 3}], "removals": []}
+    assert receiver.of("orders/updated")[0]["line_items"][-1]["quantity"] == 3
+
+
+def test_partial_refund_restocks_at_the_line_location(store, receiver):
+    v = variant(store, available=5)
+    order = store.place_order(SHOP, [(v, 3)])
+    line = order["line_items"][0]
+    store.drain_webhooks()
+    receiver.received.clear()
+    result = store.refund_order(SHOP, order["id"], line["id"], 2)
+    assert levels(store, v) == {"available": 4, "committed": 1, "on_hand": 5, "incoming": 0}
+    assert result["order"]["line_items"][0]["current_quantity"] == 1
+    assert result["order"]["fulfillment_orders"][0]["lines"][0]["remaining"] == 1
+    store.drain_webhooks()
+    assert receiver.topics() == ["refunds/create", "orders/updated", "inventory_levels/update"]
+    refund_line = receiver.of("refunds/create")[0]["refund_line_items"][0]
+    assert (refund_line["quantity"], refund_line["restock_type"], refund_line["location_id"]) == \
+        (2, "cancel", result["order"]["fulfillment_orders"][0]["location_id"])
+    assert receiver.of("orders/updated")[0]["line_items"][0]["current_quantity"] == 1
+
+
+def test_refund_of_shipped_units_is_a_return(store):
+    v = variant(store, available=5)
+    order = store.place_order(SHOP, [(v, 2)])
+    store.fulfil_order(SHOP, order["id"])
+    store.refund_order(SHOP, order["id"], order["line_items"][0]["id"], 1)
+    assert levels(store, v) == {"available": 4, "committed": 0, "on_hand": 4, "incoming": 0}
+    store.refund_order(SHOP, order["id"], order["line_items"][0]["id"], 1, restock=False)
+    assert levels(store, v)["available"] == 4

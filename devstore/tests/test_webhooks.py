@@ -101,3 +101,24 @@ def test_background_sender_over_http(clock):
         stop()
     finally:
         server.shutdown()
+
+
+def test_duplicates_share_the_event_id(store, receiver):
+    """Fact 20: a duplicate delivery is the same event; "new-id" duplicates differ only in webhook id."""
+    v = variant(store)
+    store.drain_webhooks()
+    for mode in (True, "new-id"):
+        receiver.received.clear()
+        store.set_webhook_switches(duplicates=mode)
+        store.receive_stock(SHOP, v, 1)
+        store.drain_webhooks()
+        headers = [r["headers"] for r in receiver.received]
+        assert len(headers) == 2 and headers[0]["X-Shopify-Event-Id"] == headers[1]["X-Shopify-Event-Id"]
+        same_webhook = headers[0]["X-Shopify-Webhook-Id"] == headers[1]["X-Shopify-Webhook-Id"]
+        assert same_webhook is (mode is True)
+    receiver.received.clear()
+    store.set_webhook_switches(duplicates=False)
+    store.receive_stock(SHOP, v, 1)
+    store.receive_stock(SHOP, v, 1)
+    store.drain_webhooks()
+    assert len({r["headers"]["X-Shopify-Event-Id"] for r in receiver.received}) == 2
