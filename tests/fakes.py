@@ -22,7 +22,8 @@ class FakeFulfillmentOrder:
     id: str
     status: str
     lines: dict[str, list]  # fo line id -> [order line id, remaining]
-    holds: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)  # ours
+    others_holds: int = 0  # the merchant's or another app's
 
 
 @dataclass
@@ -97,8 +98,13 @@ class FakeGateway:
             fulfillment_orders=tuple(FulfillmentOrderState(
                 fo.id, fo.status,
                 tuple(FulfillmentOrderLine(fid, line, rem) for fid, (line, rem) in fo.lines.items()),
-                tuple(fo.holds)) for fo in o.fulfillment_orders))
+                tuple(fo.holds), fo.others_holds) for fo in o.fulfillment_orders))
             for o in (self._order(i) for i in order_ids)]
+
+    def order_of_fulfillment_order(self, shop, fulfillment_order_id):
+        self.calls.append("order_of_fulfillment_order")
+        return next((o.id for o in self.orders.values()
+                     if any(fo.id == fulfillment_order_id for fo in o.fulfillment_orders)), None)
 
     def apply(self, shop, changes: list[OrderChange]):
         self.calls.append("apply")
@@ -110,20 +116,22 @@ class FakeGateway:
         return {c.order_id: None for c in changes}
 
     def _apply(self, order: FakeOrder, change: OrderChange) -> None:
-        if change.tags is not None:
-            order.tags = set(change.tags)
+        order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)
         for key, (_kind, value) in change.metafields.items():
             order.metafields[key] = value
         for fo_id, hold_ids in change.release:
             fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
             fo.holds = [h for h in fo.holds if h not in hold_ids]
-            fo.status = "ON_HOLD" if fo.holds else "OPEN"
+            fo.status = "ON_HOLD" if fo.holds or fo.others_holds else "OPEN"
         for fo_id, lines, _note in change.holds:
             self._hold(order, fo_id, dict(lines))
 
     def _hold(self, order: FakeOrder, fo_id: str, quantities: dict[str, int]) -> None:
-        """A partial hold splits the fulfillment order: the held units stay, the rest move."""
+        """A partial hold splits the fulfillment order: the held units stay, the rest move.
+        No quantities: the whole fulfillment order is held."""
         fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
+        if not quantities:
+            quantities = {fo_line: remaining for fo_line, (_, remaining) in fo.lines.items()}
         rest = {}
         for fo_line, (line, remaining) in list(fo.lines.items()):
             held = quantities.get(fo_line, 0)

@@ -71,31 +71,47 @@ class FulfillmentOrderState:
     fulfillment_order_id: str
     status: str
     lines: tuple[FulfillmentOrderLine, ...]
-    hold_ids: tuple[str, ...]  # our holds (by handle) on this fulfillment order
+    hold_ids: tuple[str, ...]  # our own holds on this fulfillment order
+    others_holds: int = 0  # holds of the merchant or of other apps: never ours to release
+    can_hold: bool = True  # the platform accepts a hold on it in its present state
 
 
 @dataclass(frozen=True)
 class OrderState:
     """What the platform shows for an order now (its tags and fulfillment orders; our own
-    metafields are known from what we applied): the sync diffs its wishes against this."""
+    metafields are known from what we applied): the sync diffs its wishes against this.
+
+    `hidden` says why the platform may be hiding an order it did not show (a permission the
+    shop has not granted), when it hides only orders placed before `hidden_before`; an order
+    the platform did not show for any other reason is simply left out. `unseen_fulfillment_orders`
+    says why some of its fulfillment orders may be invisible to the app."""
 
     order_id: str
     tags: tuple[str, ...]
     fulfillment_orders: tuple[FulfillmentOrderState, ...]
+    hidden: str | None = None
+    hidden_before: datetime | None = None
+    unseen_fulfillment_orders: str | None = None
+
+
+Hold = tuple[str, tuple[tuple[str, int], ...], str]  # (fo, ((fo line, qty), ...) or () for all, note)
 
 
 @dataclass(frozen=True)
 class OrderChange:
-    """The writes one order needs; empty parts are skipped."""
+    """The writes one order needs; empty parts are skipped. Tags are added and removed one by
+    one, so the tags of the merchant, Flow and other apps are never rewritten."""
 
     order_id: str
-    tags: tuple[str, ...] | None = None  # the whole new list; None leaves tags alone
+    tags_add: tuple[str, ...] = ()
+    tags_remove: tuple[str, ...] = ()
     metafields: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (type, value)
     release: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (fulfillment order, hold ids)
-    holds: tuple[tuple[str, tuple[tuple[str, int], ...], str], ...] = ()  # (fo, ((fo line, qty)), notes)
+    holds: tuple[Hold, ...] = ()  # no lines: the whole fulfillment order
 
     def is_empty(self) -> bool:
-        return self.tags is None and not (self.metafields or self.release or self.holds)
+        return not (self.tags_add or self.tags_remove or self.metafields or self.release
+                    or self.holds)
 
 
 @dataclass(frozen=True)
@@ -145,6 +161,10 @@ class PlatformGateway(Protocol):
         ...
 
     def order_states(self, shop: str, order_ids: list[str]) -> list[OrderState]: ...
+
+    def order_of_fulfillment_order(self, shop: str, fulfillment_order_id: str) -> str | None:
+        """The order a fulfillment order belongs to; None when the platform does not show it."""
+        ...
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         """Send the changes (batched as the platform allows); per order, None on success or the

@@ -1,9 +1,35 @@
 """Converge the platform on the desired state of each order.
 
-The sync reads what the platform shows now (tags, our metafields, fulfillment orders and our
-holds), sends only the difference, and records the desired state as applied once the platform
-accepted it. Interrupted anywhere, the next run reads again and finishes the work; nothing is
-written twice because the difference is then empty. One sync per shop runs at a time."""
+The sync reads what the platform shows now (tags, our metafields, fulfillment orders and holds),
+sends only the difference, and records the desired state as applied once the platform accepted
+it. Interrupted anywhere, the next run reads again and finishes the work; nothing is written twice
+because the difference is then empty. One sync per shop runs at a time.
+
+Holds of other parties. We release only our own holds, never the merchant's or another app's.
+A fulfillment order someone else holds ships nothing while their hold lasts, and the platform
+refuses a hold on some of its lines (only whole holds are accepted on a held fulfillment order).
+Owed units are held first where nobody else holds; for the rest, on a fulfillment order someone
+else holds:
+- when every unit still on it is owed, we add our own hold on all of it, so that releasing
+  theirs does not let it ship: what a merchant expects of an order still waiting for stock;
+- when only some are, we leave it as it is and record why on the order's sync record. Their hold
+  already stops those units. We do not split a fulfillment order another party is holding: that
+  rearranges work the merchant (or their app) is in the middle of, and what becomes of their
+  hold on the split-off part is not documented. Their release sends
+  `fulfillment_orders/hold_released`, which asks for a re-check, and the owed lines are held then
+  (the line hold splits the fulfillment order as usual).
+A fulfillment order the platform will not let us hold in its present state (its supported
+actions) is left the same way, with the reason. Neither is an error that the sync retries
+forever: the order is looked at again when the store tells us something changed on it.
+
+Permissions the shop did not grant. An order the store did not show is taken as deleted, unless a
+permission the shop has not granted may hide it (the adapter says which orders: Shopify shows
+orders older than 60 days only with read_all_orders). Such an order is kept pending with the
+reason as its last error and tried again by the periodic sync; it is not dropped. Owed units that
+no visible fulfillment order carries are waited for (fulfillment orders appear after the order);
+when the shop has not granted what it takes to see every fulfillment order, the reason is
+recorded, so that wait is never silent.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +42,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.writeback import TAG
-from app.services.ports import OrderChange, OrderState, PlatformGateway
+from app.services.ports import (
+    FulfillmentOrderState,
+    Hold,
+    OrderChange,
+    OrderState,
+    PlatformGateway,
+)
 from app.storage.db import Database
-from app.storage.tables import OrderSync
+from app.storage.tables import Order, OrderSync
 
 log = logging.getLogger(__name__)
-HOLDABLE = frozenset({"OPEN", "IN_PROGRESS", "ON_HOLD"})
 BATCH = 25
 WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
-AWAITING = "awaiting_fulfillment_orders"
+AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
+DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
+RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders; read them again
 
 
 @dataclass
@@ -34,36 +67,60 @@ class SyncReport:
     unchanged: int = 0
     failed: int = 0
     awaiting_fulfillment_orders: int = 0
+    holds_deferred: int = 0
+    blocked: int = 0  # kept pending: the store hides the order without a permission
 
 
 class SyncFailed(Exception):
     """Some orders could not be written; they stay pending and the job is retried."""
 
 
+@dataclass(frozen=True)
+class Planned:
+    """The writes of one order, and what they still leave undone: owed units that no
+    fulfillment order carries yet (`awaiting`) and why others were left unheld (`notes`)."""
+
+    change: OrderChange
+    awaiting: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Placement:
+    holds: tuple[Hold, ...]
+    units: dict[str, int]  # units those holds cover, per order line
+    deferred: tuple[str, ...]
+    awaiting: bool
+
+
 def plan_change(order_id: str, desired: Mapping, state: OrderState,
-                applied: Mapping | None = None) -> tuple[OrderChange, bool]:
-    """The writes that take the platform from `state` to `desired`, and whether holds are
-    wanted on lines that have no fulfillment order yet. Tags and holds are compared with what the
-    platform shows (the merchant edits those too); our app-owned metafields, which only we can
-    write, with what we last applied."""
-    tags = (set(state.tags) - {TAG}) | set(desired.get("tags", []))
-    metafields = _metafield_changes(desired, applied or {})
-    release, holds, awaiting = _hold_changes(desired.get("holds", {}), desired.get("hold_note", ""),
-                                             state)
+                applied: Mapping | None = None) -> Planned:
+    """The writes that take the platform from `state` to `desired`. Tags and holds are compared
+    with what the platform shows (the merchant edits those too); our app-owned metafields, which
+    only we can write, with what we last applied. Of the tags only ours is ever added or
+    removed."""
+    wanted, shown = set(desired.get("tags", [])), set(state.tags)
+    placement = _place(_positive(desired.get("holds", {})), desired.get("hold_note", ""), state)
+    unchanged = _held(state) == placement.units
     change = OrderChange(
         order_id=order_id,
-        tags=tuple(sorted(tags)) if tags != set(state.tags) else None,
-        metafields=metafields,
-        release=release,
-        holds=holds,
+        tags_add=tuple(sorted(wanted - shown)),
+        tags_remove=tuple(sorted(({TAG} & shown) - wanted)),
+        metafields=_metafield_changes(desired, applied or {}),
+        release=() if unchanged else tuple((fo.fulfillment_order_id, fo.hold_ids)
+                                           for fo in state.fulfillment_orders if fo.hold_ids),
+        holds=() if unchanged else placement.holds,
     )
-    return change, awaiting
+    unseen = (state.unseen_fulfillment_orders,) if (
+        placement.awaiting and state.unseen_fulfillment_orders) else ()
+    return Planned(change, placement.awaiting, placement.deferred + unseen)
 
 
 def needs_read(desired: Mapping, applied: Mapping) -> bool:
     """Only a change of tag or holds needs the platform's current state (its tags, its
-    fulfillment orders); a new ETA or status is a metafield write on its own."""
-    if "holds" not in applied or applied.get(AWAITING):
+    fulfillment orders); a new ETA or status is a metafield write on its own. An order whose
+    holds were left undone, or whose fulfillment orders the store changed, is read again."""
+    if "holds" not in applied or any(applied.get(k) for k in (AWAITING, DEFERRED, RECHECK)):
         return True
     return (sorted(desired.get("tags", [])) != sorted(applied.get("tags", []))
             or _positive(desired.get("holds", {})) != _positive(applied.get("holds", {})))
@@ -84,41 +141,77 @@ def _positive(holds: Mapping[str, int]) -> dict[str, int]:
 
 
 def _held(state: OrderState) -> dict[str, int]:
+    """Units our own holds cover now, per order line."""
     held: dict[str, int] = {}
     for fo in state.fulfillment_orders:
         if fo.hold_ids:
             for line in fo.lines:
                 held[line.line_id] = held.get(line.line_id, 0) + line.remaining
-    return {k: v for k, v in held.items() if v}
+    return _positive(held)
 
 
-def _hold_changes(target: Mapping[str, int], note: str, state: OrderState):
-    target = _positive(target)
-    if _held(state) == target:
-        return (), (), False
-    release = tuple((fo.fulfillment_order_id, fo.hold_ids)
-                    for fo in state.fulfillment_orders if fo.hold_ids)
-    left = dict(target)
-    holds = []
-    for fo in state.fulfillment_orders:
-        if fo.status not in HOLDABLE:
+def _place(target: dict[str, int], note: str, state: OrderState) -> _Placement:
+    """Where our holds should be, as if none of ours were there yet: owed units first on the
+    fulfillment orders nobody else holds (a line hold where only some units are owed), then,
+    whole, on those someone else holds. What is left is deferred or awaited."""
+    left, holds, units = dict(target), [], {}
+    free = [fo for fo in state.fulfillment_orders if fo.can_hold and not fo.others_holds]
+    taken = [fo for fo in state.fulfillment_orders if fo.can_hold and fo.others_holds]
+    for fo, whole_only in [(fo, False) for fo in free] + [(fo, True) for fo in taken]:
+        picked = _pick(fo, left)
+        whole = _is_whole(fo, picked)
+        if not picked or (whole_only and not whole):
             continue
-        picked = []
+        holds.append((fo.fulfillment_order_id,
+                      () if whole else tuple((fo_line, qty) for fo_line, _, qty in picked), note))
+        for _, line_id, qty in picked:
+            left[line_id] -= qty
+            units[line_id] = units.get(line_id, 0) + qty
+    placed = {fo_id for fo_id, _, _ in holds}
+    unplaced = [fo for fo in state.fulfillment_orders if fo.fulfillment_order_id not in placed]
+    deferred = tuple(_why_unheld(fo) for fo in unplaced if _pick(fo, left))
+    on_unplaced = _units(unplaced)
+    awaiting = any(qty > on_unplaced.get(line_id, 0) for line_id, qty in left.items())
+    return _Placement(tuple(holds), units, deferred, awaiting)
+
+
+def _pick(fo: FulfillmentOrderState, left: Mapping[str, int]) -> list[tuple[str, str, int]]:
+    """(fulfillment order line, order line, units) of the owed units this one carries."""
+    return [(line.fulfillment_order_line_id, line.line_id, take) for line in fo.lines
+            if (take := min(line.remaining, left.get(line.line_id, 0))) > 0]
+
+
+def _is_whole(fo: FulfillmentOrderState, picked: list[tuple[str, str, int]]) -> bool:
+    return bool(picked) and sum(q for *_, q in picked) == sum(line.remaining for line in fo.lines)
+
+
+def _units(fos: list[FulfillmentOrderState]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for fo in fos:
         for line in fo.lines:
-            take = min(line.remaining, left.get(line.line_id, 0))
-            if take:
-                picked.append((line.fulfillment_order_line_id, take))
-                left[line.line_id] -= take
-        if picked:
-            holds.append((fo.fulfillment_order_id, tuple(picked), note))
-    awaiting = any(v > 0 for v in left.values())
-    return release, tuple(holds), awaiting
+            units[line.line_id] = units.get(line.line_id, 0) + line.remaining
+    return units
+
+
+def _why_unheld(fo: FulfillmentOrderState) -> str:
+    if not fo.can_hold:
+        return (f"{fo.fulfillment_order_id} ({fo.status}) does not accept a hold now: its owed "
+                "units are held once it does")
+    return (f"{fo.fulfillment_order_id} is held by the merchant or another app and carries units "
+            "that are not owed: its owed units are held when that hold is released")
 
 
 def _shows_nothing(desired: Mapping) -> bool:
     """A desired state that asks for nothing of ours: no tag, no hold (a never-backordered order).
     An order we never wrote to already shows exactly that, so it needs neither a read nor a write."""
     return not desired.get("tags") and not any(desired.get("holds", {}).values())
+
+
+def _still_hidden(state: OrderState, placed_at: datetime | None) -> bool:
+    """The store may be hiding this order rather than have deleted it."""
+    if state.hidden is None:
+        return False
+    return placed_at is None or state.hidden_before is None or placed_at < state.hidden_before
 
 
 class Sync:
@@ -135,11 +228,12 @@ class Sync:
     def run(self, shop: str) -> SyncReport:
         report = SyncReport()
         failed: set[str] = set()
+        blocked: set[str] = set()
         while True:
-            rows = self._pending(shop, exclude=failed)
+            rows = self._pending(shop, exclude=failed | blocked)
             if not rows:
                 break
-            self._sync_batch(shop, rows, report, failed)
+            self._sync_batch(shop, rows, report, failed, blocked)
         if failed:
             raise SyncFailed(f"{len(failed)} orders of {shop} could not be synced")
         return report
@@ -155,39 +249,61 @@ class Sync:
                 query = query.where(OrderSync.order_id.not_in(exclude))
             return [tuple(r) for r in s.execute(query.limit(self._batch))]
 
-    def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str]) -> None:
+    def _plan_batch(self, shop: str, rows) -> tuple[dict[str, Planned | None], dict[str, str]]:
+        """Per order: its plan (None: nothing to send, the order is done), or why the store
+        hides it (kept pending)."""
         unseen = {r[0] for r in rows if _shows_nothing(r[1]) and not r[3]}
         to_read = [r[0] for r in rows if r[0] not in unseen and needs_read(r[1], r[3])]
         states = {st.order_id: st for st in self._gateway.order_states(shop, to_read)} if to_read else {}
-        changes, awaiting = {}, {}
+        placed = self._placed_at(shop, [i for i, st in states.items() if st.hidden])
+        plans: dict[str, Planned | None] = {}
+        hidden: dict[str, str] = {}
         for order_id, desired, _, applied in rows:
+            state = states.get(order_id)
             if order_id in unseen:  # never backordered, nothing of ours on it: nothing to send
-                changes[order_id] = None
+                plans[order_id] = None
             elif order_id not in to_read:
-                changes[order_id] = metafields_only(order_id, desired, applied)
-            elif order_id not in states:  # deleted on the platform: nothing left to show it on
-                changes[order_id] = None
+                plans[order_id] = Planned(metafields_only(order_id, desired, applied))
+            elif state is None or (state.hidden and not _still_hidden(state, placed.get(order_id))):
+                plans[order_id] = None  # deleted on the platform: nothing left to show it on
+            elif state.hidden:
+                hidden[order_id] = state.hidden
             else:
-                changes[order_id], awaiting[order_id] = plan_change(
-                    order_id, desired, states[order_id], applied)
-        to_send = [c for c in changes.values() if c is not None and not c.is_empty()]
+                plans[order_id] = plan_change(order_id, desired, state, applied)
+        return plans, hidden
+
+    def _placed_at(self, shop: str, order_ids: list[str]) -> dict[str, datetime]:
+        if not order_ids:
+            return {}
+        with self._db.transaction() as s:
+            return dict(s.execute(select(Order.order_id, Order.created_at).where(
+                Order.shop == shop, Order.order_id.in_(order_ids))).all())
+
+    def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str],
+                    blocked: set[str]) -> None:
+        plans, hidden = self._plan_batch(shop, rows)
+        to_send = [p.change for p in plans.values() if p is not None and not p.change.is_empty()]
         if to_send:
             self._about_to_write(shop, [c.order_id for c in to_send])
         errors = self._gateway.apply(shop, to_send) if to_send else {}
         with self._db.transaction() as s:
             for order_id, desired, version, _ in rows:
                 report.orders += 1
-                error = errors.get(order_id)
-                if error:
+                if order_id in hidden:
+                    blocked.add(order_id)
+                    report.blocked += 1
+                    self._failed(s, shop, order_id, hidden[order_id])
+                    continue
+                if errors.get(order_id):
                     failed.add(order_id)
                     report.failed += 1
-                    self._failed(s, shop, order_id, error)
+                    self._failed(s, shop, order_id, errors[order_id])
                     continue
-                change = changes[order_id]
-                report.written += bool(change and not change.is_empty())
-                report.unchanged += bool(change is None or change.is_empty())
-                report.awaiting_fulfillment_orders += bool(awaiting.get(order_id))
-                self._applied(s, shop, order_id, desired, version, awaiting.get(order_id, False))
+                planned = plans[order_id]
+                sent = planned is not None and not planned.change.is_empty()
+                report.written += sent
+                report.unchanged += not sent
+                self._applied(s, shop, order_id, desired, version, planned, report)
 
     def has_pending(self, shop: str) -> bool:
         with self._db.transaction() as s:
@@ -204,12 +320,20 @@ class Sync:
                     row.applied = {WRITTEN: True}
 
     def _applied(self, s: Session, shop: str, order_id: str, desired: dict, version: int,
-                 awaiting: bool) -> None:
+                 planned: Planned | None, report: SyncReport) -> None:
+        awaiting = bool(planned and planned.awaiting)
+        deferred = [n for n in (planned.notes if planned else ()) if n]
+        report.awaiting_fulfillment_orders += awaiting
+        report.holds_deferred += bool(deferred)
         row = s.get(OrderSync, (shop, order_id), with_for_update=True)
-        row.applied = {**desired, AWAITING: True} if awaiting else desired
+        row.applied = {**desired, **({AWAITING: True} if awaiting else {}),
+                       **({DEFERRED: deferred} if deferred else {})}
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
-        row.attempts, row.last_error = 0, None
+        row.attempts = 0
+        row.last_error = "; ".join(deferred)[:2000] or None
+        if deferred:
+            log.info("sync of %s on %s left holds undone: %s", order_id, shop, row.last_error)
         if row.version == version:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 

@@ -21,19 +21,20 @@ def state(tags=("vip",), fos=()) -> OrderState:
 
 def test_everything_missing_is_written_and_merchant_tags_are_kept():
     open_fo = Fo("FO1", "OPEN", (FoLine("FOL1", "L1", 3), FoLine("FOL2", "L2", 1)), ())
-    change, awaiting = plan_change("O1", DESIRED, state(fos=[open_fo]))
-    assert change.tags == ("backordered", "vip")
+    planned = plan_change("O1", DESIRED, state(fos=[open_fo]))
+    change = planned.change
+    assert (change.tags_add, change.tags_remove) == (("backordered",), ())
     assert change.metafields == {"status": ("single_line_text_field", "partially_ready")}
     assert change.holds == (("FO1", (("FOL1", 2),), DESIRED["hold_note"]),)
-    assert change.release == () and not awaiting
+    assert change.release == () and not planned.awaiting
 
 
 def test_nothing_is_sent_when_the_store_already_shows_it():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     rest = Fo("FO2", "OPEN", (FoLine("FOL3", "L1", 1),), ())
     shown = state(tags=("backordered", "vip"), fos=[held, rest])
-    change, awaiting = plan_change("O1", DESIRED, shown, applied=DESIRED)
-    assert change.is_empty() and not awaiting
+    planned = plan_change("O1", DESIRED, shown, applied=DESIRED)
+    assert planned.change.is_empty() and not planned.awaiting
 
 
 def test_a_new_eta_alone_needs_no_read_and_sends_only_the_metafield():
@@ -41,7 +42,7 @@ def test_a_new_eta_alone_needs_no_read_and_sends_only_the_metafield():
     assert not needs_read(later, DESIRED)
     change = metafields_only("O1", later, DESIRED)
     assert change.metafields == {"status": ("single_line_text_field", "waiting")}
-    assert change.tags is None and change.holds == () and change.release == ()
+    assert change.tags_add == change.tags_remove == () and change.holds == () == change.release
 
 
 def test_a_new_hold_quantity_or_tag_or_first_sync_needs_a_read():
@@ -50,12 +51,14 @@ def test_a_new_hold_quantity_or_tag_or_first_sync_needs_a_read():
     assert needs_read(DESIRED, {})
     assert needs_read(DESIRED, {"written": True})
     assert needs_read(DESIRED, {**DESIRED, "awaiting_fulfillment_orders": True})
+    assert needs_read(DESIRED, {**DESIRED, "holds_deferred": ["held by the merchant"]})
+    assert needs_read(DESIRED, {**DESIRED, "recheck": True})
 
 
 def test_a_changed_quantity_releases_and_holds_again():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     rest = Fo("FO2", "OPEN", (FoLine("FOL3", "L1", 1),), ())
-    change, _ = plan_change("O1", {**DESIRED, "holds": {"L1": 1}}, state(fos=[held, rest]))
+    change = plan_change("O1", {**DESIRED, "holds": {"L1": 1}}, state(fos=[held, rest])).change
     assert change.release == (("FO1", ("H1",)),)
     assert change.holds == (("FO1", (("FOL1", 1),), DESIRED["hold_note"]),)
 
@@ -63,18 +66,64 @@ def test_a_changed_quantity_releases_and_holds_again():
 def test_filled_order_releases_its_hold_and_drops_only_our_tag():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     filled = {"tags": [], "metafields": {}, "holds": {}, "hold_note": ""}
-    change, _ = plan_change("O1", filled, state(tags=("backordered", "vip"), fos=[held]))
-    assert change.tags == ("vip",)
+    change = plan_change("O1", filled, state(tags=("backordered", "vip"), fos=[held])).change
+    assert (change.tags_add, change.tags_remove) == ((), ("backordered",))
     assert change.release == (("FO1", ("H1",)),) and change.holds == ()
 
 
-def test_a_merchant_hold_is_never_released():
-    merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3),), ())  # no hold of ours on it
-    change, _ = plan_change("O1", DESIRED, state(fos=[merchant]))
-    assert change.release == ()
-    assert change.holds == (("FO1", (("FOL1", 2),), DESIRED["hold_note"]),)
-
-
 def test_no_fulfillment_order_yet_means_waiting_for_one():
-    change, awaiting = plan_change("O1", DESIRED, state())
-    assert change.holds == () and awaiting
+    planned = plan_change("O1", DESIRED, state())
+    assert planned.change.holds == () and planned.awaiting and planned.notes == ()
+
+
+def test_waiting_for_fulfillment_orders_the_app_may_not_see_says_why():
+    hidden = OrderState("O1", (), (), unseen_fulfillment_orders="needs read_third_party")
+    planned = plan_change("O1", DESIRED, hidden)
+    assert planned.awaiting and planned.notes == ("needs read_third_party",)
+
+
+def test_every_unit_owed_on_one_fulfillment_order_is_one_whole_hold():
+    fo = Fo("FO1", "OPEN", (FoLine("FOL1", "L1", 2),), ())
+    change = plan_change("O1", DESIRED, state(fos=[fo])).change
+    assert change.holds == (("FO1", (), DESIRED["hold_note"]),)
+
+
+def test_a_merchant_hold_is_never_released_and_a_wholly_owed_one_gets_ours_too():
+    merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), (), others_holds=1)
+    planned = plan_change("O1", DESIRED, state(fos=[merchant]))
+    assert planned.change.release == ()
+    assert planned.change.holds == (("FO1", (), DESIRED["hold_note"]),)  # whole: no line items
+    assert planned.notes == () and not planned.awaiting
+
+
+def test_owed_units_are_held_where_nobody_else_holds_first():
+    merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3),), (), others_holds=1)
+    free = Fo("FO2", "OPEN", (FoLine("FOL2", "L1", 2), FoLine("FOL3", "L2", 1)), ())
+    planned = plan_change("O1", DESIRED, state(fos=[merchant, free]))
+    assert planned.change.holds == (("FO2", (("FOL2", 2),), DESIRED["hold_note"]),)
+    assert planned.notes == ()
+
+
+def test_a_partly_owed_fulfillment_order_held_by_others_is_left_with_the_reason():
+    merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3), FoLine("FOL2", "L2", 1)), (),
+                  others_holds=1)
+    planned = plan_change("O1", DESIRED, state(fos=[merchant]))
+    assert planned.change.holds == () and planned.change.release == ()
+    assert not planned.awaiting
+    assert len(planned.notes) == 1 and "FO1" in planned.notes[0]
+    assert "held by the merchant or another app" in planned.notes[0]
+
+
+def test_our_hold_beside_a_merchant_hold_is_released_when_only_part_stays_owed():
+    both = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3),), ("H1",), others_holds=1)
+    planned = plan_change("O1", {**DESIRED, "holds": {"L1": 1}}, state(fos=[both]))
+    assert planned.change.release == (("FO1", ("H1",)),)  # ours only; theirs stays
+    assert planned.change.holds == ()
+    assert planned.notes and not planned.awaiting
+
+
+def test_a_fulfillment_order_that_accepts_no_hold_is_left_with_the_reason():
+    busy = Fo("FO1", "IN_PROGRESS", (FoLine("FOL1", "L1", 2),), (), can_hold=False)
+    planned = plan_change("O1", DESIRED, state(fos=[busy]))
+    assert planned.change.holds == () and not planned.awaiting
+    assert "IN_PROGRESS" in planned.notes[0]

@@ -1,14 +1,17 @@
 """The platform port for Shopify, over the Admin GraphQL API.
 
 Reads are batched with `nodes(ids:)`; the writes of several orders are composed into one mutation
-(aliases), sized so the requested cost stays well inside the bucket."""
+(aliases), sized so the requested cost stays well inside the bucket. Every Shopify word (scopes,
+hold handles, supported actions, payload shapes) stays in this module: the services see ports."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -32,13 +35,22 @@ from app.services.ports import (
 
 DOCUMENTS = Path(__file__).parent / "graphql"
 HOLD_HANDLE = "backorder"
-READ_BATCH = 10  # orders per state read: keeps the requested cost under 1000
+READ_BATCH = 7  # orders per state read: about 130 points each keeps the request under 1,000
 WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
 MUTATION_COST = 10
+METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
 FIRST_COST_PER_ID = 100  # until the platform has told us what a read of one id costs
-WRITE_KINDS = {"order_update": "orders_updated", "metafields_set": "metafields_updated",
-               "fulfillment_order_hold": "holds_placed",
+WRITE_KINDS = {"tags_add": "orders_updated", "tags_remove": "orders_updated",
+               "metafields_set": "metafields_updated", "fulfillment_order_hold": "holds_placed",
                "fulfillment_order_release_hold": "holds_released"}
+CLOSED = frozenset({"CLOSED", "CANCELLED"})  # nothing left to hold or release on these
+RECENT_ORDERS = timedelta(days=60)  # what the store shows without read_all_orders
+HIDDEN_OLD_ORDER = ("not shown by the store: orders older than 60 days are readable only with "
+                    "the read_all_orders scope, which this shop has not granted")
+UNSEEN_THIRD_PARTY = ("fulfillment orders at a fulfillment service or 3PL location are visible "
+                      "only with the read_third_party_fulfillment_orders scope (holdable with "
+                      "write_third_party_fulfillment_orders), which this shop has not granted")
+Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
 METAFIELD_DEFINITIONS = {
@@ -51,28 +63,38 @@ METAFIELD_DEFINITIONS = {
 
 class ShopifyGateway:
     def __init__(self, client: AdminClient, credentials: CredentialsProvider,
-                 http: requests.Session, documents: dict[str, Document] | None = None):
+                 http: requests.Session, documents: dict[str, Document] | None = None,
+                 scopes: Scopes | None = None, clock: Callable[[], datetime] | None = None):
+        """`scopes` gives the scopes a shop granted (empty when not known): what the store hides
+        from the app without them is told apart from what is not there."""
         self._client = client
         self._http = http
         self.counters: Counter[str] = Counter()  # writes the platform accepted, by kind
         self._cost_per_id: dict[str, float] = {}
         self._credentials = credentials
         self._docs = documents or load_documents(DOCUMENTS)
+        self._scopes = scopes or (lambda shop: frozenset())
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def _run(self, shop: str, name: str, variables: dict | None = None) -> dict:
         result = self._client.execute(shop, self._credentials, self._docs[name].text, variables)
         return result.raise_for_user_errors().data
 
     def _read(self, shop: str, name: str, ids: list[str]) -> list[dict]:
-        """A `nodes(ids:)` read. Its requested cost grows with the number of ids, so the cost per
-        id last seen (or a cautious first guess) paces it, rather than the last request's total."""
+        """A `nodes(ids:)` read of the ids the store shows."""
+        return [node for node in self._nodes(shop, name, ids) if node]
+
+    def _nodes(self, shop: str, name: str, ids: list[str]) -> list[dict | None]:
+        """A `nodes(ids:)` read, one entry per id (None for one the store did not show). Its
+        requested cost grows with the number of ids, so the cost per id last seen (or a cautious
+        first guess) paces it, rather than the last request's total."""
         per_id = self._cost_per_id.get(name, FIRST_COST_PER_ID)
         result = self._client.execute(shop, self._credentials, self._docs[name].text,
                                       {"ids": ids}, estimated_cost=per_id * len(ids))
         requested = (result.cost or {}).get("requestedQueryCost")
         if requested:
             self._cost_per_id[name] = requested / len(ids)
-        return [node for node in result.raise_for_user_errors().data["nodes"] if node]
+        return result.raise_for_user_errors().data["nodes"]
 
     def variants(self, shop: str, variant_ids: list[str]) -> list[VariantInfo]:
         found = []
@@ -88,16 +110,69 @@ class ShopifyGateway:
         return readings
 
     def order(self, shop: str, order_id: str) -> ParsedOrder:
-        node = self._run(shop, "order_for_backorders", {"id": order_id})["order"]
-        if node is None:
-            raise ShopifyError(f"order {order_id} not found", shop=shop)
-        return _parsed_order(node)
+        node, items, after = None, [], None
+        while True:
+            page = self._run(shop, "order_for_backorders", {"id": order_id, "after": after})["order"]
+            if page is None:
+                raise ShopifyError(f"order {order_id} not found", shop=shop)
+            node = node or page
+            items.extend(page["lineItems"]["nodes"])
+            after = _next_cursor(page["lineItems"])
+            if after is None:
+                return _parsed_order(node, items)
+
+    def customer_tags(self, shop: str, customer_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        tags = {}
+        for ids in _chunks(customer_ids, 50):
+            for node in self._read(shop, "customers_tags", ids):
+                tags[node["id"]] = tuple(node.get("tags") or ())
+        return tags
 
     def order_states(self, shop: str, order_ids: list[str]) -> list[OrderState]:
+        """Batched by `nodes(ids:)`; an order with more fulfillment orders, or a fulfillment
+        order with more lines, than the first page holds is paged on its own. Closed and
+        cancelled fulfillment orders are left out: there is nothing on them to hold."""
+        granted = self._scopes(shop)
+        unseen = None if _sees_third_party(granted) else UNSEEN_THIRD_PARTY
         states = []
         for ids in _chunks(order_ids, READ_BATCH):
-            states.extend(_order_state(node) for node in self._read(shop, "orders_sync_state", ids))
+            for order_id, node in zip(ids, self._nodes(shop, "orders_sync_state", ids), strict=True):
+                if node:
+                    fos = self._all_fulfillment_orders(shop, node)
+                    states.append(OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
+                                             fulfillment_orders=fos,
+                                             unseen_fulfillment_orders=unseen))
+                elif granted and "read_all_orders" not in granted:
+                    states.append(OrderState(order_id=order_id, tags=(), fulfillment_orders=(),
+                                             hidden=HIDDEN_OLD_ORDER,
+                                             hidden_before=self._clock() - RECENT_ORDERS))
         return states
+
+    def _all_fulfillment_orders(self, shop: str, order: dict) -> tuple[FulfillmentOrderState, ...]:
+        connection = order["fulfillmentOrders"]
+        nodes = list(connection["nodes"])
+        after = _next_cursor(connection)
+        while after is not None:
+            page = self._run(shop, "order_fulfillment_orders",
+                             {"id": order["id"], "after": after})["order"]["fulfillmentOrders"]
+            nodes.extend(page["nodes"])
+            after = _next_cursor(page)
+        return tuple(_fulfillment_order(fo, self._remaining_lines(shop, fo))
+                     for fo in nodes if fo["status"] not in CLOSED)
+
+    def _remaining_lines(self, shop: str, fo: dict) -> list[dict]:
+        lines = list(fo["lineItems"]["nodes"])
+        after = _next_cursor(fo["lineItems"])
+        while after is not None:
+            page = self._run(shop, "fulfillment_order_line_items",
+                             {"id": fo["id"], "after": after})["fulfillmentOrder"]["lineItems"]
+            lines.extend(page["nodes"])
+            after = _next_cursor(page)
+        return lines
+
+    def order_of_fulfillment_order(self, shop: str, fulfillment_order_id: str) -> str | None:
+        node = self._run(shop, "fulfillment_order_order", {"id": fulfillment_order_id})
+        return (node.get("fulfillmentOrder") or {}).get("orderId")
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         errors: dict[str, str | None] = {}
@@ -178,24 +253,32 @@ class ShopifyGateway:
 
 
 def _mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
-    """Tags and metafields go in one `orderUpdate`; metafields alone in `metafieldsSet`, which
-    leaves the tags (that we did not read) alone. Releases come before the holds that replace them."""
-    metafields = [{"namespace": NAMESPACE, "key": key, "type": kind, "value": value}
-                  for key, (kind, value) in sorted(change.metafields.items())]
-    if change.tags is not None:
-        order_input = {"id": change.order_id, "tags": list(change.tags)}
-        yield "order_update", {"input": {**order_input, "metafields": metafields}
-                               if metafields else order_input}
-    elif metafields:
-        yield "metafields_set", {"metafields": [{**m, "ownerId": change.order_id}
-                                                for m in metafields]}
+    """Releases come before the holds that replace them (one app may not hold one fulfillment
+    order twice under the same handle), and holds before the rest, which only describe them.
+    Our tag goes through tagsAdd/tagsRemove: `orderUpdate(tags:)` would overwrite the tags of
+    the merchant, Flow and other apps."""
     for fo_id, hold_ids in change.release:
         yield "fulfillment_order_release_hold", {"id": fo_id, "holdIds": list(hold_ids)}
     for fo_id, lines, note in change.holds:
-        yield "fulfillment_order_hold", {"id": fo_id, "hold": {
-            "reason": "INVENTORY_OUT_OF_STOCK", "handle": HOLD_HANDLE, "reasonNotes": note,
-            "notifyMerchant": False,
-            "fulfillmentOrderLineItems": [{"id": line, "quantity": qty} for line, qty in lines]}}
+        yield "fulfillment_order_hold", {"id": fo_id, "hold": _hold_input(lines, note)}
+    if change.tags_add:
+        yield "tags_add", {"id": change.order_id, "tags": list(change.tags_add)}
+    if change.tags_remove:
+        yield "tags_remove", {"id": change.order_id, "tags": list(change.tags_remove)}
+    metafields = [{"ownerId": change.order_id, "namespace": NAMESPACE, "key": key, "type": kind,
+                   "value": value} for key, (kind, value) in sorted(change.metafields.items())]
+    for start in range(0, len(metafields), METAFIELDS_PER_SET):
+        yield "metafields_set", {"metafields": metafields[start:start + METAFIELDS_PER_SET]}
+
+
+def _hold_input(lines: tuple[tuple[str, int], ...], note: str) -> dict:
+    """Without lines the hold covers the whole fulfillment order: the only kind the platform
+    accepts on one that is already held (FULFILLMENT_ORDER_NOT_SPLITTABLE otherwise)."""
+    hold = {"reason": "INVENTORY_OUT_OF_STOCK", "handle": HOLD_HANDLE, "reasonNotes": note,
+            "notifyMerchant": False}
+    if lines:
+        hold["fulfillmentOrderLineItems"] = [{"id": line, "quantity": qty} for line, qty in lines]
+    return hold
 
 
 def _by_cost(changes: Sequence[OrderChange]) -> Iterator[list[OrderChange]]:
@@ -228,6 +311,7 @@ def _variant(node: dict) -> VariantInfo:
         product_type=product.get("productType") or "", status=product.get("status") or "ACTIVE",
         price=str(node.get("price") or "0"), inventory_policy=node.get("inventoryPolicy") or "DENY",
         options=options, tags=tuple(product.get("tags") or ()),
+        tracked=(node.get("inventoryItem") or {}).get("tracked") is not False,
     )
 
 
@@ -239,60 +323,87 @@ def _readings(node: dict) -> list[StockReading]:
         readings.append(StockReading(
             variant_id=variant_id, inventory_item_id=node["id"],
             location_id=level["location"]["id"], available=q.get("available", 0),
-            committed=q.get("committed"), on_hand=q.get("on_hand"), incoming=q.get("incoming")))
+            committed=q.get("committed"), on_hand=q.get("on_hand"), incoming=q.get("incoming"),
+            updated_at=_time(level.get("updatedAt"), "updatedAt")))
     return readings
 
 
-def _parsed_order(node: dict) -> ParsedOrder:
+def _parsed_order(node: dict, items: list[dict]) -> ParsedOrder:
     customer = node.get("customer") or {}
+    cancelled = node.get("cancelledAt")
     lines = tuple(
         ParsedLine(line_id=item["id"], variant_id=item["variant"]["id"],
-                   open_quantity=0 if node.get("cancelledAt") else item["unfulfilledQuantity"],
+                   open_quantity=0 if cancelled else max(0, item["unfulfilledQuantity"]),
                    title=item.get("name") or "")
-        for item in node["lineItems"]["nodes"] if item.get("variant"))
+        for item in items if _waits_on_stock(item))
     return ParsedOrder(
         order_id=node["id"], name=node.get("name") or "",
         created_at=timestamp(node["createdAt"], "createdAt"),
         updated_at=timestamp(node["updatedAt"], "updatedAt"),
-        cancelled_at=timestamp(node["cancelledAt"], "cancelledAt") if node.get("cancelledAt") else None,
+        cancelled_at=timestamp(cancelled, "cancelledAt") if cancelled else None,
         customer_id=customer["id"].rsplit("/", 1)[-1] if customer.get("id") else None,
-        customer_tags=tuple(customer.get("tags") or ()), lines=lines,
+        customer_tags=tuple(customer.get("tags") or ()) if customer else None, lines=lines,
+        number=int(node.get("number") or 0),
     )
 
 
-def _order_state(node: dict) -> OrderState:
-    fos = tuple(
-        FulfillmentOrderState(
-            fulfillment_order_id=fo["id"], status=fo["status"],
-            lines=tuple(FulfillmentOrderLine(li["id"], li["lineItem"]["id"], li["remainingQuantity"])
-                        for li in fo["lineItems"]["nodes"]),
-            hold_ids=tuple(h["id"] for h in fo.get("fulfillmentHolds") or []
-                           if h.get("handle") == HOLD_HANDLE))
-        for fo in node["fulfillmentOrders"]["nodes"])
-    return OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
-                      fulfillment_orders=fos)
+def _waits_on_stock(item: dict) -> bool:
+    """Only a tracked variant that ships can be short: custom lines (no variant), lines that
+    need no shipping and untracked items never wait. `unfulfilledQuantity` can read -1 on a
+    partly refunded order, hence the clamp above."""
+    variant = item.get("variant") or {}
+    return (bool(variant) and item.get("requiresShipping") is not False
+            and (variant.get("inventoryItem") or {}).get("tracked") is not False)
+
+
+def _fulfillment_order(fo: dict, lines: list[dict]) -> FulfillmentOrderState:
+    """Holds are ours when the platform says the requesting app placed them; the others (the
+    merchant's, another app's) are counted so the sync neither releases them nor asks for a
+    line hold the platform refuses on a held fulfillment order."""
+    holds = fo.get("fulfillmentHolds") or []
+    ours = tuple(h["id"] for h in holds if h.get("heldByRequestingApp"))
+    actions = {a["action"] for a in fo.get("supportedActions") or []}
+    return FulfillmentOrderState(
+        fulfillment_order_id=fo["id"], status=fo["status"],
+        lines=tuple(FulfillmentOrderLine(li["id"], li["lineItem"]["id"], li["remainingQuantity"])
+                    for li in lines),
+        hold_ids=ours, others_holds=len(holds) - len(ours),
+        can_hold="HOLD" in actions or bool(ours))
+
+
+def _sees_third_party(granted: frozenset[str]) -> bool:
+    return not granted or bool({"read_third_party_fulfillment_orders",
+                                "write_third_party_fulfillment_orders"} & granted)
+
+
+def _next_cursor(connection: dict) -> str | None:
+    info = connection.get("pageInfo") or {}
+    return info.get("endCursor") if info.get("hasNextPage") else None
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    return timestamp(value, name) if value else None
 
 
 def _catalog_from_jsonl(lines: Iterable[str]) -> list[VariantInfo]:
-    products: dict[str, dict] = {}
-    variants: list[dict] = []
-    for text in lines:
-        if not text.strip():
-            continue
-        row = json.loads(text)
-        kind = row["id"].split("/")[3]
-        if kind == "Product":
-            products[row["id"]] = {**row, "collectionIds": []}
-        elif kind == "Collection":
+    """Two passes: the export is not grouped (the default since 2026-01), so a variant or a
+    collection row may come before the product row it names as `__parentId`."""
+    rows = [json.loads(text) for text in lines if text.strip()]
+    products = {row["id"]: {**row, "collectionIds": []} for row in rows if _kind(row) == "Product"}
+    for row in rows:
+        if _kind(row) == "Collection" and row.get("__parentId") in products:
             products[row["__parentId"]]["collectionIds"].append(row["id"])
-        elif kind == "ProductVariant":
-            variants.append(row)
     found = []
-    for row in variants:
+    for row in rows:
+        if _kind(row) != "ProductVariant":
+            continue
         product = products.get(row["__parentId"], {})
         info = _variant({**row, "product": product})
         pinned = (product.get("metafield") or {}).get("value")
-        found.append(VariantInfo(**{**info.__dict__,
-                                    "collections": tuple(product.get("collectionIds", ())),
-                                    "substitutes": tuple(json.loads(pinned)) if pinned else ()}))
+        found.append(replace(info, collections=tuple(product.get("collectionIds", ())),
+                             substitutes=tuple(json.loads(pinned)) if pinned else ()))
     return found
+
+
+def _kind(row: dict) -> str:
+    return row["id"].split("/")[3]
