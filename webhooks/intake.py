@@ -1,4 +1,5 @@
-"""`POST /webhooks`: verify, record a receipt (the dedupe point), enqueue one job, answer 200.
+"""`POST /webhooks`: verify, record a receipt (the dedupe point: the event id), enqueue one job,
+answer 200.
 
 No business logic and no platform call here: Shopify wants an answer within 5 s, and a burst of a
 flash sale must not wait on anything slower than one insert and one enqueue."""
@@ -36,9 +37,10 @@ def receive():
     if not services.intake.accepts(shop, topic):
         log.info("webhook %s for %s dropped: shop not installed", topic, shop)
         return _answer("dropped", "shop not installed")
+    webhook_id = request.headers.get("X-Shopify-Webhook-Id") or ""
     receipt_id = services.intake.record(
-        webhook_id=request.headers.get("X-Shopify-Webhook-Id") or "",
-        event_id=request.headers.get("X-Shopify-Event-Id"),
+        webhook_id=webhook_id,
+        event_id=_dedupe_key(webhook_id),
         topic=topic, shop=shop,
         api_version=request.headers.get("X-Shopify-API-Version"),
         triggered_at=request.headers.get("X-Shopify-Triggered-At"),
@@ -59,6 +61,12 @@ def _required_headers() -> tuple[str, str]:
         if not value:
             raise BadRequest(f"header {name} is missing", field=name)
     return topic, valid_shop(shop)
+
+
+def _dedupe_key(webhook_id: str) -> str:
+    """Shopify's rule: deliveries sharing `X-Shopify-Event-Id` are duplicates (a retry keeps the
+    webhook id as well). A delivery without the event id falls back to its webhook id."""
+    return (request.headers.get("X-Shopify-Event-Id") or "").strip() or webhook_id
 
 
 def _json_object(raw: bytes) -> dict:

@@ -56,17 +56,22 @@ class OAuthState(Base):
 
 
 class WebhookReceipt(Base):
-    """One webhook delivery. The unique `webhook_id` is the dedupe key; the payload is kept only
-    until the job has processed it, so personal data does not linger here."""
+    """One webhook delivery. Deliveries of one event share `X-Shopify-Event-Id` (Shopify's rule
+    for duplicates; a retry also keeps its `X-Shopify-Webhook-Id`), so the dedupe key is the
+    event id, per shop and topic (one action of the merchant may raise several topics); a
+    delivery without that header falls back to its webhook id. The webhook id is kept for the
+    record. The payload is kept only until the job has processed it, so personal data does not
+    linger here."""
 
     __tablename__ = "webhook_receipts"
-    __table_args__ = (UniqueConstraint("webhook_id", name="uq_webhook_receipts_webhook_id"),)
+    __table_args__ = (UniqueConstraint("shop", "topic", "event_id",
+                                       name="uq_webhook_receipts_event"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     webhook_id: Mapped[str] = mapped_column(String(255))
-    # No index on event id or shop: each costs every insert of a burst, and only the rare purge
-    # of a shop reads receipts by shop.
-    event_id: Mapped[str | None] = mapped_column(String(255))
+    # One unique index only (it also serves the rare purge of a shop): every index costs each
+    # insert of a burst.
+    event_id: Mapped[str] = mapped_column(String(255))
     topic: Mapped[str] = mapped_column(String(100))
     shop: Mapped[str] = mapped_column(String(255))
     api_version: Mapped[str | None] = mapped_column(String(20))

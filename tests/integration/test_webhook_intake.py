@@ -52,11 +52,39 @@ def test_receipt_keeps_the_delivery_headers(client, installed):
 
 
 def test_duplicate_delivery_is_acknowledged_and_not_enqueued(client, installed):
-    first = post_webhook(client, "orders/create", ORDER, **{"X-Shopify-Webhook-Id": "same"})
-    second = post_webhook(client, "orders/create", ORDER, **{"X-Shopify-Webhook-Id": "same"})
+    """Shopify's rule: deliveries sharing X-Shopify-Event-Id are duplicates, whatever their
+    webhook ids (two deliveries of one event)."""
+    first = post_webhook(client, "orders/create", ORDER,
+                         **{"X-Shopify-Webhook-Id": "w-1", "X-Shopify-Event-Id": "e-1"})
+    second = post_webhook(client, "orders/create", ORDER,
+                          **{"X-Shopify-Webhook-Id": "w-2", "X-Shopify-Event-Id": "e-1"})
     assert first.json["status"] == "accepted"
     assert second.status_code == 200 and second.json["status"] == "duplicate"
     assert receipts(installed) == 1 and pending(installed) == 1
+
+
+def test_a_retry_of_one_delivery_is_a_duplicate(client, installed):
+    headers = {"X-Shopify-Webhook-Id": "w-1", "X-Shopify-Event-Id": "e-1"}
+    post_webhook(client, "orders/create", ORDER, **headers)
+    assert post_webhook(client, "orders/create", ORDER, **headers).json["status"] == "duplicate"
+    assert receipts(installed) == 1
+
+
+def test_one_event_under_two_topics_is_two_deliveries(client, installed):
+    """One action of the merchant may raise several topics; each is handled."""
+    post_webhook(client, "orders/create", ORDER, **{"X-Shopify-Event-Id": "e-1"})
+    second = post_webhook(client, "orders/updated", ORDER, **{"X-Shopify-Event-Id": "e-1"})
+    assert second.json["status"] == "accepted"
+    assert receipts(installed) == 2
+
+
+def test_without_an_event_id_the_webhook_id_dedupes(client, installed):
+    headers = {"X-Shopify-Webhook-Id": "w-9", "X-Shopify-Event-Id": None}
+    assert post_webhook(client, "orders/create", ORDER, **headers).json["status"] == "accepted"
+    assert post_webhook(client, "orders/create", ORDER, **headers).json["status"] == "duplicate"
+    with installed.db.transaction() as s:
+        row = s.scalars(select(WebhookReceipt)).one()
+    assert (row.webhook_id, row.event_id) == ("w-9", "w-9")
 
 
 @pytest.mark.parametrize("signature", [None, "", "bm90IHRoZSByaWdodCBvbmU=", sign(b"other body")])
