@@ -48,6 +48,8 @@ class Config:
     admin_origin: str
     development: bool
     sync_delay_s: float
+    connect_timeout_s: float = 3.05
+    read_timeout_s: float = 20.0
 
     @property
     def api_secrets(self) -> tuple[str, ...]:
@@ -108,6 +110,9 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}"),
         development=env.get("APP_ENV", "development") == "development",
         sync_delay_s=_seconds(env.get("SYNC_DELAY_SECONDS", "2"), "SYNC_DELAY_SECONDS"),
+        connect_timeout_s=_timeout(env.get("SHOPIFY_CONNECT_TIMEOUT", "3.05"),
+                                   "SHOPIFY_CONNECT_TIMEOUT"),
+        read_timeout_s=_timeout(env.get("SHOPIFY_READ_TIMEOUT", "20"), "SHOPIFY_READ_TIMEOUT"),
     )
 
 
@@ -118,6 +123,18 @@ def _seconds(value: str, name: str) -> float:
         raise ConfigError(name, f"{value!r} is not a number of seconds") from None
     if not 0 <= seconds <= 300:
         raise ConfigError(name, "must be between 0 and 300 seconds")
+    return seconds
+
+
+def _timeout(value: str, name: str) -> float:
+    """Seconds an Admin API request may wait to connect, or for the answer. Zero would mean no
+    wait at all and a very long one would hold a worker on a dead connection."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(name, f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds <= 300:
+        raise ConfigError(name, "must be more than 0 and at most 300 seconds")
     return seconds
 
 
