@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
+from sqlalchemy import select
 
 from app.config import Config
 from app.jobs import Queue, make_huey
@@ -17,6 +18,7 @@ from app.platforms.shopify.oauth import TokenEndpoint
 from app.services.alternatives import Alternatives
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
+from app.services.fulfillment_events import FulfillmentEvents
 from app.services.installs import Installs
 from app.services.intake import Intake
 from app.services.onboarding import Onboarding
@@ -25,6 +27,7 @@ from app.services.ports import PlatformGateway
 from app.services.reconcile import Reconciliation
 from app.services.sync import Sync
 from app.storage.db import Database
+from app.storage.tables import Shop
 from app.storage.token_cipher import TokenCipher
 from webhooks.registry import TOPICS
 
@@ -59,6 +62,17 @@ class Services:
         self.http.close()
 
 
+def granted_scopes(db: Database) -> Callable[[str], frozenset[str]]:
+    """The scopes a shop granted, as recorded at install and on app/scopes_update."""
+
+    def scopes(shop: str) -> frozenset[str]:
+        with db.transaction() as s:
+            granted = s.scalar(select(Shop.scopes).where(Shop.shop == shop)) or ""
+        return frozenset(scope.strip() for scope in granted.split(",") if scope.strip())
+
+    return scopes
+
+
 def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                    http: requests.Session | None = None,
                    gateway: PlatformGateway | None = None) -> Services:
@@ -71,8 +85,11 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     installs = Installs(db, cipher, tokens, clock)
     admin_client = None
     if gateway is None:
-        admin_client = AdminClient(config.admin_origin, config.api_version, session=http)
-        gateway = ShopifyGateway(admin_client, installs, http)
+        admin_client = AdminClient(config.admin_origin, config.api_version, session=http,
+                                   connect_timeout=config.connect_timeout_s,
+                                   read_timeout=config.read_timeout_s)
+        gateway = ShopifyGateway(admin_client, installs, http, scopes=granted_scopes(db),
+                                 clock=clock)
     alternatives = Alternatives()
     planning = Planning(clock, alternatives.for_lines)
     services = Services(
@@ -85,5 +102,6 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     )
     services.backorders = BackorderHandlers(db, planning, gateway, clock)
     services.backorders.register(services.events)
+    FulfillmentEvents(db, gateway, clock).register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

@@ -73,7 +73,7 @@ def _line_fields(shop: Shop, line: LineItem, quantity: int) -> dict:
         "fulfillable_quantity": fulfillable_quantity(shop, line),
         "fulfillment_status": None if line.fulfilled == 0 else ("fulfilled" if line.unfulfilled == 0 else "partial"),
         "fulfillment_service": "manual",
-        "sku": line.sku or None,
+        "sku": line.sku,
         "title": line.title,
         "name": f"{line.title} - {line.variant_title}" if line.variant_title else line.title,
         "variant_title": line.variant_title or None,

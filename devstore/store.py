@@ -20,7 +20,7 @@ from . import (
     session_tokens,
 )
 from .catalog_csv import bundled_catalog, parse_catalog
-from .clock import SystemClock, rest_time
+from .clock import SystemClock, graphql_time, rest_time
 from .core import Core, NotFound, StoreError, normalise_domain
 from .cost import LeakyBucket
 from .faults import Faults
@@ -276,9 +276,9 @@ class DevStore:
         with self.core.lock:
             shop = self.shop(domain)
             previous, shop.scopes = shop.scopes, list(scopes)
-            self._emit(shop, "app/scopes_update", {"id": shop.id, "previous": previous, "current": list(scopes),
-                                                    "updated_at": rest_time(self.clock.now()),
-                                                    "shop_domain": shop.domain, "shop_id": shop.id})
+            self._emit(shop, "app/scopes_update", {"id": shop.id, "shop_id": f"gid://shopify/Shop/{shop.id}",
+                                                    "previous": previous, "current": list(scopes),
+                                                    "updated_at": graphql_time(self.clock.now())})
 
     def request_shop_redact(self, domain: str) -> None:
         with self.core.lock:
