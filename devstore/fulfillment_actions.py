@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from .fulfillment_orders import of_order
 from .model import FulfillmentOrder, Shop
 
 
@@ -37,6 +38,6 @@ def supported_actions(shop: Shop, fo: FulfillmentOrder) -> list[str]:
 
 def merge_partners(shop: Shop, fo: FulfillmentOrder) -> list[FulfillmentOrder]:
     """Other open fulfillment orders of the same order, location and delivery method."""
-    return [other for other in shop.fulfillment_orders.values()
-            if other.id != fo.id and other.order_id == fo.order_id and other.status == "OPEN"
+    return [other for other in of_order(shop, fo.order_id)
+            if other.id != fo.id and other.status == "OPEN"
             and other.location_id == fo.location_id and other.delivery == fo.delivery]

@@ -14,7 +14,7 @@ ACTIVE = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
 
 def of_order(shop: Shop, order_id: int) -> list[FulfillmentOrder]:
     """All of an order's fulfillment orders, in creation order (hidden ones included)."""
-    return [fo for fo in shop.fulfillment_orders.values() if fo.order_id == order_id]
+    return [shop.fulfillment_orders[fo_id] for fo_id in shop.fulfillment_orders_by_order.get(order_id, [])]
 
 
 def routed_of_order(shop: Shop, order: Order) -> list[FulfillmentOrder]:
@@ -37,6 +37,7 @@ def create(core: Core, shop: Shop, order_id: int, location_id: int, delivery: st
     fo = FulfillmentOrder(id=core.ids.next("FulfillmentOrder"), order_id=order_id, location_id=location_id,
                           status=status, lines=lines, created_at=now, updated_at=now, delivery=delivery)
     shop.fulfillment_orders[fo.id] = fo
+    shop.fulfillment_orders_by_order.setdefault(order_id, []).append(fo.id)
     return fo
 
 

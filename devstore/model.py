@@ -125,6 +125,7 @@ class LineItem:
     sku: str
     vendor: str
     price: Decimal
+    order_id: int = 0
     location_id: int = 0
     tracked: bool = True
     requires_shipping: bool = True
@@ -286,6 +287,7 @@ class Shop:
     customers: dict[int, Customer] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
+    fulfillment_orders_by_order: dict[int, list[int]] = field(default_factory=dict)  # order id -> FO ids
     metafields: dict[tuple[str, str, str], Metafield] = field(default_factory=dict)
     definitions: dict[tuple[str, str, str], MetafieldDefinition] = field(default_factory=dict)
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)

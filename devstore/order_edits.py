@@ -45,6 +45,7 @@ def add_line(core: Core, shop: Shop, order: Order, variant_ref: int | str, quant
     location = planner.location_for(variant, quantity)
     check_sellable(variant, planner.available(variant, location.id) + quantity, quantity)
     line = variant_line(core, shop, variant, quantity, location.id, core.now())
+    line.order_id = order.id
     order.line_items.append(line)
     touched = stock.Touched()
     stock.commit(core, shop, line, location.id, quantity, touched)

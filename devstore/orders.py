@@ -46,6 +46,7 @@ def place_order(core: Core, shop: Shop, lines: list[OrderLineRequest],
     order.email = shop.customers[order.customer_id].email if order.customer_id else ""
     touched = stock.Touched()
     for line in planned:
+        line.order_id = order.id
         stock.commit(core, shop, line, line.location_id, line.quantity, touched)
     shop.orders[order.id] = order
     build_fulfillment_orders(core, shop, order)

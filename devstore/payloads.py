@@ -52,7 +52,8 @@ def customer_payload(shop: Shop, customer_id: int | None) -> dict | None:
 
 def held_units(shop: Shop, line: LineItem) -> int:
     """Units of the line on fulfillment orders that are on hold."""
-    return sum(fo_line.remaining_quantity for fo in shop.fulfillment_orders.values() if fo.status == "ON_HOLD"
+    fos = (shop.fulfillment_orders[fo_id] for fo_id in shop.fulfillment_orders_by_order.get(line.order_id, []))
+    return sum(fo_line.remaining_quantity for fo in fos if fo.status == "ON_HOLD"
                for fo_line in fo.lines if fo_line.line_item_id == line.id)
 
 

@@ -160,6 +160,11 @@ def m_tags_remove(_root, info, id, tags):
 
 def m_metafields_set(_root, info, metafields):
     ctx = _ctx(info)
+    gone = [index for index, item in enumerate(metafields) if _order_gone(ctx, item["ownerId"])]
+    if gone:
+        return {"metafields": None, "userErrors": [
+            {"field": ["metafields", str(index), "ownerId"], "message": "Owner does not exist.",
+             "code": "INVALID_VALUE", "elementIndex": index} for index in gone]}
     written, errors = set_metafields(ctx.core, ctx.shop, metafields)
     views = [metafield_view(m, OWNER_TYPES[parse_gid(m.owner_id)[0]]) for m in written]
     return {"metafields": None if errors else views, "userErrors": errors}

@@ -131,7 +131,8 @@ class WebhookSender:
         now = time.monotonic()
         with self._cond:
             batch = [d for d in self._outbox if not ready_only or d.due <= now]
-            self._outbox = [d for d in self._outbox if d not in batch]
+            taken = {id(d) for d in batch}  # by identity: a same-id duplicate equals its original
+            self._outbox = [d for d in self._outbox if id(d) not in taken]
             self._in_flight += len(batch)
         if self.switches.reorder:
             self._rng.shuffle(batch)

@@ -3,7 +3,7 @@ dispatches each receipt to the service named here."""
 
 from __future__ import annotations
 
-# topic -> what the worker does with it (a key of app.services.events.HANDLERS)
+# topic -> what the worker does with it (a handler registered on app.services.events.Events)
 TOPICS: dict[str, str] = {
     "app/uninstalled": "uninstall",
     "app/scopes_update": "scopes_update",
@@ -15,6 +15,11 @@ TOPICS: dict[str, str] = {
     "orders/edited": "order_edited",
     "orders/cancelled": "order",
     "fulfillment_orders/order_routing_complete": "fulfillment_order_routed",
+    "fulfillment_orders/hold_released": "fulfillment_order_changed",
+    "fulfillment_orders/placed_on_hold": "fulfillment_order_changed",
+    "fulfillment_orders/split": "fulfillment_order_changed",
+    "fulfillment_orders/merged": "fulfillment_order_changed",
+    "fulfillment_orders/moved": "fulfillment_order_changed",
     "inventory_levels/update": "inventory_level",
     "products/create": "product",
     "products/update": "product",

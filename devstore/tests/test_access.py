@@ -29,6 +29,10 @@ def test_orders_older_than_60_days_need_read_all_orders(client, store, clock):
     tagged = gql(client, token, 'mutation ($id: ID!) { tagsAdd(id: $id, tags: ["x"]) { node { id } userErrors { message } } }',
                  {"id": order["gid"]})["data"]["tagsAdd"]
     assert tagged["node"] is None and tagged["userErrors"]
+    written = gql(client, token, """mutation ($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
+        userErrors { code } } }""", {"m": [{"ownerId": order["gid"], "namespace": "$app:b", "key": "status",
+                                           "type": "single_line_text_field", "value": "x"}]})
+    assert written["data"]["metafieldsSet"]["userErrors"] == [{"code": "INVALID_VALUE"}]
     store.update_scopes(SHOP, _scopes("read_all_orders"))
     assert gql(client, token, ORDER, {"id": order["gid"]})["data"]["nodes"] == [{"id": order["gid"]}]
 
