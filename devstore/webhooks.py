@@ -50,6 +50,9 @@ class Delivery:
 
 @dataclass
 class Switches:
+    """Duplicates are the same event delivered twice, so they share X-Shopify-Event-Id; a retry of
+    one delivery keeps its X-Shopify-Webhook-Id (fact 20)."""
+
     duplicates: str | bool = False  # True / "same-id": resend as is; "new-id": new X-Shopify-Webhook-Id
     reorder: bool = False
     delay: float = 0.0
