@@ -25,7 +25,8 @@ forever: the order is looked at again when the store tells us something changed 
 Permissions the shop did not grant. An order the store did not show is taken as deleted, unless a
 permission the shop has not granted may hide it (the adapter says which orders: Shopify shows
 orders older than 60 days only with read_all_orders). Such an order is kept pending with the
-reason as its last error and tried again by the periodic sync; it is not dropped. Owed units that
+reason as its last error and tried again an hour later (or as soon as the scopes change); it is
+not dropped. Owed units that
 no visible fulfillment order carries are waited for (fulfillment orders appear after the order);
 when the shop has not granted what it takes to see every fulfillment order, the reason is
 recorded, so that wait is never silent.
@@ -38,7 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.writeback import TAG
@@ -58,6 +59,7 @@ WRITTEN = "written"  # `applied` of an order written to before the write was con
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
 DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
 RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders; read them again
+HIDDEN_RETRY = timedelta(hours=1)  # an order the store hides is tried again this much later
 
 
 @dataclass
@@ -292,7 +294,7 @@ class Sync:
                 if order_id in hidden:
                     blocked.add(order_id)
                     report.blocked += 1
-                    self._failed(s, shop, order_id, hidden[order_id])
+                    self._hidden(s, shop, order_id, hidden[order_id])
                     continue
                 if errors.get(order_id):
                     failed.add(order_id)
@@ -306,9 +308,12 @@ class Sync:
                 self._applied(s, shop, order_id, desired, version, planned, report)
 
     def has_pending(self, shop: str) -> bool:
+        """Pending orders due now or settling; not those set aside for later (hidden)."""
         with self._db.transaction() as s:
             return s.scalar(select(OrderSync.order_id).where(
-                OrderSync.shop == shop, OrderSync.pending.is_(True)).limit(1)) is not None
+                OrderSync.shop == shop, OrderSync.pending.is_(True),
+                or_(OrderSync.updated_at.is_(None), OrderSync.updated_at <= self._clock()))
+                .limit(1)) is not None
 
     def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
@@ -336,6 +341,12 @@ class Sync:
             log.info("sync of %s on %s left holds undone: %s", order_id, shop, row.last_error)
         if row.version == version:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
+
+    def _hidden(self, s: Session, shop: str, order_id: str, reason: str) -> None:
+        """Kept pending with the reason, and set aside: a sync finding it again right away
+        would see the same, and queue itself again without end."""
+        self._failed(s, shop, order_id, reason)
+        s.get(OrderSync, (shop, order_id)).updated_at = self._clock() + HIDDEN_RETRY
 
     def _failed(self, s: Session, shop: str, order_id: str, error: str) -> None:
         row = s.get(OrderSync, (shop, order_id), with_for_update=True)
