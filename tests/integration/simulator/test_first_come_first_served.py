@@ -36,10 +36,10 @@ def expected_holds(store, shop: str, variants: list[int]) -> dict[int, int]:
         item = state.variants[variant_id].inventory_item_id
         supply = sum(level.available + level.committed
                      for (level_item, _), level in state.levels.items() if level_item == item)
-        lines = sorted(((int(order.created_at), order.number, line.id, line.unfulfilled)
+        lines = sorted((int(order.created_at), order.number, line.id, line.unfulfilled)
                         for order in state.orders.values() if order.cancelled_at is None
                         for line in order.line_items
-                        if line.variant_id == variant_id and line.unfulfilled > 0))
+                        if line.variant_id == variant_id and line.unfulfilled > 0)
         for _, _, line_id, owed in lines:
             covered = min(owed, max(0, supply))
             supply -= covered
