@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.storage.tables import WebhookReceipt
+from app.storage.tables import OrderSync, WebhookReceipt
 from tests.conftest import SHOP, sample_payload, sign, webhook_headers
 from tests.fakes import FakeGateway
 from tests.integration.helpers import install, post_webhook
@@ -206,3 +206,36 @@ def test_unprocessed_receipts_are_swept_back_into_the_queue(client, installed, c
     clock.advance(minutes=6)
     assert installed.queue.sweep(installed) == 1
     assert pending(installed) == 1
+
+
+def sync_row(services, order_id: str) -> OrderSync:
+    with services.db.transaction() as s:
+        return s.get(OrderSync, (SHOP, order_id))
+
+
+def test_a_fulfillment_order_change_rechecks_only_orders_we_hold(client, installed, platform,
+                                                                 clock):
+    """The payload names a fulfillment order only: the worker reads its order, and re-checks our
+    holds on it; an order we never wrote to needs nothing."""
+    held, untouched = "gid://shopify/Order/1", "gid://shopify/Order/2"
+    for order_id in (held, untouched):
+        platform.route(order_id, {order_id.replace("Order", "LineItem"): 2})
+    wants = {"tags": ["backordered"], "holds": {"gid://shopify/LineItem/1": 2}}
+    with installed.db.transaction() as s:
+        s.add(OrderSync(shop=SHOP, order_id=held, desired=wants, applied=wants, pending=False,
+                        version=3, updated_at=clock()))
+        s.add(OrderSync(shop=SHOP, order_id=untouched, desired={"holds": {}}, applied={},
+                        pending=False, version=1, updated_at=clock()))
+    for order_id in (held, untouched):
+        fo = platform.orders[order_id].fulfillment_orders[0].id
+        post_webhook(client, "fulfillment_orders/hold_released",
+                     {"fulfillment_order": {"id": fo, "status": "open"}})
+    installed.queue.drain()
+
+    row = sync_row(installed, held)
+    assert (row.version, row.pending) == (4, False)  # marked, then synced from a fresh read
+    assert platform.calls.count("order_of_fulfillment_order") == 2
+    assert platform.calls.count("order_states") == 1
+    assert platform.held(held) == {"gid://shopify/LineItem/1": 2}  # our hold, back in place
+    other = sync_row(installed, untouched)
+    assert (other.pending, other.version, other.applied) == (False, 1, {})

@@ -1,0 +1,45 @@
+"""The fulfillment order topics as Shopify publishes them (2026-07 samples): each names the
+fulfillment orders the worker looks the order up by, and none names the order itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.services.fulfillment_events import KIND, fulfillment_order_ids, placed_by_us
+from webhooks.registry import TOPICS
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads-2026-07"
+
+
+def sample(topic: str) -> dict:
+    return json.loads((SAMPLES / f"{topic.replace('/', '_')}.json").read_text())["response"]
+
+
+def fo(number: int) -> str:
+    return f"gid://shopify/FulfillmentOrder/{number}"
+
+
+@pytest.mark.parametrize("topic,expected", [
+    ("fulfillment_orders/hold_released", [fo(1)]),
+    ("fulfillment_orders/placed_on_hold", [fo(1), fo(2)]),
+    ("fulfillment_orders/split", [fo(1), fo(2), fo(3)]),
+    ("fulfillment_orders/merged", [fo(1), fo(2)]),  # merge intents name them by number
+    ("fulfillment_orders/moved", [fo(1), fo(2)]),
+])
+def test_each_sample_names_its_fulfillment_orders(topic, expected):
+    payload = sample(topic)
+    assert TOPICS[topic] == KIND
+    assert fulfillment_order_ids(payload) == expected
+    assert "gid://shopify/Order/" not in json.dumps(payload)
+
+
+def test_a_hold_of_another_app_is_not_taken_for_ours():
+    payload = sample("fulfillment_orders/placed_on_hold")
+    assert payload["created_fulfillment_hold"]["held_by_requesting_app"] is False
+    assert not placed_by_us(payload)
+    ours = {**payload, "created_fulfillment_hold": {**payload["created_fulfillment_hold"],
+                                                    "held_by_requesting_app": True}}
+    assert placed_by_us(ours)
