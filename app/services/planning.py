@@ -95,7 +95,8 @@ class Planning:
         open_rows = [r for r in rows if r.open_quantity > 0]
         supply = self._supply(s, shop, variant, open_rows)
         told = told_ready(s, shop, {r.order_id for r in open_rows})
-        lines = [_line(r, orders.get(r.order_id), told.get(r.line_id, 0), variant)
+        lines = [_line(r, orders.get(r.order_id),
+                       _still_ready(told.get(r.line_id, (0, 0)), r.open_quantity), variant)
                  for r in open_rows]
         restocks = _restocks(s, shop, pool)
         estimate = self._lead_time(s, shop, policy, variant)
@@ -242,21 +243,28 @@ def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
     return second < newest or (second == newest and not exact)
 
 
-def told_ready(s: Session, shop: str, order_ids: set[str]) -> dict[str, int]:
-    """Units per line that the store has been told are ready: the `lines` detail last written
-    to each order (or being written). A plan nobody was told about is not a promise, so only
-    these units are kept from a line that sorts ahead later."""
+def told_ready(s: Session, shop: str, order_ids: set[str]) -> dict[str, tuple[int, int]]:
+    """Per line, (units the store was told are ready, the line's open units then): the `lines`
+    detail last written to each order (or being written). A plan nobody was told about is not
+    a promise, so only these units are kept from a line that sorts ahead later."""
     if not order_ids:
         return {}
-    told: dict[str, int] = {}
+    told: dict[str, tuple[int, int]] = {}
     for applied, desired in s.execute(select(OrderSync.applied, OrderSync.desired).where(
             OrderSync.shop == shop, OrderSync.order_id.in_(order_ids))):
         shown = applied if "metafields" in (applied or {}) else (
             desired if (applied or {}).get(WRITTEN) else {})
         detail = (shown.get("metafields") or {}).get("lines")
         for entry in json.loads(detail[1]) if detail else ():
-            told[entry["line_id"]] = entry.get("ready", 0)
+            told[entry["line_id"]] = (entry.get("ready", 0), entry.get("quantity", 0))
     return told
+
+
+def _still_ready(told: tuple[int, int], open_quantity: int) -> int:
+    """Told-ready units not shipped since: only ready units can ship (the rest are held), so the
+    units that left the line since came out of them."""
+    ready, then = told
+    return max(0, min(ready - max(0, then - open_quantity), open_quantity))
 
 
 def _line(row: OrderLine, order, ready: int, variant: Variant | None) -> Line:
@@ -265,7 +273,7 @@ def _line(row: OrderLine, order, ready: int, variant: Variant | None) -> Line:
         quantity=row.open_quantity, ordered_at=row.ordered_at,
         customer_tags=frozenset(order.customer_tags or ()) if order else frozenset(),
         manual_priority=row.manual_priority or 0,
-        ready_units=max(0, min(ready, row.open_quantity)), variant_id=row.variant_id,
+        ready_units=ready, variant_id=row.variant_id,
         vendor=variant.vendor if variant else "", product_type=variant.product_type if variant else "",
         order_number=(order.number or 0) if order else 0,
     )
