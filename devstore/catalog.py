@@ -143,19 +143,20 @@ def _touched(core: Core, shop: Shop, item_id: int, location_id: int) -> None:
 
 
 def set_tracked(core: Core, shop: Shop, variant: Variant, tracked: bool) -> None:
-    """Turns inventory tracking on or off (InventoryItem.tracked), announced as
-    inventory_items/update. Quantities already committed stay as they are."""
-    if variant.tracked == tracked:
-        return
-    variant.tracked = tracked
-    variant.updated_at = core.now()
-    core.emit(shop, "inventory_items/update", inventory_item_payload(shop, variant))
+    """Turns inventory tracking on or off (InventoryItem.tracked). Quantities already committed
+    stay as they are."""
+    _set_item_field(core, shop, variant, "tracked", tracked)
 
 
 def set_requires_shipping(core: Core, shop: Shop, variant: Variant, requires_shipping: bool) -> None:
-    if variant.requires_shipping == requires_shipping:
+    _set_item_field(core, shop, variant, "requires_shipping", requires_shipping)
+
+
+def _set_item_field(core: Core, shop: Shop, variant: Variant, name: str, value: bool) -> None:
+    """A field of the variant's inventory item, announced as inventory_items/update."""
+    if getattr(variant, name) == value:
         return
-    variant.requires_shipping = requires_shipping
+    setattr(variant, name, value)
     variant.updated_at = core.now()
     core.emit(shop, "inventory_items/update", inventory_item_payload(shop, variant))
 
