@@ -146,9 +146,10 @@ class Queue:
         self.huey.pending_count()
 
     def drain(self, limit: int = 100_000) -> int:
-        """Run every ready task in this process, as a worker would (tests and the demo)."""
+        """Run every ready task in this process, as a worker would (tests and the demo). An empty
+        queue is asked first: on Redis a dequeue would wait a second for work to arrive."""
         done = 0
-        while done < limit:
+        while done < limit and self.huey.pending_count():
             task = self.huey.dequeue()
             if task is None:
                 return done
