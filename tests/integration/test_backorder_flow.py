@@ -107,18 +107,27 @@ def test_restock_fills_and_releases(flow, platform):
 
 
 def test_cancellation_frees_units_for_the_next_in_line(flow, platform):
+    """Only the cancellation arrives (its stock update is late): the cancelled order owes nothing
+    any more, and the units it was given go to the next in line, who is released."""
     client, services = flow
-    platform.add_variant(V1, available=-2)
-    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 2)], minute=0))
-    post_webhook(client, "orders/create", order_payload(2, [(21, 1, 2)], minute=1))
+    platform.add_variant(V1, available=2)  # two in stock when read, at 12:00; both orders later
+    platform.route("gid://shopify/Order/2", {"gid://shopify/LineItem/21": 2})
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 2)], minute=1, hour=12))
+    post_webhook(client, "orders/create", order_payload(2, [(21, 1, 2)], minute=2, hour=12))
     work(services)
-    assert (line(services, 11).covered, line(services, 21).covered) == (2, 0)
-    assert line(services, 21).queue_position == 1
-    post_webhook(client, "orders/cancelled", order_payload(1, [(11, 1, 2)], minute=0,
-                                                           updated_minute=5, cancelled=True))
-    post_webhook(client, "inventory_levels/update", stock_payload(0, 2))  # restocked by the cancel
+    assert (line(services, 11).covered, line(services, 21).backordered) == (2, 2)
+    assert platform.held("gid://shopify/Order/2") == {"gid://shopify/LineItem/21": 2}
+
+    response = post_webhook(client, "orders/cancelled", order_payload(
+        1, [(11, 1, 2)], minute=1, updated_minute=5, cancelled=True, hour=12))
+    assert response.json["status"] == "accepted"
     work(services)
+    assert (line(services, 11).open_quantity, line(services, 11).covered) == (0, 0)
     assert (line(services, 21).covered, line(services, 21).backordered) == (2, 0)
+    assert line(services, 21).queue_position is None
+    order = platform.orders["gid://shopify/Order/2"]
+    assert platform.held("gid://shopify/Order/2") == {}
+    assert order.tags == set() and order.metafields["status"] == "ready"
 
 
 def test_vip_customers_are_served_first_without_bumping_lines_told_ready(flow, platform):
