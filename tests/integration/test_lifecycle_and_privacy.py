@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.storage.tables import DataExport, Shop, WebhookReceipt
+from app.storage.tables import DataExport, Order, OrderLine, Shop, WebhookReceipt
 from tests.conftest import SHOP
 from tests.integration.helpers import install, post_webhook
+from tests.integration.test_backorder_flow import V1, order_payload
 from tests.integration.test_install import session_token
 
 
@@ -69,6 +70,44 @@ def test_customer_redact_deletes_that_customers_exports(client, services):
     run_worker(services)
     with services.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(DataExport)) == 0
+
+
+def mirrored(services, number: int) -> tuple[str | None, list | None, int]:
+    """The mirrored order's customer id and tags, and the units its line still owes."""
+    with services.db.transaction() as s:
+        order = s.get(Order, (SHOP, f"gid://shopify/Order/{number}"))
+        owed = s.get(OrderLine, (SHOP, f"gid://shopify/LineItem/{number}1")).open_quantity
+        return order.customer_id, order.customer_tags, owed
+
+
+def test_customer_redact_removes_the_customer_from_their_mirrored_orders(client, services,
+                                                                        platform):
+    """Orders #1 and #2 of customers 901 and 902, whose tags were read for priority; 901 asks to
+    be forgotten. Their order keeps its place in the queue, without the customer."""
+    install(services)
+    with services.db.transaction() as s:
+        s.get(Shop, SHOP).policy = {"priority_tags": ["VIP"]}
+    platform.add_variant(V1, available=5)
+    platform.customers.update({"gid://shopify/Customer/901": ("VIP",),
+                               "gid://shopify/Customer/902": ("VIP", "Wholesale")})
+    for number in (1, 2):
+        post_webhook(client, "orders/create", order_payload(number, [(number * 10 + 1, 1, 1)]))
+    run_worker(services)
+    assert mirrored(services, 1) == ("901", ["VIP"], 1)
+
+    post_webhook(client, "customers/redact", {
+        "shop_id": 1, "shop_domain": SHOP, "customer": {"id": 901, "email": "a@b.c"},
+        "orders_to_redact": [1]})
+    run_worker(services)
+    customer, tags, owed = mirrored(services, 1)
+    assert customer is None and not tags and owed == 1
+    assert mirrored(services, 2) == ("902", ["VIP", "Wholesale"], 1)
+    post_webhook(client, "customers/data_request",
+                 {"shop_domain": SHOP, "customer": {"id": 901}, "data_request": {"id": 2}})
+    run_worker(services)
+    with services.db.transaction() as s:
+        export = s.scalars(select(DataExport)).one()
+        assert export.data == {"customer_id": "901", "records": {}}  # nothing left to hand over
 
 
 def test_shop_redact_after_uninstall_deletes_everything(client, services):
