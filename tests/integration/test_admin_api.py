@@ -478,14 +478,26 @@ def test_pinned_substitutes_are_stored_and_written_back(catalog, platform):
     assert platform.substitutes[PRODUCT7] == ["gid://shopify/Product/8"]
 
 
-def test_a_pinned_substitute_is_suggested_first_with_its_reason(catalog):
-    tee = "gid://shopify/Product/1"
+def test_a_pinned_substitute_is_suggested_before_other_products(catalog, platform):
+    """The queue shows which variants are suggested, in order (not why: the reasons are the
+    domain's, tested there). A variant of the same product comes first; the merchant's pinned
+    product comes next, ahead of a product much like the backordered one."""
+    tee, pinned = "gid://shopify/Product/1", "gid://shopify/ProductVariant/8"
+    similar = "gid://shopify/ProductVariant/9"
+    platform.add_variant(similar, available=3, product_id="gid://shopify/Product/9",
+                         product_title="Tee Deluxe", vendor="Acme", product_type="Shirts",
+                         price="20.00")
+    catalog.services.onboarding.setup(SHOP)
+
+    def suggested() -> list[str]:
+        catalog.services.queue.drain()
+        (line,) = [x for x in catalog.queue() if x["line_id"] == LINE11]
+        return [a["variant_id"] for a in line["alternatives"]]
+
     response = catalog.call("PUT", f"/api/products/{tee}/substitutes",
                             json={"substitutes": ["gid://shopify/Product/8"]})
     assert response.status_code == 200
-    (line,) = [x for x in catalog.queue() if x["line_id"] == LINE11]
-    suggested = [a["variant_id"] for a in line["alternatives"]]
-    assert "gid://shopify/ProductVariant/8" in suggested
+    assert suggested() == [V2, pinned, similar]
 
 
 @pytest.mark.parametrize("body", [

@@ -50,6 +50,21 @@ def test_preference_order_same_product_then_pinned_then_type():
     assert found[3].reasons == ("same collection", "same price")
 
 
+def test_a_pinned_substitute_comes_first_with_its_reason():
+    """No other variant of the product is in stock: the product the merchant pinned is suggested
+    first, ahead of a product much like the backordered one, and says why."""
+    tee = {"product_type": "Shirts", "vendor": "Acme", "price": "20.00"}
+    records = [
+        variant("tee", "tee", title="Organic Tee", pinned=("socks",), **tee),
+        variant("tee-deluxe", "tee-deluxe", title="Organic Tee Deluxe", **tee),
+        variant("socks", "socks", title="Wool Socks", product_type="Socks", price="21.00"),
+    ]
+    found = suggest(in_stock(records), "tee", SHOP, 1)
+    assert ids(found) == ["socks", "tee-deluxe"]
+    assert found[0].reasons == ("pinned substitute", "5% more expensive")
+    assert "pinned substitute" not in found[1].reasons
+
+
 def test_score_is_the_weighted_sum_behind_the_reasons():
     records = [
         variant("a", "pa", title="Oak Side Table", product_type="Table", vendor="Nord",
