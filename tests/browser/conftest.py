@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import load_config
-from tests.conftest import SHOP
+from tests.conftest import SHOP, unavailable
 from tests.fakes import FakeGateway
 from tests.integration.helpers import install, post_webhook
 from tests.integration.test_backorder_flow import order_payload
@@ -28,8 +28,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (./dev test installs it)")
-    from playwright.sync_api import sync_playwright
+        unavailable(f"Debian's chromium is not installed at {CHROMIUM} "
+                    "(./dev test installs it when run as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (./dev test installs it: pip install -e '.[test]')")
 
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

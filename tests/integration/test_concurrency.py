@@ -90,10 +90,10 @@ def allocation(services) -> dict[str, tuple[int, int, int | None]]:
                 for r in s.scalars(select(OrderLine))}
 
 
+@pytest.mark.postgres  # pool row locks are PostgreSQL's; SQLite admits one writer at a time
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_parallel_workers_match_one_worker_in_the_same_order(env, database_url, seed):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("pool row locks are PostgreSQL's; SQLite admits one writer at a time anyway")
+    assert database_url.startswith("postgresql")
     events = deliveries(seed, datetime.now(UTC) + timedelta(hours=1))
     app, services = fresh_shop(env)
     ids = receive_all(app, services, events)
