@@ -2,14 +2,31 @@
 order, throttling, and the time from an order being placed to its write-back being applied.
 
 The store simulator (served over HTTP, webhooks sent over HTTP by its own thread) runs a sale of
-`--orders` single-unit orders placed at `--rate` orders per second, a third of them on variants
-that keep selling at zero stock. The app runs as in production on one machine: its web server,
-SQLite database, SQLite job queue and a huey consumer with `--workers` threads. Then stock
-arrives for `--restock` of the waiting orders.
+`--orders` orders placed at `--rate` orders per second. Each order has one to three lines of one
+to three units on distinct variants; a line is on one of several variants that keep selling past
+a small stock (CONTINUE) one time in three, else on a well-stocked variant. Customers come back
+now and then, and some are tagged: the shop ranks its queue by the priority tags `VIP` then
+`Wholesale` (set through the settings API; the app reads customer tags over GraphQL). So an order
+often owes some units and not others: the app holds only those, and the store splits the
+fulfillment order. The app runs as in production on one machine: its web server, SQLite
+database, SQLite job queue and a huey consumer with `--workers` threads. Then stock arrives:
+`--restock` of each oversold variant's owed units (never fewer than its priority-tagged units
+and a line more, so that every line ever told "ready" during the sale is one the queue covers
+anyway and the final holds follow from the store's records alone).
+
+After the sale, and after the restock, the store's holds are checked: per oversold variant, the
+units held must be exactly the units owed beyond those on hand, and nothing else is held. After
+the restock, every line must hold exactly what the queue gives it: the units on hand go to the
+open lines by priority class, then in the order the orders were placed (then order number, then
+line), and whatever a line still lacks is held (first come, first served within a class, as
+`tests/integration/simulator/test_first_come_first_served.py` states it). The run fails unless
+this holds and the store shows split fulfillment orders and orders holding part of their units.
 
 The simulator's cost bucket is Shopify's Standard plan: 2000 points, restored at 100 points/s.
+The bucket sets the pace (about 45 points per order placed, customer-tag reads included), so
+1000 orders, the default, take about nine minutes.
 
-    python -m benchmarks.writeback [--orders 5000] [--rate 50] [--restock 1000] [--workers 4]
+    python -m benchmarks.writeback [--orders 1000] [--rate 50] [--restock 0.5] [--workers 4]
 """
 
 from __future__ import annotations
@@ -17,9 +34,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import random
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from statistics import quantiles
@@ -32,8 +51,18 @@ from werkzeug.serving import make_server
 
 SHOP = "bench-writeback.myshopify.com"
 API_KEY, API_SECRET = "bench-key", "bench-secret"
-OVERSOLD, STOCKED = 2, 4  # variants that keep selling at zero, variants with plenty of stock
+OVERSOLD, STOCKED = 6, 6  # variants that keep selling past a small stock, variants with plenty
+OVERSOLD_STOCK = 4  # units of each oversold variant on hand when the sale opens
+OVERSOLD_SHARE = 1 / 3  # of the lines
+MAX_LINES, MAX_QUANTITY = 3, 3
+PRIORITY_TAGS = ("VIP", "Wholesale")
+# Customer n (of a pool as large as the sale) is tagged VIP when n % 10 == 0, Wholesale when
+# n % 20 == 5: a tenth and a twentieth of the customers.
 SETTLE_TIMEOUT_S = 1800
+
+
+def customer_tags(n: int) -> list[str]:
+    return ["VIP"] if n % 10 == 0 else ["Wholesale"] if n % 20 == 5 else []
 
 
 class Bench:
@@ -71,11 +100,18 @@ class Bench:
         from app.storage.tables import Variant
 
         self.store.create_shop(SHOP, name="Writeback Bench", locations=["Warehouse"])
-        variants = [v for p in self.store.seed_catalog(SHOP, "apparel") for v in p["variant_ids"]]
+        self.store.seed_catalog(SHOP, "apparel")
+        shop = self.store.shop(SHOP)
+        # Variants that ship, so that every fulfillment order beyond an order's first is a split.
+        variants = sorted(v.id for v in shop.variants.values() if v.requires_shipping
+                          and v.tracked and not shop.products[v.product_id].gift_card)
+        if len(variants) < OVERSOLD + STOCKED:
+            raise SystemExit(f"the catalog has {len(variants)} shipped variants; "
+                             f"{OVERSOLD + STOCKED} are needed")
         oversold, stocked = variants[:OVERSOLD], variants[OVERSOLD:OVERSOLD + STOCKED]
         for variant in oversold:
             self.store.set_inventory_policy(SHOP, variant, "CONTINUE")
-            self.store.set_stock(SHOP, variant, 0)
+            self.store.set_stock(SHOP, variant, OVERSOLD_STOCK)
         for variant in stocked:
             self.store.set_stock(SHOP, variant, 100_000)
         self.store.install(SHOP)
@@ -86,11 +122,25 @@ class Bench:
 
         def mirrored() -> bool:
             with self.services.db.transaction() as s:
-                return s.scalar(select(func.count()).select_from(Variant)) >= len(variants)
+                return s.scalar(select(func.count()).select_from(Variant)) >= len(shop.variants)
 
         self.wait(mirrored)
         self.wait(self.settled)
+        self.rank_by_priority_tags()
         return oversold, stocked
+
+    def rank_by_priority_tags(self) -> None:
+        """The merchant's settings page: the queue ranked by customer tags."""
+        url = f"{self.web_url}/api/settings"
+        auth = {"Authorization": f"Bearer {self.store.session_token(SHOP)}"}
+        current = requests.get(url, headers=auth, timeout=30)
+        current.raise_for_status()
+        settings = current.json()
+        settings["policy"]["priority_tags"] = list(PRIORITY_TAGS)
+        saved = requests.put(url, headers=auth, json=settings, timeout=30)
+        saved.raise_for_status()
+        if saved.json()["policy"]["priority_tags"] != list(PRIORITY_TAGS):
+            raise SystemExit(f"the priority tags were not saved: {saved.text}")
 
     @property
     def web_url(self) -> str:
@@ -106,8 +156,14 @@ class Bench:
             delay = start + n / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            variant = rng.choice(oversold) if rng.random() < 1 / 3 else rng.choice(stocked)
-            order = self.store.place_order(SHOP, [(variant, 1)])
+            lines: dict[int, int] = {}
+            for _ in range(rng.randint(1, MAX_LINES)):
+                pool = oversold if rng.random() < OVERSOLD_SHARE else stocked
+                variant = rng.choice([v for v in pool if v not in lines] or pool)
+                lines.setdefault(variant, rng.randint(1, MAX_QUANTITY))
+            buyer = rng.randrange(orders)
+            order = self.store.place_order(SHOP, list(lines.items()), customer={
+                "email": f"buyer{buyer}@example.com", "tags": customer_tags(buyer)})
             placed[f"gid://shopify/Order/{order['id']}"] = time.time()
         return placed
 
@@ -140,14 +196,6 @@ class Bench:
             return {order_id: synced for order_id, desired, synced in rows
                     if desired.get("tags")}
 
-    def store_view(self) -> tuple[int, int]:
-        """Orders tagged backordered and fulfillment orders on hold, as the store shows them."""
-        state = self.store.state(SHOP)
-        tagged = sum("backordered" in o["tags"] for o in state["orders"])
-        held = sum(fo["status"] == "ON_HOLD" for o in state["orders"]
-                   for fo in o["fulfillment_orders"])
-        return tagged, held
-
 
 def p95(values: list[float]) -> float:
     if len(values) < 2:
@@ -155,7 +203,139 @@ def p95(values: list[float]) -> float:
     return quantiles(values, n=20, method="inclusive")[18]
 
 
-def run(orders: int, rate: float, restock: int, workers: int) -> dict:
+# What the store shows, and what it should show, from its own records.
+
+
+def class_rank(tags: list[str]) -> int:
+    """The app's customer-tag classes: the first priority tag the customer has, else last."""
+    folded = {t.casefold() for t in tags}
+    return next((rank for rank, tag in enumerate(PRIORITY_TAGS) if tag.casefold() in folded),
+                len(PRIORITY_TAGS))
+
+
+def on_hand(state, variant_id: int) -> int:
+    item = state.variants[variant_id].inventory_item_id
+    return sum(level.available + level.committed
+               for (level_item, _), level in state.levels.items() if level_item == item)
+
+
+def open_lines(state, variant_id: int) -> list[tuple]:
+    """(queue key, line id, units owed) of the variant's open lines, in queue order: priority
+    class, then the second the order was placed, then order number, then line."""
+    lines = []
+    for order in state.orders.values():
+        if order.cancelled_at is not None:
+            continue
+        customer = state.customers.get(order.customer_id)
+        rank = class_rank(customer.tags if customer else [])
+        for line in order.line_items:
+            if line.variant_id == variant_id and line.unfulfilled > 0:
+                lines.append(((rank, int(order.created_at), order.number, line.id), line.id,
+                              line.unfulfilled))
+    return sorted(lines)
+
+
+def expected_holds(state, variants: list[int]) -> dict[int, int]:
+    """Per variant, the units on hand (available + committed) go to the open lines in queue
+    order; whatever a line still lacks must be held."""
+    holds: dict[int, int] = {}
+    for variant_id in variants:
+        supply = on_hand(state, variant_id)
+        for _, line_id, owed in open_lines(state, variant_id):
+            covered = min(owed, max(0, supply))
+            supply -= covered
+            if owed - covered:
+                holds[line_id] = owed - covered
+    return holds
+
+
+def held_by_app(state_json: dict) -> dict[int, int]:
+    """Units on the fulfillment orders the app holds, by order line item id."""
+    held: Counter[int] = Counter()
+    for order in state_json["orders"]:
+        for fo in order["fulfillment_orders"]:
+            if any(h["by_app"] for h in fo["holds"]):
+                for line in fo["lines"]:
+                    held[line["line_item_id"]] += line["remaining"]
+    return {line: units for line, units in held.items() if units}
+
+
+def shape(state_json: dict, held: dict[int, int]) -> dict[str, int]:
+    """Split fulfillment orders (every one beyond an order's first: the sale uses one location
+    and shipped variants only), orders holding some units while others are free to ship, and
+    lines held in part; and the orders tagged backordered and fulfillment orders on hold."""
+    splits = partial = on_hold_fos = 0
+    for order in state_json["orders"]:
+        if order["cancelled"]:
+            continue
+        fos = [fo for fo in order["fulfillment_orders"] if not fo["hidden"]]
+        splits += max(0, len(fos) - 1)
+        on_hold = [fo for fo in fos if any(h["by_app"] for h in fo["holds"])]
+        free = [fo for fo in fos if fo["status"] == "OPEN" and fo_remaining(fo)]
+        partial += bool(on_hold and free)
+        on_hold_fos += sum(fo["status"] == "ON_HOLD" for fo in fos)
+    lines = {li["id"]: li["unfulfilled"] for o in state_json["orders"] for li in o["line_items"]}
+    return {"split_fulfillment_orders": splits, "partial_holds": partial,
+            "partially_held_lines": sum(0 < units < lines[line] for line, units in held.items()),
+            "held_lines": len(held), "held_units": sum(held.values()),
+            "tagged_orders": sum("backordered" in o["tags"] for o in state_json["orders"]),
+            "held_fulfillment_orders": on_hold_fos}
+
+
+def fo_remaining(fo: dict) -> int:
+    return sum(line["remaining"] for line in fo["lines"])
+
+
+def check_holds(store, oversold: list[int], per_line: bool) -> tuple[dict[str, int], list[str]]:
+    """The store's final state against first come, first served within priority classes:
+    (shape, problems). Per variant, the held units must be the units owed beyond those on hand;
+    with `per_line`, each line must hold exactly what the queue leaves it short."""
+    with store.core.lock:
+        state = store.shop(SHOP)
+        expected = expected_holds(state, oversold)
+        short = {v: max(0, sum(owed for _, _, owed in open_lines(state, v)) - on_hand(state, v))
+                 for v in oversold}
+        variant_of = {line.id: line.variant_id for order in state.orders.values()
+                      for line in order.line_items}
+    state_json = store.state(SHOP)
+    held = held_by_app(state_json)
+    problems = []
+    elsewhere = sum(units for line, units in held.items() if variant_of[line] not in oversold)
+    if elsewhere:
+        problems.append(f"{elsewhere} units held on variants that are not short")
+    for variant in oversold:
+        units = sum(u for line, u in held.items() if variant_of[line] == variant)
+        if units != short[variant]:
+            problems.append(f"variant {variant}: {units} units held, {short[variant]} owed "
+                            "beyond those on hand")
+    if per_line:
+        over = {line: held.get(line, 0) - expected.get(line, 0) for line in held.keys() | expected.keys()}
+        covered = {line: d for line, d in over.items() if d > 0}
+        missing = {line: -d for line, d in over.items() if d < 0}
+        if covered:
+            problems.append(f"{len(covered)} lines hold {sum(covered.values())} units the queue "
+                            f"covers (e.g. line {min(covered)})")
+        if missing:
+            problems.append(f"{len(missing)} lines miss holds on {sum(missing.values())} owed "
+                            f"units (e.g. line {min(missing)})")
+    tagged = {o["id"] for o in state_json["orders"] if "backordered" in o["tags"]}
+    owing = {o["id"] for o in state_json["orders"]
+             if any(li["id"] in (expected if per_line else held) for li in o["line_items"])}
+    if tagged != owing:
+        problems.append(f"{len(tagged - owing)} orders tagged backordered owe nothing, "
+                        f"{len(owing - tagged)} owing orders are not tagged")
+    return shape(state_json, held), problems
+
+
+def priority_units(store, oversold: list[int]) -> dict[int, int]:
+    """Open units of priority-tagged customers, per oversold variant."""
+    with store.core.lock:
+        state = store.shop(SHOP)
+        return {v: sum(owed for key, _, owed in open_lines(state, v) if key[0] < len(PRIORITY_TAGS))
+                for v in oversold}
+
+
+def run(orders: int, rate: float, restock: float, workers: int) -> dict:
     logging.disable(logging.WARNING)  # progress lines only; the app logs every request
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(Path(tmp), workers)
@@ -163,8 +343,10 @@ def run(orders: int, rate: float, restock: int, workers: int) -> dict:
             oversold, stocked = bench.set_up()
             stats = bench.services.admin_client.stats
             before = stats.snapshot()
-            print(f"sale: {orders} orders at {rate:g}/s, {workers} worker threads, "
-                  "bucket 2000 points restored at 100/s (Standard plan)")
+            print(f"sale: {orders} orders at {rate:g}/s over {OVERSOLD} oversold variants "
+                  f"({OVERSOLD_STOCK} units each on hand) and {STOCKED} stocked ones, priority "
+                  f"tags {', '.join(PRIORITY_TAGS)}; {workers} worker threads, bucket 2000 "
+                  "points restored at 100/s (Standard plan)", flush=True)
             started = time.monotonic()
             placed = bench.sale(orders, rate, oversold, stocked)
             placing_s = time.monotonic() - started
@@ -173,23 +355,36 @@ def run(orders: int, rate: float, restock: int, workers: int) -> dict:
             waiting = bench.backordered()
             latencies = [synced.timestamp() - placed[order_id]
                          for order_id, synced in waiting.items() if synced]
-            tagged, held = bench.store_view()
+            after_sale, problems = check_holds(bench.store, oversold, per_line=False)
             print(f"  writes accepted: {dict(bench.services.gateway.counters)}")
             print(f"  placed in {placing_s:.1f}s, settled {settle_s:.1f}s later; "
-                  f"{len(waiting)} backordered; the store shows {tagged} tagged, {held} held")
+                  f"{len(waiting)} backordered; the store shows {after_sale}", flush=True)
+            if problems:
+                raise SystemExit("writeback benchmark failed after the sale: " + "; ".join(problems))
 
+            with bench.store.core.lock:
+                state = bench.store.shop(SHOP)
+                owed = {v: max(0, sum(u for _, _, u in open_lines(state, v)) - on_hand(state, v))
+                        for v in oversold}
+            first = priority_units(bench.store, oversold)
+            arriving = {v: max(math.ceil(restock * owed[v]), first[v] + MAX_QUANTITY)
+                        for v in oversold}
             before = stats.snapshot()
-            per_variant = -(-restock // len(oversold))
             started = time.monotonic()
-            for variant in oversold:
-                bench.store.receive_stock(SHOP, variant, per_variant)
+            for variant, units in arriving.items():
+                bench.store.receive_stock(SHOP, variant, units)
             restock_s = bench.wait(bench.settled)
             fill = {k: v - before[k] for k, v in stats.snapshot().items()}
             still = bench.backordered()
-            tagged_after, held_after = bench.store_view()
-            print(f"restock: {per_variant * len(oversold)} units; {len(waiting) - len(still)} "
-                  f"orders filled in {restock_s:.1f}s; the store shows {tagged_after} tagged, "
-                  f"{held_after} held")
+            final, problems = check_holds(bench.store, oversold, per_line=True)
+            print(f"restock: {sum(arriving.values())} units for {sum(owed.values())} owed; "
+                  f"{len(waiting) - len(still)} orders filled in {restock_s:.1f}s; the store "
+                  f"shows {final}", flush=True)
+            if not final["split_fulfillment_orders"] or not final["partial_holds"]:
+                problems.append(f"no partial hold happened: {final}")
+            if problems:
+                raise SystemExit("writeback benchmark failed after the restock: "
+                                 + "; ".join(problems))
         finally:
             bench.close()
     backordered = len(waiting)
@@ -205,20 +400,30 @@ def run(orders: int, rate: float, restock: int, workers: int) -> dict:
         "sync_p95_s": round(p95(latencies), 3),
         "sync_max_s": round(max(latencies, default=0.0), 3),
         "settle_after_sale_s": round(settle_s, 1),
+        "sale_held_units": after_sale["held_units"],
+        "sale_partial_holds": after_sale["partial_holds"],
+        "restock_units": sum(arriving.values()),
         "filled_orders": backordered - len(still),
         "restock_requests": int(fill["requests"]),
         "restock_cost": fill["cost_actual"],
         "restock_s": round(restock_s, 1),
-        "store_tagged_after_restock": tagged_after,
-        "store_held_after_restock": held_after,
+        # the store's final state
+        "split_fulfillment_orders": final["split_fulfillment_orders"],
+        "partial_holds": final["partial_holds"],
+        "partially_held_lines": final["partially_held_lines"],
+        "held_lines": final["held_lines"],
+        "held_units": final["held_units"],
+        "store_tagged_after_restock": final["tagged_orders"],
+        "store_held_after_restock": final["held_fulfillment_orders"],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0, help="orders placed per second")
-    parser.add_argument("--restock", type=int, default=1000, help="waiting orders the restock fills")
+    parser.add_argument("--restock", type=float, default=0.5,
+                        help="share of each oversold variant's owed units that arrives")
     parser.add_argument("--workers", type=int, default=4, help="huey worker threads")
     args = parser.parse_args()
     figures = run(args.orders, args.rate, args.restock, args.workers)
