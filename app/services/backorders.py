@@ -6,6 +6,7 @@ stock the mirror has not seen yet); the handlers themselves never call the platf
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -186,16 +187,23 @@ def edit_stamped(order: ParsedOrder, edit: dict) -> ParsedOrder:
 
 
 def record_arrival(s: Session, shop: str, pool: str, units: int, now: datetime) -> None:
-    """Stock rose: expected restocks of the pool count as arrived, earliest first; one that came
-    only in part keeps waiting for the rest."""
-    for restock in s.scalars(select(RestockRow).where(
+    """Stock rose: expected restocks of the pool count as arrived, earliest first. One that came
+    only in part keeps waiting for the rest, and the part that came is kept as an arrived restock
+    of its own (same date, source and reference), so when the pool recovers its history learns
+    how late the supplier was against the date of what actually came."""
+    for restock in list(s.scalars(select(RestockRow).where(
             RestockRow.shop == shop, RestockRow.pool == pool, RestockRow.arrived_at.is_(None))
-            .order_by(RestockRow.expected_on, RestockRow.id)):
+            .order_by(RestockRow.expected_on, RestockRow.id))):
         if units <= 0:
             return
         if units >= restock.quantity:
             units -= restock.quantity
             restock.arrived_at = now
         else:
+            s.add(RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool,
+                             variant_id=restock.variant_id, quantity=units,
+                             expected_on=restock.expected_on, source=restock.source,
+                             reference=restock.reference, created_at=restock.created_at,
+                             arrived_at=now))
             restock.quantity -= units
             units = 0

@@ -158,8 +158,17 @@ class Planning:
                 StockoutRow.shop == shop, StockoutRow.pool == pool_row.pool,
                 StockoutRow.restocked_on.is_(None)).order_by(StockoutRow.id.desc())).first()
             if open_row is not None:
+                # Lateness is learned against the restock that came: the earliest-dated of
+                # those that arrived today (stock rising marks them arrived before this plan).
+                # Restocks still expected have not come, and a pool that recovered with no
+                # arrival today (an order cancelled or edited down) teaches no lateness.
+                midnight = self._clock().replace(hour=0, minute=0, second=0, microsecond=0)
                 open_row.restocked_on = today
-                open_row.expected_on = min((r.expected_on for r in restocks), default=None)
+                open_row.expected_on = s.scalar(
+                    select(RestockRow.expected_on).where(
+                        RestockRow.shop == shop, RestockRow.pool == pool_row.pool,
+                        RestockRow.arrived_at >= midnight)
+                    .order_by(RestockRow.expected_on).limit(1))
             pool_row.short_since = None
         pool_row.supply, pool_row.units_owed = plan.supply, plan.units_owed
         pool_row.planned_at = self._clock()
