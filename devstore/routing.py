@@ -2,7 +2,11 @@
 result (fact 7: one per assigned location, and one more for lines that need no shipping).
 
 A line goes to the location the caller names; otherwise to the first location, in creation order,
-with enough available for it; otherwise to the first location. Custom lines and untracked items
+with enough available for it; otherwise to the first location. This is Shopify's default order
+routing reduced to one shop without delivery addresses (help center, "Understanding order
+routing": prefer locations that have the items in stock, minimise split fulfillments, then rank
+locations; the "closest location" and "destination market" rules need an address the simulator
+does not model, so creation order stands for the merchant's location ranking). Custom lines and untracked items
 have no stock to look for and go to the first location (facts 3 and 4)."""
 
 from __future__ import annotations

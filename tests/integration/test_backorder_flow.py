@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.config import load_config
 from app.storage.tables import EtaChangeRow, OrderLine, OrderSync, RestockRow, Shop
-from tests.fakes import FakeGateway
-from tests.integration.helpers import install, post_webhook
+from tests.integration.helpers import post_webhook
 
 V1 = "gid://shopify/ProductVariant/1"
 ITEM1 = "gid://shopify/InventoryItem/1"
@@ -42,24 +38,6 @@ def order_payload(number: int, lines: list[tuple[int, int, int]], minute: int = 
 def stock_payload(available: int, minute: int) -> dict:
     return {"inventory_item_id": 1, "location_id": 1, "available": available,
             "updated_at": f"2026-11-20T12:{minute:02d}:45Z"}
-
-
-@pytest.fixture
-def platform() -> FakeGateway:
-    gateway = FakeGateway()
-    gateway.add_variant(V1, available=-1, vendor="Acme", product_type="Shirts")
-    return gateway
-
-
-@pytest.fixture
-def flow(env, clock, platform):
-    app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
-    services = app.extensions["backorders"]
-    services.queue.huey.flush()
-    install(services)
-    yield app.test_client(), services
-    services.queue.huey.flush()
-    services.close()
 
 
 def work(services) -> None:

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.config import load_config
 from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
 from app.services.planning import shop_policy
 from app.storage.tables import RestockRow, StockoutRow
-from tests.fakes import FakeGateway
-from tests.integration.helpers import install, post_webhook
-from tests.integration.test_backorder_flow import line, order_payload
+from tests.integration.helpers import post_webhook
+from tests.integration.test_backorder_flow import line, order_payload, work
 
 SHOP = "test-shop.myshopify.com"
 V1 = "gid://shopify/ProductVariant/1"
@@ -23,28 +19,6 @@ POOL = f"{V1}@*"
 DAY = date(2026, 11, 20)  # a Friday: the order comes in and the variant runs short
 EXPECTED = date(2026, 11, 24)  # the restock's date, as the supplier quoted it
 ARRIVED = date(2026, 11, 27)  # three days late
-
-
-@pytest.fixture
-def platform() -> FakeGateway:
-    gateway = FakeGateway()
-    gateway.add_variant(V1, available=-1, vendor="Acme", product_type="Shirts")
-    return gateway
-
-
-@pytest.fixture
-def flow(env, clock, platform):
-    app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
-    services = app.extensions["backorders"]
-    services.queue.huey.flush()
-    install(services)
-    yield app.test_client(), services
-    services.queue.huey.flush()
-    services.close()
-
-
-def work(services) -> None:
-    services.queue.drain()
 
 
 def on(day: date, payload: dict, hour: int = 13) -> dict:
