@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from app.domain.errors import InvalidInput
 
@@ -53,6 +54,15 @@ _STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "for", "with", "in", "on
 _WORD = re.compile(r"[^\W_]+")
 _EPSILON = 1e-3  # more than the rounding of scores to 4 decimals can move them
 
+# A weak match (another product type, neither the same product nor pinned) is offered at most
+# once per line: one says "nothing like it is in stock"; three would bury that under noise.
+MAX_WEAK = 1
+WEAK_REASON = "weak match: not the same type"
+
+# Products whose stock is asked for at once, doubling each round: a lookup usually ends within the
+# first rounds, and stock read from a database costs per round trip more than per row.
+FIRST_STOCK_BATCH = 16
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogVariant:
@@ -75,12 +85,40 @@ class CatalogVariant:
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A variant to offer instead; `score` is the sum of the parts that `reasons` name, in order,
-    rounded to 4 decimals."""
+    rounded to 4 decimals. `weak`: of another product type, so the customer should be told."""
 
     variant_id: str
     product_id: str
     score: float
     reasons: tuple[str, ...]
+    weak: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The sentence shown to the merchant and the customer; a weak match says so first."""
+        return ", ".join((WEAK_REASON, *self.reasons) if self.weak else self.reasons)
+
+    def to_entry(self) -> dict:
+        """The suggestion as a line stores it and the store shows it."""
+        return {"variant_id": self.variant_id, "reason": self.reason, "weak": self.weak}
+
+
+def as_entry(stored: str | Mapping) -> dict:
+    """A stored suggestion as {variant_id, reason, weak}. Lines suggested before reasons were kept
+    hold bare variant ids: those read with an empty reason."""
+    if isinstance(stored, str):
+        return {"variant_id": stored, "reason": "", "weak": False}
+    return {"variant_id": stored["variant_id"], "reason": stored.get("reason", ""),
+            "weak": bool(stored.get("weak", False))}
+
+
+class Stock(Protocol):
+    """What a lookup needs of stock: units of a pool, and a hint of the variants it will ask about
+    next, so stock kept outside memory can be read in a few batches."""
+
+    def available(self, variant_id: str, location_id: str | None) -> int: ...
+
+    def prefetch(self, variant_ids: Iterable[str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -224,6 +262,9 @@ class CatalogIndex:
             return self._total.get(variant_id, 0)
         return self._stock.get(variant_id, {}).get(location_id, 0)
 
+    def prefetch(self, variant_ids: Iterable[str]) -> None:
+        """The index's own stock is in memory: nothing to read ahead."""
+
     def set_stock(self, variant_id: str, location_id: str, available: int) -> None:
         """Record a pool's `available` (may be negative when oversold). Stock may precede the
         catalog record: inventory webhooks and product webhooks arrive in any order."""
@@ -323,9 +364,11 @@ def suggest(
     location_id: str | None,
     quantity: int,
     settings: AlternativesSettings | None = None,
+    stock: Stock | None = None,
 ) -> list[Suggestion]:
     """In-stock alternatives for `quantity` units of `variant_id` backordered at `location_id`
-    (None: the shop ships from any location), best first.
+    (None: the shop ships from any location), best first. `stock` (the index's own by default)
+    says what can ship: a caller may subtract units other lines were already offered.
 
     Parts of the score (each with its reason):
       same product    W_SAME_PRODUCT, reason names the options that differ ("same product, size M")
@@ -341,7 +384,9 @@ def suggest(
     Ties break on the smaller price difference, then product id, then variant id. A shared vendor
     alone does not make a candidate: it only adds to products linked in another way. Pinned
     substitutes obey the hard rules too (price band included), and `same_type_only` keeps them,
-    since the merchant chose them product by product.
+    since the merchant chose them product by product. A candidate of another type than the
+    backordered one (when it has a type), neither of the same product nor pinned, is a weak match:
+    it is flagged, and at most MAX_WEAK of them are offered, in their place by score.
 
     Candidates are gathered from the inverted indexes with an upper bound of their score, and
     expanded best bound first until no remaining bound can beat the last suggestion kept.
@@ -352,51 +397,101 @@ def suggest(
     base = index._variants.get(variant_id)
     if not settings.enabled or base is None:
         return []  # a variant deleted since the order was placed has nothing to compare with
-    ranking = _Ranking(index, base, location_id, quantity, settings)
+    ranking = _Ranking(index, stock or index, base, location_id, quantity, settings)
     return ranking.run()
 
 
 class _Ranking:
-    """One lookup: the backordered variant, the rules that filter, and the best candidates so far."""
+    """One lookup: the backordered variant, the rules that filter, and the best candidates so far.
+
+    A strong match is of the same product, pinned, or of the backordered type (any candidate when
+    the backordered product has no type); the others are weak."""
 
     def __init__(
         self,
         index: CatalogIndex,
+        stock: Stock,
         base: CatalogVariant,
         location_id: str | None,
         quantity: int,
         settings: AlternativesSettings,
     ) -> None:
         self.index = index
+        self.stock = stock
         self.base = base
         self.base_options = _option_keys(base)
         self.base_product = index._products[base.product_id]
+        self.base_type = self.base_product.fields.type_key
+        self.pinned = frozenset(self.base_product.fields.pinned)
         self.location_id = location_id
         self.quantity = quantity
         self.settings = settings
         self.excluded = settings.excluded_tag_keys
         self.band = _PriceBand(base.price, settings.price_band_percent)
         self.found: list[tuple[tuple, Suggestion]] = []
-        self.best_scores: list[float] = []  # min-heap of the top `max_suggestions` scores
+        self.strong_scores: list[float] = []  # min-heap of the best `max_suggestions` strong scores
+        self.weak_scores: list[float] = []  # min-heap of the best MAX_WEAK weak scores
+        self.strong_left = 0  # linked products not expanded yet that may give a strong match
+        self.slack = 0.0
 
     def run(self) -> list[Suggestion]:
-        if self._allowed(self.base.product_id):
-            self._expand(self.base.product_id, pinned=False)
         heap = [(-bound, pid) for pid, bound in self._bounds().items()]
         heapq.heapify(heap)
-        slack = W_OPTIONS + W_PRICE + self._hidden_title_share() * W_TITLE + _EPSILON
-        pinned = set(self.base_product.fields.pinned)
-        while heap:
-            negative_bound, pid = heapq.heappop(heap)
-            if self._full() and slack - negative_bound < self.best_scores[0]:
-                break
-            if self._allowed(pid):
-                self._expand(pid, pinned=pid in pinned)
-        self.found.sort(key=lambda item: item[0])
-        return [suggestion for _, suggestion in self.found[: self.settings.max_suggestions]]
+        self.strong_left = sum(1 for _, pid in heap if self._strong(pid))
+        self.slack = W_OPTIONS + W_PRICE + self._hidden_title_share() * W_TITLE + _EPSILON
+        size = FIRST_STOCK_BATCH
+        own = [(None, self.base.product_id)] if self._allowed(self.base.product_id) else []
+        batch = own + self._pop(heap, size)
+        while batch:
+            products = self.index._products
+            self.stock.prefetch(v for _, pid in batch for v in products[pid].variant_ids)
+            for bound, pid in batch:
+                if bound is not None and self._done(bound):
+                    return self._result()
+                self._expand(pid, pinned=pid in self.pinned and pid != self.base.product_id)
+                self.strong_left -= bound is not None and self._strong(pid)
+            size *= 2
+            batch = self._pop(heap, size)
+        return self._result()
 
-    def _full(self) -> bool:
-        return len(self.best_scores) >= self.settings.max_suggestions
+    def _pop(self, heap: list, count: int) -> list[tuple[float, str]]:
+        """The next `count` allowed products by bound, fewer if the rest cannot matter."""
+        batch: list[tuple[float, str]] = []
+        while heap and len(batch) < count and not self._done(-heap[0][0]):
+            negative_bound, pid = heapq.heappop(heap)
+            if self._allowed(pid):
+                batch.append((-negative_bound, pid))
+            else:
+                self.strong_left -= self._strong(pid)
+        return batch
+
+    def _strong(self, pid: str) -> bool:
+        if not self.base_type or pid == self.base.product_id or pid in self.pinned:
+            return True
+        return self.index._products[pid].fields.type_key == self.base_type
+
+    def _done(self, bound: float) -> bool:
+        """Whether no product of this bound or lower can change the result."""
+        reach = bound + self.slack
+        kept = sorted(self.strong_scores + self.weak_scores, reverse=True)
+        wanted = self.settings.max_suggestions
+        if len(kept) >= wanted and reach < kept[wanted - 1]:
+            return True
+        weak_full = len(self.weak_scores) >= min(MAX_WEAK, wanted)
+        return not self.strong_left and weak_full and reach < self.weak_scores[0]
+
+    def _result(self) -> list[Suggestion]:
+        self.found.sort(key=lambda item: item[0])
+        result: list[Suggestion] = []
+        weak = 0
+        for _, suggestion in self.found:
+            if suggestion.weak and weak >= MAX_WEAK:
+                continue
+            weak += suggestion.weak
+            result.append(suggestion)
+            if len(result) == self.settings.max_suggestions:
+                break
+        return result
 
     def _bounds(self) -> dict[str, float]:
         """Product-level score of every product linked to the backordered one, by its postings."""
@@ -450,18 +545,19 @@ class _Ranking:
             candidate = self.index._variants[variant_id]
             if variant_id == self.base.variant_id or not self.band.contains(candidate.price):
                 continue
-            if self.index.available(variant_id, self.location_id) < self.quantity:
+            if self.stock.available(variant_id, self.location_id) < self.quantity:
                 continue
             if product_parts is None:
                 product_parts = self._product_parts(product.fields, pid, pinned)
-            self._keep(candidate, product_parts)
+            self._keep(candidate, product_parts, weak=not self._strong(pid))
 
     def _product_parts(self, fields: _ProductFields, pid: str, pinned: bool) -> list:
         if pid == self.base.product_id:
             return []  # every product field is the same: the same-product part says it all
         return _product_parts(self.base_product.fields, fields, pinned)
 
-    def _keep(self, candidate: CatalogVariant, product_parts: list[tuple[float, str]]) -> None:
+    def _keep(self, candidate: CatalogVariant, product_parts: list[tuple[float, str]],
+              weak: bool) -> None:
         parts = list(product_parts)
         if candidate.product_id == self.base.product_id:
             parts.append((W_SAME_PRODUCT, _same_product_reason(self.base_options, candidate)))
@@ -469,14 +565,16 @@ class _Ranking:
         parts.append(self.band.part(candidate.price))
         score = round(sum(weight for weight, _ in parts), 4)
         reasons = tuple(reason for _, reason in parts)
-        suggestion = Suggestion(candidate.variant_id, candidate.product_id, score, reasons)
+        suggestion = Suggestion(candidate.variant_id, candidate.product_id, score, reasons, weak)
         distance = abs(candidate.price - self.base.price)
         key = (-score, distance, candidate.product_id, candidate.variant_id)
         self.found.append((key, suggestion))
-        if self._full():
-            heapq.heappushpop(self.best_scores, score)
+        scores = self.weak_scores if weak else self.strong_scores
+        room = min(MAX_WEAK, self.settings.max_suggestions) if weak else self.settings.max_suggestions
+        if len(scores) >= room:
+            heapq.heappushpop(scores, score)
         else:
-            heapq.heappush(self.best_scores, score)
+            heapq.heappush(scores, score)
 
 
 def _product_parts(base: _ProductFields, other: _ProductFields, pinned: bool) -> list:

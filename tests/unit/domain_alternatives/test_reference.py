@@ -37,7 +37,8 @@ def catalog(seed: int):
 
 
 def reference(records, stock, base, location, quantity, settings, max_word_products):
-    """Score every linked, eligible variant with the documented formula and sort."""
+    """Score every linked, eligible variant with the documented formula, sort, and keep the best
+    with at most MAX_WEAK weak matches (another type, neither the same product nor pinned)."""
     products = {r.product_id: r for r in records}  # newest record of each product
     words = {p: alt.title_words(r.product_title) for p, r in products.items()}
     word_df = {w: sum(w in ws for ws in words.values()) for w in set().union(*words.values())}
@@ -74,9 +75,16 @@ def reference(records, stock, base, location, quantity, settings, max_word_produ
         score += alt.W_OPTIONS * (r.options == base.options)
         width = base.price * settings.price_band_percent / 100
         score += alt.W_PRICE * (1.0 if width == 0 else float(1 - abs(r.price - base.price) / width))
-        scored.append((-round(score, 4), abs(r.price - base.price), r.product_id, r.variant_id))
+        weak = bool(bp.product_type) and not (same or pinned or same_type)
+        scored.append((-round(score, 4), abs(r.price - base.price), r.product_id, r.variant_id, weak))
     scored.sort()
-    return [(v, -s) for s, _, _, v in scored[: settings.max_suggestions]]
+    kept, weak_kept = [], 0
+    for s, _, _, v, weak in scored:
+        if weak and weak_kept >= alt.MAX_WEAK:
+            continue
+        weak_kept += weak
+        kept.append((v, -s, weak))
+    return kept[: settings.max_suggestions]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -98,5 +106,6 @@ def test_pruned_lookup_equals_exhaustive_scoring(seed, max_word_products, monkey
         )
         found = suggest(index, base.variant_id, location, quantity, settings)
         expected = reference(records, stock, base, location, quantity, settings, max_word_products)
-        assert [s.variant_id for s in found] == [v for v, _ in expected]
-        assert [s.score for s in found] == [score for _, score in expected]
+        assert [s.variant_id for s in found] == [v for v, _, _ in expected]
+        assert [s.score for s in found] == [score for _, score, _ in expected]
+        assert [s.weak for s in found] == [weak for _, _, weak in expected]

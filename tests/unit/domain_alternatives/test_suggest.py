@@ -226,3 +226,72 @@ def test_a_zero_priced_variant_only_matches_free_ones():
     found = suggest(in_stock(records), "base", SHOP, 1)
     assert ids(found) == ["free"]
     assert found[0].reasons[-1] == "same price"
+
+
+def earrings_and_other_jewellery(*more):
+    """Silver hoop earrings sold out; the only other earrings are far outside the price band."""
+    silver = {"title": "Silver Hoop", "collections": ("silver",), "tags": ("silver",)}
+    return [
+        variant("earrings", "earrings", product_type="Earrings", price="40", **silver),
+        variant("gold-earrings", "gold-earrings", product_type="Earrings", price="400", **silver),
+        variant("necklace", "necklace", product_type="Necklace", price="40", **silver),
+        variant("bracelet", "bracelet", product_type="Bracelet", price="41", **silver),
+        variant("anklet", "anklet", product_type="Anklet", price="42", **silver),
+        *more,
+    ]
+
+
+def test_with_nothing_of_the_same_type_in_band_one_weak_match_is_offered_and_says_so():
+    found = suggest(in_stock(earrings_and_other_jewellery()), "earrings", SHOP, 1)
+    assert ids(found) == ["necklace"]
+    assert found[0].weak
+    assert found[0].reason.startswith(alt.WEAK_REASON + ", ")
+    assert found[0].to_entry() == {"variant_id": "necklace", "reason": found[0].reason, "weak": True}
+
+
+def test_strong_matches_are_not_marked_weak_and_a_weak_one_only_fills_a_place():
+    records = earrings_and_other_jewellery(
+        variant("studs", "studs", title="Silver Studs", product_type="Earrings", price="38"),
+        variant("pinned", "pinned", title="Gift Card", product_type="Card", price="40"))
+    records[0] = variant("earrings", "earrings", title="Silver Hoop", product_type="Earrings",
+                         price="40", collections=("silver",), tags=("silver",), pinned=("pinned",))
+    found = suggest(in_stock(records), "earrings", SHOP, 1, AlternativesSettings(max_suggestions=5))
+    assert ids(found) == ["pinned", "necklace", "studs"]  # by score; one weak among them
+    assert [s.weak for s in found] == [False, True, False]
+    assert not any(alt.WEAK_REASON in s.reason for s in (found[0], found[2]))
+
+
+class CountingStock:
+    """Stock kept outside the index: a lookup must read it through `prefetch` before asking."""
+
+    def __init__(self, units):
+        self.units, self.fetched, self.batches = units, set(), []
+
+    def prefetch(self, variant_ids):
+        batch = set(variant_ids)
+        self.batches.append(batch)
+        self.fetched |= batch
+
+    def available(self, variant_id, location_id):
+        assert variant_id in self.fetched, f"{variant_id} asked before it was read"
+        return self.units.get(variant_id, 0)
+
+
+def test_stock_given_by_the_caller_decides_what_can_ship():
+    records = [variant(v, v, product_type="Vase") for v in ("base", "a", "b", "c")]
+    index = in_stock(records, units=5)  # the index's own stock is not used
+    stock = CountingStock({"a": 0, "b": 1, "c": 3})
+    assert ids(suggest(index, "base", SHOP, 2, stock=stock)) == ["c"]
+    assert stock.batches and {"a", "b", "c"} <= stock.fetched
+
+
+def test_stock_is_read_in_a_few_growing_batches_not_for_the_whole_catalog():
+    records = [variant("base", "base", product_type="Vase", price="100")]
+    records += [variant(f"v{n}", f"p{n}", product_type="Vase", price=str(100 + n % 20))
+                for n in range(200)]
+    records += [variant(f"rug{n}", f"rug{n}", product_type="Rug") for n in range(200)]
+    stock = CountingStock({f"v{n}": 1 for n in range(200)})
+    found = suggest(in_stock(records), "base", SHOP, 1, stock=stock)
+    assert ids(found) == ["v0", "v100", "v120"]  # same price first, then by product id
+    assert len(stock.batches) <= 5
+    assert not any(v.startswith("rug") for v in stock.fetched)
