@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from app.domain.alternatives import as_entry
 from app.domain.order_view import OrderView
 
 TAG = "backordered"
@@ -18,21 +19,28 @@ METAFIELD_TYPES = {
     "eta": "date",
     "lines": "json",
     "alternatives": "list.variant_reference",
+    "alternative_reasons": "json",
 }
 
 
 def desired_state(view: OrderView, titles: Mapping[str, str],
-                  alternatives: Mapping[str, Sequence[str]], today: date) -> dict:
+                  alternatives: Mapping[str, Sequence[str | Mapping]], today: date) -> dict:
     """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
-    (today once everything is ready, so the date shown is never a stale promise)."""
+    (today once everything is ready, so the date shown is never a stale promise).
+
+    `alternatives` gives each line's suggestions, as variant ids or as stored entries with their
+    reasons. A variant reference list cannot carry a reason, so the reasons go in a companion
+    JSON metafield, one entry per line and suggestion."""
     owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
     eta = view.eta.ships_on if view.eta else today
-    suggestions = sorted({v for line_id in owed for v in alternatives.get(line_id, ())})
+    offered = [{"line_id": line_id, **as_entry(item)}
+               for line_id in sorted(owed) for item in alternatives.get(line_id, ())]
     values = {
         "status": view.status,
         "eta": eta.isoformat(),
         "lines": json.dumps([_line(plan, titles, view) for plan in view.lines], sort_keys=True),
-        "alternatives": json.dumps(suggestions),
+        "alternatives": json.dumps(sorted({entry["variant_id"] for entry in offered})),
+        "alternative_reasons": json.dumps(offered, sort_keys=True),
     }
     return {
         "tags": [TAG] if owed else [],

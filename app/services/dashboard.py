@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.alternatives import AlternativesSettings
+from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
@@ -106,7 +106,8 @@ def queue(s: Session, shop: str, today: date, status: str = "waiting", limit: in
     rows = s.execute(joined.order_by(
         OrderLine.pool, OrderLine.queue_position.is_(None), OrderLine.queue_position,
         OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
-    wanted = {r.variant_id for r, _ in rows} | {a for r, _ in rows for a in r.alternatives or []}
+    wanted = {r.variant_id for r, _ in rows} | {
+        as_entry(a)["variant_id"] for r, _ in rows for a in r.alternatives or []}
     variants = _variants(s, shop, wanted)
     lines = [_queue_line(row, name, variants, today) for row, name in rows]
     return {"lines": lines, "total": total, "limit": limit, "offset": offset, "status": status}
@@ -140,9 +141,13 @@ def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], t
         "queue_position": row.queue_position, "manual_priority": row.manual_priority or 0,
         "eta": _eta(row), "first_eta": _iso(row.first_eta),
         "days_waiting": (today - waiting_since).days if waiting_since else None,
-        "alternatives": [{"variant_id": a, "title": variant_title(variants[a]) if a in variants
-                          else a} for a in row.alternatives or []],
+        "alternatives": [_alternative(as_entry(a), variants) for a in row.alternatives or []],
     }
+
+
+def _alternative(entry: dict, variants: dict[str, Variant]) -> dict:
+    variant = variants.get(entry["variant_id"])
+    return {**entry, "title": variant_title(variant) if variant else entry["variant_id"]}
 
 
 def _eta(row: OrderLine) -> dict | None:

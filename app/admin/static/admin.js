@@ -101,6 +101,17 @@ function etaText(eta) {
   return text;
 }
 
+// Each suggestion with its reason; a weak match (another kind of product) is marked as such.
+function alternativesList(alternatives) {
+  const list = el("ul", null, { class: "alternatives" });
+  for (const a of alternatives) {
+    const item = el("li", a.reason ? `${a.title}: ${a.reason}` : a.title);
+    if (a.weak) item.classList.add("weak");
+    list.append(item);
+  }
+  return list;
+}
+
 function priorityControl(line) {
   const wrap = el("span", null, { class: "priority" });
   const input = el("input", null, { type: "number", value: line.manual_priority, "aria-label": "priority" });
@@ -128,7 +139,7 @@ async function loadQueue() {
       line.order_name, `${line.title}${line.sku ? ` (${line.sku})` : ""}`, line.quantity,
       line.covered, line.backordered, line.queue_position, etaText(line.eta), line.first_eta,
       line.days_waiting === null ? "" : `${line.days_waiting} d`,
-      line.alternatives.map((a) => a.title).join(", "), priorityControl(line),
+      alternativesList(line.alternatives), priorityControl(line),
     ], QUEUE_COLUMNS)));
     document.getElementById("queue-empty").hidden = data.total > 0;
     const last = Math.min(data.offset + data.lines.length, data.total);

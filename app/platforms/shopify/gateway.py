@@ -58,6 +58,7 @@ METAFIELD_DEFINITIONS = {
     "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
     "lines": ("Backordered lines", METAFIELD_TYPES["lines"]),
     "alternatives": ("In-stock alternatives", METAFIELD_TYPES["alternatives"]),
+    "alternative_reasons": ("Why each alternative", METAFIELD_TYPES["alternative_reasons"]),
 }
 
 
