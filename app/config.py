@@ -50,6 +50,8 @@ class Config:
     sync_delay_s: float
     connect_timeout_s: float = 3.05
     read_timeout_s: float = 20.0
+    max_request_bytes: int = 5_000_000
+    webhook_max_attempts: int = 10
 
     @property
     def api_secrets(self) -> tuple[str, ...]:
@@ -113,6 +115,10 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         connect_timeout_s=_timeout(env.get("SHOPIFY_CONNECT_TIMEOUT", "3.05"),
                                    "SHOPIFY_CONNECT_TIMEOUT"),
         read_timeout_s=_timeout(env.get("SHOPIFY_READ_TIMEOUT", "20"), "SHOPIFY_READ_TIMEOUT"),
+        max_request_bytes=_whole(env.get("MAX_REQUEST_BYTES", "5000000"), "MAX_REQUEST_BYTES",
+                                 1_000, 100_000_000),
+        webhook_max_attempts=_whole(env.get("WEBHOOK_MAX_ATTEMPTS", "10"), "WEBHOOK_MAX_ATTEMPTS",
+                                    1, 1_000),
     )
 
 
@@ -136,6 +142,16 @@ def _timeout(value: str, name: str) -> float:
     if not 0 < seconds <= 300:
         raise ConfigError(name, "must be more than 0 and at most 300 seconds")
     return seconds
+
+
+def _whole(value: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(name, f"{value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise ConfigError(name, f"must be from {low} to {high}")
+    return number
 
 
 def _required_env(env: Mapping[str, str], name: str) -> str:

@@ -94,7 +94,8 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     planning = Planning(clock, alternatives.for_lines)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
-        installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS),
+        installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS,
+                                                           config.webhook_max_attempts),
         planning=planning, alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),

@@ -48,3 +48,22 @@ def shop_info():
 def data_requests():
     with current_app.extensions["backorders"].db.transaction() as s:
         return jsonify({"data_requests": privacy.exports_for(s, g.shop)})
+
+
+@bp.get("/api/dead-letters")
+@require_session
+def dead_letters():
+    """Webhooks whose handling failed too often and is no longer retried by itself."""
+    services = current_app.extensions["backorders"]
+    return jsonify({"dead_letters": services.intake.dead_letters(g.shop)})
+
+
+@bp.post("/api/dead-letters/<int(max=9223372036854775807):receipt_id>/retry")
+@require_session
+def retry_dead_letter(receipt_id: int):
+    """The merchant fixed the cause (or wants another go): the receipt is queued again, with its
+    full number of attempts."""
+    services = current_app.extensions["backorders"]
+    services.intake.revive(g.shop, receipt_id)
+    services.queue.process_receipt(receipt_id)
+    return jsonify({"id": receipt_id, "status": "queued"}), 202

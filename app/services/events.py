@@ -36,8 +36,9 @@ PREPARED = "_prepared"
 
 class Events:
     def __init__(self, db: Database, intake: Intake, clock: Callable[[], datetime],
-                 registry: dict[str, str]):
+                 registry: dict[str, str], max_attempts: int = 10):
         self._db = db
+        self._max_attempts = max_attempts
         self._intake = intake
         self._clock = clock
         self._registry = registry
@@ -58,6 +59,19 @@ class Events:
             self.preparers[kind] = prepare
 
     def process_receipt(self, receipt_id: int) -> str:
+        """Handle one receipt. A failure is counted and raised, so the job is retried; once it has
+        failed `max_attempts` times the receipt is a dead letter and nothing retries it by itself
+        (a poison message would otherwise be re-queued forever)."""
+        try:
+            return self._process(receipt_id)
+        except Exception as error:
+            if not self._intake.record_failure(receipt_id, error, self._max_attempts):
+                raise
+            log.error("webhook %s is a dead letter after %d failed attempts: %s",
+                      receipt_id, self._max_attempts, type(error).__name__)
+            return "dead letter"
+
+    def _process(self, receipt_id: int) -> str:
         prepared = self._prepare(receipt_id)
         with self._db.transaction() as s:
             receipt = s.get(WebhookReceipt, receipt_id, with_for_update=True)

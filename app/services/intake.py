@@ -8,12 +8,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.config import COMPLIANCE_TOPICS
+from app.domain.errors import NotFound
 from app.storage.db import Database
+from app.storage.dead_letters import ReceiptFailure
 from app.storage.tables import Shop, WebhookReceipt
 
 SHOP_CACHE_SECONDS = 5.0
+MAX_ERROR_CHARS = 1_000
 
 
 class Intake:
@@ -57,12 +61,62 @@ class Intake:
             payload=payload))
 
     def unprocessed(self, older_than: datetime, limit: int = 500) -> list[int]:
-        """Receipts whose job never finished (lost enqueue, crashed worker): the sweeper re-enqueues."""
+        """Receipts whose job never finished (lost enqueue, crashed worker): the sweeper re-enqueues.
+        Dead letters are left alone: their handler failed too often, the merchant retries them."""
+        dead = select(ReceiptFailure.receipt_id).where(ReceiptFailure.dead_at.is_not(None))
         with self._db.transaction() as s:
             return list(s.scalars(
                 select(WebhookReceipt.id)
-                .where(WebhookReceipt.processed_at.is_(None), WebhookReceipt.received_at < older_than)
+                .where(WebhookReceipt.processed_at.is_(None), WebhookReceipt.received_at < older_than,
+                       WebhookReceipt.id.not_in(dead))
                 .order_by(WebhookReceipt.id).limit(limit)))
+
+    def record_failure(self, receipt_id: int, error: Exception, max_attempts: int) -> bool:
+        """Count one failed attempt, in a transaction of its own (the job's was rolled back).
+        True when the receipt is now a dead letter: nothing should try it again by itself."""
+        try:
+            return self._count_failure(receipt_id, error, max_attempts)
+        except IntegrityError:  # two workers failed the same receipt at once: count again
+            return self._count_failure(receipt_id, error, max_attempts)
+
+    def _count_failure(self, receipt_id: int, error: Exception, max_attempts: int) -> bool:
+        now = self._clock()
+        with self._db.transaction() as s:
+            receipt = s.get(WebhookReceipt, receipt_id)
+            if receipt is None:
+                return True
+            failure = s.get(ReceiptFailure, receipt_id, with_for_update=True)
+            if failure is None:
+                failure = ReceiptFailure(receipt_id=receipt_id, shop=receipt.shop, attempts=0)
+                s.add(failure)
+            failure.attempts += 1
+            failure.failed_at = now
+            failure.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+            if failure.attempts >= max_attempts and failure.dead_at is None:
+                failure.dead_at = now
+            return failure.dead_at is not None
+
+    def dead_letters(self, shop: str) -> list[dict]:
+        """The shop's receipts whose handler failed too often, oldest first, for the merchant."""
+        with self._db.transaction() as s:
+            rows = s.execute(
+                select(WebhookReceipt, ReceiptFailure)
+                .join(ReceiptFailure, ReceiptFailure.receipt_id == WebhookReceipt.id)
+                .where(ReceiptFailure.shop == shop, ReceiptFailure.dead_at.is_not(None),
+                       WebhookReceipt.processed_at.is_(None))
+                .order_by(WebhookReceipt.id)).all()
+            return [_dead_letter(receipt, failure) for receipt, failure in rows]
+
+    def revive(self, shop: str, receipt_id: int) -> None:
+        """The merchant retries a dead letter: it gets its full number of attempts again. Another
+        shop's receipt is reported exactly like a missing one."""
+        with self._db.transaction() as s:
+            failure = s.get(ReceiptFailure, receipt_id, with_for_update=True)
+            receipt = s.get(WebhookReceipt, receipt_id)
+            if (failure is None or failure.shop != shop or failure.dead_at is None
+                    or receipt is None or receipt.processed_at is not None):
+                raise NotFound(f"no dead letter {receipt_id}", field="receipt")
+            failure.attempts, failure.dead_at = 0, None
 
     def mark_processed(self, session, receipt_id: int, outcome: str) -> None:
         """Inside the job's own transaction, so the work and the mark commit together.
@@ -70,3 +124,10 @@ class Intake:
         session.execute(
             update(WebhookReceipt).where(WebhookReceipt.id == receipt_id)
             .values(processed_at=self._clock(), outcome=outcome[:255], payload=None))
+
+
+def _dead_letter(receipt: WebhookReceipt, failure: ReceiptFailure) -> dict:
+    return {"id": receipt.id, "topic": receipt.topic, "webhook_id": receipt.webhook_id,
+            "received_at": receipt.received_at.isoformat(), "attempts": failure.attempts,
+            "last_error": failure.last_error, "failed_at": failure.failed_at.isoformat(),
+            "dead_at": failure.dead_at.isoformat()}

@@ -2,17 +2,30 @@
 
 A table holding a shop's data has a `shop` column; one holding a customer's data has a
 `customer_id` column, and its other personal columns carry `info={"personal": True}`. So a table
-added later is covered without touching this module."""
+added later is covered without touching this module.
+
+Webhook receipts are the exception: a receipt not yet processed (waiting, or a dead letter) still
+holds its payload as the platform sent it, so redaction scrubs the payloads that concern the
+customer, and the error text of their failed attempts."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import InvalidInput
-from app.storage.tables import Base, DataExport
+from app.storage.dead_letters import ReceiptFailure
+from app.storage.tables import Base, DataExport, WebhookReceipt
+
+# Keys of a webhook payload, at any depth, that hold a person's data: removed on redaction.
+PERSONAL_KEYS = frozenset({
+    "customer", "email", "contact_email", "phone", "billing_address", "shipping_address",
+    "destination", "client_details", "browser_ip", "note", "note_attributes", "customer_locale",
+    "first_name", "last_name",
+})
 
 
 def _tables_with(column: str) -> list[Table]:
@@ -55,7 +68,63 @@ def redact_customer(s: Session, shop: str, payload: dict) -> str:
             continue
         personal = {c.name: None for c in table.c if c.info.get("personal")}
         changed += s.execute(update(table).where(where).values(customer_id=None, **personal)).rowcount
+    changed += _redact_receipts(s, shop, payload, customer_id)
     return f"redacted {changed} records"
+
+
+def _redact_receipts(s: Session, shop: str, payload: dict, customer_id: str) -> int:
+    """Unprocessed receipts about the customer keep what their handler needs (the order, its
+    lines, the ids of a compliance request) and lose the personal keys. The order is still
+    planned when its receipt is handled, without the customer."""
+    customer = payload.get("customer") or {}
+    order_ids = {str(o) for o in payload.get("orders_to_redact") or []}
+    emails = {customer["email"]} if isinstance(customer.get("email"), str) else set()
+    receipts = s.scalars(select(WebhookReceipt).where(
+        WebhookReceipt.shop == shop, WebhookReceipt.processed_at.is_(None),
+        WebhookReceipt.payload.is_not(None)))
+    changed = 0
+    for receipt in receipts:
+        body = _loads(receipt.payload)
+        if not _concerns(body, customer_id, order_ids, emails):
+            continue
+        receipt.payload = json.dumps(_scrubbed(body, customer_id, receipt.topic))
+        s.execute(update(ReceiptFailure).where(ReceiptFailure.receipt_id == receipt.id)
+                  .values(last_error=None))
+        changed += 1
+    return changed
+
+
+def _loads(raw: str) -> dict:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _concerns(body: dict, customer_id: str, order_ids: set[str], emails: set[str]) -> bool:
+    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+    named = {v for v in (body.get("email"), body.get("contact_email"), customer.get("email"))
+             if isinstance(v, str)}
+    return (str(customer.get("id")) == customer_id or str(body.get("id")) in order_ids
+            or bool(emails & named))
+
+
+def _scrubbed(body, customer_id: str, topic: str):
+    """The payload without its personal keys. A compliance request keeps the customer's id only,
+    which is all its handler reads."""
+    cleaned = _without_personal(body)
+    if topic.startswith("customers/"):
+        cleaned["customer"] = {"id": customer_id}
+    return cleaned
+
+
+def _without_personal(value):
+    if isinstance(value, dict):
+        return {k: _without_personal(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+    if isinstance(value, list):
+        return [_without_personal(v) for v in value]
+    return value
 
 
 def purge_shop(s: Session, shop: str) -> str:

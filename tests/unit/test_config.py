@@ -19,6 +19,13 @@ def test_defaults_are_the_embedded_ones():
     assert config.compliance_topics == {"customers/data_request", "customers/redact", "shop/redact"}
 
 
+def test_limits_are_read_from_the_environment():
+    config = load_config({**BASE, "MAX_REQUEST_BYTES": "1000000", "WEBHOOK_MAX_ATTEMPTS": "4"})
+    assert (config.max_request_bytes, config.webhook_max_attempts) == (1_000_000, 4)
+    defaults = load_config(BASE)
+    assert (defaults.max_request_bytes, defaults.webhook_max_attempts) == (5_000_000, 10)
+
+
 def test_postgres_url_uses_psycopg():
     config = load_config({**BASE, "DATABASE_URL": "postgresql://127.0.0.1:5432/test"})
     assert config.database_url == "postgresql+psycopg://127.0.0.1:5432/test"
@@ -37,6 +44,10 @@ def test_admin_origin_points_at_a_simulator():
     ({**BASE, "REDIS_URL": "http://x"}, "REDIS_URL"),
     ({**BASE, "SHOPIFY_APP_URL": "ftp://x"}, "SHOPIFY_APP_URL"),
     ({**BASE, "SHOPIFY_ADMIN_ORIGIN": "http://127.0.0.1:8001"}, "SHOPIFY_ADMIN_ORIGIN"),
+    ({**BASE, "MAX_REQUEST_BYTES": "lots"}, "MAX_REQUEST_BYTES"),
+    ({**BASE, "MAX_REQUEST_BYTES": "0"}, "MAX_REQUEST_BYTES"),
+    ({**BASE, "WEBHOOK_MAX_ATTEMPTS": "0"}, "WEBHOOK_MAX_ATTEMPTS"),
+    ({**BASE, "WEBHOOK_MAX_ATTEMPTS": "2.5"}, "WEBHOOK_MAX_ATTEMPTS"),
 ])
 def test_bad_settings_are_named(env, setting):
     with pytest.raises(ConfigError) as error:
