@@ -1,21 +1,34 @@
 """In-stock alternatives for backordered lines, from the mirrored catalog and stock.
 
-The index is built per shop from the mirror and kept for a short while in this process; stock is
-re-read for every call, so a suggestion that sold out disappears at the next plan."""
+The catalog index is built per shop from the mirror and kept for a short while in this process.
+Stock is read for every call, but only of the variants a lookup looks at, so a suggestion that sold
+out disappears at the next plan and a large shop costs no more than a small one.
+
+Units offered to one line are not offered to another: what other waiting lines' suggestions
+already claim, and what this call offered to the lines before, is taken out of the stock first."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.alternatives import AlternativesSettings, CatalogIndex, CatalogVariant, suggest
+from app.domain.alternatives import (
+    AlternativesSettings,
+    CatalogIndex,
+    CatalogVariant,
+    Suggestion,
+    as_entry,
+    suggest,
+)
 from app.storage.tables import OrderLine, Shop, StockLevel, Variant
 
 INDEX_TTL_S = 30.0
+READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound parameters
 
 
 class Alternatives:
@@ -28,7 +41,14 @@ class Alternatives:
             self._indexes.pop(shop, None)
 
     def for_lines(self, s: Session, shop: str, lines: list[OrderLine]) -> dict[str, list[str]]:
-        """Suggested variant ids per backordered line."""
+        """Suggested variant ids per backordered line, best first."""
+        return {line_id: [entry["variant_id"] for entry in entries]
+                for line_id, entries in self.suggestions_for_lines(s, shop, lines).items()}
+
+    def suggestions_for_lines(self, s: Session, shop: str,
+                              lines: list[OrderLine]) -> dict[str, list[dict]]:
+        """Per backordered line, its suggestions as the line stores them: {variant_id, reason,
+        weak}, best first."""
         if not lines:
             return {}
         row = s.get(Shop, shop)
@@ -36,34 +56,112 @@ class Alternatives:
         if not settings.enabled:
             return {}
         index, items = self._index(s, shop)
-        for (item, location), available in _stock(s, shop).items():
-            if item in items:
-                index.set_stock(items[item], location, available)
-        return {line.line_id: [sg.variant_id for sg in suggest(
-                    index, line.variant_id, None, max(1, line.backordered), settings)]
-                for line in lines}
+        stock = ShopStock(s, shop, items, {line.line_id for line in lines})
+        found = _suggest_lines(index, stock, lines, settings)
+        return {line_id: [sg.to_entry() for sg in suggestions]
+                for line_id, suggestions in found.items()}
 
     def _index(self, s: Session, shop: str) -> tuple[CatalogIndex, dict[str, str]]:
+        """The shop's catalog index and each variant's inventory item, rebuilt when stale."""
         with self._lock:
             cached = self._indexes.get(shop)
         if cached and time.monotonic() - cached[0] < INDEX_TTL_S:
             return cached[1], cached[2]
-        rows = list(s.scalars(select(Variant).where(Variant.shop == shop,
-                                                    Variant.status != "DELETED")))
+        rows = s.execute(select(*_CATALOG_COLUMNS).where(Variant.shop == shop,
+                                                         Variant.status != "DELETED")).all()
         index = CatalogIndex.build(_catalog_variant(r) for r in rows)
-        items = {r.inventory_item_id: r.variant_id for r in rows if r.inventory_item_id}
+        items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
         with self._lock:
             self._indexes[shop] = (time.monotonic(), index, items)
         return index, items
 
 
-def _stock(s: Session, shop: str) -> dict[tuple[str, str], int]:
-    return {(r.inventory_item_id, r.location_id): r.available
-            for r in s.execute(select(StockLevel.inventory_item_id, StockLevel.location_id,
-                                      StockLevel.available).where(StockLevel.shop == shop))}
+def _suggest_lines(index: CatalogIndex, stock: ShopStock, lines: list[OrderLine],
+                   settings: AlternativesSettings) -> dict[str, list[Suggestion]]:
+    """Suggest for each line in turn, each offer taking its units out of the stock the next line
+    sees. What other lines claim is read only for the variants suggested; when it takes units
+    away, the lines are suggested again (each round reads claims of new variants only, so this
+    ends)."""
+    while True:
+        stock.withdraw_offers()
+        found = {}
+        for line in lines:
+            quantity = max(1, line.backordered)
+            found[line.line_id] = suggest(index, line.variant_id, None, quantity, settings, stock)
+            stock.offer((sg.variant_id for sg in found[line.line_id]), quantity)
+        if not stock.read_claims(sg.variant_id for kept in found.values() for sg in kept):
+            return found
 
 
-def _catalog_variant(row: Variant) -> CatalogVariant:
+class ShopStock:
+    """The stock one call sees: pools read from the mirror in batches, as lookups ask for them,
+    less the units claimed by other waiting lines' suggestions and offered in this call."""
+
+    def __init__(self, s: Session, shop: str, items: dict[str, str], lines: set[str]):
+        self._s, self._shop, self._items, self._lines = s, shop, items, lines
+        self._pools: dict[str, dict[str, int]] = {}
+        self._claimed: dict[str, int] = {}
+        self._claims_read: set[str] = set()
+        self._offered: dict[str, int] = {}
+
+    def available(self, variant_id: str, location_id: str | None) -> int:
+        if variant_id not in self._pools:
+            self.prefetch((variant_id,))
+        pools = self._pools[variant_id]
+        units = sum(pools.values()) if location_id is None else pools.get(location_id, 0)
+        return units - self._claimed.get(variant_id, 0) - self._offered.get(variant_id, 0)
+
+    def prefetch(self, variant_ids: Iterable[str]) -> None:
+        """Read the pools of the variants not read yet, a chunk of items per query."""
+        wanted: dict[str, str] = {}
+        for variant_id in variant_ids:
+            if variant_id not in self._pools:
+                self._pools[variant_id] = {}
+                if variant_id in self._items:
+                    wanted[self._items[variant_id]] = variant_id
+        chunks = list(wanted)
+        for start in range(0, len(chunks), READ_CHUNK):
+            for item, location, units in self._s.execute(
+                    select(StockLevel.inventory_item_id, StockLevel.location_id,
+                           StockLevel.available).where(
+                        StockLevel.shop == self._shop,
+                        StockLevel.inventory_item_id.in_(chunks[start:start + READ_CHUNK]))):
+                self._pools[wanted[item]][location] = units
+
+    def offer(self, variant_ids: Iterable[str], quantity: int) -> None:
+        for variant_id in variant_ids:
+            self._offered[variant_id] = self._offered.get(variant_id, 0) + quantity
+
+    def withdraw_offers(self) -> None:
+        self._offered.clear()
+
+    def read_claims(self, variant_ids: Iterable[str]) -> bool:
+        """Add what other waiting lines' current suggestions claim of these variants (each
+        suggestion holds the units its line owes); whether any did."""
+        new = set(variant_ids) - self._claims_read
+        if not new:
+            return False
+        self._claims_read |= new
+        mentions = or_(*(cast(OrderLine.alternatives, String).like(f'%"{v}"%') for v in sorted(new)))
+        claimed = False
+        for owed, stored in self._s.execute(select(OrderLine.backordered, OrderLine.alternatives)
+                                            .where(OrderLine.shop == self._shop,
+                                                   OrderLine.backordered > 0,
+                                                   OrderLine.line_id.not_in(self._lines),
+                                                   mentions)):
+            for variant_id in {as_entry(e)["variant_id"] for e in stored or ()} & new:
+                self._claimed[variant_id] = self._claimed.get(variant_id, 0) + owed
+                claimed = True
+        return claimed
+
+
+_CATALOG_COLUMNS = (Variant.variant_id, Variant.product_id, Variant.inventory_item_id,
+                    Variant.product_title, Variant.title, Variant.options, Variant.product_type,
+                    Variant.vendor, Variant.tags, Variant.collections, Variant.price,
+                    Variant.status, Variant.substitutes)
+
+
+def _catalog_variant(row) -> CatalogVariant:
     try:
         price = Decimal(row.price or "0")
     except InvalidOperation:

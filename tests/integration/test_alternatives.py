@@ -1,0 +1,179 @@
+"""Alternatives through the service and the planning that stores them: free units, stock reads,
+reasons on the line, the order's metafields and the queue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import event, select
+
+from app.domain.alternatives import as_entry
+from app.services.dashboard import queue
+from app.storage.tables import OrderLine
+from tests.integration.helpers import post_webhook
+from tests.integration.test_backorder_flow import line, order_payload, work
+
+SHOP = "test-shop.myshopify.com"
+
+
+def gid(n: int) -> str:
+    return f"gid://shopify/ProductVariant/{n}"
+
+
+def tee(platform, n: int, available: int, size: str) -> None:
+    """A size of the same tee: its other sizes are its best alternatives."""
+    platform.add_variant(gid(n), available=available, title=size, options=(("Size", size),),
+                         price="50", product_title="Tee", product_type="Shirts")
+
+
+def suggested(services, line_id: int) -> list[str]:
+    return [as_entry(a)["variant_id"] for a in line(services, line_id).alternatives]
+
+
+@pytest.mark.parametrize("free", [1, 2])
+def test_free_units_are_offered_to_as_many_waiting_lines_as_they_can_serve(flow, platform, free):
+    """Four orders wait for Small; Large has `free` units: only `free` lines are offered it."""
+    client, services = flow
+    tee(platform, 1, -4, "Small")
+    tee(platform, 2, free, "Large")
+    services.onboarding.setup(SHOP)
+    for number in range(1, 5):
+        post_webhook(client, "orders/create", order_payload(number, [(10 + number, 1, 1)],
+                                                            minute=number))
+    work(services)
+    waiting = [n for n in range(11, 15) if line(services, n).backordered]
+    assert len(waiting) == 4
+    offered = [n for n in waiting if gid(2) in suggested(services, n)]
+    assert len(offered) == free
+
+
+def test_lines_of_one_order_do_not_share_a_single_unit(flow, platform):
+    client, services = flow
+    tee(platform, 1, -1, "Small")
+    tee(platform, 3, -1, "Medium")
+    tee(platform, 2, 1, "Large")
+    services.onboarding.setup(SHOP)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 1), (12, 3, 1)]))
+    work(services)
+    assert line(services, 11).backordered and line(services, 12).backordered
+    assert [gid(2) in suggested(services, n) for n in (11, 12)].count(True) == 1
+
+
+def test_a_unit_freed_by_a_filled_line_is_offered_to_the_next(flow, platform):
+    """The line that was offered the last unit is filled: its claim goes, the unit is offered
+    to a line still waiting."""
+    client, services = flow
+    tee(platform, 1, -2, "Small")
+    tee(platform, 2, 1, "Large")
+    services.onboarding.setup(SHOP)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 1)], minute=1))
+    post_webhook(client, "orders/create", order_payload(2, [(12, 1, 1)], minute=2))
+    work(services)
+    holder = 11 if gid(2) in suggested(services, 11) else 12
+    other = 23 - holder
+    assert gid(2) not in suggested(services, other)
+    post_webhook(client, "inventory_levels/update", {
+        "inventory_item_id": 1, "location_id": 1, "available": -1,
+        "updated_at": "2026-11-20T12:30:00Z"})
+    work(services)
+    assert not line(services, 11).backordered  # the first in the queue is filled
+    assert line(services, 12).backordered
+    assert gid(2) in suggested(services, 12)
+
+
+def test_a_suggestion_reads_the_stock_of_related_variants_only(flow, platform):
+    """A shop of many unrelated products: their stock is never read for a tee's suggestions."""
+    _, services = flow
+    tee(platform, 1, -1, "Small")
+    tee(platform, 2, 5, "Large")
+    for n in range(100, 400):
+        platform.add_variant(gid(n), available=3, product_id=f"gid://shopify/Product/{n}",
+                             product_title=f"Rug {n}", product_type="Rugs", price="50")
+    services.onboarding.setup(SHOP)
+    asked: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM stock_levels" in statement:
+            asked.append(len(parameters) - 1)  # the shop, then the inventory items asked for
+
+    engine = services.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with services.db.transaction() as s:
+            row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=gid(1),
+                            pool=f"{gid(1)}@all", backordered=1)
+            found = services.alternatives.suggestions_for_lines(s, SHOP, [row])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [entry["variant_id"] for entry in found["L1"]] == [gid(2)]
+    assert found["L1"][0]["reason"].startswith("same product, size Large")
+    assert 0 < sum(asked) <= 2
+
+
+@pytest.fixture
+def with_reasons(flow, monkeypatch):
+    """Planning given the suggestions with their reasons, as the app passes them once planning
+    stores them (it stores and forwards whatever the suggestion callable returns)."""
+    _, services = flow
+    monkeypatch.setattr(services.planning, "_suggest",
+                        services.alternatives.suggestions_for_lines)
+    return flow
+
+
+def test_reasons_reach_the_line_the_queue_and_the_order_metafields(with_reasons, platform, clock):
+    client, services = with_reasons
+    tee(platform, 1, -1, "Small")
+    tee(platform, 2, 5, "Large")
+    services.onboarding.setup(SHOP)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    reason = "same product, size Large, same price"
+    assert line(services, 11).alternatives == [
+        {"variant_id": gid(2), "reason": reason, "weak": False}]
+    with services.db.transaction() as s:
+        (shown,) = queue(s, SHOP, clock().date())["lines"]
+    assert shown["alternatives"] == [
+        {"variant_id": gid(2), "title": "Tee - Large", "reason": reason, "weak": False}]
+    metafields = platform.orders["gid://shopify/Order/1"].metafields
+    assert json.loads(metafields["alternatives"]) == [gid(2)]
+    assert json.loads(metafields["alternative_reasons"]) == [
+        {"line_id": "gid://shopify/LineItem/11", "variant_id": gid(2), "reason": reason,
+         "weak": False}]
+
+
+def test_a_weak_match_reaches_the_store_marked_weak(with_reasons, platform):
+    """Earrings out, nothing of the type in stock: one necklace is offered, and says it is weak."""
+    client, services = with_reasons
+    jewel = {"price": "40", "tags": ("silver",), "collections": ("silver",)}
+    platform.add_variant(gid(1), available=-1, product_title="Silver Hoop",
+                         product_type="Earrings", **jewel)
+    for n, kind in ((5, "Necklace"), (6, "Bracelet"), (7, "Anklet")):
+        platform.add_variant(gid(n), available=3, product_id=f"gid://shopify/Product/{n}",
+                             product_title=f"Silver Hoop {kind}", product_type=kind, **jewel)
+    services.onboarding.setup(SHOP)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    (entry,) = line(services, 11).alternatives
+    assert entry["weak"] and entry["reason"].startswith("weak match")
+    metafields = platform.orders["gid://shopify/Order/1"].metafields
+    (shown,) = json.loads(metafields["alternative_reasons"])
+    assert shown["weak"] and shown["reason"] == entry["reason"]
+
+
+def test_suggestions_stored_as_bare_ids_still_claim_their_units(flow, platform, clock):
+    """Lines suggested before reasons were stored hold variant ids: they claim units too."""
+    _, services = flow
+    tee(platform, 1, -1, "Small")
+    tee(platform, 2, 1, "Large")
+    services.onboarding.setup(SHOP)
+    with services.db.transaction() as s:
+        s.add(OrderLine(shop=SHOP, line_id="old", order_id="O0", variant_id=gid(1),
+                        pool=f"{gid(1)}@all", open_quantity=1, ordered_at=clock(),
+                        backordered=1, alternatives=[gid(2)]))
+    with services.db.transaction() as s:
+        row = OrderLine(shop=SHOP, line_id="new", order_id="O1", variant_id=gid(1),
+                        pool=f"{gid(1)}@all", backordered=1)
+        assert services.alternatives.for_lines(s, SHOP, [row]) == {"new": []}
+        stored = s.scalars(select(OrderLine.alternatives).where(OrderLine.line_id == "old")).one()
+        assert stored == [gid(2)]
