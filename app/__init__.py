@@ -31,6 +31,9 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(Path(ROOT) / "templates"))
     app.config["BACKORDERS"] = config
+    # Werkzeug refuses a larger body with 413 before reading it, or, when it is chunked, as soon
+    # as more than this has been read.
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     if migrate if migrate is not None else config.development:
         upgrade(config.database_url)
     app.extensions["backorders"] = build_services(config, clock or utc_now,

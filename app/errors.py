@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 
@@ -69,6 +69,11 @@ def register_error_handlers(app: Flask) -> None:
         response.status_code = status_for(error)
         response.headers.update(getattr(error, "headers", {}))
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        return domain_error(TooLarge(f"the body may be at most {limit} bytes", field="body"))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -11,6 +11,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
+from app.body import read_body
 from app.config import COMPLIANCE_TOPICS
 from app.errors import BadRequest, Unauthenticated
 from app.platforms.shopify.oauth import valid_shop
@@ -24,12 +25,12 @@ bp = Blueprint("webhooks", __name__)
 @bp.post("/webhooks")
 def receive():
     services = current_app.extensions["backorders"]
-    raw = request.get_data(cache=False)
+    raw = read_body()
     if not signature_ok(raw, request.headers.get("X-Shopify-Hmac-Sha256"),
                         services.config.api_secrets):
         raise Unauthenticated("missing or invalid X-Shopify-Hmac-Sha256 signature")
     topic, shop = _required_headers()
-    payload = _json_object(raw)
+    text, payload = _json_object(raw)
     if topic not in TOPICS:
         log.info("webhook for unhandled topic %s from %s ignored", topic, shop)
         return _answer("ignored", "topic not handled")
@@ -44,7 +45,7 @@ def receive():
         topic=topic, shop=shop,
         api_version=request.headers.get("X-Shopify-API-Version"),
         triggered_at=request.headers.get("X-Shopify-Triggered-At"),
-        payload=raw.decode(),
+        payload=text,
     )
     if receipt_id is None:
         return _answer("duplicate", "delivery already received")
@@ -69,14 +70,22 @@ def _dedupe_key(webhook_id: str) -> str:
     return (request.headers.get("X-Shopify-Event-Id") or "").strip() or webhook_id
 
 
-def _json_object(raw: bytes) -> dict:
+def _json_object(raw: bytes) -> tuple[str, dict]:
+    """The body as text and as the object it holds. Shopify sends UTF-8: any other encoding
+    (which the JSON parser alone would accept) is refused, as is nesting too deep to parse."""
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"body is not JSON: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("body is not JSON: not UTF-8 text") from None
+    try:
+        payload = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(f"body is not JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("body is not JSON: nested too deep") from None
     if not isinstance(payload, dict):
         raise BadRequest("body must be a JSON object")
-    return payload
+    return text, payload
 
 
 def _check_shop_claim(shop: str, topic: str, payload: dict) -> None:

@@ -8,9 +8,13 @@ moves JSON in and out.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.admin.session import require_session
+from app.body import read_body
 from app.domain.errors import InvalidInput
 from app.errors import BadRequest, TooLarge, UnsupportedMediaType
 from app.services import dashboard, substitutes
@@ -18,6 +22,7 @@ from app.services.restocks import Restocks
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_UPLOAD_BYTES = 2_000_000
+MAX_QUERY_NUMBER = 1_000_000_000
 
 
 def _services():
@@ -30,23 +35,30 @@ def _restocks() -> Restocks:
 
 
 def _json_body():
-    """The parsed JSON body, or 400 when it is missing or not JSON at all."""
+    """The parsed JSON body, or 400 when it is missing or not JSON at all: not UTF-8, nested
+    too deep to parse, or holding text that cannot be stored (a lone surrogate escape)."""
     if not request.is_json:
         raise UnsupportedMediaType("send JSON with Content-Type: application/json", field="body")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadRequest("the body is not valid JSON", field="body")
+    try:
+        body = json.loads(read_body().decode("utf-8"))
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        raise BadRequest("the body is not valid JSON", field="body") from None
     return body
 
 
 def _int_arg(name: str, default: int) -> int:
+    """A whole-number query parameter; a huge one would overflow the database's integers."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be a whole number", field=name) from None
+    if abs(value) > MAX_QUERY_NUMBER:
+        raise InvalidInput(f"{name} must be at most {MAX_QUERY_NUMBER}", field=name)
+    return value
 
 
 def _sync_if(changed: set[str]) -> None:
@@ -164,23 +176,34 @@ def import_restocks():
 
 
 def _csv_text() -> str:
-    """The CSV as text, from a text/csv body or a multipart form's `file` field."""
-    if (request.content_length or 0) > MAX_UPLOAD_BYTES:
-        raise TooLarge(f"the file may be at most {MAX_UPLOAD_BYTES // 1_000_000} MB", field="file")
+    """The CSV as text, from a text/csv body or a multipart form's `file` field. The upload limit
+    holds for a chunked body too: reading stops once it is passed."""
+    too_large = TooLarge(f"the file may be at most {MAX_UPLOAD_BYTES // 1_000_000} MB",
+                         field="file")
+    request.max_content_length = min(MAX_UPLOAD_BYTES,
+                                     request.max_content_length or MAX_UPLOAD_BYTES)
+    try:
+        raw = _upload()
+    except RequestEntityTooLarge:
+        raise too_large from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the file must be UTF-8 text", field="file") from None
+
+
+def _upload() -> bytes:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise BadRequest("attach the CSV as the form field 'file'", field="file")
         raw = upload.read()
     elif request.mimetype in ("text/csv", "text/plain"):
-        raw = request.get_data()
+        raw = read_body(MAX_UPLOAD_BYTES)
     else:
         raise UnsupportedMediaType("send the CSV as text/csv or as a multipart file",
                                    field="file")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest("the file must be UTF-8 text", field="file") from None
+    return raw
 
 
 # the numbers
