@@ -40,6 +40,16 @@ def parse_restock_csv(text: str, today: date | None = None) -> list[RestockRow]:
     from as if it were on time.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse(reader, today)
+    except csv.Error as exc:  # a field over the reader's limit, a stray quote at the end
+        line = reader.line_num + 1  # the line being read when it failed
+        raise InvalidInput(f"line {line} cannot be read as CSV: {exc}", field="file",
+                           errors=[{"line": line, "message": f"not readable as CSV: {exc}"}]
+                           ) from None
+
+
+def _parse(reader: csv.DictReader, today: date | None) -> list[RestockRow]:
     _check_header(reader.fieldnames)
     rows: list[RestockRow] = []
     errors: list[dict] = []

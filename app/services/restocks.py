@@ -270,6 +270,16 @@ def _with_unknown_references(s: Session, shop: str, text: str, error: InvalidInp
     if not errors or any(e["line"] == 1 for e in errors):
         return error
     by_line = {e["line"]: e["message"] for e in errors}
+    try:
+        _add_unknown_references(s, shop, text, by_line)
+    except csv.Error:  # the file is not readable as CSV: its error says where
+        return error
+    merged = [{"line": line, "message": by_line[line]} for line in sorted(by_line)]
+    return InvalidInput(f"{len(merged)} row(s) are invalid; nothing was imported",
+                        field="file", errors=merged)
+
+
+def _add_unknown_references(s: Session, shop: str, text: str, by_line: dict[int, str]) -> None:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     for record in reader:
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()
@@ -280,6 +290,3 @@ def _with_unknown_references(s: Session, shop: str, text: str, error: InvalidInp
         if problem:
             line = reader.line_num
             by_line[line] = f"{by_line[line]}; {problem}" if line in by_line else problem
-    merged = [{"line": line, "message": by_line[line]} for line in sorted(by_line)]
-    return InvalidInput(f"{len(merged)} row(s) are invalid; nothing was imported",
-                        field="file", errors=merged)
