@@ -34,6 +34,7 @@ def home():
         id_token=id_token))
     response.headers["Content-Security-Policy"] = (
         f"frame-ancestors https://{shop} https://admin.shopify.com;")
+    response.headers["Cache-Control"] = "no-store"  # the page carries the id_token
     return response
 
 

@@ -78,7 +78,7 @@ def callback_fresh(timestamp: str | None, now: datetime) -> bool:
 
 def decode_session_token(token: str | None, config: Config) -> dict:
     """The claims of a valid App Bridge session token (HS256 with our secret, aud = our key,
-    iss and dest of the same shop, exp/nbf with 10 s leeway); else InvalidSessionToken."""
+    iss and dest of the same shop, an exp, exp/nbf with 10 s leeway); else InvalidSessionToken."""
     if not token:
         raise InvalidSessionToken("a session token is required")
     header = token if token.startswith("Bearer ") else f"Bearer {token}"
@@ -89,6 +89,8 @@ def decode_session_token(token: str | None, config: Config) -> dict:
         except session_token.SessionTokenError as exc:
             last_error = exc
             continue
+        if "exp" not in claims:  # a token that never expires would be a key for good
+            raise InvalidSessionToken("invalid session token: it has no exp")
         claims["shop"] = valid_shop(claims["dest"].split("://", 1)[-1].rstrip("/"))
         return claims
     raise InvalidSessionToken(f"invalid session token: {last_error}")
