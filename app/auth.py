@@ -51,7 +51,7 @@ def _spend_state(services, state: str | None, shop: str) -> None:
             raise Unauthenticated("unknown state")
         if row.used_at is not None:
             raise Unauthenticated("state already used")
-        if services.clock() - row.created_at > oauth.CALLBACK_MAX_AGE * 2:
+        if services.clock() - row.created_at > oauth.STATE_MAX_AGE:
             raise Unauthenticated("state expired")
         row.used_at = services.clock()
 

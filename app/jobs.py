@@ -16,6 +16,7 @@ from huey.api import Huey
 from huey.exceptions import TaskLockedException
 
 from app.config import Config
+from app.platforms.shopify.oauth import STATE_MAX_AGE
 
 log = logging.getLogger(__name__)
 RETRIES = 8
@@ -79,6 +80,8 @@ class Queue:
         self._overdue = huey.periodic_task(crontab(minute="5", hour="*"), name="replan_overdue")(
             lambda: [self._replan_overdue(services, shop)
                      for shop in services.installs.installed_shops()])
+        self._purge_states = huey.periodic_task(crontab(minute="*/10"), name="purge_oauth_states")(
+            lambda: services.installs.purge_oauth_states(STATE_MAX_AGE))
         services.events.on_follow_up = self.follow_up
         services.installs.on_installed = self.setup_shop
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.errors import Unauthenticated
 from app.services.ports import TokenGrant, TokenIssuer
 from app.storage.db import Database
-from app.storage.tables import Shop
+from app.storage.tables import OAuthState, Shop
 from app.storage.token_cipher import TokenCipher
 
 REFRESH_AHEAD = timedelta(minutes=5)
@@ -52,6 +52,13 @@ class Installs:
                 return False
             revoke(row, self._clock())
             return True
+
+    def purge_oauth_states(self, max_age: timedelta) -> int:
+        """`/auth` stores a state for anyone who asks; once too old to be spent, spent or not,
+        it is deleted, so the table does not grow with every visit."""
+        with self._db.transaction() as s:
+            return s.execute(delete(OAuthState).where(
+                OAuthState.created_at < self._clock() - max_age)).rowcount
 
     def is_installed(self, shop: str) -> bool:
         with self._db.transaction() as s:

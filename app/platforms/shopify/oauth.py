@@ -24,6 +24,7 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token"
 OFFLINE_TOKEN = "urn:shopify:params:oauth:token-type:offline-access-token"
 CALLBACK_MAX_AGE = timedelta(minutes=5)
+STATE_MAX_AGE = CALLBACK_MAX_AGE * 2  # an OAuth state older than this is refused, then purged
 
 
 class TokenRequestFailed(Unauthenticated):
