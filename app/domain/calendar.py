@@ -15,6 +15,15 @@ from app.domain.errors import InvalidInput
 _ONE_DAY = timedelta(days=1)
 
 
+def shift(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the ends of the calendar: a date near `date.max` (a merchant
+    writing 9999-12-31 for "unknown") stays there instead of overflowing."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 @dataclass(frozen=True, slots=True)
 class BusinessCalendar:
     weekend_days: frozenset[int] = frozenset({5, 6})
@@ -61,11 +70,11 @@ class BusinessCalendar:
         if days < 0:
             raise ValueError("days must not be negative")
         day = start
-        while not self.is_business_day(day):
+        while not self.is_business_day(day) and day < date.max:
             day += _ONE_DAY
         if days and day != start:
             days -= 1
-        while days:
+        while days and day < date.max:  # the last day there is ships whatever is left
             day += _ONE_DAY
             if self.is_business_day(day):
                 days -= 1

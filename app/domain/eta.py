@@ -13,10 +13,10 @@ import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
-from app.domain.calendar import BusinessCalendar
+from app.domain.calendar import BusinessCalendar, shift
 from app.domain.model import Eta, LeadTimeEstimate, Restock
 from app.domain.policy import Policy
 
@@ -78,11 +78,10 @@ class EtaSchedule:
         policy, today, calendar, _, _ = self._ctx
         arrival, restock, slipped = self._arrivals[index]
         ship = _shipper(calendar, policy.processing_days)
-        allowance = timedelta(days=policy.slip_allowance_days)
         return make_eta(
             ship(arrival),
             ship(today if slipped else restock.expected_on),
-            ship(arrival + allowance),
+            ship(shift(arrival, policy.slip_allowance_days)),
             "restock",
             "medium" if slipped else "high",
             restock.restock_id,
@@ -97,15 +96,15 @@ class EtaSchedule:
         """
         policy, today, calendar, lead_time, short_since = self._ctx
         anchor = short_since if (short_since and not self._arrivals) else today
-        arrival = anchor + timedelta(days=lead_time.days)
+        arrival = shift(anchor, lead_time.days)
         if arrival <= today:
-            arrival = today + timedelta(days=policy.slip_allowance_days)
+            arrival = shift(today, policy.slip_allowance_days)
         spread = lead_time.spread_days
         margin = max(policy.safety_margin_days, spread)
         ship = _shipper(calendar, policy.processing_days)
-        ships_on = ship(arrival + timedelta(days=margin))
-        earliest = ship(max(today, arrival - timedelta(days=spread)))
-        latest = ship(arrival + timedelta(days=policy.safety_margin_days + spread))
+        ships_on = ship(shift(arrival, margin))
+        earliest = ship(max(today, shift(arrival, -spread)))
+        latest = ship(shift(arrival, policy.safety_margin_days + spread))
         if self._arrivals:
             ships_on = max(ships_on, self.eta_for(self._cumulative[-1]).ships_on)
             latest = max(latest, ships_on)
@@ -136,15 +135,15 @@ def _arrival(
     """
     expected = restock.expected_on
     if expected >= today:
-        return expected + timedelta(days=lead_time.restock_delay_days), restock, False
+        return shift(expected, lead_time.restock_delay_days), restock, False
     late_by = (today - expected).days
     slips = lead_time.slip_delays
     if late_by <= len(slips):
-        arrival = max(expected + timedelta(days=slips[late_by - 1]), today + timedelta(days=1))
+        arrival = max(shift(expected, slips[late_by - 1]), shift(today, 1))
     else:
         arrival = max(
-            expected + timedelta(days=lead_time.restock_delay_days),
-            today + timedelta(days=policy.slip_allowance_days),
+            shift(expected, lead_time.restock_delay_days),
+            shift(today, policy.slip_allowance_days),
         )
     return arrival, restock, True
 

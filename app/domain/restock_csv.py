@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.domain.errors import InvalidInput
 
@@ -18,6 +18,13 @@ REQUIRED = ("quantity", "expected_date")
 OPTIONAL = ("sku", "variant_id", "location", "reference")
 MAX_ROWS = 10_000
 MAX_QUANTITY = 1_000_000
+# How far ahead a restock may be expected. A date past it ("9999-12-31" for "unknown") says
+# nothing a promise could be made from; the lead time stands in for an unknown date.
+HORIZON = timedelta(days=3 * 365)
+
+
+def beyond_horizon(expected: date, today: date) -> bool:
+    return expected > today + HORIZON
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +125,6 @@ def _expected(raw: str, today: date | None, problems: list[str]) -> date:
         return date.min
     if today is not None and expected < today:
         problems.append(f"expected_date {raw} is in the past")
+    if today is not None and beyond_horizon(expected, today):
+        problems.append(f"expected_date {raw} is more than {HORIZON.days} days ahead")
     return expected

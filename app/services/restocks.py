@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Conflict, InvalidInput, NotFound
-from app.domain.restock_csv import MAX_QUANTITY, parse_restock_csv
+from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
 from app.services.mirror import gid, pool_of
 from app.services.planning import Planning
 from app.storage.db import Database
@@ -199,7 +199,8 @@ def _quantity(value: Any, _today: date) -> int:
 
 
 def _expected_date(value: Any, today: date) -> date:
-    """Not in the past: a restock entered late would be promised from as if it were on time."""
+    """Not in the past: a restock entered late would be promised from as if it were on time.
+    Not beyond the horizon either: a far-future date is a placeholder, not a date."""
     try:
         if not isinstance(value, str) or len(value) != 10:
             raise ValueError
@@ -209,6 +210,9 @@ def _expected_date(value: Any, today: date) -> date:
                            field="expected_date") from None
     if expected < today:
         raise InvalidInput(f"expected_date {value} is in the past", field="expected_date")
+    if beyond_horizon(expected, today):
+        raise InvalidInput(f"expected_date {value} is more than {HORIZON.days} days ahead",
+                           field="expected_date")
     return expected
 
 
