@@ -20,7 +20,8 @@ def broken():
 
 @pytest.mark.parametrize("part", ["database", "queue"])
 def test_readyz_names_what_is_down_and_nothing_more(client, services, part, caplog):
-    setattr(services.db if part == "database" else services.queue, "ping", broken)
+    target = services.db if part == "database" else services.queue
+    target.ping = broken
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "down": [part]}
