@@ -19,6 +19,13 @@ from app.domain.errors import InvalidInput
 LEAD_TIME_SCOPES = ("variant", "product_type", "vendor")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _MAX_DAYS = 365
+# Longest lists a shop's policy may hold: far above any real shop, low enough that a save (or a
+# careless script) cannot make every plan of the shop slow.
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 255
+MAX_CLOSED_DATES = 1_000
+MAX_TABLE_ENTRIES = 10_000
+MAX_KEY_LENGTH = 255
 
 
 def _frozen_map(values: Mapping[str, int] | None = None) -> Mapping[str, int]:
@@ -125,14 +132,21 @@ def _tags(value: Any) -> dict[str, Any]:
     name = "priority_tags"
     if not isinstance(value, list | tuple):
         raise InvalidInput("priority tags must be a list of tags", field=name)
-    tags = []
+    _at_most(value, MAX_TAGS, name)
+    tags: dict[str, None] = {}  # ordered, and a repeat is found in constant time
     for tag in value:
-        if not isinstance(tag, str) or not tag.strip():
-            raise InvalidInput("priority tags must be non-empty text", field=name)
+        if not isinstance(tag, str) or not tag.strip() or len(tag) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"priority tags must be text of 1 to {MAX_TAG_LENGTH} characters",
+                               field=name)
         if tag.strip() in tags:
             raise InvalidInput(f"tag {tag.strip()!r} is listed twice", field=name)
-        tags.append(tag.strip())
+        tags[tag.strip()] = None
     return {name: tuple(tags)}
+
+
+def _at_most(values, limit: int, name: str) -> None:
+    if len(values) > limit:
+        raise InvalidInput(f"{name} may hold at most {limit} entries", field=name)
 
 
 def _weekend(value: Any) -> dict[str, Any]:
@@ -157,6 +171,7 @@ def _closed_dates(value: Any) -> dict[str, Any]:
     name = "closed_dates"
     if not isinstance(value, list | tuple):
         raise InvalidInput("closed dates must be a list of YYYY-MM-DD dates", field=name)
+    _at_most(value, MAX_CLOSED_DATES, name)
     parsed = set()
     for item in value:
         try:
@@ -169,10 +184,12 @@ def _closed_dates(value: Any) -> dict[str, Any]:
 def _day_table(value: Any, name: str, low: int, high: int) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
         raise InvalidInput(f"{name} must be an object of name: days", field=name)
+    _at_most(value, MAX_TABLE_ENTRIES, name)
     table = {}
     for key, days in value.items():
-        if not isinstance(key, str) or not key:
-            raise InvalidInput(f"{name} keys must be non-empty text", field=name)
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
+            raise InvalidInput(f"{name} keys must be text of 1 to {MAX_KEY_LENGTH} characters",
+                               field=name)
         table[key] = _int(days, f"{name}.{key}", low, high)
     return _frozen_map(table)
 
