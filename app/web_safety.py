@@ -1,9 +1,9 @@
 """What every response and the access log must not give away.
 
 `X-Content-Type-Options: nosniff` on every response, so a browser never runs an upload or an
-error body as something else. Tokens in query strings (the `id_token` Shopify puts on the
-embedded page's URL, the OAuth `code`) are cut from the access log lines of the development
-server and of gunicorn: a log is read by more people than the token is meant for."""
+error body as something else. Tokens among a URL's parameters, such as the `id_token` Shopify
+puts on the embedded page's URL and the OAuth `code`, are cut from the access log lines of the
+development server and of gunicorn: a log is read by more people than the token is meant for."""
 
 from __future__ import annotations
 
