@@ -40,10 +40,11 @@ W_VENDOR = 2.0
 W_OPTIONS = 5.0
 W_PRICE = 2.0
 
-# A title word found in more products than this tells nothing about what a product is ("set",
-# "classic"); its posting list is not walked. It still counts towards the title part of candidates
-# found through other links, so this bounds the candidate set without changing any score.
-MAX_WORD_PRODUCTS = 1500
+# A title word, tag or collection found in more products than this tells nothing about what a
+# product is ("set", "sale", a store-wide promotion); its posting list is not walked. It still
+# counts towards the parts of candidates found through other links, so this bounds the candidate
+# set without changing any score.
+MAX_LINK_PRODUCTS = 1500
 
 # Options that decide whether an item fits weigh double: a customer may take another colour, but
 # rarely another size.
@@ -61,7 +62,7 @@ WEAK_REASON = "weak match: not the same type"
 
 # Products whose stock is asked for at once, doubling each round: a lookup usually ends within the
 # first rounds, and stock read from a database costs per round trip more than per row.
-FIRST_STOCK_BATCH = 16
+FIRST_STOCK_BATCH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,8 +438,8 @@ class _Ranking:
     def run(self) -> list[Suggestion]:
         heap = [(-bound, pid) for pid, bound in self._bounds().items()]
         heapq.heapify(heap)
-        self.strong_left = sum(1 for _, pid in heap if self._strong(pid))
-        self.slack = W_OPTIONS + W_PRICE + self._hidden_title_share() * W_TITLE + _EPSILON
+        self.strong_left = self._strong_linked(len(heap))
+        self.slack = W_OPTIONS + W_PRICE + self._hidden_weight() + _EPSILON
         size = FIRST_STOCK_BATCH
         own = [(None, self.base.product_id)] if self._allowed(self.base.product_id) else []
         batch = own + self._pop(heap, size)
@@ -464,6 +465,15 @@ class _Ranking:
             else:
                 self.strong_left -= self._strong(pid)
         return batch
+
+    def _strong_linked(self, linked: int) -> int:
+        """How many linked products may give a strong match: every product of the type is linked,
+        and so is every pinned one still in the catalog (counted without walking the links)."""
+        if not self.base_type:
+            return linked
+        same_type = self.index._by_type.get(self.base_type, set())
+        pinned = {p for p in self.pinned if p in self.index._products} - same_type
+        return len(same_type) + len(pinned) - (self.base.product_id in same_type | pinned)
 
     def _strong(self, pid: str) -> bool:
         if not self.base_type or pid == self.base.product_id or pid in self.pinned:
@@ -505,14 +515,11 @@ class _Ranking:
 
         if fields.type_key:
             add(index._by_type.get(fields.type_key, ()), W_TYPE)
-        for key in fields.collections:
-            add(index._by_collection.get(key, ()), W_COLLECTION / len(fields.collections))
-        for key in fields.tag_keys:
-            add(index._by_tag.get(key, ()), W_TAGS / len(fields.tag_keys))
-        for word in fields.words:
-            members = index._by_word.get(word, ())
-            if len(members) <= MAX_WORD_PRODUCTS:
-                add(members, W_TITLE / len(fields.words))
+        for table, keys, weight in self._links():
+            for key in keys:
+                members = table.get(key, ())
+                if len(members) <= MAX_LINK_PRODUCTS:
+                    add(members, weight / len(keys))
         for pid in fields.pinned:
             if pid in index._products:
                 scores[pid] = get(pid, 0.0) + W_PINNED
@@ -521,11 +528,20 @@ class _Ranking:
         scores.pop(self.base.product_id, None)
         return scores
 
-    def _hidden_title_share(self) -> float:
-        """Share of the title's words whose postings were skipped: bounds must allow for them."""
-        words = self.base_product.fields.words
-        hidden = [w for w in words if len(self.index._by_word.get(w, ())) > MAX_WORD_PRODUCTS]
-        return len(hidden) / len(words) if words else 0.0
+    def _links(self) -> tuple[tuple[dict[str, set[str]], frozenset[str], float], ...]:
+        """(postings, the backordered product's keys, weight) of the links shared in part."""
+        index, fields = self.index, self.base_product.fields
+        return ((index._by_collection, fields.collections, W_COLLECTION),
+                (index._by_tag, fields.tag_keys, W_TAGS),
+                (index._by_word, fields.words, W_TITLE))
+
+    def _hidden_weight(self) -> float:
+        """The most the postings that were skipped can add to a bound: bounds must allow for it."""
+        hidden = 0.0
+        for table, keys, weight in self._links():
+            skipped = sum(len(table.get(key, ())) > MAX_LINK_PRODUCTS for key in keys)
+            hidden += weight * skipped / len(keys) if keys else 0.0
+        return hidden
 
     def _allowed(self, pid: str) -> bool:
         fields = self.index._products[pid].fields

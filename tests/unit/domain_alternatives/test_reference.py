@@ -1,6 +1,7 @@
 """The pruned lookup returns exactly what scoring every variant of the catalog would."""
 
 import random
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -36,12 +37,14 @@ def catalog(seed: int):
     return records, stock
 
 
-def reference(records, stock, base, location, quantity, settings, max_word_products):
+def reference(records, stock, base, location, quantity, settings, max_link_products):
     """Score every linked, eligible variant with the documented formula, sort, and keep the best
     with at most MAX_WEAK weak matches (another type, neither the same product nor pinned)."""
     products = {r.product_id: r for r in records}  # newest record of each product
     words = {p: alt.title_words(r.product_title) for p, r in products.items()}
     word_df = {w: sum(w in ws for ws in words.values()) for w in set().union(*words.values())}
+    coll_df = Counter(c for r in products.values() for c in r.collections)
+    tag_df = Counter(t.lower() for r in products.values() for t in r.tags)
     bp = products[base.product_id]
     excluded = settings.excluded_tag_keys
     scored = []
@@ -57,10 +60,12 @@ def reference(records, stock, base, location, quantity, settings, max_word_produ
         pinned = r.product_id in bp.pinned_substitutes and not same
         same_type = bool(bp.product_type) and p.product_type.lower() == bp.product_type.lower()
         shared_words = words[bp.product_id] & words[r.product_id]
-        linked_words = {w for w in shared_words if word_df[w] <= max_word_products}
+        linked_words = {w for w in shared_words if word_df[w] <= max_link_products}
         colls = bp.collections & p.collections
         tags = {t.lower() for t in bp.tags} & {t.lower() for t in p.tags}
-        if not (same or pinned or same_type or colls or tags or linked_words):
+        linked = linked_words or {c for c in colls if coll_df[c] <= max_link_products} or {
+            t for t in tags if tag_df[t] <= max_link_products}
+        if not (same or pinned or same_type or linked):
             continue
         if settings.same_type_only and not (same or pinned or same_type):
             continue
@@ -88,9 +93,9 @@ def reference(records, stock, base, location, quantity, settings, max_word_produ
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("max_word_products", [alt.MAX_WORD_PRODUCTS, 15])
-def test_pruned_lookup_equals_exhaustive_scoring(seed, max_word_products, monkeypatch):
-    monkeypatch.setattr(alt, "MAX_WORD_PRODUCTS", max_word_products)
+@pytest.mark.parametrize("max_link_products", [alt.MAX_LINK_PRODUCTS, 15])
+def test_pruned_lookup_equals_exhaustive_scoring(seed, max_link_products, monkeypatch):
+    monkeypatch.setattr(alt, "MAX_LINK_PRODUCTS", max_link_products)
     records, stock = catalog(seed)
     index = CatalogIndex.build(records, stock)
     rng = random.Random(seed)
@@ -105,7 +110,7 @@ def test_pruned_lookup_equals_exhaustive_scoring(seed, max_word_products, monkey
             excluded_tags=tuple(rng.sample(("a", "b"), rng.randint(0, 1))),
         )
         found = suggest(index, base.variant_id, location, quantity, settings)
-        expected = reference(records, stock, base, location, quantity, settings, max_word_products)
+        expected = reference(records, stock, base, location, quantity, settings, max_link_products)
         assert [s.variant_id for s in found] == [v for v, _, _ in expected]
         assert [s.score for s in found] == [score for _, score, _ in expected]
         assert [s.weak for s in found] == [weak for _, _, weak in expected]
