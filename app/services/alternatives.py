@@ -9,12 +9,14 @@ already claim, and what this call offered to the lines before, is taken out of t
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from app.domain.alternatives import (
@@ -102,6 +104,7 @@ class ShopStock:
         self._pools: dict[str, dict[str, int]] = {}
         self._claimed: dict[str, int] = {}
         self._claims_read: set[str] = set()
+        self._waiting: list[tuple[int, str]] | None = None
         self._offered: dict[str, int] = {}
 
     def available(self, variant_id: str, location_id: str | None) -> int:
@@ -121,7 +124,7 @@ class ShopStock:
                     wanted[self._items[variant_id]] = variant_id
         chunks = list(wanted)
         for start in range(0, len(chunks), READ_CHUNK):
-            for item, location, units in self._s.execute(
+            for item, location, units in self._s.connection().execute(
                     select(StockLevel.inventory_item_id, StockLevel.location_id,
                            StockLevel.available).where(
                         StockLevel.shop == self._shop,
@@ -142,17 +145,27 @@ class ShopStock:
         if not new:
             return False
         self._claims_read |= new
-        mentions = or_(*(cast(OrderLine.alternatives, String).like(f'%"{v}"%') for v in sorted(new)))
+        mention = re.compile("|".join(re.escape(f'"{v}"') for v in sorted(new)))
         claimed = False
-        for owed, stored in self._s.execute(select(OrderLine.backordered, OrderLine.alternatives)
-                                            .where(OrderLine.shop == self._shop,
-                                                   OrderLine.backordered > 0,
-                                                   OrderLine.line_id.not_in(self._lines),
-                                                   mentions)):
-            for variant_id in {as_entry(e)["variant_id"] for e in stored or ()} & new:
+        for owed, text in self._suggesting():
+            if not mention.search(text):
+                continue
+            for variant_id in {as_entry(e)["variant_id"] for e in json.loads(text)} & new:
                 self._claimed[variant_id] = self._claimed.get(variant_id, 0) + owed
                 claimed = True
         return claimed
+
+    def _suggesting(self) -> list[tuple[int, str]]:
+        """(units owed, stored suggestions as text) of the other waiting lines that have any,
+        read once per call: searching the text here costs less than a pattern per variant in
+        SQL, and a call usually asks about a handful of variants in one or two rounds."""
+        if self._waiting is None:
+            text = cast(OrderLine.alternatives, String)
+            self._waiting = [tuple(r) for r in self._s.connection().execute(
+                select(OrderLine.backordered, text).where(
+                    OrderLine.shop == self._shop, OrderLine.backordered > 0,
+                    OrderLine.line_id.not_in(self._lines), text != "[]"))]
+        return self._waiting
 
 
 _CATALOG_COLUMNS = (Variant.variant_id, Variant.product_id, Variant.inventory_item_id,
