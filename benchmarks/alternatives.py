@@ -1,29 +1,38 @@
-"""Alternatives: quality on the bundled catalogs, speed and memory on a generated 100,000-variant one.
+"""Alternatives: quality on the bundled catalogs; the service's latency in a 100,000-variant shop.
 
 Quality, by the rules a merchant would use. Each variant in turn is made out of stock and its top-3
 suggestions (default settings) are checked against the stock and prices read from the catalog, not
 against the index:
-  in_stock_rate              share of suggestions that can really ship (also on the 100k lookups)
+  in_stock_rate              share of suggestions that can really ship (the service's suggestions
+                             in the generated shop included)
   same_product_or_type_rate  over the cases where an eligible (in stock, in band, active) variant of
                              the same product or the same product type exists: share whose top
                              suggestion is one
   price_band_rate            share of suggestions priced within the band
-Speed: suggestion latency over 2,000 lookups on the generated catalog (p50/p95/p99), index build
-time, and the resident memory the index adds.
+Speed, on the production path: a generated shop of 100,000 variants and their stock at three
+locations is stored in a SQLite file created by the app's migrations, with 1,000 lines already
+waiting with suggestions (their claims count); then `Alternatives.for_lines` (the call planning
+makes) suggests for 500 three-line orders, one session each, the shop's settings, stock and claims
+read from the database every time. The first call, which builds the catalog index (as a process
+does every 30 seconds), is reported apart as `index_build_s`. Data generation is seeded and untimed.
+  suggest_p95_ms_100k        p95 of one order's call (target <= 10 ms)
 
-Run: python -m benchmarks.alternatives [--variants N] [--lookups N]
+Run: python -m benchmarks.alternatives [--variants N] [--orders N] [--waiting N]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import os
 import random
 import statistics
+import tempfile
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import insert
 
 from app.domain.alternatives import (
     AlternativesSettings,
@@ -36,6 +45,9 @@ from devstore.catalog_csv import CsvProduct, bundled_catalog
 
 LOCATION = "loc-1"
 SEED = 20240611
+SHOP = "bench-shop.myshopify.com"
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+TARGET_P95_MS = 10.0
 
 
 def csv_records(products: list[CsvProduct], location: str = LOCATION) -> tuple[list[CatalogVariant], dict]:
@@ -219,57 +231,109 @@ def generated_catalog(variant_target: int, seed: int = SEED) -> tuple[list[Catal
     return variants, stock
 
 
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def generated_speed(variant_target: int, lookups: int, settings: AlternativesSettings) -> dict:
-    variants, stock = generated_catalog(variant_target)
-    gc.collect()
-    rss_before = rss_bytes()
-    started = time.perf_counter()
-    index = CatalogIndex.build(variants, stock)
-    build_s = time.perf_counter() - started
-    gc.collect()
-    rss_mb = (rss_bytes() - rss_before) / 2**20
-    checker = Checker(variants, stock, settings)
-    rng = random.Random(SEED + 1)
-    timings, counts = [], []
-    for _ in range(lookups):
-        base = rng.choice(variants)
-        location = None if rng.random() < 0.25 else rng.choice(LOCATIONS)
+def item_of(variant_id: str) -> str:
+    return variant_id.replace("ProductVariant", "InventoryItem")
+
+
+def stored_shop(db, variants: list[CatalogVariant], stock: dict) -> None:
+    """The generated catalog and its stock as the mirror stores them (untimed)."""
+    from app.storage.tables import Shop, StockLevel, Variant
+
+    with db.transaction() as s:
+        s.add(Shop(shop=SHOP, installed=True, policy={}, alternatives={}))
+    rows = [{"shop": SHOP, "variant_id": v.variant_id, "product_id": v.product_id,
+             "inventory_item_id": item_of(v.variant_id), "product_title": v.product_title,
+             "title": v.variant_title, "vendor": v.vendor, "product_type": v.product_type,
+             "status": v.status, "price": str(v.price), "options": [list(o) for o in v.options],
+             "tags": sorted(v.tags), "collections": sorted(v.collections),
+             "substitutes": list(v.pinned_substitutes)} for v in variants]
+    levels = [{"shop": SHOP, "inventory_item_id": item_of(vid), "location_id": location,
+               "available": units} for (vid, location), units in stock.items()]
+    for table, values in ((Variant, rows), (StockLevel, levels)):
+        for start in range(0, len(values), 10_000):
+            with db.transaction() as s:
+                s.execute(insert(table), values[start:start + 10_000])
+
+
+def order_lines(rng: random.Random, active: list[CatalogVariant], order: str, count: int) -> list:
+    """Backordered lines of one order, as planning hands them to the service."""
+    from app.storage.tables import OrderLine
+
+    lines = []
+    for n in range(count):
+        base = rng.choice(active)
         quantity = rng.choices((1, 2, 3), (70, 20, 10))[0]
+        lines.append(OrderLine(shop=SHOP, line_id=f"{order}-{n}", order_id=order,
+                               variant_id=base.variant_id, pool=f"{base.variant_id}@all",
+                               open_quantity=quantity, backordered=quantity,
+                               ordered_at=NOW, alternatives=[]))
+    return lines
+
+
+def waiting_lines(db, alternatives, rng: random.Random, active: list, count: int) -> None:
+    """Lines already waiting, each with the suggestions the service gave it: what they claim is
+    taken out of the stock the timed orders see (untimed)."""
+    for start in range(0, count, 100):
+        with db.transaction() as s:
+            for n in range(start, min(count, start + 100)):
+                (row,) = order_lines(rng, active, f"waiting-{n}", 1)
+                row.alternatives = alternatives.suggestions_for_lines(s, SHOP, [row])[row.line_id]
+                s.add(row)
+
+
+def service_speed(variant_target: int, orders: int, waiting: int, tmp: Path) -> dict:
+    """Suggestions for 3-line orders through `Alternatives.for_lines` on a migrated SQLite file:
+    a session per order, the shop's settings and stock read from the database each time."""
+    from app.services.alternatives import Alternatives
+    from app.storage.db import Database
+    from app.storage.migrate import upgrade
+
+    variants, stock = generated_catalog(variant_target)
+    url = f"sqlite:///{tmp / 'alternatives.db'}"
+    upgrade(url)
+    db = Database(url)
+    stored_shop(db, variants, stock)
+    alternatives = Alternatives()
+    active = [v for v in variants if v.status == "ACTIVE"]
+    rng = random.Random(SEED + 1)
+    started = time.perf_counter()
+    with db.transaction() as s:
+        alternatives.for_lines(s, SHOP, order_lines(rng, active, "warm-up", 1))
+    build_s = time.perf_counter() - started
+    waiting_lines(db, alternatives, rng, active, waiting)
+    checker = Checker(variants, stock, AlternativesSettings())
+    by_id = {v.variant_id: v for v in variants}
+    timings, counts = [], []
+    for n in range(orders):
+        lines = order_lines(rng, active, f"order-{n}", 3)
         started = time.perf_counter()
-        found = suggest(index, base.variant_id, location, quantity, settings)
+        with db.transaction() as s:
+            found = alternatives.for_lines(s, SHOP, lines)
         timings.append((time.perf_counter() - started) * 1000)
-        counts.append(len(found))
-        checker.record(base.variant_id, location, quantity, found)
+        for line in lines:
+            kept = [Suggestion(v, by_id[v].product_id, 0.0, ()) for v in found[line.line_id]]
+            counts.append(len(kept))
+            checker.record(line.variant_id, None, line.backordered, kept)
+    db.engine.dispose()
     return {
-        "variants": len(variants),
-        "products": len({v.product_id for v in variants}),
-        "build_s": build_s,
-        "rss_mb": rss_mb,
-        "p50_ms": percentile(timings, 0.50),
-        "p95_ms": percentile(timings, 0.95),
-        "p99_ms": percentile(timings, 0.99),
-        "mean_ms": statistics.fmean(timings),
-        "mean_suggestions": statistics.fmean(counts),
-        "suggestions": checker.suggestions,
-        "shippable": checker.shippable,
-        "in_band": checker.in_band,
+        "variants": len(variants), "stock_rows": len(stock), "waiting": waiting,
+        "build_s": build_s, "p50_ms": percentile(timings, 0.50),
+        "p95_ms": percentile(timings, 0.95), "p99_ms": percentile(timings, 0.99),
+        "mean_suggestions": statistics.fmean(counts), "suggestions": checker.suggestions,
+        "shippable": checker.shippable, "in_band": checker.in_band,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=100_000)
-    parser.add_argument("--lookups", type=int, default=2_000)
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--waiting", type=int, default=1_000)
     args = parser.parse_args()
     settings = AlternativesSettings()
     quality = [bundled_quality(name, settings) for name in ("apparel", "home-and-garden")]
@@ -279,15 +343,16 @@ def main() -> None:
             f"{row['shippable']} shippable, {row['in_band']} in band, {row['no_suggestion']} with none; "
             f"top is same product/type in {row['related_hits']}/{row['related_cases']} cases where one exists"
         )
-    speed = generated_speed(args.variants, args.lookups, settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        speed = service_speed(args.variants, args.orders, args.waiting, Path(tmp))
     print(
-        f"generated: {speed['variants']} variants, {speed['products']} products; "
-        f"index build {speed['build_s']:.2f} s, +{speed['rss_mb']:.0f} MB RSS"
+        f"generated shop: {speed['variants']} variants, {speed['stock_rows']} stock levels, "
+        f"{speed['waiting']} waiting lines with suggestions; index build {speed['build_s']:.2f} s"
     )
     print(
-        f"suggest over {args.lookups} lookups: p50 {speed['p50_ms']:.2f} ms, "
-        f"p95 {speed['p95_ms']:.2f} ms, p99 {speed['p99_ms']:.2f} ms, mean {speed['mean_ms']:.2f} ms; "
-        f"{speed['mean_suggestions']:.2f} suggestions per lookup, "
+        f"for_lines over {args.orders} 3-line orders: p50 {speed['p50_ms']:.2f} ms, "
+        f"p95 {speed['p95_ms']:.2f} ms, p99 {speed['p99_ms']:.2f} ms; "
+        f"{speed['mean_suggestions']:.2f} suggestions per line, "
         f"{speed['shippable']}/{speed['suggestions']} shippable"
     )
     suggestions = sum(r["suggestions"] for r in quality) + speed["suggestions"]
@@ -301,10 +366,11 @@ def main() -> None:
         else None,
         "related_cases": cases,
         "price_band_rate": round(in_band / suggestions, 4) if suggestions else None,
-        "p95_ms_100k": round(speed["p95_ms"], 3),
-        "p50_ms_100k": round(speed["p50_ms"], 3),
+        "suggest_p95_ms_100k": round(speed["p95_ms"], 3),
+        "suggest_p50_ms_100k": round(speed["p50_ms"], 3),
+        "suggest_p99_ms_100k": round(speed["p99_ms"], 3),
         "index_build_s": round(speed["build_s"], 3),
-        "index_rss_mb": round(speed["rss_mb"], 1),
+        "target_met": speed["p95_ms"] <= TARGET_P95_MS,
     }
     print(json.dumps(figures))
 
