@@ -91,7 +91,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         gateway = ShopifyGateway(admin_client, installs, http, scopes=granted_scopes(db),
                                  clock=clock)
     alternatives = Alternatives()
-    planning = Planning(clock, alternatives.for_lines)
+    planning = Planning(clock, alternatives.suggestions_for_lines)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
         installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS,

@@ -17,6 +17,7 @@ from itertools import accumulate, groupby, repeat
 from operator import attrgetter, itemgetter
 
 from app.domain.calendar import BusinessCalendar
+from app.domain.errors import InvalidInput
 from app.domain.eta import EtaSchedule
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.policy import Policy
@@ -130,6 +131,37 @@ def plan_pool(
             )
         )
     return PoolPlan(pool, supply, tuple(plans), owed, sum(covered), estimate)
+
+
+def append_plan(
+    pool: str,
+    line: Line,
+    totals: tuple[int, int, int, int],
+    restocks: Sequence[Restock],
+    policy: Policy,
+    today: date,
+    lead_time: LeadTimeEstimate | None = None,
+    calendar: BusinessCalendar | None = None,
+    short_since: date | None = None,
+) -> LinePlan:
+    """The plan of a line that sorts after every line of a pool, on the same day and supply.
+
+    `totals` are the pool's plan before it: (supply, units covered, units owed, lines waiting).
+    The lines ahead keep their plans, so this equals planning the pool again from scratch, at
+    the cost of one line: the common case of a sale, where each order joins the queue's tail.
+    """
+    if line.ready_units:
+        raise InvalidInput("a line joining the queue has no ready units", field="ready_units")
+    supply, covered, owed, waiting = totals
+    got = min(line.quantity, max(0, max(0, supply) - covered))
+    short = line.quantity - got
+    if not short:
+        return LinePlan(line.line_id, line.order_id, pool, line.quantity, got, 0, None, None)
+    estimate = lead_time or _merchant_estimate(policy, line)
+    schedule = EtaSchedule(restocks, policy, today, calendar or policy.business_calendar(),
+                           estimate, short_since)
+    eta = schedule.segment(owed + short)[1]
+    return LinePlan(line.line_id, line.order_id, pool, line.quantity, got, short, waiting + 1, eta)
 
 
 def replan_pool(

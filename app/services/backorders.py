@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.services import mirror
 from app.services.caps import policy_changes
 from app.services.events import PREPARED, Outcome
-from app.services.planning import Planning, shop_policy
+from app.services.planning import ANYTHING, Change, Planning, shop_policy
 from app.services.ports import ParsedOrder, PlatformGateway
 from app.storage.db import Database
 from app.storage.tables import Order, OrderSync, RestockRow, StockLevel, Variant
@@ -70,10 +70,12 @@ class BackorderHandlers:
         if tags is not None:
             order = replace(order, customer_tags=tuple(tags))
         self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
+        new = s.get(Order, (shop, order.order_id)) is None
         pools = mirror.apply_order(s, shop, order)
         if pools is None:
             return Outcome(f"stale: {order.order_id} has a newer update")
-        return self._replanned(s, shop, pools, f"order {order.name or order.order_id}")
+        return self._replanned(s, shop, pools, f"order {order.name or order.order_id}",
+                               Change(new_order=order.order_id) if new else ANYTHING)
 
     # orders/edited: the payload lists the edit only; the order is read again.
     def prepare_order_edited(self, shop: str, payload: dict) -> None:
@@ -98,10 +100,12 @@ class BackorderHandlers:
                                    mirror.webhook_stamp(updated_at, self._clock()))
         if not pools:
             return Outcome("stale or unknown item: nothing to plan")
-        if old is not None and reading.available > old:
+        arrived = old is not None and reading.available > old
+        if arrived:
             for pool in pools:
                 record_arrival(s, shop, pool, reading.available - old, self._clock())
-        outcome = self._replanned(s, shop, pools, "stock changed")
+        outcome = self._replanned(s, shop, pools, "stock changed",
+                                  ANYTHING if arrived else Change(stock_only=True))
         if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
             outcome.follow_ups.append((SETTLE_STOCK, (shop, [reading.inventory_item_id])))
         if self._planning.refresh_suggesting(s, shop, pools) and (SYNC, (shop,)) not in outcome.follow_ups:
@@ -166,8 +170,9 @@ class BackorderHandlers:
                 pools |= mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
             return self._replanned(s, shop, pools, "stock settled")
 
-    def _replanned(self, s: Session, shop: str, pools: set[str], reason: str) -> Outcome:
-        changed = self._planning.replan(s, shop, pools, reason)
+    def _replanned(self, s: Session, shop: str, pools: set[str], reason: str,
+                   change: Change = ANYTHING) -> Outcome:
+        changed = self._planning.replan(s, shop, pools, reason, change)
         follow = [(SYNC, (shop,))] if changed else []
         follow += [(INVENTORY_POLICY, (shop, *change)) for change in policy_changes(s, shop, pools)]
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync", follow)

@@ -22,7 +22,7 @@ from app.domain.model import LinePlan
 from app.domain.policy import Policy
 from app.services.planning import Planning, shop_policy
 from app.services.restocks import variant_title
-from app.storage.tables import EtaChangeRow, Order, OrderLine, Shop, Variant
+from app.storage.tables import EtaChangeRow, Order, OrderLine, Pool, Shop, Variant
 
 STATUSES = ("waiting", "all")
 MAX_LIMIT = 200
@@ -104,12 +104,15 @@ def queue(s: Session, shop: str, today: date, status: str = "waiting", limit: in
         Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
     total = s.scalar(select(func.count()).select_from(joined.subquery()))
     rows = s.execute(joined.order_by(
-        OrderLine.pool, OrderLine.queue_position.is_(None), OrderLine.queue_position,
+        OrderLine.pool, OrderLine.queue_ticket.is_(None), OrderLine.queue_ticket,
         OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+    offsets = dict(s.execute(select(Pool.pool, Pool.position_offset).where(
+        Pool.shop == shop, Pool.pool.in_({r.pool for r, _ in rows}))).all())
     wanted = {r.variant_id for r, _ in rows} | {
         as_entry(a)["variant_id"] for r, _ in rows for a in r.alternatives or []}
     variants = _variants(s, shop, wanted)
-    lines = [_queue_line(row, name, variants, today) for row, name in rows]
+    lines = [_queue_line(row, name, variants, today, offsets.get(row.pool, 0))
+             for row, name in rows]
     return {"lines": lines, "total": total, "limit": limit, "offset": offset, "status": status}
 
 
@@ -129,7 +132,8 @@ def _variants(s: Session, shop: str, variant_ids: set[str]) -> dict[str, Variant
         Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
 
 
-def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], today: date) -> dict:
+def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], today: date,
+                offset: int) -> dict:
     variant = variants.get(row.variant_id)
     waiting_since = row.backordered_at.date() if row.backordered and row.backordered_at else None
     return {
@@ -138,7 +142,7 @@ def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], t
         "variant": variant_title(variant) if variant else "",
         "sku": variant.sku if variant else "", "pool": row.pool,
         "quantity": row.open_quantity, "covered": row.covered, "backordered": row.backordered,
-        "queue_position": row.queue_position, "manual_priority": row.manual_priority or 0,
+        "queue_position": None if row.queue_ticket is None else row.queue_ticket - offset, "manual_priority": row.manual_priority or 0,
         "eta": _eta(row), "first_eta": _iso(row.first_eta),
         "days_waiting": (today - waiting_since).days if waiting_since else None,
         "alternatives": [_alternative(as_entry(a), variants) for a in row.alternatives or []],
@@ -190,7 +194,7 @@ def _rate(s: Session, shop: str, since: datetime) -> dict:
     rows = s.scalars(_live_lines(s, shop).where(Order.created_at >= since))
     rate = backorder_rate(
         LinePlan(r.line_id, r.order_id, r.pool, max(r.open_quantity, 1), r.covered,
-                 1 if r.backordered_at else 0, r.queue_position, None) for r in rows)
+                 1 if r.backordered_at else 0, None, None) for r in rows)
     return {"lines": rate.lines, "backordered_lines": rate.backordered_lines,
             "line_rate": rate.line_rate, "orders": rate.orders,
             "backordered_orders": rate.backordered_orders, "order_rate": rate.order_rate}

@@ -2,27 +2,36 @@
 
 Work on one pool is serialised by a lock on its row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the
 transaction's write lock), taken in a fixed order so two workers never deadlock or over-allocate.
+
+A pool is planned the cheapest way that gives the same result as planning it from scratch:
+- a stock reading that leaves the supply as it was planned today changes nothing;
+- a new order whose lines sort after the queue's tail is planned line by line (`append_plan`),
+  from the totals kept on the pool's row: in a sale almost every event is one of these two;
+- anything else plans the pool again, reading its lines column by column, and writes only the
+  lines whose plan changed. Positions are stored as tickets against an offset on the pool, so
+  filling the head of a long queue does not rewrite every line behind it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, bindparam, cast, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.allocation import plan_pool
+from app.domain.allocation import append_plan, plan_pool, queue_key
+from app.domain.calendar import BusinessCalendar
 from app.domain.eta import eta_changes
 from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
-from app.domain.model import Eta, Line, LinePlan, PoolPlan, Restock
+from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
 from app.domain.writeback import desired_state
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
-from app.services.sync import WRITTEN
 from app.storage.tables import (
     EtaChangeRow,
     Order,
@@ -37,7 +46,57 @@ from app.storage.tables import (
 )
 from app.storage.upsert import insert_ignore
 
-Suggest = Callable[[Session, str, list[OrderLine]], dict[str, list[str]]]
+# Per backordered line, its suggestions as the line stores them ({variant_id, reason, weak}).
+Suggest = Callable[[Session, str, list], dict[str, list[dict]]]
+CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
+LINES = OrderLine.__table__
+ETA_COLUMNS = ("eta", "eta_earliest", "eta_latest", "eta_source", "eta_confidence",
+               "eta_restock_id", "eta_slipped")
+# What a plan reads of a line, and what it may write back.
+READ = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id,
+        LINES.c.open_quantity, LINES.c.ordered_at, LINES.c.manual_priority, LINES.c.covered,
+        LINES.c.backordered, LINES.c.queue_ticket, *(LINES.c[c] for c in ETA_COLUMNS),
+        LINES.c.first_eta, LINES.c.backordered_at, LINES.c.filled_at, LINES.c.told_ready,
+        LINES.c.told_quantity, Order.customer_tags, Order.number)
+# What an order's desired state reads of its lines.
+REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
+           LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
+           LINES.c.alternatives, *(LINES.c[c] for c in ETA_COLUMNS))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What moved in the pools since their last plan, when the caller knows it: `new_order`, a
+    new order whose lines are the only change; `stock_only`, stock readings and nothing else."""
+
+    new_order: str | None = None
+    stock_only: bool = False
+
+
+ANYTHING = Change()
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One re-plan's shared inputs."""
+
+    shop: str
+    policy: Policy
+    calendar: BusinessCalendar
+    today: date
+    now: datetime
+    reason: str
+
+
+@dataclass(slots=True)
+class _Inputs:
+    """What planning a chunk of pools reads besides their lines."""
+
+    pools: dict[str, Pool]
+    variants: dict[str, Variant]
+    levels: dict[str, list]
+    restocks: dict[str, list[Restock]]
+    history: dict
 
 
 def shop_policy(s: Session, shop: str) -> Policy:
@@ -54,144 +113,144 @@ class Planning:
         self._clock = clock
         self._suggest = suggest or (lambda s, shop, lines: {})
 
-    def lock_pools(self, s: Session, shop: str, pools: Iterable[str]) -> None:
-        """Take the pools' row locks, in a fixed order. A handler calls this before it changes the
-        mirror, so everything it touches in those pools is written under the lock and two
-        workers cannot deadlock on each other's rows."""
-        pools = sorted(set(pools))
-        if not pools:
-            return
-        s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0, "units_owed": 0}
-                                          for p in pools]))
-        for pool in pools:
-            s.get(Pool, (shop, pool), with_for_update=True)
+    def lock_pools(self, s: Session, shop: str, pools: Iterable[str]) -> dict[str, Pool]:
+        """Take the pools' row locks, in a fixed order; their rows. A handler calls this before
+        it changes the mirror, so everything it touches in those pools is written under the lock
+        and two workers cannot deadlock on each other's rows."""
+        rows = {}
+        for chunk in _chunks(sorted(set(pools))):
+            s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0,
+                                               "units_owed": 0} for p in chunk]))
+            rows.update((r.pool, r) for r in s.scalars(
+                select(Pool).where(Pool.shop == shop, Pool.pool.in_(chunk))
+                .order_by(Pool.pool).with_for_update()))
+        return rows
 
-    def replan(self, s: Session, shop: str, pools: Iterable[str], reason: str) -> set[str]:
+    def replan(self, s: Session, shop: str, pools: Iterable[str], reason: str,
+               change: Change = ANYTHING) -> set[str]:
         """Plan the pools again; the orders whose desired platform state changed."""
         pools = sorted(set(pools))
         if not pools:
             return set()
-        today = self._clock().date()
+        s.flush()
+        now = self._clock()
         policy = shop_policy(s, shop)
-        calendar = business_calendar_for(policy, today)
-        self.lock_pools(s, shop, pools)
+        run = _Run(shop, policy, business_calendar_for(policy, now.date()), now.date(), now, reason)
+        rows = self.lock_pools(s, shop, pools)
         touched: set[str] = set()
+        for chunk in _chunks(pools):
+            touched |= self._replan_chunk(s, run, {p: rows[p] for p in chunk}, change)
+        return self.refresh_orders(s, shop, touched, policy, run.today)
+
+    def _replan_chunk(self, s: Session, run: _Run, pools: dict[str, Pool],
+                      change: Change) -> set[str]:
+        inputs = _read_inputs(s, run.shop, pools)
+        writes = _Writes()
+        full = []
         for pool in pools:
-            touched |= self._replan_pool(s, shop, pool, policy, calendar, today, reason)
-        return self.refresh_orders(s, shop, touched, policy, today)
+            if not self._quick(s, run, inputs, pool, change, writes):
+                full.append(pool)
+        lines = _read_lines(s, run.shop, full) if full else {}
+        for pool in full:
+            self._plan_again(run, inputs, pool, lines.get(pool, []), writes)
+        return writes.save(s, run)
 
-    def _replan_pool(self, s, shop, pool, policy, calendar, today, reason) -> set[str]:
-        pool_row = s.get(Pool, (shop, pool), with_for_update=True)
-        rows = list(s.scalars(
-            select(OrderLine).join(Order, (Order.shop == OrderLine.shop)
-                                   & (Order.order_id == OrderLine.order_id))
-            .where(OrderLine.shop == shop, OrderLine.pool == pool,
-                   (OrderLine.open_quantity > 0) | (OrderLine.backordered > 0)
-                   | (OrderLine.covered > 0))))
-        orders = {o.order_id: o for o in s.execute(
-            select(Order.order_id, Order.customer_tags, Order.number).where(
-                Order.shop == shop, Order.order_id.in_({r.order_id for r in rows})))}
-        variant = s.get(Variant, (shop, pool.split("@", 1)[0]))
-        open_rows = [r for r in rows if r.open_quantity > 0]
-        supply = self._supply(s, shop, variant, open_rows)
-        told = told_ready(s, shop, {r.order_id for r in open_rows})
-        lines = [_line(r, orders.get(r.order_id),
-                       _still_ready(told.get(r.line_id, (0, 0)), r.open_quantity), variant)
-                 for r in open_rows]
-        restocks = _restocks(s, shop, pool)
-        estimate = self._lead_time(s, shop, policy, variant)
-        plan = plan_pool(pool, supply, lines, restocks, policy, today, estimate, calendar,
-                         pool_row.short_since)
-        self._record_shortage(s, shop, pool_row, plan, variant, restocks, today)
-        return self._store(s, shop, rows, plan, reason)
+    # the quick ways
 
-    def _supply(self, s: Session, shop: str, variant: Variant | None,
-                open_rows: list[OrderLine]) -> int:
-        """available + what the open lines already took out of it.
+    def _quick(self, s: Session, run: _Run, inputs: _Inputs, pool: str, change: Change,
+               writes: _Writes) -> bool:
+        """Planned without reading the pool's lines; False when it must be planned from scratch."""
+        row = inputs.pools[pool]
+        if row.open_units is None or row.planned_at is None or row.tail is None:
+            return False
+        if row.planned_at.date() != run.today:  # ETAs and age classes move with the day
+            return False
+        if change.stock_only:
+            return self._quick_supply(s, run.shop, inputs, pool, row.open_units) == row.supply
+        if change.new_order:
+            return self._append(s, run, inputs, pool, change.new_order, writes)
+        return False
 
-        Each location's `available` is read at its own time, and a webhook comes only for the
-        location that changed. A line took stock where it was routed, and that location's
-        reading is then at least as new as the line; so a line committed before the newest
-        reading of any location is in the readings, and one committed after all of them is not,
-        whatever order the webhooks arrive in. A line of that very second is counted in unless
-        the newest reading is exact (our own read, taken before anything changed in that
-        second). An untracked item is never short."""
+    def _append(self, s: Session, run: _Run, inputs: _Inputs, pool: str, order_id: str,
+                writes: _Writes) -> bool:
+        row = inputs.pools[pool]
+        variant = inputs.variants.get(pool.split("@", 1)[0])
+        new = [_line(r, 0, variant) for r in s.execute(
+            select(*READ).join(Order, _same_order()).where(
+                LINES.c.shop == run.shop, LINES.c.order_id == order_id, LINES.c.pool == pool,
+                LINES.c.open_quantity > 0))]
+        key = queue_key(run.policy, run.today)
+        new.sort(key=key)
+        if not new or key(new[0]) <= tuple(row.tail):
+            return False
+        open_units = row.open_units + sum(line.quantity for line in new)
+        if self._quick_supply(s, run.shop, inputs, pool, open_units) != row.supply:
+            return False  # the new lines moved the supply: the plans ahead may change
+        estimate = self._lead_time(run.policy, inputs, variant)
+        totals = (row.supply, row.units_covered, row.units_owed, row.lines_waiting)
+        plans = []
+        for line in new:
+            plan = append_plan(pool, line, totals, inputs.restocks.get(pool, []), run.policy,
+                               run.today, estimate, run.calendar, row.short_since)
+            plans.append(plan)
+            totals = (row.supply, totals[1] + plan.covered, totals[2] + plan.backordered,
+                      totals[3] + bool(plan.backordered))
+        stored = {r.line_id: r for r in s.execute(select(*READ).join(Order, _same_order()).where(
+            LINES.c.shop == run.shop, LINES.c.line_id.in_([p.line_id for p in plans])))}
+        plan = PoolPlan(pool, row.supply, tuple(plans), totals[2], totals[1], estimate)
+        writes.shortage(run, row, plan, variant)
+        row.open_units, row.lines_waiting = open_units, totals[3]
+        row.tail = list(key(new[-1]))
+        writes.lines(run, [stored[p.line_id] for p in plans], plan, row.position_offset)
+        return True
+
+    def _quick_supply(self, s: Session, shop: str, inputs: _Inputs, pool: str,
+                      open_units: int) -> int:
+        """The supply from the pool's open units and the few lines newer than its readings."""
+        variant = inputs.variants.get(pool.split("@", 1)[0])
+        levels = inputs.levels.get(variant.inventory_item_id, []) if variant else []
+        newest = _newest(levels)
         if variant is None or not variant.inventory_item_id:
             return 0
         if not variant.tracked:
-            return sum(r.open_quantity for r in open_rows)
-        levels = s.execute(select(StockLevel.available, StockLevel.updated_at, StockLevel.exact)
-                           .where(StockLevel.shop == shop,
-                                  StockLevel.inventory_item_id == variant.inventory_item_id)).all()
-        available = sum(level.available for level in levels)
-        stamps = [(whole_second(level.updated_at), level.exact) for level in levels
-                  if level.updated_at is not None]
-        if not stamps:
-            return available + sum(r.open_quantity for r in open_rows)
-        newest = max(at for at, _ in stamps)
-        exact = all(is_exact for at, is_exact in stamps if at == newest)
-        return available + sum(r.open_quantity for r in open_rows
-                               if _in_reading(r.ordered_at, newest, exact))
+            return open_units
+        if newest is None:
+            return sum(level.available for level in levels) + open_units
+        recent = s.execute(select(LINES.c.open_quantity, LINES.c.ordered_at).where(
+            LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.open_quantity > 0,
+            LINES.c.ordered_at >= newest[0])).all()
+        outside = sum(r.open_quantity for r in recent if not _in_reading(r.ordered_at, *newest))
+        return sum(level.available for level in levels) + open_units - outside
 
-    def _lead_time(self, s, shop, policy: Policy, variant: Variant | None):
+    # planning from scratch
+
+    def _plan_again(self, run: _Run, inputs: _Inputs, pool: str, rows: list,
+                    writes: _Writes) -> None:
+        row = inputs.pools[pool]
+        variant = inputs.variants.get(pool.split("@", 1)[0])
+        open_rows = [r for r in rows if r.open_quantity > 0]
+        levels = inputs.levels.get(variant.inventory_item_id, []) if variant else []
+        supply = _supply(variant, levels, open_rows)
+        lines = [_line(r, _still_ready(r.told_ready, r.told_quantity, r.open_quantity), variant)
+                 for r in open_rows]
+        plan = plan_pool(pool, supply, lines, inputs.restocks.get(pool, []), run.policy,
+                         run.today, self._lead_time(run.policy, inputs, variant), run.calendar,
+                         row.short_since)
+        writes.shortage(run, row, plan, variant)
+        row.open_units = sum(r.open_quantity for r in open_rows)
+        row.lines_waiting = sum(1 for p in plan.lines if p.backordered)
+        by_id = {line.line_id: line for line in lines}
+        row.tail = list(queue_key(run.policy, run.today)(by_id[plan.lines[-1].line_id])) \
+            if plan.lines else []
+        row.position_offset = _offset(rows, plan, row.position_offset)
+        writes.lines(run, rows, plan, row.position_offset)
+
+    def _lead_time(self, policy: Policy, inputs: _Inputs,
+                   variant: Variant | None) -> LeadTimeEstimate | None:
         if variant is None:
             return None
-        same = StockoutRow.variant_id == variant.variant_id
-        if variant.vendor:
-            same = same | (StockoutRow.vendor == variant.vendor)
-        history = [StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on,
-                                   r.expected_on)
-                   for r in s.scalars(select(StockoutRow).where(
-                       StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))]
-        return lead_time_for(policy, summarise_history(history), variant.variant_id,
-                             variant.product_type, variant.vendor)
-
-    def _record_shortage(self, s, shop, pool_row: Pool, plan: PoolPlan, variant, restocks,
-                         today: date) -> None:
-        """Remember when a pool went short and when it recovered: the lead-time history."""
-        if plan.units_owed and pool_row.short_since is None:
-            pool_row.short_since = today
-            s.add(StockoutRow(shop=shop, pool=pool_row.pool, variant_id=plan.pool.split("@")[0],
-                              vendor=variant.vendor if variant else "", stockout_on=today))
-        elif not plan.units_owed and pool_row.short_since is not None and pool_row.units_owed:
-            open_row = s.scalars(select(StockoutRow).where(
-                StockoutRow.shop == shop, StockoutRow.pool == pool_row.pool,
-                StockoutRow.restocked_on.is_(None)).order_by(StockoutRow.id.desc())).first()
-            if open_row is not None:
-                # Lateness is learned against the restock that came: the earliest-dated of
-                # those that arrived today (stock rising marks them arrived before this plan).
-                # Restocks still expected have not come, and a pool that recovered with no
-                # arrival today (an order cancelled or edited down) teaches no lateness.
-                midnight = self._clock().replace(hour=0, minute=0, second=0, microsecond=0)
-                open_row.restocked_on = today
-                open_row.expected_on = s.scalar(
-                    select(RestockRow.expected_on).where(
-                        RestockRow.shop == shop, RestockRow.pool == pool_row.pool,
-                        RestockRow.arrived_at >= midnight)
-                    .order_by(RestockRow.expected_on).limit(1))
-            pool_row.short_since = None
-        pool_row.supply, pool_row.units_owed = plan.supply, plan.units_owed
-        pool_row.planned_at = self._clock()
-
-    def _store(self, s, shop, rows: list[OrderLine], plan: PoolPlan, reason: str) -> set[str]:
-        by_id = {r.line_id: r for r in rows}
-        planned = {p.line_id: p for p in plan.lines}
-        old_etas = {r.line_id: _stored_eta(r) for r in rows}
-        new_etas = {line_id: p.eta for line_id, p in planned.items()}
-        now = self._clock()
-        for change in eta_changes(old_etas, new_etas, reason):
-            s.add(EtaChangeRow(shop=shop, line_id=change.line_id,
-                               old_eta=change.old.ships_on if change.old else None,
-                               new_eta=change.new.ships_on if change.new else None,
-                               reason=f"{change.kind}: {reason}", changed_at=now))
-        touched = set()
-        for line_id, row in by_id.items():
-            p = planned.get(line_id)
-            result = (p.covered, p.backordered, p.queue_position, p.eta) if p else (0, 0, None, None)
-            if (row.covered, row.backordered, row.queue_position, _stored_eta(row)) != result:
-                _write(row, *result, now)
-                touched.add(row.order_id)
-        return touched
+        return lead_time_for(policy, inputs.history, variant.variant_id, variant.product_type,
+                             variant.vendor)
 
     def replan_overdue(self, s: Session, shop: str) -> set[str]:
         """Pools waiting on a restock whose date has passed without it arriving: their ETAs
@@ -216,35 +275,276 @@ class Planning:
 
     def refresh_orders(self, s: Session, shop: str, order_ids: set[str], policy: Policy,
                        today: date) -> set[str]:
-        """Recompute the desired state of these orders; those whose state changed."""
-        changed = set()
-        for order_id in sorted(order_ids):
-            rows = list(s.scalars(select(OrderLine).where(
-                OrderLine.shop == shop, OrderLine.order_id == order_id)))
-            if not any(r.backordered_at for r in rows):
-                continue  # never backordered: nothing of ours to show on it
-            plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
-            view = order_view(order_id, plans, policy)
-            alternatives = self._suggest(s, shop, [r for r in rows if r.backordered])
-            for r in rows:
-                r.alternatives = alternatives.get(r.line_id, []) if r.backordered else []
-            desired = desired_state(view, {r.line_id: r.title for r in rows},
-                                    alternatives, today)
-            if self._set_desired(s, shop, order_id, desired):
-                changed.add(order_id)
+        """Recompute the desired state of these orders; those whose state changed. A line filled
+        gives up the alternatives it was offered: as many lines next in its queue that were
+        offered none are looked at again."""
+        released: Counter[str] = Counter()
+        changed = self._refresh(s, shop, order_ids, policy, today, released)
+        if released:
+            changed |= self._refresh(s, shop, _next_without_offers(s, shop, released) - order_ids,
+                                     policy, today, Counter())
         return changed
 
-    def _set_desired(self, s: Session, shop: str, order_id: str, desired: dict) -> bool:
-        row = s.get(OrderSync, (shop, order_id), with_for_update=True)
-        if row is not None and row.desired == desired:
-            return False
-        if row is None:
-            row = OrderSync(shop=shop, order_id=order_id, applied={}, version=0, attempts=0)
-            s.add(row)
-        row.desired, row.pending = desired, True
-        row.version = (row.version or 0) + 1
-        row.updated_at = self._clock()
-        return True
+    def _refresh(self, s: Session, shop: str, order_ids: set[str], policy: Policy, today: date,
+                 released: Counter[str]) -> set[str]:
+        changed = set()
+        for chunk in _chunks(sorted(order_ids)):
+            rows: dict[str, list] = {}
+            for r in s.execute(select(*REFRESH).where(LINES.c.shop == shop,
+                                                      LINES.c.order_id.in_(chunk))):
+                rows.setdefault(r.order_id, []).append(r)
+            syncs = {r.order_id: r for r in s.execute(
+                select(OrderSync.order_id, OrderSync.desired, OrderSync.version).where(
+                    OrderSync.shop == shop, OrderSync.order_id.in_(chunk)).with_for_update())}
+            wanted = {}
+            for order_id, lines in rows.items():
+                desired = self._desired(s, shop, lines, policy, today, released)
+                old = syncs.get(order_id)
+                if desired is not None and (old is None or old.desired != desired):
+                    wanted[order_id] = desired
+            self._set_desired(s, shop, wanted, syncs)
+            changed |= set(wanted)
+        return changed
+
+    def _desired(self, s: Session, shop: str, rows: list, policy: Policy, today: date,
+                 released: Counter[str]) -> dict | None:
+        if not any(r.backordered_at for r in rows):
+            return None  # never backordered: nothing of ours to show on it
+        plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
+        view = order_view(rows[0].order_id, plans, policy)
+        alternatives = self._suggest(s, shop, [r for r in rows if r.backordered])
+        moved = [{"b_shop": shop, "b_line_id": r.line_id, "alternatives": new}
+                 for r in rows
+                 if (new := alternatives.get(r.line_id, []) if r.backordered else [])
+                 != (r.alternatives or [])]
+        released.update(r.pool for r in rows if r.alternatives and not r.backordered)
+        if moved:
+            s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
+                                          LINES.c.line_id == bindparam("b_line_id")), moved)
+        return desired_state(view, {r.line_id: r.title for r in rows}, alternatives, today)
+
+    def _set_desired(self, s: Session, shop: str, wanted: dict[str, dict], syncs: dict) -> None:
+        """A new desired state is pending, with a new version: a sync that read the old one
+        leaves it pending."""
+        now = self._clock()
+        table = OrderSync.__table__
+        known = [{"b_shop": shop, "b_order_id": order_id, "desired": desired, "pending": True,
+                  "version": (syncs[order_id].version or 0) + 1, "updated_at": now}
+                 for order_id, desired in wanted.items() if order_id in syncs]
+        if known:
+            s.execute(update(table).where(table.c.shop == bindparam("b_shop"),
+                                          table.c.order_id == bindparam("b_order_id")), known)
+        new = [{"shop": shop, "order_id": order_id, "desired": desired, "applied": {},
+                "pending": True, "version": 1, "attempts": 0, "updated_at": now,
+                "awaiting_fulfillment_orders": False}
+               for order_id, desired in wanted.items() if order_id not in syncs]
+        if new:
+            s.execute(insert(table), new)
+
+
+class _Writes:
+    """A chunk's writes, sent together: one statement per table rather than one per pool."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict] = []
+        self.etas: list[tuple] = []
+        self.stockouts: list[StockoutRow] = []
+        self.recovered: list[Pool] = []
+        self.touched: set[str] = set()
+
+    def shortage(self, run: _Run, pool_row: Pool, plan: PoolPlan, variant: Variant | None) -> None:
+        """Remember when a pool went short and when it recovered: the lead-time history."""
+        if plan.units_owed and pool_row.short_since is None:
+            pool_row.short_since = run.today
+            self.stockouts.append(StockoutRow(
+                shop=run.shop, pool=pool_row.pool, variant_id=plan.pool.split("@")[0],
+                vendor=variant.vendor if variant else "", stockout_on=run.today))
+        elif not plan.units_owed and pool_row.short_since is not None and pool_row.units_owed:
+            self.recovered.append(pool_row)
+            pool_row.short_since = None
+        pool_row.supply, pool_row.units_owed = plan.supply, plan.units_owed
+        pool_row.units_covered = plan.units_covered
+        pool_row.planned_at = run.now
+
+    def lines(self, run: _Run, rows: Sequence, plan: PoolPlan, offset: int) -> None:
+        """The lines whose plan changed, and the orders they belong to (a changed ticket alone
+        changes nothing the store shows)."""
+        planned = {p.line_id: p for p in plan.lines}
+        for row in rows:
+            p = planned.get(row.line_id)
+            new = _stored(p, offset) if p else (0, 0, None, None)
+            old = (row.covered, row.backordered, row.queue_ticket, _stored_eta(row))
+            if new == old:
+                continue
+            self.updates.append(_update(run.shop, row, *new, run.now))
+            if new[:2] != old[:2] or new[3] != old[3]:
+                self.touched.add(row.order_id)
+                self.etas.append((row.line_id, old[3], new[3]))
+
+    def save(self, s: Session, run: _Run) -> set[str]:
+        if self.updates:
+            s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
+                                          LINES.c.line_id == bindparam("b_line_id")),
+                      self.updates)
+        found = eta_changes({line_id: old for line_id, old, _ in self.etas},
+                            {line_id: new for line_id, _, new in self.etas}, run.reason)
+        if found:
+            s.execute(insert(EtaChangeRow), [
+                {"shop": run.shop, "line_id": c.line_id,
+                 "old_eta": c.old.ships_on if c.old else None,
+                 "new_eta": c.new.ships_on if c.new else None,
+                 "reason": f"{c.kind}: {run.reason}", "changed_at": run.now} for c in found])
+        s.add_all(self.stockouts)
+        for pool_row in self.recovered:
+            _restocked(s, run, pool_row.pool)
+        return self.touched
+
+
+def _restocked(s: Session, run: _Run, pool: str) -> None:
+    """A pool recovered: its open stockout closes. Lateness is learned against the restock that
+    came: the earliest-dated of those that arrived today (stock rising marks them arrived before
+    this plan). Restocks still expected have not come, and a pool that recovered with no arrival
+    today (an order cancelled or edited down) teaches no lateness."""
+    open_row = s.scalars(select(StockoutRow).where(
+        StockoutRow.shop == run.shop, StockoutRow.pool == pool,
+        StockoutRow.restocked_on.is_(None)).order_by(StockoutRow.id.desc())).first()
+    if open_row is None:
+        return
+    midnight = run.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    open_row.restocked_on = run.today
+    open_row.expected_on = s.scalar(
+        select(RestockRow.expected_on).where(
+            RestockRow.shop == run.shop, RestockRow.pool == pool, RestockRow.arrived_at >= midnight)
+        .order_by(RestockRow.expected_on).limit(1))
+
+
+def _next_without_offers(s: Session, shop: str, released: Counter[str]) -> set[str]:
+    """Per pool, as many of the first waiting lines offered no alternative as lines gave theirs up."""
+    orders = set()
+    for pool, count in released.items():
+        orders |= set(s.scalars(select(LINES.c.order_id).where(
+            LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.backordered > 0,
+            cast(LINES.c.alternatives, String) == "[]")
+            .order_by(LINES.c.queue_ticket).limit(count)))
+    return orders
+
+
+def _chunks(items: Sequence) -> Iterator[list]:
+    for start in range(0, len(items), CHUNK):
+        yield list(items[start:start + CHUNK])
+
+
+def _same_order():
+    return (Order.shop == LINES.c.shop) & (Order.order_id == LINES.c.order_id)
+
+
+def _read_inputs(s: Session, shop: str, rows: dict[str, Pool]) -> _Inputs:
+    """Everything but the lines, for a chunk of pools, in one query per table."""
+    pools = list(rows)
+    variant_ids = {p.split("@", 1)[0] for p in pools}
+    variants = {v.variant_id: v for v in s.scalars(select(Variant).where(
+        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+    items = {v.inventory_item_id for v in variants.values() if v.inventory_item_id}
+    levels: dict[str, list] = {}
+    for level in s.execute(select(StockLevel.inventory_item_id, StockLevel.available,
+                                  StockLevel.updated_at, StockLevel.exact).where(
+            StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items))):
+        levels.setdefault(level.inventory_item_id, []).append(level)
+    restocks: dict[str, list[Restock]] = {}
+    for r in s.scalars(select(RestockRow).where(
+            RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
+            .order_by(RestockRow.expected_on, RestockRow.id)):
+        restocks.setdefault(r.pool, []).append(
+            Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference))
+    return _Inputs(rows, variants, levels, restocks, _history(s, shop, variants.values()))
+
+
+def _history(s: Session, shop: str, variants: Iterable[Variant]) -> dict:
+    """The lead-time history of these variants and their vendors."""
+    variants = list(variants)
+    if not variants:
+        return {}
+    ids = {v.variant_id for v in variants}
+    vendors = {v.vendor for v in variants if v.vendor}
+    same = StockoutRow.variant_id.in_(ids)
+    if vendors:
+        same = same | StockoutRow.vendor.in_(vendors)
+    return summarise_history([
+        StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on, r.expected_on)
+        for r in s.scalars(select(StockoutRow).where(
+            StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))])
+
+
+def _read_lines(s: Session, shop: str, pools: list[str]) -> dict[str, list]:
+    """Lines still open, or holding a plan to clear, column by column (no ORM objects)."""
+    lines: dict[str, list] = {}
+    for r in s.execute(select(*READ).join(Order, _same_order()).where(
+            LINES.c.shop == shop, LINES.c.pool.in_(pools),
+            (LINES.c.open_quantity > 0) | (LINES.c.backordered > 0) | (LINES.c.covered > 0))):
+        lines.setdefault(r.pool, []).append(r)
+    return lines
+
+
+def _newest(levels: list) -> tuple[datetime, bool] | None:
+    """The newest reading's second, and whether it is exact."""
+    stamps = [(whole_second(level.updated_at), level.exact) for level in levels
+              if level.updated_at is not None]
+    if not stamps:
+        return None
+    newest = max(at for at, _ in stamps)
+    return newest, all(is_exact for at, is_exact in stamps if at == newest)
+
+
+def _supply(variant: Variant | None, levels: list, open_rows: Sequence) -> int:
+    """available + what the open lines already took out of it.
+
+    Each location's `available` is read at its own time, and a webhook comes only for the
+    location that changed. A line took stock where it was routed, and that location's
+    reading is then at least as new as the line; so a line committed before the newest
+    reading of any location is in the readings, and one committed after all of them is not,
+    whatever order the webhooks arrive in. A line of that very second is counted in unless
+    the newest reading is exact (our own read, taken before anything changed in that
+    second). An untracked item is never short."""
+    open_units = sum(r.open_quantity for r in open_rows)
+    if variant is None or not variant.inventory_item_id:
+        return 0
+    if not variant.tracked:
+        return open_units
+    available = sum(level.available for level in levels)
+    newest = _newest(levels)
+    if newest is None:
+        return available + open_units
+    return available + sum(r.open_quantity for r in open_rows
+                           if _in_reading(r.ordered_at, *newest))
+
+
+def _offset(rows: Sequence, plan: PoolPlan, offset: int) -> int:
+    """The ticket offset that keeps most waiting lines' tickets: when the head of the queue is
+    filled, every line behind it moves up alike, and only the offset changes."""
+    positions = {p.line_id: p.queue_position for p in plan.lines if p.backordered}
+    shifts = Counter(r.queue_ticket - positions[r.line_id] for r in rows
+                     if r.queue_ticket is not None and r.line_id in positions)
+    return shifts.most_common(1)[0][0] if shifts else offset
+
+
+def _stored(plan: LinePlan, offset: int) -> tuple:
+    ticket = plan.queue_position + offset if plan.queue_position is not None else None
+    return (plan.covered, plan.backordered, ticket, plan.eta)
+
+
+def _update(shop: str, row, covered: int, backordered: int, ticket: int | None, eta: Eta | None,
+            now: datetime) -> dict:
+    backordered_at, filled_at = row.backordered_at, row.filled_at
+    if backordered and not row.backordered:
+        backordered_at, filled_at = backordered_at or now, None
+    if row.backordered and not backordered:
+        filled_at = now
+    values = dict(zip(ETA_COLUMNS, eta if eta else (None,) * 6 + (False,), strict=True))
+    values["eta_slipped"] = bool(values["eta_slipped"])
+    return {"b_shop": shop, "b_line_id": row.line_id, **values, "covered": covered,
+            "backordered": backordered, "queue_ticket": ticket,
+            "first_eta": row.first_eta or (eta.ships_on if eta else None),
+            "backordered_at": backordered_at, "filled_at": filled_at}
 
 
 def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
@@ -252,47 +552,24 @@ def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
     return second < newest or (second == newest and not exact)
 
 
-def told_ready(s: Session, shop: str, order_ids: set[str]) -> dict[str, tuple[int, int]]:
-    """Per line, (units the store was told are ready, the line's open units then): the `lines`
-    detail last written to each order (or being written). A plan nobody was told about is not
-    a promise, so only these units are kept from a line that sorts ahead later."""
-    if not order_ids:
-        return {}
-    told: dict[str, tuple[int, int]] = {}
-    for applied, desired in s.execute(select(OrderSync.applied, OrderSync.desired).where(
-            OrderSync.shop == shop, OrderSync.order_id.in_(order_ids))):
-        shown = applied if "metafields" in (applied or {}) else (
-            desired if (applied or {}).get(WRITTEN) else {})
-        detail = (shown.get("metafields") or {}).get("lines")
-        for entry in json.loads(detail[1]) if detail else ():
-            told[entry["line_id"]] = (entry.get("ready", 0), entry.get("quantity", 0))
-    return told
-
-
-def _still_ready(told: tuple[int, int], open_quantity: int) -> int:
-    """Told-ready units not shipped since: only ready units can ship (the rest are held), so the
-    units that left the line since came out of them."""
-    ready, then = told
+def _still_ready(ready: int, then: int, open_quantity: int) -> int:
+    """Units the store was told are ready (`then` the line's open units at the time), less those
+    shipped since: only ready units can ship (the rest are held), so the units that left the
+    line came out of them. A plan nobody was told about is not a promise: only these units are
+    kept from a line that sorts ahead later."""
     return max(0, min(ready - max(0, then - open_quantity), open_quantity))
 
 
-def _line(row: OrderLine, order, ready: int, variant: Variant | None) -> Line:
+def _line(row, ready: int, variant: Variant | None) -> Line:
     return Line(
         line_id=row.line_id, order_id=row.order_id, pool=row.pool,
         quantity=row.open_quantity, ordered_at=row.ordered_at,
-        customer_tags=frozenset(order.customer_tags or ()) if order else frozenset(),
+        customer_tags=frozenset(row.customer_tags or ()),
         manual_priority=row.manual_priority or 0,
         ready_units=ready, variant_id=row.variant_id,
         vendor=variant.vendor if variant else "", product_type=variant.product_type if variant else "",
-        order_number=(order.number or 0) if order else 0,
+        order_number=row.number or 0,
     )
-
-
-def _restocks(s: Session, shop: str, pool: str) -> list[Restock]:
-    return [Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference)
-            for r in s.scalars(select(RestockRow).where(
-                RestockRow.shop == shop, RestockRow.pool == pool,
-                RestockRow.arrived_at.is_(None)).order_by(RestockRow.expected_on, RestockRow.id))]
 
 
 def _stored_eta(row: OrderLine) -> Eta | None:
@@ -302,25 +579,8 @@ def _stored_eta(row: OrderLine) -> Eta | None:
                row.eta_restock_id, bool(row.eta_slipped))
 
 
-def _write(row: OrderLine, covered: int, backordered: int, position: int | None,
-           eta: Eta | None, now: datetime) -> None:
-    if backordered and not row.backordered:
-        row.backordered_at = row.backordered_at or now
-        row.filled_at = None
-    if row.backordered and not backordered:
-        row.filled_at = now
-    row.covered, row.backordered, row.queue_position = covered, backordered, position
-    row.eta = eta.ships_on if eta else None
-    row.eta_earliest = eta.earliest if eta else None
-    row.eta_latest = eta.latest if eta else None
-    row.eta_source = eta.source if eta else None
-    row.eta_confidence = eta.confidence if eta else None
-    row.eta_restock_id = eta.restock_id if eta else None
-    row.eta_slipped = bool(eta and eta.slipped)
-    if eta and row.first_eta is None:
-        row.first_eta = eta.ships_on
-
-
-def _plan(row: OrderLine) -> LinePlan:
+def _plan(row) -> LinePlan:
+    """The stored plan of a line, as an order's view needs it (no queue position: an order
+    shows none)."""
     return LinePlan(row.line_id, row.order_id, row.pool, max(row.open_quantity, 1),
-                    row.covered, row.backordered, row.queue_position, _stored_eta(row))
+                    row.covered, row.backordered, None, _stored_eta(row))

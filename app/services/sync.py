@@ -34,6 +34,7 @@ recorded, so that wait is never silent.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ from app.services.ports import (
     PlatformGateway,
 )
 from app.storage.db import Database
-from app.storage.tables import Order, OrderSync
+from app.storage.tables import Order, OrderLine, OrderSync
 
 log = logging.getLogger(__name__)
 BATCH = 25
@@ -323,6 +324,7 @@ class Sync:
                                                          OrderSync.order_id.in_(order_ids))):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
+                    _tell(s, shop, row.order_id, row.desired)
 
     def _applied(self, s: Session, shop: str, order_id: str, desired: dict, version: int,
                  planned: Planned | None, report: SyncReport) -> None:
@@ -333,6 +335,7 @@ class Sync:
         row = s.get(OrderSync, (shop, order_id), with_for_update=True)
         row.applied = {**desired, **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {})}
+        _tell(s, shop, order_id, desired)
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts = 0
@@ -353,3 +356,14 @@ class Sync:
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _tell(s: Session, shop: str, order_id: str, shown: Mapping) -> None:
+    """Record on the order's lines what the store shows of them: planning keeps units the
+    customer was told are ready from being taken by a line that sorts ahead later."""
+    detail = (shown.get("metafields") or {}).get("lines")
+    told = {entry["line_id"]: entry for entry in json.loads(detail[1])} if detail else {}
+    for line in s.scalars(select(OrderLine).where(OrderLine.shop == shop,
+                                                  OrderLine.order_id == order_id)):
+        entry = told.get(line.line_id, {})
+        line.told_ready, line.told_quantity = entry.get("ready", 0), entry.get("quantity", 0)

@@ -162,7 +162,7 @@ class OrderLine(Base):
     """An order line as planning sees it, with the result of the last plan."""
 
     __tablename__ = "order_lines"
-    __table_args__ = (Index("ix_order_lines_pool", "shop", "pool"),
+    __table_args__ = (Index("ix_order_lines_pool_time", "shop", "pool", "ordered_at"),
                       Index("ix_order_lines_order", "shop", "order_id"))
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -176,7 +176,9 @@ class OrderLine(Base):
     manual_priority: Mapped[int] = mapped_column(Integer, default=0)
     covered: Mapped[int] = mapped_column(Integer, default=0)
     backordered: Mapped[int] = mapped_column(Integer, default=0)
-    queue_position: Mapped[int | None] = mapped_column(Integer)
+    # The line's place in its pool's queue plus the pool's `position_offset` (None when not
+    # waiting): filling the head of a queue moves the offset, not every waiting line's ticket.
+    queue_ticket: Mapped[int | None] = mapped_column(Integer)
     eta: Mapped[date | None] = mapped_column(Date)
     eta_earliest: Mapped[date | None] = mapped_column(Date)
     eta_latest: Mapped[date | None] = mapped_column(Date)
@@ -188,10 +190,18 @@ class OrderLine(Base):
     backordered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     filled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     alternatives: Mapped[list] = mapped_column(JSON, default=list)
+    # What the store was last told of the line (ready units, open units then): a unit told ready
+    # is never taken back by a line that sorts ahead later. Written by the sync.
+    told_ready: Mapped[int] = mapped_column(Integer, default=0)
+    told_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Pool(Base):
-    """One pool's row: locked while the pool is planned, so two workers never over-allocate."""
+    """One pool's row: locked while the pool is planned, so two workers never over-allocate.
+
+    The last plan's totals are kept with it, so that an order appended to the queue's tail or a
+    stock reading that moves nothing is planned without reading the pool's lines. `tail` is the
+    queue key of the last line; `open_units` is None until a plan has counted them."""
 
     __tablename__ = "pools"
 
@@ -201,6 +211,11 @@ class Pool(Base):
     units_owed: Mapped[int] = mapped_column(Integer, default=0)
     short_since: Mapped[date | None] = mapped_column(Date)
     planned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    units_covered: Mapped[int] = mapped_column(Integer, default=0)
+    open_units: Mapped[int | None] = mapped_column(Integer)
+    lines_waiting: Mapped[int] = mapped_column(Integer, default=0)
+    position_offset: Mapped[int] = mapped_column(Integer, default=0)
+    tail: Mapped[list | None] = mapped_column(JSON)
 
 
 class RestockRow(Base):

@@ -111,18 +111,8 @@ def test_a_suggestion_reads_the_stock_of_related_variants_only(flow, platform):
     assert 0 < sum(asked) <= 2
 
 
-@pytest.fixture
-def with_reasons(flow, monkeypatch):
-    """Planning given the suggestions with their reasons, as the app passes them once planning
-    stores them (it stores and forwards whatever the suggestion callable returns)."""
-    _, services = flow
-    monkeypatch.setattr(services.planning, "_suggest",
-                        services.alternatives.suggestions_for_lines)
-    return flow
-
-
-def test_reasons_reach_the_line_the_queue_and_the_order_metafields(with_reasons, platform, clock):
-    client, services = with_reasons
+def test_reasons_reach_the_line_the_queue_and_the_order_metafields(flow, platform, clock):
+    client, services = flow
     tee(platform, 1, -1, "Small")
     tee(platform, 2, 5, "Large")
     services.onboarding.setup(SHOP)
@@ -142,9 +132,9 @@ def test_reasons_reach_the_line_the_queue_and_the_order_metafields(with_reasons,
          "weak": False}]
 
 
-def test_a_weak_match_reaches_the_store_marked_weak(with_reasons, platform):
+def test_a_weak_match_reaches_the_store_marked_weak(flow, platform):
     """Earrings out, nothing of the type in stock: one necklace is offered, and says it is weak."""
-    client, services = with_reasons
+    client, services = flow
     jewel = {"price": "40", "tags": ("silver",), "collections": ("silver",)}
     platform.add_variant(gid(1), available=-1, product_title="Silver Hoop",
                          product_type="Earrings", **jewel)

@@ -14,7 +14,7 @@ from app import create_app
 from app.config import load_config
 from app.storage.tables import Base, OrderLine, Pool, WebhookReceipt
 from tests.fakes import FakeGateway
-from tests.integration.helpers import install, post_webhook
+from tests.integration.helpers import install, post_webhook, queue_position
 from tests.integration.test_backorder_flow import order_payload
 
 VARIANTS = (1, 2, 3)
@@ -86,7 +86,7 @@ def run_parallel(services, ids: list[int], workers: int = 4) -> None:
 
 def allocation(services) -> dict[str, tuple[int, int, int | None]]:
     with services.db.transaction() as s:
-        return {r.line_id: (r.covered, r.backordered, r.queue_position)
+        return {r.line_id: (r.covered, r.backordered, queue_position(s, r))
                 for r in s.scalars(select(OrderLine))}
 
 

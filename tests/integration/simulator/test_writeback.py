@@ -8,6 +8,7 @@ import json
 from sqlalchemy import select
 
 from app.storage.tables import OrderLine
+from tests.integration.helpers import queue_position
 
 SMALL, MEDIUM, LARGE = 1, 2, 3  # the sizes of one product in the apparel catalog
 
@@ -82,7 +83,7 @@ def test_restock_releases_the_hold_and_updates_tag_and_metafields(harness):
     with harness.services.db.transaction() as s:  # first in line now (kept in the app, not sent)
         line = gid("LineItem", line_ids(harness, second)[0])
         row = s.scalars(select(OrderLine).where(OrderLine.line_id == line)).one()
-        assert row.queue_position == 1
+        assert queue_position(s, row) == 1
 
 
 def test_cancellation_frees_units_for_the_next_in_line(harness):

@@ -7,7 +7,14 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.allocation import class_rank, plan_pool, queue_order, replan_pool
+from app.domain.allocation import (
+    append_plan,
+    class_rank,
+    plan_pool,
+    queue_key,
+    queue_order,
+    replan_pool,
+)
 from app.domain.model import Line
 from app.domain.policy import Policy
 from tests.unit.domain.factories import POOL, TODAY, line, restock
@@ -186,3 +193,23 @@ def test_replan_of_a_plan_with_ready_lines_among_waiting_ones(case, delta, drop,
     if max(0, supply + delta) >= first.units_covered:
         for before, after in zip(first.lines, again.lines, strict=True):
             assert (before == after) == (before is after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools(ready=True), st.integers(1, 5), st.sampled_from([0, 0, 1]),
+       st.frozensets(st.sampled_from(["VIP", "B2B", "x"]), max_size=2))
+def test_a_line_appended_at_the_tail_is_planned_as_from_scratch(case, quantity, priority, tags):
+    """A line whose queue key sorts after every other gets from `append_plan` what a plan of the
+    whole pool gives it, and every other line keeps its plan."""
+    supply, lines, restocks, policy = case
+    first = plan(supply, lines, restocks, policy)
+    new = line(99, quantity, minutes=61, manual_priority=priority, customer_tags=tags)
+    key = queue_key(policy, TODAY)
+    if lines and key(new) < max(map(key, lines)):
+        return  # not at the tail: the service plans the pool again instead
+    waiting = sum(1 for lp in first.lines if lp.backordered)
+    totals = (supply, first.units_covered, first.units_owed, waiting)
+    appended = append_plan(POOL, new, totals, restocks, policy, TODAY)
+    expected = plan(supply, [*lines, new], restocks, policy)
+    assert expected.lines[-1] == appended
+    assert expected.lines[:-1] == first.lines
