@@ -16,7 +16,7 @@ from tests.conftest import SHOP
 from tests.fakes import FakeGateway
 from tests.integration.helpers import install, post_webhook
 from tests.integration.test_backorder_flow import order_payload, stock_payload
-from tests.integration.test_install import session_token
+from tests.integration.test_install import session_token, signed_query
 
 V1 = "gid://shopify/ProductVariant/1"
 POLO = "gid://shopify/Product/7"
@@ -247,6 +247,23 @@ def test_manual_priority_takes_the_ends_of_its_range(flow, priority):
                    json={"priority": priority})
     assert response.status_code == 200
     assert line(services, 11).manual_priority == priority
+
+
+# SHOPIFY_API_SECRET_PREVIOUS: accepted on OAuth queries too during a rotation
+
+
+def test_the_previous_secret_signs_install_queries_during_a_rotation(env, clock):
+    app = create_app(load_config({**env, "SHOPIFY_API_SECRET": "new-secret",
+                                  "SHOPIFY_API_SECRET_PREVIOUS": "test-api-secret"}),
+                     clock=clock, migrate=False, gateway=FakeGateway())
+    try:
+        client = app.test_client()
+        params = {"shop": SHOP, "timestamp": str(int(clock().timestamp()))}
+        for secret, status in (("test-api-secret", 302), ("new-secret", 302), ("other", 401)):
+            response = client.get(f"/auth?{signed_query(params, secret)}")
+            assert response.status_code == status, secret
+    finally:
+        app.extensions["backorders"].close()
 
 
 # start-up and commands
