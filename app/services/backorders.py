@@ -96,6 +96,7 @@ class BackorderHandlers:
         self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, reading.inventory_item_id))
         before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
         old = before.available if before else None
+        total = mirror.item_available(s, shop, reading.inventory_item_id)
         pools = mirror.apply_stock(s, shop, reading,
                                    mirror.webhook_stamp(updated_at, self._clock()))
         if not pools:
@@ -108,7 +109,11 @@ class BackorderHandlers:
                                   ANYTHING if arrived else Change(stock_only=True))
         if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
             outcome.follow_ups.append((SETTLE_STOCK, (shop, [reading.inventory_item_id])))
-        if self._planning.refresh_suggesting(s, shop, pools) and (SYNC, (shop,)) not in outcome.follow_ups:
+        # Only an item in stock is offered as an alternative: one short before and after moved
+        # no suggestion, and finding the lines that suggest an item costs a look at every one.
+        in_stock = total > 0 or mirror.item_available(s, shop, reading.inventory_item_id) > 0
+        if (in_stock and self._planning.refresh_suggesting(s, shop, pools)
+                and (SYNC, (shop,)) not in outcome.follow_ups):
             outcome.follow_ups.append((SYNC, (shop,)))
         return outcome
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import InvalidInput
@@ -118,6 +118,12 @@ def item_pools(s: Session, shop: str, inventory_item_id: str) -> set[str]:
     variant = s.scalar(select(Variant.variant_id).where(
         Variant.shop == shop, Variant.inventory_item_id == inventory_item_id))
     return {pool_of(variant)} if variant else set()
+
+
+def item_available(s: Session, shop: str, inventory_item_id: str) -> int:
+    """The item's `available` over every location, as last read."""
+    return s.scalar(select(func.coalesce(func.sum(StockLevel.available), 0)).where(
+        StockLevel.shop == shop, StockLevel.inventory_item_id == inventory_item_id))
 
 
 def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, bindparam, cast, insert, or_, select, update
+from sqlalchemy import String, bindparam, case, cast, func, insert, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.allocation import append_plan, plan_pool, queue_key
@@ -52,12 +52,14 @@ CHUNK = 500  # pools or orders read per query: well under either database's para
 LINES = OrderLine.__table__
 ETA_COLUMNS = ("eta", "eta_earliest", "eta_latest", "eta_source", "eta_confidence",
                "eta_restock_id", "eta_slipped")
-# What a plan reads of a line, and what it may write back.
+ORDERS = Order.__table__
+NO_TAGS: frozenset[str] = frozenset()
+# What a plan reads of a line (plain columns: no ORM objects for a pool of 100,000 lines).
 READ = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id,
         LINES.c.open_quantity, LINES.c.ordered_at, LINES.c.manual_priority, LINES.c.covered,
         LINES.c.backordered, LINES.c.queue_ticket, *(LINES.c[c] for c in ETA_COLUMNS),
-        LINES.c.first_eta, LINES.c.backordered_at, LINES.c.filled_at, LINES.c.told_ready,
-        LINES.c.told_quantity, Order.customer_tags, Order.number)
+        LINES.c.told_ready,
+        LINES.c.told_quantity, ORDERS.c.number)
 # What an order's desired state reads of its lines.
 REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
            LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
@@ -150,7 +152,7 @@ class Planning:
         for pool in pools:
             if not self._quick(s, run, inputs, pool, change, writes):
                 full.append(pool)
-        lines = _read_lines(s, run.shop, full) if full else {}
+        lines = _read_lines(s, run.shop, full, run.policy) if full else {}
         for pool in full:
             self._plan_again(run, inputs, pool, lines.get(pool, []), writes)
         return writes.save(s, run)
@@ -175,10 +177,10 @@ class Planning:
                 writes: _Writes) -> bool:
         row = inputs.pools[pool]
         variant = inputs.variants.get(pool.split("@", 1)[0])
-        new = [_line(r, 0, variant) for r in s.execute(
-            select(*READ).join(Order, _same_order()).where(
-                LINES.c.shop == run.shop, LINES.c.order_id == order_id, LINES.c.pool == pool,
-                LINES.c.open_quantity > 0))]
+        new = [_line(r, 0, variant) for r in s.execute(  # by the order's index, not the pool's
+            _lines_query(run.policy).where(
+                LINES.c.shop == run.shop, LINES.c.order_id == order_id))
+               if r.pool == pool and r.open_quantity > 0]
         key = queue_key(run.policy, run.today)
         new.sort(key=key)
         if not new or key(new[0]) <= tuple(row.tail):
@@ -195,7 +197,7 @@ class Planning:
             plans.append(plan)
             totals = (row.supply, totals[1] + plan.covered, totals[2] + plan.backordered,
                       totals[3] + bool(plan.backordered))
-        stored = {r.line_id: r for r in s.execute(select(*READ).join(Order, _same_order()).where(
+        stored = {r.line_id: r for r in s.execute(_lines_query(run.policy).where(
             LINES.c.shop == run.shop, LINES.c.line_id.in_([p.line_id for p in plans])))}
         plan = PoolPlan(pool, row.supply, tuple(plans), totals[2], totals[1], estimate)
         writes.shortage(run, row, plan, variant)
@@ -383,9 +385,7 @@ class _Writes:
 
     def save(self, s: Session, run: _Run) -> set[str]:
         if self.updates:
-            s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
-                                          LINES.c.line_id == bindparam("b_line_id")),
-                      self.updates)
+            s.execute(WRITE, self.updates)
         found = eta_changes({line_id: old for line_id, old, _ in self.etas},
                             {line_id: new for line_id, _, new in self.etas}, run.reason)
         if found:
@@ -434,8 +434,12 @@ def _chunks(items: Sequence) -> Iterator[list]:
         yield list(items[start:start + CHUNK])
 
 
-def _same_order():
-    return (Order.shop == LINES.c.shop) & (Order.order_id == LINES.c.order_id)
+def _lines_query(policy: Policy):
+    """The lines joined to their orders; customer tags only when the queue is ranked by them
+    (each is a JSON document to decode)."""
+    tags = ORDERS.c.customer_tags if policy.priority_tags else null().label("customer_tags")
+    return select(*READ, tags).join(ORDERS, (ORDERS.c.shop == LINES.c.shop)
+                                    & (ORDERS.c.order_id == LINES.c.order_id))
 
 
 def _read_inputs(s: Session, shop: str, rows: dict[str, Pool]) -> _Inputs:
@@ -475,10 +479,10 @@ def _history(s: Session, shop: str, variants: Iterable[Variant]) -> dict:
             StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))])
 
 
-def _read_lines(s: Session, shop: str, pools: list[str]) -> dict[str, list]:
+def _read_lines(s: Session, shop: str, pools: list[str], policy: Policy) -> dict[str, list]:
     """Lines still open, or holding a plan to clear, column by column (no ORM objects)."""
     lines: dict[str, list] = {}
-    for r in s.execute(select(*READ).join(Order, _same_order()).where(
+    for r in s.execute(_lines_query(policy).where(
             LINES.c.shop == shop, LINES.c.pool.in_(pools),
             (LINES.c.open_quantity > 0) | (LINES.c.backordered > 0) | (LINES.c.covered > 0))):
         lines.setdefault(r.pool, []).append(r)
@@ -534,17 +538,26 @@ def _stored(plan: LinePlan, offset: int) -> tuple:
 
 def _update(shop: str, row, covered: int, backordered: int, ticket: int | None, eta: Eta | None,
             now: datetime) -> dict:
-    backordered_at, filled_at = row.backordered_at, row.filled_at
-    if backordered and not row.backordered:
-        backordered_at, filled_at = backordered_at or now, None
-    if row.backordered and not backordered:
-        filled_at = now
+    """The values of `WRITE` for one line. When it went short and when it was filled are set by
+    the statement from these, so a plan never reads them."""
     values = dict(zip(ETA_COLUMNS, eta if eta else (None,) * 6 + (False,), strict=True))
     values["eta_slipped"] = bool(values["eta_slipped"])
+    went_short = bool(backordered and not row.backordered)
     return {"b_shop": shop, "b_line_id": row.line_id, **values, "covered": covered,
             "backordered": backordered, "queue_ticket": ticket,
-            "first_eta": row.first_eta or (eta.ships_on if eta else None),
-            "backordered_at": backordered_at, "filled_at": filled_at}
+            "b_short_at": now if went_short else None,
+            "b_filled": 1 if row.backordered and not backordered else -1 if went_short else 0,
+            "b_now": now, "b_first_eta": eta.ships_on if eta else None}
+
+
+# Writes a line's new plan: its first ETA is kept, the time it first went short is kept once
+# set, and the time it was filled is set when it is filled and cleared when it waits again.
+WRITE = update(LINES).where(
+    LINES.c.shop == bindparam("b_shop"), LINES.c.line_id == bindparam("b_line_id")).values(
+    first_eta=func.coalesce(LINES.c.first_eta, bindparam("b_first_eta")),
+    backordered_at=func.coalesce(LINES.c.backordered_at, bindparam("b_short_at")),
+    filled_at=case((bindparam("b_filled") == 1, bindparam("b_now")),
+                   (bindparam("b_filled") == -1, null()), else_=LINES.c.filled_at))
 
 
 def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
@@ -564,7 +577,7 @@ def _line(row, ready: int, variant: Variant | None) -> Line:
     return Line(
         line_id=row.line_id, order_id=row.order_id, pool=row.pool,
         quantity=row.open_quantity, ordered_at=row.ordered_at,
-        customer_tags=frozenset(row.customer_tags or ()),
+        customer_tags=frozenset(row.customer_tags) if row.customer_tags else NO_TAGS,
         manual_priority=row.manual_priority or 0,
         ready_units=ready, variant_id=row.variant_id,
         vendor=variant.vendor if variant else "", product_type=variant.product_type if variant else "",
