@@ -165,7 +165,7 @@ class App:
         self.handlers = BackorderHandlers(self.db, self.planning, platform, clock)
         self.handlers.register(self.events)
         self.events.on_follow_up = self._follow_up
-        self.restocks = Restocks(self.db, self.planning, clock, lambda shop: None)
+        self.restocks = Restocks(self.db, self.planning, clock, lambda kind, args: None)
         with self.db.transaction() as s:
             s.add(Shop(shop=SHOP, installed=True, scopes="read_orders,write_orders",
                        installed_at=clock(), country_code="US", policy=POLICY))

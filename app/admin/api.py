@@ -31,7 +31,7 @@ def _services():
 
 def _restocks() -> Restocks:
     services = _services()
-    return Restocks(services.db, services.planning, services.clock, services.queue.sync)
+    return Restocks(services.db, services.planning, services.clock, services.queue.follow_up)
 
 
 def _json_body():
@@ -82,10 +82,9 @@ def put_settings():
     body = _json_body()
     services = _services()
     with services.db.transaction() as s:
-        changed = dashboard.save_settings(s, services.planning, g.shop, body,
-                                          services.clock().date())
+        dashboard.save_settings(s, g.shop, body)
         result = dashboard.settings(s, g.shop)
-    _sync_if(changed)
+    services.queue.replan_shop(g.shop, "settings changed")
     return jsonify(result)
 
 

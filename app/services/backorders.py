@@ -15,15 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.services import mirror
-from app.services.caps import policy_changes
+from app.services.caps import SYNC, follow_ups
 from app.services.events import PREPARED, Outcome
-from app.services.planning import ANYTHING, Change, Planning, shop_policy
+from app.services.planning import ANYTHING, CHUNK, Change, Planning, shop_policy
 from app.services.ports import ParsedOrder, PlatformGateway
 from app.storage.db import Database
-from app.storage.tables import Order, OrderSync, RestockRow, StockLevel, Variant
+from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
-SYNC = "sync"
-INVENTORY_POLICY = "inventory_policy"
 SETTLE_STOCK = "settle_stock"
 
 
@@ -178,9 +176,36 @@ class BackorderHandlers:
     def _replanned(self, s: Session, shop: str, pools: set[str], reason: str,
                    change: Change = ANYTHING) -> Outcome:
         changed = self._planning.replan(s, shop, pools, reason, change)
-        follow = [(SYNC, (shop,))] if changed else []
-        follow += [(INVENTORY_POLICY, (shop, *change)) for change in policy_changes(s, shop, pools)]
-        return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync", follow)
+        return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
+                       follow_ups(s, shop, pools, changed))
+
+    def replan_shop(self, shop: str, reason: str) -> Outcome:
+        """Every pool of the shop planned again, and every waiting order's alternatives looked
+        at again (settings can change those without moving a plan). A chunk of pools per
+        transaction: on SQLite a transaction holds the only write lock, and other shops' work
+        must not wait behind a shop of a million lines."""
+        with self._db.transaction() as s:
+            pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
+        changed: set[str] = set()
+        follow: list[tuple[str, tuple]] = []
+        for start in range(0, len(pools), CHUNK):
+            with self._db.transaction() as s:
+                chunk = pools[start:start + CHUNK]
+                done = self._planning.replan(s, shop, chunk, reason)
+                follow += follow_ups(s, shop, chunk, set())
+                changed |= done
+        with self._db.transaction() as s:
+            waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
+                OrderLine.shop == shop, OrderLine.backordered > 0))))
+        for start in range(0, len(waiting), CHUNK):
+            with self._db.transaction() as s:
+                changed |= self._planning.refresh_orders(
+                    s, shop, set(waiting[start:start + CHUNK]), shop_policy(s, shop),
+                    self._clock().date())
+        if changed:
+            follow.append((SYNC, (shop,)))
+        return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
+                       follow)
 
 
 def edit_stamped(order: ParsedOrder, edit: dict) -> ParsedOrder:

@@ -1,31 +1,58 @@
 """Caps on units owed: a variant stops selling (inventory policy DENY) when it owes as many units
 as the merchant allows, and sells again (CONTINUE) once it owes fewer. Only variants with a cap
-are ever touched: without one, the policy stays the merchant's choice."""
+are ever touched: without one, the policy stays the merchant's choice.
+
+Every change that can move a cap's verdict re-checks it: a re-plan of the pool (units owed), a
+restock entered, edited, removed or arrived (incoming units, when caps follow them), and saved
+settings (the caps themselves).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.caps import inventory_policy_for_variant
-from app.services.planning import shop_policy
+from app.services.planning import CHUNK, shop_policy
 from app.storage.tables import Pool, RestockRow, Variant
+
+SYNC = "sync"
+INVENTORY_POLICY = "inventory_policy"
+
+
+def follow_ups(s: Session, shop: str, pools: Iterable[str],
+               changed: set[str]) -> list[tuple[str, tuple]]:
+    """What a re-plan of these pools leaves to do on the platform: a sync when an order's
+    desired state moved, and the inventory policies whose cap verdict flipped."""
+    follow = [(SYNC, (shop,))] if changed else []
+    return follow + [(INVENTORY_POLICY, (shop, *change))
+                     for change in policy_changes(s, shop, set(pools))]
 
 
 def policy_changes(s: Session, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:
     """(variant, product, new policy) for capped variants whose policy must flip."""
     policy = shop_policy(s, shop)
+    capped = sorted(p for p in pools if policy.cap_for(p.split("@", 1)[0]) is not None)
     changes = []
-    for pool in sorted(pools):
-        variant_id = pool.split("@", 1)[0]
-        if policy.cap_for(variant_id) is None:
-            continue
-        variant = s.get(Variant, (shop, variant_id))
-        owed = s.scalar(select(Pool.units_owed).where(Pool.shop == shop, Pool.pool == pool)) or 0
-        incoming = s.scalar(select(func.coalesce(func.sum(RestockRow.quantity), 0)).where(
-            RestockRow.shop == shop, RestockRow.pool == pool, RestockRow.arrived_at.is_(None)))
-        wanted = inventory_policy_for_variant(policy, variant_id, owed, incoming)
-        if variant is not None and variant.inventory_policy != wanted:
-            variant.inventory_policy = wanted
-            changes.append((variant_id, variant.product_id, wanted))
+    for start in range(0, len(capped), CHUNK):
+        chunk = capped[start:start + CHUNK]
+        owed = dict(s.execute(select(Pool.pool, Pool.units_owed).where(
+            Pool.shop == shop, Pool.pool.in_(chunk))).all())
+        incoming = dict(s.execute(
+            select(RestockRow.pool, func.sum(RestockRow.quantity)).where(
+                RestockRow.shop == shop, RestockRow.pool.in_(chunk),
+                RestockRow.arrived_at.is_(None)).group_by(RestockRow.pool)).all())
+        variants = {v.variant_id: v for v in s.scalars(select(Variant).where(
+            Variant.shop == shop, Variant.variant_id.in_([p.split("@", 1)[0] for p in chunk])))}
+        for pool in chunk:
+            variant = variants.get(pool.split("@", 1)[0])
+            if variant is None:
+                continue
+            wanted = inventory_policy_for_variant(policy, variant.variant_id, owed.get(pool) or 0,
+                                                  incoming.get(pool) or 0)
+            if variant.inventory_policy != wanted:
+                variant.inventory_policy = wanted
+                changes.append((variant.variant_id, variant.product_id, wanted))
     return changes

@@ -20,7 +20,7 @@ from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
 from app.domain.policy import Policy
-from app.services.planning import Planning, shop_policy
+from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage.tables import EtaChangeRow, Order, OrderLine, Pool, Shop, Variant
 
@@ -39,10 +39,10 @@ def settings(s: Session, shop: str) -> dict:
             "alternatives": AlternativesSettings.from_dict(row.alternatives or {}).to_dict()}
 
 
-def save_settings(s: Session, planning: Planning, shop: str, data: Any, today: date) -> set[str]:
-    """Both parts are validated before anything is written; every pool with open lines is
-    re-planned under the new policy, and every order with backordered lines gets fresh
-    alternatives (a settings change can alter those without moving any line's plan)."""
+def save_settings(s: Session, shop: str, data: Any) -> None:
+    """Both parts are validated before anything is written. The pools are planned again under
+    the new policy by a job, not here: a shop of many lines would hold the request, and on
+    SQLite every other shop's writes with it."""
     if not isinstance(data, Mapping):
         raise InvalidInput("settings must be an object", field="settings")
     unknown = sorted(set(data) - {"policy", "alternatives"})
@@ -52,16 +52,12 @@ def save_settings(s: Session, planning: Planning, shop: str, data: Any, today: d
         if part not in data:
             raise InvalidInput(f"{part} is required", field=part)
     policy = Policy.from_dict(data["policy"])
+    if policy.cap_follows_incoming and policy.default_cap is None and not policy.cap_by_variant:
+        raise InvalidInput("caps follow incoming stock only where a cap is set: set caps.default "
+                           "or caps.variant", field="cap_follows_incoming")
     alternatives = AlternativesSettings.from_dict(data["alternatives"])
     row = _shop(s, shop)
     row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()
-    s.flush()
-    pools = set(s.scalars(select(OrderLine.pool).distinct().where(
-        OrderLine.shop == shop, OrderLine.open_quantity > 0)))
-    changed = planning.replan(s, shop, pools, "settings changed")
-    waiting = set(s.scalars(select(OrderLine.order_id).distinct().where(
-        OrderLine.shop == shop, OrderLine.backordered > 0)))
-    return changed | planning.refresh_orders(s, shop, waiting, shop_policy(s, shop), today)
 
 
 def _shop(s: Session, shop: str) -> Shop:

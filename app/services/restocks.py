@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
+from app.services.caps import follow_ups
 from app.services.mirror import gid, pool_of
 from app.services.planning import Planning
 from app.storage.db import Database
@@ -31,11 +32,11 @@ MAX_REFERENCE = 255
 
 class Restocks:
     def __init__(self, db: Database, planning: Planning, clock: Callable[[], datetime],
-                 enqueue_sync: Callable[[str], None]):
+                 follow_up: Callable[[str, tuple], None]):
         self._db = db
         self._planning = planning
         self._clock = clock
-        self._enqueue_sync = enqueue_sync
+        self._follow_up = follow_up
 
     def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
         """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
@@ -58,9 +59,9 @@ class Restocks:
                              reference=values.get("reference", ""), created_at=self._clock())
             s.add(row)
             s.flush()
-            changed = self._planning.replan(s, shop, {row.pool}, "restock entered")
+            follow = self._replan(s, shop, {row.pool}, "restock entered")
             result = to_dict(row, _titles(s, shop, {row.variant_id}))
-        self._sync_if(shop, changed)
+        self._send(follow)
         return result
 
     def update(self, shop: str, restock_id: str, data: Any) -> dict:
@@ -82,9 +83,9 @@ class Restocks:
             row.source = values.get("source", row.source)
             row.reference = values.get("reference", row.reference)
             s.flush()
-            changed = self._planning.replan(s, shop, pools | {row.pool}, "restock changed")
+            follow = self._replan(s, shop, pools | {row.pool}, "restock changed")
             result = to_dict(row, _titles(s, shop, {row.variant_id}))
-        self._sync_if(shop, changed)
+        self._send(follow)
         return result
 
     def delete(self, shop: str, restock_id: str) -> None:
@@ -93,8 +94,8 @@ class Restocks:
             pool = row.pool
             s.delete(row)
             s.flush()
-            changed = self._planning.replan(s, shop, {pool}, "restock removed")
-        self._sync_if(shop, changed)
+            follow = self._replan(s, shop, {pool}, "restock removed")
+        self._send(follow)
 
     def import_csv(self, shop: str, text: str) -> list[dict]:
         """All or nothing: any bad row (an unknown SKU included) imports nothing, and the error
@@ -117,10 +118,10 @@ class Restocks:
                      for p, v in zip(parsed, variants, strict=True)]
             s.add_all(rows)
             s.flush()
-            changed = self._planning.replan(s, shop, {r.pool for r in rows}, "restocks imported")
+            follow = self._replan(s, shop, {r.pool for r in rows}, "restocks imported")
             titles = _titles(s, shop, {r.variant_id for r in rows})
             result = [to_dict(r, titles) for r in rows]
-        self._sync_if(shop, changed)
+        self._send(follow)
         return result
 
     def _owned(self, s: Session, shop: str, restock_id: str) -> RestockRow:
@@ -130,9 +131,14 @@ class Restocks:
             raise NotFound(f"no restock {restock_id!r}", field="restock")
         return row
 
-    def _sync_if(self, shop: str, changed: set[str]) -> None:
-        if changed:
-            self._enqueue_sync(shop)
+    def _replan(self, s: Session, shop: str, pools: set[str], reason: str) -> list[tuple]:
+        """Re-plan the pools; what is left to send: a sync, and caps that follow incoming stock
+        re-checked against the restocks now expected."""
+        return follow_ups(s, shop, pools, self._planning.replan(s, shop, pools, reason))
+
+    def _send(self, follow: list[tuple[str, tuple]]) -> None:
+        for kind, args in follow:
+            self._follow_up(kind, args)
 
     def _today(self) -> date:
         return self._clock().date()

@@ -30,7 +30,7 @@ def platform() -> FakeGateway:
     gateway = FakeGateway()
     gateway.add_variant(V1, available=-1, sku="TEE-BLUE", product_title="Tee", title="Blue",
                         vendor="Acme", product_type="Shirts", price="20.00",
-                        options=(("Color", "Blue"),))
+                        options=(("Color", "Blue"),), inventory_policy="CONTINUE")
     return gateway
 
 
@@ -320,6 +320,7 @@ def test_saving_settings_replans_the_queue(api):
     current["alternatives"]["enabled"] = False
     response = api.call("PUT", "/api/settings", json=current)
     assert response.status_code == 200 and response.json["policy"]["processing_days"] == 3
+    assert api.services.queue.drain() >= 1  # the shop is planned again by a job
     assert api.eta() > "2026-11-25"  # later than the restock's Tuesday plus one processing day
     assert api.queue()[0]["alternatives"] == []
     assert api.call("GET", "/api/settings", OTHER).json["policy"]["processing_days"] == 1
