@@ -9,20 +9,15 @@ position.
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from itertools import accumulate, groupby, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from app.domain.calendar import BusinessCalendar
 from app.domain.errors import InvalidInput
 from app.domain.eta import EtaSchedule
-from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
+from app.domain.model import LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.policy import Policy
-
-PoolInput = tuple[int, Sequence[Line], Sequence[Restock]]
 
 _BY_ID = attrgetter("line_id")
 _BY_TIME = attrgetter("queue_time")
@@ -31,10 +26,6 @@ _PRIORITY = attrgetter("manual_priority")
 # Builds a LinePlan without the named tuple's Python-level __new__: the hot loops make one per
 # waiting line, and this halves the cost. Arguments are the eight fields, in order.
 _new_tuple = tuple.__new__
-# LinePlan fields by position, for building plans column-wise in bulk.
-_LINE_ID, _ORDER_ID, _POOL, _QUANTITY, _COVERED, _BACKORDERED, _POSITION, _ETA = (
-    itemgetter(k) for k in range(8)
-)
 
 
 def class_rank(line: Line, policy: Policy, today: date) -> int:
@@ -162,167 +153,6 @@ def append_plan(
                            estimate, short_since)
     eta = schedule.segment(owed + short)[1]
     return LinePlan(line.line_id, line.order_id, pool, line.quantity, got, short, waiting + 1, eta)
-
-
-def replan_pool(
-    previous: PoolPlan,
-    supply: int,
-    restocks: Sequence[Restock],
-    policy: Policy,
-    today: date,
-    lead_time: LeadTimeEstimate | None = None,
-    calendar: BusinessCalendar | None = None,
-    short_since: date | None = None,
-) -> PoolPlan:
-    """Re-plan a pool whose lines are unchanged since `previous`: a restock was entered or moved,
-    or stock arrived.
-
-    The result equals planning from scratch with each line's covered units fed back as ready
-    units, on the same day. It keeps the previous line objects that did not change, so a large
-    pool re-plans in a fraction of the time of a full plan. The ETA schedule is constant between
-    restock boundaries, so lines are taken in stretches that share their old and new ETA and are
-    rebuilt in bulk, not one by one (every line is walked if supply shrank).
-    """
-    estimate = lead_time or previous.lead_time
-    if estimate is None:  # a pool without lines: nothing to re-plan
-        return PoolPlan(previous.pool, supply, previous.lines, 0, 0, None)
-    calendar = calendar or policy.business_calendar()
-    schedule = EtaSchedule(restocks, policy, today, calendar, estimate, short_since)
-    available = max(0, supply)
-    if available < previous.units_covered:
-        return _replan_shrunk(previous, supply, schedule, estimate)
-    old = previous.lines
-    # Whole columns in one C-level pass each; the walk below then costs a few steps per run of
-    # lines rather than per line. `owed_through[i]` is what the old queue owed up to line i.
-    owed_through = list(accumulate(map(_BACKORDERED, old)))
-    owed = owed_through[-1] if old else 0
-    extra = min(available - previous.units_covered, owed)
-    # Extra units go down the queue: lines before `cut` that waited are now fully covered, the
-    # line at `cut` may be partly covered, and every later line moves up by `shift` places.
-    cut = bisect_right(owed_through, extra) if extra else 0
-    shift = old[cut][6] - 1 if extra and cut < len(old) else 0
-    # A plan's lines share an ETA in runs (covered lines: None). Within a run and a new ETA
-    # segment every line changes alike, so the walk below takes whole stretches at a time.
-    patches: list[tuple[int, list[LinePlan]]] = []
-    lo = 0
-    for eta, run in groupby(map(_ETA, old)):
-        hi = lo + len(list(run))
-        if eta is not None:  # covered lines stay covered: extra units go to waiting ones
-            _replan_run(old, lo, hi, owed_through, extra, cut, shift, schedule, patches)
-        lo = hi
-    # Assembled last: a large young container alive while the new plans are allocated would be
-    # traversed by every garbage collection they trigger.
-    lines = list(old)
-    for start, plans in patches:
-        lines[start : start + len(plans)] = plans
-    units_covered = previous.units_covered + extra
-    return PoolPlan(previous.pool, supply, tuple(lines), owed - extra, units_covered, estimate)
-
-
-def _replan_run(
-    old: tuple[LinePlan, ...],
-    lo: int,
-    hi: int,
-    owed_through: list[int],
-    extra: int,
-    cut: int,
-    shift: int,
-    schedule: EtaSchedule,
-    patches: list[tuple[int, list[LinePlan]]],
-) -> None:
-    """Add to `patches` the new plans of old lines lo..hi-1, a run of waiting lines sharing an ETA.
-
-    Lines are rebuilt in bulk per stretch that shares its new ETA (the schedule is constant
-    between restock boundaries); a stretch that keeps its ETA and place keeps its old objects.
-    """
-    i = lo
-    if i < cut:  # wholly covered by the extra units
-        i = min(hi, cut)
-        patches.append((lo, list(_covered_plans(old[lo:i]))))
-    if i == cut < hi and extra:  # the line that takes the last extra units, maybe partly
-        plan = old[cut]
-        short = owed_through[cut] - extra
-        if short < plan.backordered:
-            got = plan.quantity - short
-            eta = schedule.segment(short)[1]
-            patches.append((cut, [_new_tuple(LinePlan, (*plan[:4], got, short, 1, eta))]))
-            i += 1
-    while i < hi:
-        high, eta = schedule.segment(owed_through[i] - extra)
-        end = hi if high == math.inf else bisect_right(owed_through, high + extra, i, hi)
-        if shift or eta is not old[i].eta:
-            patches.append((i, list(_waiting_plans(old[i:end], shift, eta))))
-        i = end
-
-
-def _waiting_plans(run: tuple[LinePlan, ...], shift: int, eta: Eta) -> Iterable[LinePlan]:
-    """Waiting lines, consecutive in the queue, moved up `shift` places and given a new ETA.
-
-    Built column by column with map and zip so that the loop runs in C: a restock entered into
-    a large pool re-dates tens of thousands of lines, and one tuple per line is all it allocates
-    (positions that stay are the old int objects, not new ones).
-    """
-    if shift:
-        first = run[0][6] - shift
-        positions: Iterable[int] = range(first, first + len(run))
-    else:
-        positions = map(_POSITION, run)
-    columns = zip(
-        map(_LINE_ID, run), map(_ORDER_ID, run), map(_POOL, run), map(_QUANTITY, run),
-        map(_COVERED, run), map(_BACKORDERED, run), positions, repeat(eta),
-    )
-    return map(_new_tuple, repeat(LinePlan), columns)
-
-
-def _covered_plans(run: tuple[LinePlan, ...]) -> Iterable[LinePlan]:
-    """Waiting lines that stock now covers in full, built in bulk like `_waiting_plans`."""
-    columns = zip(
-        map(_LINE_ID, run), map(_ORDER_ID, run), map(_POOL, run), map(_QUANTITY, run),
-        map(_QUANTITY, run), repeat(0), repeat(None), repeat(None),
-    )
-    return map(_new_tuple, repeat(LinePlan), columns)
-
-
-def _replan_shrunk(
-    previous: PoolPlan, supply: int, schedule: EtaSchedule, estimate: LeadTimeEstimate
-) -> PoolPlan:
-    """Stock shrank below what was ready: ready units are served in queue order until it runs
-    out, and every line after that point waits."""
-    remaining, owed, position, lines = max(0, supply), 0, 0, []
-    for plan in previous.lines:
-        got = plan.covered if plan.covered < remaining else remaining
-        remaining -= got
-        short = plan.quantity - got
-        if short:
-            owed += short
-            position += 1
-            eta = schedule.eta_for(owed)
-            lines.append(_new_tuple(LinePlan, (*plan[:4], got, short, position, eta)))
-        else:
-            lines.append(plan)
-    return PoolPlan(previous.pool, supply, tuple(lines), owed, max(0, supply), estimate)
-
-
-def plan_all(
-    pools: Mapping[str, PoolInput],
-    policy: Policy,
-    today: date,
-    lead_times: Mapping[str, LeadTimeEstimate] | None = None,
-    calendar: BusinessCalendar | None = None,
-    short_since: Mapping[str, date] | None = None,
-) -> dict[str, PoolPlan]:
-    """Plan every pool; `lead_times` and `short_since` are keyed by pool. One calendar is shared
-    so business-day answers are memoised across pools."""
-    calendar = calendar or policy.business_calendar()
-    lead_times = lead_times or {}
-    short_since = short_since or {}
-    return {
-        pool: plan_pool(
-            pool, supply, lines, restocks, policy, today,
-            lead_times.get(pool), calendar, short_since.get(pool),
-        )
-        for pool, (supply, lines, restocks) in pools.items()
-    }
 
 
 def _merchant_estimate(policy: Policy, line: Line) -> LeadTimeEstimate:

@@ -1,8 +1,8 @@
-from datetime import date, datetime
+from datetime import datetime
 
-from app.domain.allocation import allocate, plan_pool, queue_order, replan_pool
+from app.domain.allocation import allocate, plan_pool, queue_order
 from app.domain.policy import Policy
-from tests.unit.domain.factories import POOL, TODAY, line, restock
+from tests.unit.domain.factories import POOL, TODAY, line
 
 
 def ids(lines):
@@ -97,49 +97,3 @@ def test_allocate_serves_ready_first_then_queue():
     assert allocate(lines, 3) == [1, 2, 0]
 
 
-def test_replan_after_a_restock_equals_a_fresh_plan():
-    lines = [line(n, 1 + n % 3) for n in range(1, 30)]
-    r1 = restock(1, 10, date(2026, 3, 20))
-    before = plan_pool(POOL, 8, lines, [r1], Policy(), TODAY)
-    r2 = restock(2, 12, date(2026, 3, 11))
-    fed_back = [
-        type(x)(x.line_id, x.order_id, x.pool, x.quantity, x.ordered_at,
-                ready_units=covered(before)[x.line_id][0])
-        for x in lines
-    ]
-    for supply in (8, 15, 3, 0, 60):
-        again = replan_pool(before, supply, [r1, r2], Policy(), TODAY)
-        fresh = plan_pool(POOL, supply, fed_back, [r1, r2], Policy(), TODAY)
-        assert again == fresh
-
-
-def test_replan_keeps_unchanged_line_objects():
-    lines = [line(n) for n in range(1, 21)]
-    before = plan_pool(POOL, 5, lines, [restock(1, 5, date(2026, 3, 10))], Policy(), TODAY)
-    late = restock(2, 5, date(2026, 4, 20))
-    again = replan_pool(before, 5, [restock(1, 5, date(2026, 3, 10)), late], Policy(), TODAY)
-    unchanged = [a is b for a, b in zip(before.lines, again.lines, strict=True)]
-    assert unchanged[:10] == [True] * 10  # covered lines and the first restock's lines
-    assert not all(unchanged)  # lines beyond the first restock now wait on the second
-
-
-def test_replan_after_stock_arrives_covers_moves_up_and_redates_in_runs():
-    lines = [line(n, 2) for n in range(1, 41)]
-    restocks = [restock(1, 20, date(2026, 3, 20)), restock(2, 20, date(2026, 4, 10))]
-    before = plan_pool(POOL, 10, lines, restocks, Policy(), TODAY)
-    # 25 more units: lines 6-17 are covered in full, line 18 in part, the rest move up 12 places
-    again = replan_pool(before, 35, restocks[1:], Policy(), TODAY)
-    plans = {lp.line_id: lp for lp in again.lines}
-    assert all(plans[f"l{n:03d}"].backordered == 0 for n in range(1, 18))
-    assert (plans["l018"].covered, plans["l018"].queue_position) == (1, 1)
-    assert plans["l018"].eta.restock_id == "r2"
-    assert [plans[f"l{n:03d}"].queue_position for n in (19, 40)] == [2, 23]
-    # r2's 20 units reach line 27 (owed 19); line 28's last unit is beyond every restock
-    assert plans["l027"].eta.restock_id == "r2" and plans["l028"].eta.source == "lead_time"
-    assert again.units_owed == 45 and again.units_covered == 35
-    fed_back = [
-        type(x)(x.line_id, x.order_id, x.pool, x.quantity, x.ordered_at,
-                ready_units=before.lines[i].covered)
-        for i, x in enumerate(lines)
-    ]
-    assert again == plan_pool(POOL, 35, fed_back, restocks[1:], Policy(), TODAY)

@@ -13,7 +13,6 @@ from app.domain.allocation import (
     plan_pool,
     queue_key,
     queue_order,
-    replan_pool,
 )
 from app.domain.model import Line
 from app.domain.policy import Policy
@@ -138,18 +137,6 @@ def test_feeding_ready_units_back_changes_nothing(case):
     ready = {lp.line_id: lp.covered for lp in first.lines}
     again = plan(supply, with_ready(lines, ready), restocks, policy)
     assert again == first
-    assert replan_pool(first, supply, restocks, policy, TODAY) == first
-
-
-@settings(max_examples=150, deadline=None)
-@given(pools(), st.integers(-10, 30), st.integers(0, 3), st.integers(1, 20), st.integers(-3, 30))
-def test_replan_equals_planning_again_with_ready_units(case, delta, drop, quantity, days):
-    supply, lines, restocks, policy = case
-    first = plan(supply, lines, restocks, policy)
-    new_restocks = restocks[drop:] + [restock(9, quantity, TODAY + timedelta(days=days))]
-    ready = {lp.line_id: lp.covered for lp in first.lines}
-    expected = plan(supply + delta, with_ready(lines, ready), new_restocks, policy)
-    assert replan_pool(first, supply + delta, new_restocks, policy, TODAY) == expected
 
 
 @settings(max_examples=150, deadline=None)
@@ -175,24 +162,6 @@ def test_a_cancellation_never_makes_another_eta_later(case, data):
     assert gone.line_id not in after
     for line_id, lp in after.items():
         assert eta_key(lp) <= eta_key(before[line_id])
-
-
-@settings(max_examples=300, deadline=None)
-@given(pools(ready=True), st.integers(-10, 30), st.integers(0, 3), st.integers(1, 20), st.integers(-3, 30))
-def test_replan_of_a_plan_with_ready_lines_among_waiting_ones(case, delta, drop, quantity, days):
-    """Ready units fed back leave covered lines between waiting ones; the bulk re-plan walks
-    such a queue in runs, and must still equal a fresh plan and, unless stock shrank below what
-    was ready, keep every unchanged line object."""
-    supply, lines, restocks, policy = case
-    first = plan(supply, lines, restocks, policy)
-    new_restocks = restocks[drop:] + [restock(9, quantity, TODAY + timedelta(days=days))]
-    ready = {lp.line_id: lp.covered for lp in first.lines}
-    expected = plan(supply + delta, with_ready(lines, ready), new_restocks, policy)
-    again = replan_pool(first, supply + delta, new_restocks, policy, TODAY)
-    assert again == expected
-    if max(0, supply + delta) >= first.units_covered:
-        for before, after in zip(first.lines, again.lines, strict=True):
-            assert (before == after) == (before is after)
 
 
 @settings(max_examples=300, deadline=None)
