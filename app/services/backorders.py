@@ -103,8 +103,7 @@ class BackorderHandlers:
         if arrived:
             for pool in pools:
                 record_arrival(s, shop, pool, reading.available - old, self._clock())
-        outcome = self._replanned(s, shop, pools, "stock changed",
-                                  ANYTHING if arrived else Change(stock_only=True))
+        outcome = self._replanned(s, shop, pools, "stock changed", Change(stock_only=True))
         if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
             outcome.follow_ups.append((SETTLE_STOCK, (shop, [reading.inventory_item_id])))
         # Only an item in stock is offered as an alternative: one short before and after moved

@@ -18,13 +18,26 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import String, bindparam, case, cast, func, insert, null, or_, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.domain.allocation import append_plan, plan_pool, queue_key
 from app.domain.calendar import BusinessCalendar
-from app.domain.eta import eta_changes
+from app.domain.eta import EtaSchedule, eta_changes
 from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.order_view import order_view
@@ -60,6 +73,13 @@ READ = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id,
         LINES.c.backordered, LINES.c.queue_ticket, *(LINES.c[c] for c in ETA_COLUMNS),
         LINES.c.told_ready,
         LINES.c.told_quantity, ORDERS.c.number)
+# What a stock arrival reads of the waiting lines: dates as stored, turned into dates only when
+# compared (a pool's lines share a few ETAs, so each distinct value is parsed once).
+WAITING = (LINES.c.line_id, LINES.c.order_id, LINES.c.open_quantity, LINES.c.covered,
+           LINES.c.backordered, LINES.c.queue_ticket,
+           *(type_coerce(LINES.c[c], String).label(c) for c in ("eta", "eta_earliest",
+                                                                 "eta_latest")),
+           LINES.c.eta_source, LINES.c.eta_confidence, LINES.c.eta_restock_id, LINES.c.eta_slipped)
 # What an order's desired state reads of its lines.
 REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
            LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
@@ -168,7 +188,10 @@ class Planning:
         if row.planned_at.date() != run.today:  # ETAs and age classes move with the day
             return False
         if change.stock_only:
-            return self._quick_supply(s, run.shop, inputs, pool, row.open_units) == row.supply
+            supply = self._quick_supply(s, run.shop, inputs, pool, row.open_units)
+            if supply == row.supply:
+                return True
+            return supply > row.supply and self._arrival(s, run, inputs, pool, supply, writes)
         if change.new_order:
             return self._append(s, run, inputs, pool, change.new_order, writes)
         return False
@@ -204,6 +227,54 @@ class Planning:
         row.open_units, row.lines_waiting = open_units, totals[3]
         row.tail = list(key(new[-1]))
         writes.lines(run, [stored[p.line_id] for p in plans], plan, row.position_offset)
+        return True
+
+    def _arrival(self, s: Session, run: _Run, inputs: _Inputs, pool: str, supply: int,
+                 writes: _Writes) -> bool:
+        """Stock rose and nothing else moved: the extra units go down the waiting lines in queue
+        order, as in a plan from scratch when every unit the store was told is ready is covered
+        (ready units are served first). The waiting lines are read without their dates, and
+        the filled head of the queue moves the ticket offset instead of every ticket."""
+        row = inputs.pools[pool]
+        if (row.units_owed and row.units_covered != max(0, row.supply)) or s.scalar(
+                select(LINES.c.line_id).where(LINES.c.shop == run.shop, LINES.c.pool == pool,
+                                              LINES.c.told_ready > LINES.c.covered).limit(1)):
+            return False
+        variant = inputs.variants.get(pool.split("@", 1)[0])
+        estimate = self._lead_time(run.policy, inputs, variant)
+        if estimate is None:
+            return False
+        waiting = s.execute(select(*WAITING).where(
+            LINES.c.shop == run.shop, LINES.c.pool == pool, LINES.c.backordered > 0)
+            .order_by(LINES.c.queue_ticket)).all()
+        schedule = EtaSchedule(inputs.restocks.get(pool, []), run.policy, run.today,
+                               run.calendar, estimate, row.short_since)
+        extra = max(0, supply) - max(0, row.supply)  # a supply below zero covers nothing
+        left, owed, filled, plans, rows = extra, 0, 0, [], []
+        offset = row.position_offset
+        for r in waiting:  # unpacked: a pool's waiting lines may be a hundred thousand
+            line_id, order_id, quantity, covered, backordered, ticket, *stored = r
+            take = min(left, backordered)
+            left -= take
+            short = backordered - take
+            if not short:
+                filled += 1
+                plans.append(LinePlan(line_id, order_id, pool, quantity, quantity, 0, None, None))
+                rows.append(r)
+                continue
+            owed += short
+            eta = schedule.segment(owed)[1]
+            if take or _eta_of(tuple(stored)) != eta:  # else its ticket and plan stand
+                plans.append(LinePlan(line_id, order_id, pool, quantity, covered + take, short,
+                                      ticket - offset - filled, eta))
+                rows.append(r)
+        covered = row.units_covered + extra - left
+        writes.shortage(run, row, PoolPlan(pool, supply, tuple(plans), owed, covered, estimate),
+                        variant)
+        row.lines_waiting -= filled
+        row.position_offset += filled
+        writes.lines(run, rows, PoolPlan(pool, supply, tuple(plans), owed, covered),
+                     row.position_offset)
         return True
 
     def _quick_supply(self, s: Session, shop: str, inputs: _Inputs, pool: str,
@@ -586,10 +657,24 @@ def _line(row, ready: int, variant: Variant | None) -> Line:
 
 
 def _stored_eta(row: OrderLine) -> Eta | None:
-    if row.eta is None:
+    return _eta_of((row.eta, row.eta_earliest, row.eta_latest, row.eta_source,
+                    row.eta_confidence, row.eta_restock_id, row.eta_slipped))
+
+
+@lru_cache(maxsize=4096)
+def _eta_of(stored: tuple) -> Eta | None:
+    """A stored ETA's columns, in `Eta`'s order: a pool's lines share a few, each built once."""
+    if stored[0] is None:
         return None
-    return Eta(row.eta, row.eta_earliest, row.eta_latest, row.eta_source, row.eta_confidence,
-               row.eta_restock_id, bool(row.eta_slipped))
+    ships_on, earliest, latest, source, confidence, restock_id, slipped = stored
+    return Eta(_day(ships_on), _day(earliest), _day(latest), source, confidence, restock_id,
+               bool(slipped))
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date | str) -> date:
+    """A stored date, read as text where the database keeps it so."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _plan(row) -> LinePlan:

@@ -57,7 +57,7 @@ def planned_from_scratch(services) -> tuple[set[str], dict]:
     return touched, snapshot(services)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_every_shortcut_ends_where_a_plan_from_scratch_does(flow, platform, clock, seed):
     client, services = flow
     rng = random.Random(seed)
@@ -85,7 +85,7 @@ def test_every_shortcut_ends_where_a_plan_from_scratch_does(flow, platform, cloc
             post_webhook(client, "orders/create", order(number, lines, at))
         elif roll < 0.85:
             variant = rng.choice([1, 2])
-            if rng.random() < 0.3:
+            if rng.random() < 0.5:
                 available[variant] += rng.randint(1, 6)  # stock arrives
             post_webhook(client, "inventory_levels/update", {
                 "inventory_item_id": variant, "location_id": 1,
@@ -99,3 +99,35 @@ def test_every_shortcut_ends_where_a_plan_from_scratch_does(flow, platform, cloc
         touched, after = planned_from_scratch(services)
         assert touched == set(), f"step {step}: the stored plan was not the plan from scratch"
         assert after == before, f"step {step}"
+
+
+def test_stock_arriving_in_a_long_queue_fills_its_head_and_moves_the_rest_up(flow, platform,
+                                                                             clock):
+    """Single units, so every queue position meets a restock boundary: the lines filled, the
+    line the last unit partly covers and the ETAs around each boundary are what planning from
+    scratch gives."""
+    client, services = flow
+    platform.add_variant("gid://shopify/ProductVariant/1", available=0)
+    with services.db.transaction() as s:
+        s.add(RestockRow(id="r1", shop=SHOP, pool="gid://shopify/ProductVariant/1@*",
+                         variant_id="gid://shopify/ProductVariant/1", quantity=8,
+                         expected_on=clock().date() + timedelta(days=6), created_at=clock()))
+    moment, available = START, 0
+    for number in range(100, 116):
+        moment += timedelta(seconds=10)
+        clock.now = moment
+        quantity = 2 if number % 4 == 0 else 1
+        available -= quantity
+        post_webhook(client, "orders/create", order(number, [(1, quantity)], moment))
+    for arrived in (3, 2, 4):
+        moment += timedelta(seconds=10)
+        clock.now = moment
+        available += arrived
+        post_webhook(client, "inventory_levels/update", {
+            "inventory_item_id": 1, "location_id": 1, "available": available,
+            "updated_at": stamp(moment)})
+        services.queue.drain()
+        before = snapshot(services)
+        touched, after = planned_from_scratch(services)
+        assert touched == set() and after == before
+    assert sum(1 for line in before["lines"].values() if line[2] == 0) >= 5  # the head filled
