@@ -1,127 +1,290 @@
-"""Planning at scale: a large shop planned from scratch, and one hot pool re-planned on a restock.
+"""Planning at scale, through the app: webhooks handled by the worker's handlers in their
+transactions, planning and its storage on a real database.
 
-Run: python -m benchmarks.planning [--lines N --pools N --hot-lines N --seed N]
-Data generation is seeded and not timed. The last line printed is one JSON object of the figures.
+- append: a new order into a 100,000-line pool (one more order of a flash sale), and the stock
+  webhook that follows it, each from the handler's start to the stored plan and desired state;
+- restock: 1,000 units arriving in that pool (the stock webhook that raises `available`);
+- priority: the same arrival in a shop that ranks its queue by customer tags and age;
+- shop: 1,000,000 lines in 100,000 pools planned from scratch through the service, as a settings
+  change or a reconciliation does.
+
+Run: python -m benchmarks.planning [--hot-lines N --lines N --pools N --seed N]
+SQLite in a temporary folder by default; with DATABASE_URL set, the same again on that database
+(its tables are dropped first: give it a database of its own). Data is seeded with plain inserts
+and not timed. The last line printed is one JSON object of the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
+import os
 import random
 import resource
 import statistics
+import tempfile
 import time
-from datetime import date, datetime, timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from app.domain.allocation import plan_all, plan_pool, replan_pool
-from app.domain.calendar import BusinessCalendar
-from app.domain.model import Line, Restock
-from app.domain.policy import Policy
+from sqlalchemy import create_engine, insert, select, text
 
-TODAY = date(2026, 3, 2)
+from app.services.backorders import BackorderHandlers
+from app.services.events import Events
+from app.services.intake import Intake
+from app.services.planning import Planning
+from app.storage.db import Database
+from app.storage.migrate import upgrade
+from app.storage.tables import Order, OrderLine, Pool, RestockRow, Shop, StockLevel, Variant
+from webhooks.registry import TOPICS
 
-
-def make_pool(rng: random.Random, pool: str, n_lines: int, first_id: int):
-    """Lines of one pool over the last 60 days, supply covering part of them, 0-3 restocks."""
-    start = datetime(2026, 1, 1)
-    lines = []
-    total = 0
-    for i in range(n_lines):
-        quantity = rng.choice((1, 1, 1, 2, 3))
-        total += quantity
-        ordered_at = start + timedelta(seconds=rng.randrange(60 * 86_400))
-        line_id = f"gid://shopify/LineItem/{first_id + i}"
-        lines.append(Line(line_id, f"o{(first_id + i) // 2}", pool, quantity, ordered_at))
-    supply = rng.randint(0, total)
-    restocks = [
-        Restock(f"{pool}#r{j}", pool, rng.randint(1, max(1, total)), TODAY + timedelta(rng.randint(-5, 40)))
-        for j in range(rng.randint(0, 3))
-    ]
-    return supply, lines, restocks
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+LOCATION = "gid://shopify/Location/1"
+TARGETS = {"append_order_p95_ms": 20, "restock_replan_ms": 1000, "priority_replan_ms": 1500,
+           "plan_shop_s": 30, "peak_rss_mb": 1500}
+APPENDS = 40
 
 
-def make_shop(rng: random.Random, n_lines: int, n_pools: int):
-    """Pools of varying size (1 to about twice the mean) adding up to exactly `n_lines`."""
-    cuts = sorted(rng.sample(range(1, n_lines), n_pools - 1))
-    sizes = [b - a for a, b in zip([0, *cuts], [*cuts, n_lines], strict=True)]
-    pools, next_id = {}, 0
-    for p, size in enumerate(sizes):
-        pool = f"gid://shopify/ProductVariant/{p}@*"
-        pools[pool] = make_pool(rng, pool, size, next_id)
-        next_id += size
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+class Platform:
+    """Nothing to read: every variant and its stock is in the mirror already."""
+
+    def variants(self, shop, variant_ids):
+        return []
+
+    def stock(self, shop, inventory_item_ids):
+        return []
+
+    def customer_tags(self, shop, customer_ids):
+        return {c: () for c in customer_ids}
+
+
+@dataclass
+class HotPool:
+    shop: str
+    number: int
+    units: int
+    available: int
+
+    @property
+    def variant(self) -> str:
+        return f"gid://shopify/ProductVariant/{self.number}"
+
+    @property
+    def item(self) -> str:
+        return f"gid://shopify/InventoryItem/{self.number}"
+
+
+class App:
+    """The worker side: receipts recorded by the intake, handled as `flask --app app worker` does."""
+
+    def __init__(self, url: str) -> None:
+        upgrade(url)
+        self.db = Database(url)
+        self.clock = Clock()
+        self.intake = Intake(self.db, self.clock)
+        self.events = Events(self.db, self.intake, self.clock, TOPICS)
+        self.planning = Planning(self.clock)
+        BackorderHandlers(self.db, self.planning, Platform(), self.clock).register(self.events)
+        self.events.on_follow_up = lambda kind, args: None  # syncs go to the platform, not timed
+
+    def deliver_ms(self, shop: str, topic: str, payload: dict) -> float:
+        """Record the delivery (not timed), then time its handling."""
+        receipt = self.intake.record(
+            webhook_id=str(uuid.uuid4()), event_id=str(uuid.uuid4()), topic=topic, shop=shop,
+            api_version="2026-10", triggered_at=self.clock().isoformat(),
+            payload=json.dumps(payload))
+        started = time.perf_counter()
+        self.events.process_receipt(receipt)
+        return (time.perf_counter() - started) * 1000
+
+
+def seed_shop(app: App, shop: str, policy: dict) -> None:
+    with app.db.transaction() as s:
+        s.add(Shop(shop=shop, installed=True, scopes="read_orders,write_orders",
+                   installed_at=NOW, country_code="US", policy=policy))
+
+
+def seed_pools(app: App, rng: random.Random, shop: str, sizes: list[int], first: int,
+               tagged: float = 0.0) -> list[HotPool]:
+    """Pools of the given sizes: one line per order over the last 60 days, one to three units
+    each, stock for a tenth of the units (read after the last order), three restocks for
+    another 40%. Inserted a few thousand pools at a time, so seeding holds little in memory."""
+    pools = []
+    for start in range(0, len(sizes), 2_000):
+        rows: dict = {Order: [], OrderLine: [], Variant: [], StockLevel: [], RestockRow: []}
+        for k, size in enumerate(sizes[start:start + 2_000], start=first + start):
+            pools.append(seed_pool(rng, shop, HotPool(shop, k, 0, 0), size, tagged, rows))
+        with app.db.transaction() as s:
+            for table, values in rows.items():
+                s.execute(insert(table), values)
     return pools
 
 
-def make_hot_pool(rng: random.Random, n_lines: int):
-    """A flash sale: supply for a tenth of the units, three restocks for another 40%."""
-    pool = "gid://shopify/ProductVariant/hot@*"
-    _, lines, _ = make_pool(rng, pool, n_lines, 10**9)
-    units = sum(line.quantity for line in lines)
-    restocks = [
-        Restock(f"hot#r{i}", pool, units * share // 100, TODAY + timedelta(days=days))
-        for i, (share, days) in enumerate(((10, 5), (15, 20), (15, 35)))
-    ]
-    return pool, units // 10, lines, restocks, units
+def seed_pool(rng: random.Random, shop: str, hot: HotPool, size: int, tagged: float,
+              rows: dict) -> HotPool:
+    start = NOW - timedelta(days=60)
+    pool = f"{hot.variant}@*"
+    for n, moment in enumerate(sorted(start + timedelta(seconds=rng.randrange(60 * 86_400))
+                                      for _ in range(size))):
+        number = hot.number * 1_000_000 + n
+        quantity = rng.choice((1, 1, 1, 2, 3))
+        hot.units += quantity
+        order_id = f"gid://shopify/Order/{number}"
+        rows[Order].append(dict(shop=shop, order_id=order_id, name=f"#{number}", number=number,
+                                created_at=moment, updated_at=moment,
+                                customer_tags=["vip"] if rng.random() < tagged else []))
+        rows[OrderLine].append(dict(shop=shop, line_id=f"gid://shopify/LineItem/{number}",
+                                    order_id=order_id, variant_id=hot.variant, pool=pool,
+                                    title=f"Product {hot.number}", open_quantity=quantity,
+                                    ordered_at=moment, alternatives=[]))
+    hot.available = hot.units // 10 - hot.units  # oversold: the platform's count below zero
+    rows[Variant].append(dict(shop=shop, variant_id=hot.variant,
+                              product_id=f"gid://shopify/Product/{hot.number}",
+                              inventory_item_id=hot.item, product_title=f"Product {hot.number}",
+                              vendor="Acme", inventory_policy="CONTINUE", tracked=True,
+                              options=[], tags=[], collections=[], substitutes=[]))
+    rows[StockLevel].append(dict(shop=shop, inventory_item_id=hot.item, location_id=LOCATION,
+                                 available=hot.available, updated_at=NOW))
+    for j, (share, days) in enumerate(((10, 5), (15, 20), (15, 35))):
+        rows[RestockRow].append(dict(
+            id=f"{shop}-{hot.number}-{j}", shop=shop, pool=pool, variant_id=hot.variant,
+            quantity=max(1, hot.units * share // 100), expected_on=(NOW + timedelta(days=days)).date(),
+            source="purchase_order", created_at=NOW - timedelta(days=30)))
+    return hot
 
 
-def time_ms(fn, repeat: int = 5) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+def plan_all_pools(app: App, shop: str) -> float:
+    """Every pool of the shop planned from scratch, as after a settings change."""
+    started = time.perf_counter()
+    with app.db.transaction() as s:
+        pools = set(s.scalars(select(OrderLine.pool).distinct().where(OrderLine.shop == shop)))
+        app.planning.replan(s, shop, pools, "settings changed")
+    return time.perf_counter() - started
+
+
+def order_payload(number: int, variant: int, quantity: int, at: datetime) -> dict:
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"id": number, "admin_graphql_api_id": f"gid://shopify/Order/{number}",
+            "name": f"#{number}", "order_number": number, "created_at": stamp,
+            "updated_at": stamp, "cancelled_at": None, "customer": None,
+            "line_items": [{"id": number, "admin_graphql_api_id": f"gid://shopify/LineItem/{number}",
+                            "variant_id": variant, "quantity": quantity,
+                            "current_quantity": quantity, "fulfillable_quantity": quantity,
+                            "requires_shipping": True, "variant_inventory_management": "shopify",
+                            "name": f"Product {variant}"}]}
+
+
+def stock_payload(hot: HotPool, at: datetime) -> dict:
+    return {"inventory_item_id": hot.number, "location_id": 1, "available": hot.available,
+            "updated_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{hot.number}?inventory_item_id={hot.number}"}
+
+
+def appends(app: App, rng: random.Random, hot: HotPool) -> tuple[list[float], list[float]]:
+    """New orders at the queue's tail, each followed by the stock webhook it causes."""
+    order_ms, stock_ms = [], []
+    for k in range(APPENDS):
+        at = app.clock.tick()
+        quantity = rng.choice((1, 1, 2))
+        number = 10**9 + hot.number * 1000 + k
+        order_ms.append(app.deliver_ms(hot.shop, "orders/create",
+                                       order_payload(number, hot.number, quantity, at)))
+        hot.available -= quantity
+        at = app.clock.tick()
+        stock_ms.append(app.deliver_ms(hot.shop, "inventory_levels/update", stock_payload(hot, at)))
+    return order_ms, stock_ms
+
+
+def arrival_ms(app: App, hot: HotPool, units: int) -> float:
+    hot.available += units
+    return app.deliver_ms(hot.shop, "inventory_levels/update", stock_payload(hot, app.clock.tick()))
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def run(url: str, args) -> dict:
+    rng = random.Random(args.seed)
+    app = App(url)
+    fifo, ranked, big = "fifo.myshopify.com", "ranked.myshopify.com", "big.myshopify.com"
+    seed_shop(app, fifo, {})
+    seed_shop(app, ranked, {"priority_tags": ["vip"], "age_boost_days": 30})
+    seed_shop(app, big, {})
+    (hot,) = seed_pools(app, rng, fifo, [args.hot_lines], 1)
+    (hot_ranked,) = seed_pools(app, rng, ranked, [args.hot_lines], 2, tagged=0.2)
+    first_plan_s = plan_all_pools(app, fifo)
+    plan_all_pools(app, ranked)
+    order_ms, stock_ms = appends(app, rng, hot)
+    restock = arrival_ms(app, hot, 1000)
+    priority = arrival_ms(app, hot_ranked, 1000)
+    cuts = sorted(rng.sample(range(1, args.lines), args.pools - 1))
+    sizes = [b - a for a, b in zip([0, *cuts], [*cuts, args.lines], strict=True)]
+    seed_pools(app, rng, big, sizes, 10)
+    shop_s = plan_all_pools(app, big)
+    with app.db.transaction() as s:
+        owed = s.get(Pool, (fifo, f"{hot.variant}@*")).units_owed
+    app.db.engine.dispose()
+    return {
+        "append_order_p95_ms": round(p95(order_ms), 2),
+        "append_stock_p95_ms": round(p95(stock_ms), 2),
+        "restock_replan_ms": round(restock, 1),
+        "priority_replan_ms": round(priority, 1),
+        "plan_shop_s": round(shop_s, 2),
+        "hot_pool_first_plan_s": round(first_plan_s, 2),
+        "hot_pool_units_owed": owed,
+    }
+
+
+def fresh_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def report(name: str, figures: dict, args) -> None:
+    print(f"{name}: a pool of {args.hot_lines:,} lines")
+    print(f"  a new order, handled and planned:       p95 {figures['append_order_p95_ms']} ms")
+    print(f"  the stock webhook that follows it:      p95 {figures['append_stock_p95_ms']} ms")
+    print(f"  1,000 units arriving (FIFO):            {figures['restock_replan_ms']} ms")
+    print(f"  1,000 units arriving (tags, age boost): {figures['priority_replan_ms']} ms")
+    print(f"  {args.lines:,} lines in {args.pools:,} pools planned: {figures['plan_shop_s']} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--hot-lines", type=int, default=100_000)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--pools", type=int, default=100_000)
-    parser.add_argument("--hot-lines", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    policy = Policy()
-    calendar = BusinessCalendar(policy.weekend_days, frozenset({date(2026, 4, 3)}))
-
-    pools = make_shop(rng, args.lines, args.pools)
-    n_lines = sum(len(lines) for _, lines, _ in pools.values())
-    gc.collect()
-    started = time.perf_counter()
-    plans = plan_all(pools, policy, TODAY, calendar=calendar)
-    plan_all_s = time.perf_counter() - started
-    owed = sum(p.units_owed for p in plans.values())
-    waiting = sum(1 for p in plans.values() for lp in p.lines if lp.backordered)
-
-    pool, supply, lines, restocks, units = make_hot_pool(rng, args.hot_lines)
-    before = plan_pool(pool, supply, lines, restocks, policy, TODAY, calendar=calendar)
-    entered = [*restocks, Restock("hot#new", pool, units // 4, TODAY + timedelta(days=12))]
-    arrived = restocks[1:]
-    full_ms = time_ms(lambda: plan_pool(pool, supply, lines, entered, policy, TODAY, calendar=calendar))
-    replan_ms = time_ms(lambda: replan_pool(before, supply, entered, policy, TODAY, calendar=calendar))
-    arrival_ms = time_ms(
-        lambda: replan_pool(before, supply + units // 10, arrived, policy, TODAY, calendar=calendar)
-    )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    print(f"plan_all: {n_lines:,} lines over {len(pools):,} pools in {plan_all_s:.2f} s")
-    print(f"  {waiting:,} lines waiting, {owed:,} units owed")
-    print(f"one pool of {len(lines):,} lines, {before.units_owed:,} units owed (medians of 5):")
-    print(f"  re-planned after a restock is entered: {replan_ms:.1f} ms")
-    print(f"  re-planned after a restock arrives:    {arrival_ms:.1f} ms")
-    print(f"  planned from scratch:                   {full_ms:.1f} ms")
-    print(f"peak RSS: {peak_mb:.0f} MB")
-    print(json.dumps({
-        "lines": n_lines,
-        "pools": len(pools),
-        "plan_all_s": round(plan_all_s, 3),
-        "replan_pool_ms": round(replan_ms, 2),
-        "arrival_replan_ms": round(arrival_ms, 2),
-        "full_pool_plan_ms": round(full_ms, 2),
-        "peak_rss_mb": round(peak_mb, 1),
-    }))
+    with tempfile.TemporaryDirectory() as folder:
+        figures = run(f"sqlite:///{Path(folder) / 'planning.db'}", args)
+    report("SQLite", figures, args)
+    postgres = os.environ.get("DATABASE_URL", "")
+    if postgres.startswith("postgresql"):
+        fresh_schema(postgres)
+        figures["postgresql"] = run(postgres, args)
+        report("PostgreSQL", figures["postgresql"], args)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["targets_met"] = all(figures[k] <= v for k, v in TARGETS.items())
+    print(f"peak RSS: {figures['peak_rss_mb']} MB; targets met: {figures['targets_met']}")
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
