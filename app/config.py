@@ -105,7 +105,7 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         webhook_topics=topics,
         compliance_topics=compliance,
         redirect_urls=tuple(toml.get("auth", {}).get("redirect_urls", [])),
-        database_url=_database_url(database_url),
+        database_url=database_url_of(database_url),
         redis_url=_optional_url(env.get("REDIS_URL"), "REDIS_URL", ("redis", "rediss")),
         queue_path=env.get("QUEUE_PATH") or str(INSTANCE_DIR / "queue.db"),
         token_encryption_keys=_fernet_keys(env.get("TOKEN_ENCRYPTION_KEYS", "")),
@@ -200,7 +200,8 @@ def _optional_url(value: str | None, name: str, schemes: tuple[str, ...]) -> str
     return value
 
 
-def _database_url(value: str) -> str:
+def database_url_of(value: str) -> str:
+    """The SQLAlchemy URL of a `DATABASE_URL` as merchants and hosts write it."""
     if value.startswith("postgres://"):
         value = "postgresql://" + value[len("postgres://"):]
     if value.startswith("postgresql://"):

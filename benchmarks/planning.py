@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
+from app.config import database_url_of
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.intake import Intake
 from app.services.planning import Planning
-from app.storage.db import Database
+from app.storage.db import Database, make_engine
 from app.storage.migrate import upgrade
 from app.storage.tables import Order, OrderLine, Pool, RestockRow, Shop, StockLevel, Variant
 from webhooks.registry import TOPICS
@@ -251,7 +252,7 @@ def run(url: str, args) -> dict:
 
 
 def fresh_schema(url: str) -> None:
-    engine = create_engine(url)
+    engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
@@ -277,7 +278,8 @@ def main() -> None:
         figures = run(f"sqlite:///{Path(folder) / 'planning.db'}", args)
     report("SQLite", figures, args)
     postgres = os.environ.get("DATABASE_URL", "")
-    if postgres.startswith("postgresql"):
+    if postgres.startswith(("postgres://", "postgresql")):
+        postgres = database_url_of(postgres)
         fresh_schema(postgres)
         figures["postgresql"] = run(postgres, args)
         report("PostgreSQL", figures["postgresql"], args)
