@@ -218,6 +218,7 @@ class _ProductFields:
 class _Product:
     fields: _ProductFields
     variant_ids: set[str] = field(default_factory=set)
+    prices: tuple[Decimal, Decimal] | None = None  # lowest and highest, kept once a lookup asks
 
 
 class CatalogIndex:
@@ -294,6 +295,7 @@ class CatalogIndex:
             product.fields = fields
             self._post(variant.product_id, fields, add=True)
         product.variant_ids.add(variant.variant_id)
+        product.prices = None
         self._variants[variant.variant_id] = variant
 
     def replace_product(self, product_id: str, variants: Iterable[CatalogVariant]) -> None:
@@ -326,6 +328,7 @@ class CatalogIndex:
         product_id = entry.product_id
         product = self._products[product_id]
         product.variant_ids.discard(variant_id)
+        product.prices = None
         if not product.variant_ids:
             self._post(product_id, product.fields, add=False)
             del self._products[product_id]
@@ -436,41 +439,65 @@ class _Ranking:
         self.slack = 0.0
 
     def run(self) -> list[Suggestion]:
-        heap = [(-bound, pid) for pid, bound in self._bounds().items()]
-        heapq.heapify(heap)
-        self.strong_left = self._strong_linked(len(heap))
+        linked = _Linked(self.index, self.base.product_id, self.base_product.fields)
+        if not self.base_type:
+            linked.read_all()  # every linked product may give a strong match: count them all
+        self.strong_left = self._strong_linked(linked)
         self.slack = W_OPTIONS + W_PRICE + self._hidden_weight() + _EPSILON
         size = FIRST_STOCK_BATCH
-        own = [(None, self.base.product_id)] if self._allowed(self.base.product_id) else []
-        batch = own + self._pop(heap, size)
+        own_id = self.base.product_id
+        own = self._in_band(own_id) if self._allowed(own_id) else []
+        if len(own) >= self.settings.max_suggestions:
+            batch, size = [(None, own_id, own)], size // 2  # its stock alone first: may be enough
+        else:
+            batch = [(None, own_id, own)] if own else []
+            batch += self._pop(linked, size)
         while batch:
-            products = self.index._products
-            self.stock.prefetch(v for _, pid in batch for v in products[pid].variant_ids)
-            for bound, pid in batch:
+            self.stock.prefetch(v.variant_id for _, _, variants in batch for v in variants)
+            for bound, pid, variants in batch:
                 if bound is not None and self._done(bound):
                     return self._result()
-                self._expand(pid, pinned=pid in self.pinned and pid != self.base.product_id)
+                self._expand(pid, variants, pinned=pid in self.pinned and pid != own_id)
                 self.strong_left -= bound is not None and self._strong(pid)
             size *= 2
-            batch = self._pop(heap, size)
+            batch = self._pop(linked, size)
         return self._result()
 
-    def _pop(self, heap: list, count: int) -> list[tuple[float, str]]:
-        """The next `count` allowed products by bound, fewer if the rest cannot matter."""
-        batch: list[tuple[float, str]] = []
-        while heap and len(batch) < count and not self._done(-heap[0][0]):
-            negative_bound, pid = heapq.heappop(heap)
-            if self._allowed(pid):
-                batch.append((-negative_bound, pid))
+    def _in_band(self, pid: str) -> list[CatalogVariant]:
+        """The product's variants that may be offered if in stock: in the band, and not the
+        backordered one."""
+        variants, band, base = self.index._variants, self.band, self.base.variant_id
+        product = self.index._products[pid]
+        if product.prices is None:
+            prices = [variants[v].price for v in product.variant_ids]
+            product.prices = (min(prices), max(prices))
+        if product.prices[1] < band.low or product.prices[0] > band.high:
+            return []
+        return [variants[v] for v in product.variant_ids
+                if v != base and band.contains(variants[v].price)]
+
+    def _pop(self, linked: _Linked, count: int) -> list[tuple[float, str, list[CatalogVariant]]]:
+        """The next `count` allowed products by bound that have a variant in the band, with
+        those variants; fewer if the rest cannot matter. A product passed over gives nothing, as
+        if it had been expanded."""
+        batch: list[tuple[float, str, list[CatalogVariant]]] = []
+        while len(batch) < count:
+            bound = linked.best(self._done)
+            if bound is None or self._done(bound):
+                break
+            pid = linked.pop()
+            variants = self._in_band(pid) if self._allowed(pid) else None
+            if variants:
+                batch.append((bound, pid, variants))
             else:
                 self.strong_left -= self._strong(pid)
         return batch
 
-    def _strong_linked(self, linked: int) -> int:
+    def _strong_linked(self, linked: _Linked) -> int:
         """How many linked products may give a strong match: every product of the type is linked,
         and so is every pinned one still in the catalog (counted without walking the links)."""
         if not self.base_type:
-            return linked
+            return linked.count()
         same_type = self.index._by_type.get(self.base_type, set())
         pinned = {p for p in self.pinned if p in self.index._products} - same_type
         return len(same_type) + len(pinned) - (self.base.product_id in same_type | pinned)
@@ -503,37 +530,9 @@ class _Ranking:
                 break
         return result
 
-    def _bounds(self) -> dict[str, float]:
-        """Product-level score of every product linked to the backordered one, by its postings."""
-        index, fields = self.index, self.base_product.fields
-        scores: dict[str, float] = {}
-        get = scores.get
-
-        def add(members: Iterable[str], weight: float) -> None:
-            for pid in members:
-                scores[pid] = get(pid, 0.0) + weight
-
-        if fields.type_key:
-            add(index._by_type.get(fields.type_key, ()), W_TYPE)
-        for table, keys, weight in self._links():
-            for key in keys:
-                members = table.get(key, ())
-                if len(members) <= MAX_LINK_PRODUCTS:
-                    add(members, weight / len(keys))
-        for pid in fields.pinned:
-            if pid in index._products:
-                scores[pid] = get(pid, 0.0) + W_PINNED
-        if fields.vendor_key:  # last: a brand that makes sofas and fence slats links nothing
-            add(scores.keys() & index._by_vendor.get(fields.vendor_key, set()), W_VENDOR)
-        scores.pop(self.base.product_id, None)
-        return scores
-
     def _links(self) -> tuple[tuple[dict[str, set[str]], frozenset[str], float], ...]:
         """(postings, the backordered product's keys, weight) of the links shared in part."""
-        index, fields = self.index, self.base_product.fields
-        return ((index._by_collection, fields.collections, W_COLLECTION),
-                (index._by_tag, fields.tag_keys, W_TAGS),
-                (index._by_word, fields.words, W_TITLE))
+        return _links(self.index, self.base_product.fields)
 
     def _hidden_weight(self) -> float:
         """The most the postings that were skipped can add to a bound: bounds must allow for it."""
@@ -554,17 +553,13 @@ class _Ranking:
         base_type = self.base_product.fields.type_key
         return bool(base_type) and fields.type_key == base_type
 
-    def _expand(self, pid: str, *, pinned: bool) -> None:
-        product = self.index._products[pid]
+    def _expand(self, pid: str, variants: list[CatalogVariant], *, pinned: bool) -> None:
         product_parts: list[tuple[float, str]] | None = None
-        for variant_id in product.variant_ids:
-            candidate = self.index._variants[variant_id]
-            if variant_id == self.base.variant_id or not self.band.contains(candidate.price):
-                continue
-            if self.stock.available(variant_id, self.location_id) < self.quantity:
+        for candidate in variants:
+            if self.stock.available(candidate.variant_id, self.location_id) < self.quantity:
                 continue
             if product_parts is None:
-                product_parts = self._product_parts(product.fields, pid, pinned)
+                product_parts = self._product_parts(self.index._products[pid].fields, pid, pinned)
             self._keep(candidate, product_parts, weak=not self._strong(pid))
 
     def _product_parts(self, fields: _ProductFields, pid: str, pinned: bool) -> list:
@@ -591,6 +586,102 @@ class _Ranking:
             heapq.heappushpop(scores, score)
         else:
             heapq.heappush(scores, score)
+
+
+def _links(index: CatalogIndex,
+           fields: _ProductFields) -> tuple[tuple[dict[str, set[str]], frozenset[str], float], ...]:
+    return ((index._by_collection, fields.collections, W_COLLECTION),
+            (index._by_tag, fields.tag_keys, W_TAGS),
+            (index._by_word, fields.words, W_TITLE))
+
+
+class _Linked:
+    """The products linked to the backordered one, best bound first. A product's bound is what
+    the postings it shares with the backordered product give (its type, then each collection,
+    tag and title word, each posting its share of the link's weight, in that order), plus
+    W_PINNED when pinned and W_VENDOR for the same vendor: the most its product-level parts
+    can be. Postings of more than MAX_LINK_PRODUCTS products are not walked.
+
+    Postings are read in that order, one when the walk gets down to the most a product first
+    met in the postings not read yet could have: a lookup that ends among the products of the
+    type never reads the postings of its title words. A product's bound sums its weights in the
+    order above whenever it is read, so the order products come out in does not depend on when
+    they were read."""
+
+    def __init__(self, index: CatalogIndex, base_product: str, fields: _ProductFields) -> None:
+        postings: list[tuple[set[str], float]] = []
+        if fields.type_key:
+            postings.append((index._by_type.get(fields.type_key, set()), W_TYPE))
+        for table, keys, weight in _links(index, fields):
+            for key in keys:
+                members = table.get(key, ())
+                if len(members) <= MAX_LINK_PRODUCTS:
+                    postings.append((members, weight / len(keys)))
+        self._postings = postings
+        self._vendor = index._by_vendor.get(fields.vendor_key, set()) if fields.vendor_key else set()
+        vendor = W_VENDOR if self._vendor else 0.0
+        # _rest[k]: the most a product met first in posting k or a later one can have (pinned
+        # products are read at once); a hair more, so that rounding never makes it less.
+        self._rest = [sum(w for _, w in postings[k:]) + vendor + 1e-9 for k in range(len(postings))]
+        self._read = 0
+        self._seen = {base_product}
+        self._heap: list[tuple[float, str]] = []
+        pinned = [pid for pid in fields.pinned if pid in index._products and pid != base_product]
+        for pid in dict.fromkeys(pinned):
+            bound = self._bound(pid, 0)
+            for other in pinned:
+                bound += W_PINNED if other == pid else 0.0
+            self._heap.append((-(bound + W_VENDOR if pid in self._vendor else bound), pid))
+            self._seen.add(pid)
+        heapq.heapify(self._heap)
+
+    def _bound(self, pid: str, first: int) -> float:
+        """The postings' part of a product's bound, from posting `first` on."""
+        bound = 0.0
+        for members, weight in self._postings[first:]:
+            if pid in members:
+                bound += weight
+        return bound
+
+    def _read_next(self, order: bool = True) -> None:
+        first = self._read
+        self._read += 1
+        members, weight = self._postings[first]
+        fresh = set(members).difference(self._seen)
+        if not fresh:
+            return
+        self._seen |= fresh
+        bounds = dict.fromkeys(fresh, weight)
+        for later, weight in self._postings[first + 1:]:
+            for pid in fresh.intersection(later):
+                bounds[pid] += weight
+        for pid in fresh.intersection(self._vendor):
+            bounds[pid] += W_VENDOR
+        self._heap.extend((-bound, pid) for pid, bound in bounds.items())
+        if order:
+            heapq.heapify(self._heap)
+
+    def read_all(self) -> None:
+        while self._read < len(self._postings):
+            self._read_next(order=False)
+        heapq.heapify(self._heap)
+
+    def count(self) -> int:
+        """Linked products, once all postings are read."""
+        return len(self._seen) - 1
+
+    def best(self, done) -> float | None:
+        """The best bound left (None: no product left), reading postings until no product not
+        read yet can have more, or until `done` says none of them could matter."""
+        heap, rest = self._heap, self._rest
+        while self._read < len(rest) and (not heap or -heap[0][0] <= rest[self._read]):
+            if done(rest[self._read]):
+                break
+            self._read_next()
+        return -heap[0][0] if heap else None
+
+    def pop(self) -> str:
+        return heapq.heappop(self._heap)[1]
 
 
 def _product_parts(base: _ProductFields, other: _ProductFields, pinned: bool) -> list:

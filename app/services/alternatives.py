@@ -10,13 +10,12 @@ already claim, and what this call offered to the lines before, is taken out of t
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from app.domain.alternatives import (
@@ -81,35 +80,34 @@ class Alternatives:
 def _suggest_lines(index: CatalogIndex, stock: ShopStock, lines: list[OrderLine],
                    settings: AlternativesSettings) -> dict[str, list[Suggestion]]:
     """Suggest for each line in turn, each offer taking its units out of the stock the next line
-    sees. What other lines claim is read only for the variants suggested; when it takes units
-    away, the lines are suggested again (each round reads claims of new variants only, so this
-    ends)."""
-    while True:
-        stock.withdraw_offers()
-        found = {}
-        for line in lines:
-            quantity = max(1, line.backordered)
-            found[line.line_id] = suggest(index, line.variant_id, None, quantity, settings, stock)
-            stock.offer((sg.variant_id for sg in found[line.line_id]), quantity)
-        if not stock.read_claims(sg.variant_id for kept in found.values() for sg in kept):
-            return found
+    sees, after what other waiting lines claim."""
+    found: dict[str, list[Suggestion]] = {}
+    for line in lines:
+        quantity = max(1, line.backordered)
+        found[line.line_id] = suggest(index, line.variant_id, None, quantity, settings, stock)
+        stock.offer((sg.variant_id for sg in found[line.line_id]), quantity)
+    return found
 
 
 class ShopStock:
     """The stock one call sees: pools read from the mirror in batches, as lookups ask for them,
-    less the units claimed by other waiting lines' suggestions and offered in this call."""
+    less the units claimed by other waiting lines' suggestions and offered in this call.
+
+    Claims are read for the whole shop at the first question, once per call: the stored
+    suggestions of the shop's waiting lines, each list parsed once per process (the same text
+    names the same variants, and most waiting lines keep theirs from one call to the next)."""
 
     def __init__(self, s: Session, shop: str, items: dict[str, str], lines: set[str]):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
         self._pools: dict[str, dict[str, int]] = {}
-        self._claimed: dict[str, int] = {}
-        self._claims_read: set[str] = set()
-        self._waiting: list[tuple[int, str]] | None = None
+        self._claimed: dict[str, int] | None = None
         self._offered: dict[str, int] = {}
 
     def available(self, variant_id: str, location_id: str | None) -> int:
         if variant_id not in self._pools:
             self.prefetch((variant_id,))
+        if self._claimed is None:
+            self._claimed = self._other_claims()
         pools = self._pools[variant_id]
         units = sum(pools.values()) if location_id is None else pools.get(location_id, 0)
         return units - self._claimed.get(variant_id, 0) - self._offered.get(variant_id, 0)
@@ -117,55 +115,60 @@ class ShopStock:
     def prefetch(self, variant_ids: Iterable[str]) -> None:
         """Read the pools of the variants not read yet, a chunk of items per query."""
         wanted: dict[str, str] = {}
+        pools, items = self._pools, self._items
         for variant_id in variant_ids:
-            if variant_id not in self._pools:
-                self._pools[variant_id] = {}
-                if variant_id in self._items:
-                    wanted[self._items[variant_id]] = variant_id
+            if variant_id not in pools:
+                pools[variant_id] = {}
+                item = items.get(variant_id)
+                if item:
+                    wanted[item] = variant_id
         chunks = list(wanted)
         for start in range(0, len(chunks), READ_CHUNK):
             for item, location, units in self._s.connection().execute(
-                    select(StockLevel.inventory_item_id, StockLevel.location_id,
-                           StockLevel.available).where(
-                        StockLevel.shop == self._shop,
-                        StockLevel.inventory_item_id.in_(chunks[start:start + READ_CHUNK]))):
-                self._pools[wanted[item]][location] = units
+                    _STOCK_READ, {"shop": self._shop,
+                                  "items": chunks[start:start + READ_CHUNK]}).all():
+                pools[wanted[item]][location] = units
 
     def offer(self, variant_ids: Iterable[str], quantity: int) -> None:
         for variant_id in variant_ids:
             self._offered[variant_id] = self._offered.get(variant_id, 0) + quantity
 
-    def withdraw_offers(self) -> None:
-        self._offered.clear()
+    def _other_claims(self) -> dict[str, int]:
+        """Units claimed per variant by the other waiting lines' stored suggestions (each
+        suggestion holds the units its line owes)."""
+        claims: dict[str, int] = {}
+        get, lines = claims.get, self._lines
+        for line_id, owed, text in self._s.connection().execute(
+                _WAITING_READ, {"shop": self._shop}).all():
+            if line_id not in lines:
+                for variant_id in _suggested_ids(text):
+                    claims[variant_id] = get(variant_id, 0) + owed
+        return claims
 
-    def read_claims(self, variant_ids: Iterable[str]) -> bool:
-        """Add what other waiting lines' current suggestions claim of these variants (each
-        suggestion holds the units its line owes); whether any did."""
-        new = set(variant_ids) - self._claims_read
-        if not new:
-            return False
-        self._claims_read |= new
-        mention = re.compile("|".join(re.escape(f'"{v}"') for v in sorted(new)))
-        claimed = False
-        for owed, text in self._suggesting():
-            if not mention.search(text):
-                continue
-            for variant_id in {as_entry(e)["variant_id"] for e in json.loads(text)} & new:
-                self._claimed[variant_id] = self._claimed.get(variant_id, 0) + owed
-                claimed = True
-        return claimed
 
-    def _suggesting(self) -> list[tuple[int, str]]:
-        """(units owed, stored suggestions as text) of the other waiting lines that have any,
-        read once per call: searching the text here costs less than a pattern per variant in
-        SQL, and a call usually asks about a handful of variants in one or two rounds."""
-        if self._waiting is None:
-            text = cast(OrderLine.alternatives, String)
-            self._waiting = [tuple(r) for r in self._s.connection().execute(
-                select(OrderLine.backordered, text).where(
-                    OrderLine.shop == self._shop, OrderLine.backordered > 0,
-                    OrderLine.line_id.not_in(self._lines), text != "[]"))]
-        return self._waiting
+_PARSED_LIMIT = 100_000
+_parsed: dict[str, tuple[str, ...]] = {}
+
+
+def _suggested_ids(text: str) -> tuple[str, ...]:
+    """The distinct variant ids of a line's stored suggestions (JSON text), memoised."""
+    ids = _parsed.get(text)
+    if ids is None:
+        ids = tuple(dict.fromkeys(as_entry(e)["variant_id"] for e in json.loads(text)))
+        if len(_parsed) >= _PARSED_LIMIT:
+            _parsed.clear()
+        _parsed[text] = ids
+    return ids
+
+
+_STOCK_READ = select(StockLevel.inventory_item_id, StockLevel.location_id,
+                     StockLevel.available).where(
+    StockLevel.shop == bindparam("shop"),
+    StockLevel.inventory_item_id.in_(bindparam("items", expanding=True)))
+
+_SUGGESTED_TEXT = cast(OrderLine.alternatives, String)
+_WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT).where(
+    OrderLine.shop == bindparam("shop"), OrderLine.backordered > 0, _SUGGESTED_TEXT != "[]")
 
 
 _CATALOG_COLUMNS = (Variant.variant_id, Variant.product_id, Variant.inventory_item_id,
