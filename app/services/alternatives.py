@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import Compiled
 
 from app.domain.alternatives import (
     AlternativesSettings,
@@ -35,6 +36,7 @@ READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound p
 class Alternatives:
     def __init__(self):
         self._indexes: dict[str, tuple[float, CatalogIndex, dict[str, str]]] = {}
+        self._claims: dict[str, _Claims] = {}
         self._lock = threading.Lock()
 
     def invalidate(self, shop: str) -> None:
@@ -57,7 +59,7 @@ class Alternatives:
         if not settings.enabled:
             return {}
         index, items = self._index(s, shop)
-        stock = ShopStock(s, shop, items, {line.line_id for line in lines})
+        stock = ShopStock(s, shop, items, {line.line_id for line in lines}, self._claims)
         found = _suggest_lines(index, stock, lines, settings)
         return {line_id: [sg.to_entry() for sg in suggestions]
                 for line_id, suggestions in found.items()}
@@ -97,8 +99,10 @@ class ShopStock:
     suggestions of the shop's waiting lines, each list parsed once per process (the same text
     names the same variants, and most waiting lines keep theirs from one call to the next)."""
 
-    def __init__(self, s: Session, shop: str, items: dict[str, str], lines: set[str]):
+    def __init__(self, s: Session, shop: str, items: dict[str, str], lines: set[str],
+                 claims: dict[str, _Claims] | None = None):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
+        self._last_claims = {} if claims is None else claims
         self._pools: dict[str, dict[str, int]] = {}
         self._claimed: dict[str, int] | None = None
         self._offered: dict[str, int] = {}
@@ -135,15 +139,58 @@ class ShopStock:
 
     def _other_claims(self) -> dict[str, int]:
         """Units claimed per variant by the other waiting lines' stored suggestions (each
-        suggestion holds the units its line owes)."""
-        claims: dict[str, int] = {}
-        get, lines = claims.get, self._lines
-        for line_id, owed, text in self._s.connection().execute(
-                _WAITING_READ, {"shop": self._shop}).all():
-            if line_id not in lines:
-                for variant_id in _suggested_ids(text):
-                    claims[variant_id] = get(variant_id, 0) + owed
+        suggestion holds the units its line owes). The rows are read every time; when they are
+        the rows the shop's last call read, that call's sums are used again."""
+        rows = _plain_rows(self._s, _WAITING_READ, {"shop": self._shop})
+        last = self._last_claims.get(self._shop)
+        if last is None or last.rows != rows:
+            last = self._last_claims[self._shop] = _Claims(rows)
+        if not self._lines & last.owed.keys():
+            return last.totals
+        claims = dict(last.totals)
+        for line_id in self._lines & last.owed.keys():
+            owed, ids = last.owed[line_id]
+            for variant_id in ids:
+                claims[variant_id] -= owed
         return claims
+
+
+class _Claims:
+    """What the shop's waiting lines claim, as one read found it: the rows, the sums per
+    variant, and each line's part."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows
+        self.totals: dict[str, int] = {}
+        self.owed: dict[str, tuple[int, tuple[str, ...]]] = {}
+        get = self.totals.get
+        for line_id, owed, text in rows:
+            ids = _suggested_ids(text)
+            self.owed[line_id] = (owed, ids)
+            for variant_id in ids:
+                self.totals[variant_id] = get(variant_id, 0) + owed
+
+
+_compiled: dict[tuple[int, str, str], Compiled] = {}
+
+
+def _plain_rows(s: Session, statement, params: dict) -> list[tuple]:
+    """The rows of a statement as the driver returns them (tuples of plain values), for a
+    statement whose columns need no conversion."""
+    conn = s.connection()
+    key = (id(statement), conn.dialect.name, conn.dialect.driver)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        compiled = _compiled[key] = statement.compile(dialect=conn.dialect)
+    values = compiled.construct_params(params)
+    if compiled.positional:
+        values = tuple(values[name] for name in compiled.positiontup)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 _PARSED_LIMIT = 100_000
