@@ -295,3 +295,12 @@ def test_stock_is_read_in_a_few_growing_batches_not_for_the_whole_catalog():
     assert ids(found) == ["v0", "v100", "v120"]  # same price first, then by product id
     assert len(stock.batches) <= 2 + (201 // alt.FIRST_STOCK_BATCH).bit_length()  # doubling
     assert not any(v.startswith("rug") for v in stock.fetched)
+
+
+def test_a_price_changed_after_a_lookup_brings_the_variant_into_the_band():
+    records = [variant("base", "base", product_type="Vase", price="100"),
+               variant("near", "near", product_type="Vase", price="300")]
+    index = in_stock(records)
+    assert suggest(index, "base", SHOP, 1) == []
+    index.upsert_variant(variant("near", "near", product_type="Vase", price="110"))
+    assert ids(suggest(index, "base", SHOP, 1)) == ["near"]
