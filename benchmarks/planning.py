@@ -284,7 +284,9 @@ def main() -> None:
         figures["postgresql"] = run(postgres, args)
         report("PostgreSQL", figures["postgresql"], args)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    figures["targets_met"] = all(figures[k] <= v for k, v in TARGETS.items())
+    # The targets are for the sizes; at other sizes the figures are only indications.
+    full = (args.hot_lines, args.lines, args.pools) == (100_000, 1_000_000, 100_000)
+    figures["targets_met"] = all(figures[k] <= v for k, v in TARGETS.items()) if full else None
     print(f"peak RSS: {figures['peak_rss_mb']} MB; targets met: {figures['targets_met']}")
     print(json.dumps(figures))
 
