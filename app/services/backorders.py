@@ -6,6 +6,7 @@ stock the mirror has not seen yet); the handlers themselves never call the platf
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session
 from app.services import mirror
 from app.services.caps import SYNC, follow_ups
 from app.services.events import PREPARED, Outcome
-from app.services.planning import ANYTHING, CHUNK, Change, Planning, shop_policy
+from app.services.planning import ANYTHING, Change, Planning, shop_policy
 from app.services.ports import ParsedOrder, PlatformGateway
 from app.storage.db import Database
 from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
 SETTLE_STOCK = "settle_stock"
+STEP_S = 0.1  # how long one transaction of a long job may hold the write lock, about
+STEP_ITEMS = 10  # pools or orders between two looks at the time
 
 
 class BackorderHandlers:
@@ -180,31 +183,44 @@ class BackorderHandlers:
 
     def replan_shop(self, shop: str, reason: str) -> Outcome:
         """Every pool of the shop planned again, and every waiting order's alternatives looked
-        at again (settings can change those without moving a plan). A chunk of pools per
-        transaction: on SQLite a transaction holds the only write lock, and other shops' work
-        must not wait behind a shop of a million lines."""
+        at again (settings can change those without moving a plan), in short transactions."""
         with self._db.transaction() as s:
             pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
         changed: set[str] = set()
         follow: list[tuple[str, tuple]] = []
-        for start in range(0, len(pools), CHUNK):
-            with self._db.transaction() as s:
-                chunk = pools[start:start + CHUNK]
-                done = self._planning.replan(s, shop, chunk, reason)
-                follow += follow_ups(s, shop, chunk, set())
-                changed |= done
+
+        def plan(s: Session, chunk: list[str]) -> None:
+            changed.update(self._planning.replan(s, shop, chunk, reason))
+            follow.extend(follow_ups(s, shop, chunk, set()))
+
+        self._in_short_transactions(pools, plan)
         with self._db.transaction() as s:
             waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
                 OrderLine.shop == shop, OrderLine.backordered > 0))))
-        for start in range(0, len(waiting), CHUNK):
-            with self._db.transaction() as s:
-                changed |= self._planning.refresh_orders(
-                    s, shop, set(waiting[start:start + CHUNK]), shop_policy(s, shop),
-                    self._clock().date())
+
+        def refresh(s: Session, chunk: list[str]) -> None:
+            changed.update(self._planning.refresh_orders(
+                s, shop, set(chunk), shop_policy(s, shop), self._clock().date()))
+
+        self._in_short_transactions(waiting, refresh)
         if changed:
             follow.append((SYNC, (shop,)))
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
                        follow)
+
+    def _in_short_transactions(self, items: list[str],
+                               work: Callable[[Session, list[str]], None]) -> None:
+        """`work` over the items a few at a time, each transaction closed after about STEP_S.
+        On SQLite a transaction holds the only write lock: another shop's webhook then waits
+        one step at most, and the pause after each lets writers of other processes in."""
+        start = 0
+        while start < len(items):
+            with self._db.transaction() as s:
+                began = time.monotonic()
+                while start < len(items) and time.monotonic() - began < STEP_S:
+                    work(s, items[start:start + STEP_ITEMS])
+                    start += STEP_ITEMS
+            self._db.let_writers_in()
 
 
 def edit_stamped(order: ParsedOrder, edit: dict) -> ParsedOrder:

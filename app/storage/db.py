@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+WRITER_PAUSE_S = 0.11
 
 
 class Database:
@@ -23,6 +26,13 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    def let_writers_in(self) -> None:
+        """A pause between the transactions of a long job. A writer of another process waits for
+        SQLite's lock in its busy handler, which looks again every 100 ms at most; without a
+        pause longer than that, a job that commits and begins again keeps the lock."""
+        if self.is_sqlite:
+            time.sleep(WRITER_PAUSE_S)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
