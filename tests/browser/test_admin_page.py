@@ -109,5 +109,8 @@ def test_saving_valid_settings_replans_the_queue(page, served):
     form.locator("[name=processing_days]").fill("4")
     form.get_by_role("button", name="Save settings").click()
     expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
+    assert services.queue.drain() >= 1  # the worker plans the shop again
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
     expect(eta_cell(page)).not_to_contain_text(before)
     assert stored_eta(services) > before

@@ -341,7 +341,7 @@ async function submitSettings(event) {
     fillSettings(state.settings);
     clearFieldErrors(form);
     show("settings-error", "");
-    show("settings-notice", "Settings saved; the queue is re-planned.");
+    show("settings-notice", "Settings saved; the queue is being planned again and updates shortly.");
     await Promise.all([loadQueue(), loadNumbers()]);
   } catch (error) {
     showError("settings-error", form, error);
