@@ -196,7 +196,7 @@ class BackorderHandlers:
         self._in_short_transactions(pools, plan)
         with self._db.transaction() as s:
             waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
-                OrderLine.shop == shop, OrderLine.backordered > 0))))
+                OrderLine.shop == shop, OrderLine.backordered > 0))) - changed)  # fresh already
 
         def refresh(s: Session, chunk: list[str]) -> None:
             changed.update(self._planning.refresh_orders(

@@ -200,10 +200,10 @@ class Planning:
                 writes: _Writes) -> bool:
         row = inputs.pools[pool]
         variant = inputs.variants.get(pool.split("@", 1)[0])
-        new = [_line(r, 0, variant) for r in s.execute(  # by the order's index, not the pool's
-            _lines_query(run.policy).where(
-                LINES.c.shop == run.shop, LINES.c.order_id == order_id))
-               if r.pool == pool and r.open_quantity > 0]
+        stored = {r.line_id: r for r in s.execute(  # by the order's index, not the pool's
+            _lines_query(run.policy).where(LINES.c.shop == run.shop, LINES.c.order_id == order_id))
+            if r.pool == pool and r.open_quantity > 0}
+        new = [_line(r, 0, variant) for r in stored.values()]
         key = queue_key(run.policy, run.today)
         new.sort(key=key)
         if not new or key(new[0]) <= tuple(row.tail):
@@ -220,8 +220,6 @@ class Planning:
             plans.append(plan)
             totals = (row.supply, totals[1] + plan.covered, totals[2] + plan.backordered,
                       totals[3] + bool(plan.backordered))
-        stored = {r.line_id: r for r in s.execute(_lines_query(run.policy).where(
-            LINES.c.shop == run.shop, LINES.c.line_id.in_([p.line_id for p in plans])))}
         plan = PoolPlan(pool, row.supply, tuple(plans), totals[2], totals[1], estimate)
         writes.shortage(run, row, plan, variant)
         row.open_units, row.lines_waiting = open_units, totals[3]
@@ -269,12 +267,11 @@ class Planning:
                                       ticket - offset - filled, eta))
                 rows.append(r)
         covered = row.units_covered + extra - left
-        writes.shortage(run, row, PoolPlan(pool, supply, tuple(plans), owed, covered, estimate),
-                        variant)
+        plan = PoolPlan(pool, supply, tuple(plans), owed, covered, estimate)
+        writes.shortage(run, row, plan, variant)
         row.lines_waiting -= filled
         row.position_offset += filled
-        writes.lines(run, rows, PoolPlan(pool, supply, tuple(plans), owed, covered),
-                     row.position_offset)
+        writes.lines(run, rows, plan, row.position_offset)
         return True
 
     def _quick_supply(self, s: Session, shop: str, inputs: _Inputs, pool: str,
@@ -282,18 +279,10 @@ class Planning:
         """The supply from the pool's open units and the few lines newer than its readings."""
         variant = inputs.variants.get(pool.split("@", 1)[0])
         levels = inputs.levels.get(variant.inventory_item_id, []) if variant else []
-        newest = _newest(levels)
-        if variant is None or not variant.inventory_item_id:
-            return 0
-        if not variant.tracked:
-            return open_units
-        if newest is None:
-            return sum(level.available for level in levels) + open_units
-        recent = s.execute(select(LINES.c.open_quantity, LINES.c.ordered_at).where(
-            LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.open_quantity > 0,
-            LINES.c.ordered_at >= newest[0])).all()
-        outside = sum(r.open_quantity for r in recent if not _in_reading(r.ordered_at, *newest))
-        return sum(level.available for level in levels) + open_units - outside
+        return _supply(variant, levels, open_units, lambda since: s.execute(
+            select(LINES.c.open_quantity, LINES.c.ordered_at).where(
+                LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.open_quantity > 0,
+                LINES.c.ordered_at >= since)))
 
     # planning from scratch
 
@@ -303,7 +292,8 @@ class Planning:
         variant = inputs.variants.get(pool.split("@", 1)[0])
         open_rows = [r for r in rows if r.open_quantity > 0]
         levels = inputs.levels.get(variant.inventory_item_id, []) if variant else []
-        supply = _supply(variant, levels, open_rows)
+        supply = _supply(variant, levels, sum(r.open_quantity for r in open_rows),
+                         lambda since: open_rows)
         lines = [_line(r, _still_ready(r.told_ready, r.told_quantity, r.open_quantity), variant)
                  for r in open_rows]
         plan = plan_pool(pool, supply, lines, inputs.restocks.get(pool, []), run.policy,
@@ -570,8 +560,10 @@ def _newest(levels: list) -> tuple[datetime, bool] | None:
     return newest, all(is_exact for at, is_exact in stamps if at == newest)
 
 
-def _supply(variant: Variant | None, levels: list, open_rows: Sequence) -> int:
-    """available + what the open lines already took out of it.
+def _supply(variant: Variant | None, levels: list, open_units: int,
+            recent: Callable[[datetime], Iterable]) -> int:
+    """available + what the open lines already took out of it; `recent(since)` gives at least
+    the open lines committed from `since` on.
 
     Each location's `available` is read at its own time, and a webhook comes only for the
     location that changed. A line took stock where it was routed, and that location's
@@ -580,7 +572,6 @@ def _supply(variant: Variant | None, levels: list, open_rows: Sequence) -> int:
     whatever order the webhooks arrive in. A line of that very second is counted in unless
     the newest reading is exact (our own read, taken before anything changed in that
     second). An untracked item is never short."""
-    open_units = sum(r.open_quantity for r in open_rows)
     if variant is None or not variant.inventory_item_id:
         return 0
     if not variant.tracked:
@@ -589,8 +580,9 @@ def _supply(variant: Variant | None, levels: list, open_rows: Sequence) -> int:
     newest = _newest(levels)
     if newest is None:
         return available + open_units
-    return available + sum(r.open_quantity for r in open_rows
-                           if _in_reading(r.ordered_at, *newest))
+    outside = sum(r.open_quantity for r in recent(newest[0])
+                  if not _in_reading(r.ordered_at, *newest))
+    return available + open_units - outside
 
 
 def _offset(rows: Sequence, plan: PoolPlan, offset: int) -> int:
