@@ -69,8 +69,9 @@ class Queue:
         self._policy = retried(huey, services.gateway.set_inventory_policy, "inventory_policy")
         self._substitutes = retried(huey, services.gateway.set_product_substitutes,
                                     "product_substitutes")
-        self._replan_shop = retried(huey, lambda shop, reason: self._follow_ups(
-            services.backorders.replan_shop(shop, reason).follow_ups), "replan_shop")
+        self._replan_shop = retried(huey, lambda shop, reason, plans=True, views=True: (
+            self._follow_ups(services.backorders.replan_shop(shop, reason, plans, views)
+                             .follow_ups)), "replan_shop")
         self._settle = retried(huey, lambda shop, items: self._follow_ups(
             services.backorders.settle_stock(shop, items).follow_ups), "settle_stock")
         self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
@@ -103,8 +104,8 @@ class Queue:
             else:
                 self._sync(shop)
 
-    def replan_shop(self, shop: str, reason: str) -> None:
-        self._replan_shop(shop, reason)
+    def replan_shop(self, shop: str, reason: str, plans: bool = True, views: bool = True) -> None:
+        self._replan_shop(shop, reason, plans, views)
 
     def product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._substitutes(shop, product_id, products)

@@ -82,9 +82,10 @@ def put_settings():
     body = _json_body()
     services = _services()
     with services.db.transaction() as s:
-        dashboard.save_settings(s, g.shop, body)
+        change = dashboard.save_settings(s, g.shop, body)
         result = dashboard.settings(s, g.shop)
-    services.queue.replan_shop(g.shop, "settings changed")
+    if change.plans or change.views:
+        services.queue.replan_shop(g.shop, "settings changed", change.plans, change.views)
     return jsonify(result)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
@@ -63,6 +63,7 @@ WEAK_REASON = "weak match: not the same type"
 # Products whose stock is asked for at once, doubling each round: a lookup usually ends within the
 # first rounds, and stock read from a database costs per round trip more than per row.
 FIRST_STOCK_BATCH = 4
+LOOKED_AT_BEFORE_ASKING = 60  # products looked at before asking which may have stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,10 @@ class Stock(Protocol):
     def available(self, variant_id: str, location_id: str | None) -> int: ...
 
     def prefetch(self, variant_ids: Iterable[str]) -> None: ...
+
+    def stocked_products(self) -> Collection[str] | None:
+        """Every product that may have a unit (more is fine), or None when it is not known."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,9 @@ class CatalogIndex:
     def prefetch(self, variant_ids: Iterable[str]) -> None:
         """The index's own stock is in memory: nothing to read ahead."""
 
+    def stocked_products(self) -> None:
+        """Asking each variant costs no more here."""
+
     def set_stock(self, variant_id: str, location_id: str, available: int) -> None:
         """Record a pool's `available` (may be negative when oversold). Stock may precede the
         catalog record: inventory webhooks and product webhooks arrive in any order."""
@@ -372,7 +380,10 @@ def suggest(
 ) -> list[Suggestion]:
     """In-stock alternatives for `quantity` units of `variant_id` backordered at `location_id`
     (None: the shop ships from any location), best first. `stock` (the index's own by default)
-    says what can ship: a caller may subtract units other lines were already offered.
+    says what can ship: a caller may subtract units other lines were already offered. A lookup
+    that has looked at LOOKED_AT_BEFORE_ASKING products without an answer asks the stock which
+    products may have any (`stocked_products`) and looks only at those from then on: in a shop
+    that is mostly sold out, it would otherwise walk through every linked product.
 
     Parts of the score (each with its reason):
       same product    W_SAME_PRODUCT, reason names the options that differ ("same product, size M")
@@ -452,6 +463,7 @@ class _Ranking:
         else:
             batch = [(None, own_id, own)] if own else []
             batch += self._pop(linked, size)
+        looked, asked = 0, False
         while batch:
             self.stock.prefetch(v.variant_id for _, _, variants in batch for v in variants)
             for bound, pid, variants in batch:
@@ -459,6 +471,11 @@ class _Ranking:
                     return self._result()
                 self._expand(pid, variants, pinned=pid in self.pinned and pid != own_id)
                 self.strong_left -= bound is not None and self._strong(pid)
+            looked += len(batch)
+            if looked >= LOOKED_AT_BEFORE_ASKING and not asked:
+                asked, among = True, self.stock.stocked_products()
+                if among is not None:
+                    linked.restrict(among)  # strong_left may now count too many: only slower
             size *= 2
             batch = self._pop(linked, size)
         return self._result()
@@ -609,6 +626,7 @@ class _Linked:
     they were read."""
 
     def __init__(self, index: CatalogIndex, base_product: str, fields: _ProductFields) -> None:
+        self._among: Collection[str] | None = None  # None: any product may be offered
         postings: list[tuple[set[str], float]] = []
         if fields.type_key:
             postings.append((index._by_type.get(fields.type_key, set()), W_TYPE))
@@ -648,6 +666,8 @@ class _Linked:
         self._read += 1
         members, weight = self._postings[first]
         fresh = set(members).difference(self._seen)
+        if self._among is not None:
+            fresh.intersection_update(self._among)
         if not fresh:
             return
         self._seen |= fresh
@@ -660,6 +680,12 @@ class _Linked:
         self._heap.extend((-bound, pid) for pid, bound in bounds.items())
         if order:
             heapq.heapify(self._heap)
+
+    def restrict(self, among: Collection[str]) -> None:
+        """From now on only these products come out."""
+        self._among = among
+        self._heap = [entry for entry in self._heap if entry[1] in among]
+        heapq.heapify(self._heap)
 
     def read_all(self) -> None:
         while self._read < len(self._postings):

@@ -59,7 +59,7 @@ class Alternatives:
         if not settings.enabled:
             return {}
         index, items = self._index(s, shop)
-        stock = ShopStock(s, shop, items, {line.line_id for line in lines}, self._claims)
+        stock = ShopStock(s, shop, index, items, {line.line_id for line in lines}, self._claims)
         found = _suggest_lines(index, stock, lines, settings)
         return {line_id: [sg.to_entry() for sg in suggestions]
                 for line_id, suggestions in found.items()}
@@ -99,9 +99,11 @@ class ShopStock:
     suggestions of the shop's waiting lines, each list parsed once per process (the same text
     names the same variants, and most waiting lines keep theirs from one call to the next)."""
 
-    def __init__(self, s: Session, shop: str, items: dict[str, str], lines: set[str],
-                 claims: dict[str, _Claims] | None = None):
+    def __init__(self, s: Session, shop: str, index: CatalogIndex, items: dict[str, str],
+                 lines: set[str], claims: dict[str, _Claims] | None = None):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
+        self._index = index
+        self._stocked: frozenset[str] | None = None
         self._last_claims = {} if claims is None else claims
         self._pools: dict[str, dict[str, int]] = {}
         self._claimed: dict[str, int] | None = None
@@ -132,6 +134,20 @@ class ShopStock:
                     _STOCK_READ, {"shop": self._shop,
                                   "items": chunks[start:start + READ_CHUNK]}).all():
                 pools[wanted[item]][location] = units
+
+    def stocked_products(self) -> frozenset[str]:
+        """The products with a variant in stock at some location (every product whose variants
+        can add up to a unit is among them), read once per call: one query over the shop's
+        stock levels, asked only by a lookup that has looked at many products."""
+        if self._stocked is None:
+            by_item = {item: variant_id for variant_id, item in self._items.items()}
+            products = set()
+            for (item,) in self._s.execute(_STOCKED_READ, {"shop": self._shop}):
+                variant = self._index.variant(by_item.get(item, ""))
+                if variant is not None:
+                    products.add(variant.product_id)
+            self._stocked = frozenset(products)
+        return self._stocked
 
     def offer(self, variant_ids: Iterable[str], quantity: int) -> None:
         for variant_id in variant_ids:
@@ -212,6 +228,9 @@ _STOCK_READ = select(StockLevel.inventory_item_id, StockLevel.location_id,
                      StockLevel.available).where(
     StockLevel.shop == bindparam("shop"),
     StockLevel.inventory_item_id.in_(bindparam("items", expanding=True)))
+
+_STOCKED_READ = select(StockLevel.inventory_item_id).distinct().where(
+    StockLevel.shop == bindparam("shop"), StockLevel.available > 0)
 
 _SUGGESTED_TEXT = cast(OrderLine.alternatives, String)
 _WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT).where(

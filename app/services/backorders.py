@@ -24,8 +24,8 @@ from app.storage.db import Database
 from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
 SETTLE_STOCK = "settle_stock"
-STEP_S = 0.1  # how long one transaction of a long job may hold the write lock, about
-STEP_ITEMS = 10  # pools or orders between two looks at the time
+STEP_S = 0.05  # how long one transaction of a long job may hold the write lock, about
+STEP_ITEMS = 5  # pools or orders between two looks at the time
 
 
 class BackorderHandlers:
@@ -181,28 +181,33 @@ class BackorderHandlers:
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
                        follow_ups(s, shop, pools, changed))
 
-    def replan_shop(self, shop: str, reason: str) -> Outcome:
-        """Every pool of the shop planned again, and every waiting order's alternatives looked
-        at again (settings can change those without moving a plan), in short transactions."""
-        with self._db.transaction() as s:
-            pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
+    def replan_shop(self, shop: str, reason: str, plans: bool = True,
+                    views: bool = True) -> Outcome:
+        """Every pool of the shop planned again (`plans`), and every waiting order's desired
+        state looked at again (`views`: settings can change holds and alternatives without
+        moving a plan), in short transactions."""
         changed: set[str] = set()
         follow: list[tuple[str, tuple]] = []
+        pools: list[str] = []
+        if plans:
+            with self._db.transaction() as s:
+                pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
 
-        def plan(s: Session, chunk: list[str]) -> None:
-            changed.update(self._planning.replan(s, shop, chunk, reason))
-            follow.extend(follow_ups(s, shop, chunk, set()))
+            def plan(s: Session, chunk: list[str]) -> None:
+                changed.update(self._planning.replan(s, shop, chunk, reason))
+                follow.extend(follow_ups(s, shop, chunk, set()))
 
-        self._in_short_transactions(pools, plan)
-        with self._db.transaction() as s:
-            waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
-                OrderLine.shop == shop, OrderLine.backordered > 0))) - changed)  # fresh already
+            self._in_short_transactions(pools, plan)
+        if views:
+            with self._db.transaction() as s:
+                waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
+                    OrderLine.shop == shop, OrderLine.backordered > 0))) - changed)  # fresh
 
-        def refresh(s: Session, chunk: list[str]) -> None:
-            changed.update(self._planning.refresh_orders(
-                s, shop, set(chunk), shop_policy(s, shop), self._clock().date()))
+            def refresh(s: Session, chunk: list[str]) -> None:
+                changed.update(self._planning.refresh_orders(
+                    s, shop, set(chunk), shop_policy(s, shop), self._clock().date()))
 
-        self._in_short_transactions(waiting, refresh)
+            self._in_short_transactions(waiting, refresh)
         if changed:
             follow.append((SYNC, (shop,)))
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",

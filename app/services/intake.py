@@ -44,7 +44,7 @@ class Intake:
             cached = self._known.get(shop)
         if cached and now - cached[0] < SHOP_CACHE_SECONDS:
             return cached[1], cached[2]
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             installed = s.scalar(select(Shop.installed).where(Shop.shop == shop))
         state = (bool(installed), installed is not None)
         with self._lock:

@@ -359,31 +359,37 @@ class Planning:
             syncs = {r.order_id: r for r in s.execute(
                 select(OrderSync.order_id, OrderSync.desired, OrderSync.version).where(
                     OrderSync.shop == shop, OrderSync.order_id.in_(chunk)).with_for_update())}
-            wanted = {}
+            # One call for the chunk: the stock is read once, and a unit offered to one line is
+            # not offered to the next.
+            suggested = self._suggest(s, shop, [r for lines in rows.values()
+                                                if any(x.backordered_at for x in lines)
+                                                for r in lines if r.backordered])
+            wanted, moved = {}, []
             for order_id, lines in rows.items():
-                desired = self._desired(s, shop, lines, policy, today, released)
+                desired = self._desired(shop, lines, policy, today, suggested, released, moved)
                 old = syncs.get(order_id)
                 if desired is not None and (old is None or old.desired != desired):
                     wanted[order_id] = desired
+            if moved:
+                s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
+                                              LINES.c.line_id == bindparam("b_line_id")), moved)
             self._set_desired(s, shop, wanted, syncs)
             changed |= set(wanted)
         return changed
 
-    def _desired(self, s: Session, shop: str, rows: list, policy: Policy, today: date,
-                 released: Counter[str]) -> dict | None:
+    def _desired(self, shop: str, rows: list, policy: Policy, today: date,
+                 suggested: dict[str, list[dict]], released: Counter[str],
+                 moved: list[dict]) -> dict | None:
         if not any(r.backordered_at for r in rows):
             return None  # never backordered: nothing of ours to show on it
         plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
         view = order_view(rows[0].order_id, plans, policy)
-        alternatives = self._suggest(s, shop, [r for r in rows if r.backordered])
-        moved = [{"b_shop": shop, "b_line_id": r.line_id, "alternatives": new}
-                 for r in rows
-                 if (new := alternatives.get(r.line_id, []) if r.backordered else [])
-                 != (r.alternatives or [])]
+        alternatives = {r.line_id: suggested[r.line_id] for r in rows if r.line_id in suggested}
+        moved.extend({"b_shop": shop, "b_line_id": r.line_id, "alternatives": new}
+                     for r in rows
+                     if (new := alternatives.get(r.line_id, []) if r.backordered else [])
+                     != (r.alternatives or []))
         released.update(r.pool for r in rows if r.alternatives and not r.backordered)
-        if moved:
-            s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
-                                          LINES.c.line_id == bindparam("b_line_id")), moved)
         return desired_state(view, {r.line_id: r.title for r in rows}, alternatives, today)
 
     def _set_desired(self, s: Session, shop: str, wanted: dict[str, dict], syncs: dict) -> None:

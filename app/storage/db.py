@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,65 +16,118 @@ from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-WRITER_PAUSE_S = 0.11
+WRITER_PAUSE_S = 0.005
 
 
 class Database:
+    """On SQLite every transaction takes the database's only write lock at its start. Writers
+    wait for it in turn, each process's threads on a lock of the process and the processes on an
+    advisory lock of a file beside the database, which wakes the next one at once. SQLite's own
+    busy handler would have them look again after sleeps of up to 100 ms, so that a process
+    that commits often keeps the lock from the others for seconds."""
+
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = threading.Lock() if self.is_sqlite else nullcontext()
+        self._reader = make_engine(url, read_only=True) if self.is_sqlite else self.engine
+        self._reads = sessionmaker(self._reader, expire_on_commit=False)
+        self._turn = _Turn(url) if self.is_sqlite else None
+        self._pending: list[_Insert] = []
+        self._pending_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     def let_writers_in(self) -> None:
-        """A pause between the transactions of a long job. A writer of another process waits for
-        SQLite's lock in its busy handler, which looks again every 100 ms at most; without a
-        pause longer than that, a job that commits and begins again keeps the lock."""
+        """A pause between the transactions of a long job, long enough for the writers waiting
+        in other processes to wake and take their turn."""
         if self.is_sqlite:
             time.sleep(WRITER_PAUSE_S)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: everything inside commits together or not at all."""
-        with self._sessions.begin() as session:
+        with self._turn or nullcontext(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it waits for no writer and no writer waits
+        for it (WAL gives it a snapshot), and a write inside it fails."""
+        with self._reads.begin() as session:
             yield session
 
     def insert_row(self, table: Table, values: dict) -> int | None:
         """Insert one row through the driver itself and return its id, or None when a unique
         constraint refuses it. This skips SQLAlchemy's execution machinery, which costs more than
-        the insert: it is for the webhook hot path only. On SQLite, writers of this process queue
-        on a lock rather than on SQLite's busy handler, whose sleeps would dominate a burst."""
+        the insert: it is for the webhook hot path only. On SQLite, the inserts that wait for
+        the write lock go in together when it comes (a group commit): a burst of webhooks takes
+        the lock a few times, not once per delivery, while another process holds it."""
         columns = ", ".join(values)
         if self.is_sqlite:
             sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(values))})"
-            params = [_sqlite_value(v) for v in values.values()]
-        else:
-            marks = ", ".join(["%s"] * len(values))
-            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) RETURNING id"
-            params = list(values.values())
-        with self._write_lock:
-            conn = self.engine.raw_connection()
-            try:
-                return self._insert(conn, sql, params)
-            finally:
-                conn.close()
-
-    def _insert(self, conn, sql: str, params: list) -> int | None:
-        cursor = conn.cursor()
+            return self._insert_in_group(_Insert(sql, [_sqlite_value(v) for v in values.values()]))
+        marks = ", ".join(["%s"] * len(values))
+        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) RETURNING id"
+        conn = self.engine.raw_connection()
         try:
-            if self.is_sqlite:  # autocommit driver mode: the transaction is ours to open
-                cursor.execute("BEGIN IMMEDIATE")
-            cursor.execute(sql, params)
-            row_id = cursor.lastrowid if self.is_sqlite else cursor.fetchone()[0]
+            cursor = conn.cursor()
+            try:
+                cursor.execute(sql, list(values.values()))
+                row_id = cursor.fetchone()[0]
+            except self.engine.dialect.dbapi.IntegrityError:
+                conn.rollback()
+                return None
+            conn.commit()
+            return row_id
+        finally:
+            conn.close()
+
+    def _insert_in_group(self, insert: _Insert) -> int | None:
+        with self._pending_lock:
+            self._pending.append(insert)
+        with self._turn.threads:  # whoever gets the turn writes what waits, its own included
+            if not insert.done:
+                with self._pending_lock:
+                    group, self._pending = self._pending, []
+                with self._turn.first():
+                    self._insert_group(group)
+        if insert.error is not None:
+            raise insert.error
+        return insert.row_id
+
+    def _insert_group(self, group: list[_Insert]) -> None:
+        """One transaction; a row refused by a unique constraint is skipped alone (a savepoint
+        each). A failure of the whole transaction is every waiting insert's failure."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")  # autocommit driver mode: the transaction is ours
+            try:
+                for insert in group:
+                    insert.row_id = self._insert_one(cursor, insert)
+                cursor.execute("COMMIT")
+            except Exception as exc:
+                cursor.execute("ROLLBACK")
+                for insert in group:
+                    insert.row_id, insert.error = None, exc
+            for insert in group:
+                insert.done = True
+        finally:
+            conn.close()
+
+    def _insert_one(self, cursor, insert: _Insert) -> int | None:
+        cursor.execute("SAVEPOINT one_insert")
+        try:
+            cursor.execute(insert.sql, insert.params)
         except self.engine.dialect.dbapi.IntegrityError:
-            cursor.execute("ROLLBACK") if self.is_sqlite else conn.rollback()
+            cursor.execute("ROLLBACK TO one_insert")
+            cursor.execute("RELEASE one_insert")
             return None
-        cursor.execute("COMMIT") if self.is_sqlite else conn.commit()
-        return row_id
+        cursor.execute("RELEASE one_insert")
+        return cursor.lastrowid
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -79,6 +135,103 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._reader.dispose()
+        if self._turn is not None:
+            self._turn.close()
+
+
+@dataclass(slots=True)
+class _Insert:
+    sql: str
+    params: list
+    row_id: int | None = None
+    error: Exception | None = None
+    done: bool = False
+
+
+class _Turn:
+    """The turn to write on one SQLite database: a re-entrant lock for this process's threads,
+    and an exclusive advisory lock on `<database>.lock` for the processes, held from the first
+    entry of a thread to its last exit.
+
+    Webhook intake goes first (`first()`): it must answer the platform within seconds, whatever
+    a job elsewhere is doing. It waits holding `<database>.door` exclusively. Every other writer
+    passes through the door (a shared lock, given back at once) before it waits for the turn,
+    and looks at the door again once it has the turn: when an intake waits there, it gives the
+    turn back and queues behind it. So the next turn is always an intake's when one waits, and
+    intake takes only the time of one small insert. An in-memory database has one process:
+    the thread lock alone. The files are opened again in a child process: a lock on an inherited
+    descriptor would be shared with the parent."""
+
+    def __init__(self, url: str) -> None:
+        path = url.split("///", 1)[-1]
+        self.path = None if not path or path == ":memory:" else path
+        self.threads = threading.RLock()
+        self._depth = 0
+        self._files: tuple[int, int] | None = None
+        self._pid = 0
+
+    def __enter__(self) -> None:
+        self._take(first=False)
+
+    def __exit__(self, *exc) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._files is not None:
+            fcntl.flock(self._files[1], fcntl.LOCK_UN)
+        self.threads.release()
+
+    @contextmanager
+    def first(self) -> Iterator[None]:
+        self._take(first=True)
+        try:
+            yield
+        finally:
+            self.__exit__()
+
+    def _take(self, first: bool) -> None:
+        self.threads.acquire()
+        if self._depth == 0 and self.path is not None:
+            try:
+                self._wait_first() if first else self._wait()
+            except BaseException:
+                self.threads.release()
+                raise
+        self._depth += 1
+
+    def _wait_first(self) -> None:
+        door, turn = self._descriptors()
+        fcntl.flock(door, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(turn, fcntl.LOCK_EX)
+        finally:
+            fcntl.flock(door, fcntl.LOCK_UN)
+
+    def _wait(self) -> None:
+        door, turn = self._descriptors()
+        while True:
+            fcntl.flock(door, fcntl.LOCK_SH)
+            fcntl.flock(door, fcntl.LOCK_UN)
+            fcntl.flock(turn, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(door, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:  # an intake waits: after it
+                fcntl.flock(turn, fcntl.LOCK_UN)
+                continue
+            fcntl.flock(door, fcntl.LOCK_UN)
+            return
+
+    def close(self) -> None:
+        if self._files is not None and self._pid == os.getpid():
+            for descriptor in self._files:
+                os.close(descriptor)
+        self._files = None
+
+    def _descriptors(self) -> tuple[int, int]:
+        if self._files is None or self._pid != os.getpid():
+            self._files = tuple(os.open(f"{self.path}.{name}", os.O_RDWR | os.O_CREAT, 0o600)
+                                for name in ("door", "lock"))
+            self._pid = os.getpid()
+        return self._files
 
 
 def _sqlite_value(value):
@@ -88,12 +241,17 @@ def _sqlite_value(value):
     return value
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """`read_only` (SQLite): connections that refuse writes and begin as readers."""
     if url.startswith("sqlite"):
         ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        else:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
@@ -113,6 +271,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_query_only(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA query_only = 1")
 
 
 def _sqlite_begin_immediate(conn) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.config import load_config
-from app.services import mirror
+from app.services import dashboard, mirror
 from app.services.ports import StockReading, VariantInfo
 from app.storage.tables import RestockRow
 from tests.conftest import SHOP
@@ -324,6 +324,38 @@ def test_saving_settings_replans_the_queue(api):
     assert api.eta() > "2026-11-25"  # later than the restock's Tuesday plus one processing day
     assert api.queue()[0]["alternatives"] == []
     assert api.call("GET", "/api/settings", OTHER).json["policy"]["processing_days"] == 1
+
+
+def test_a_save_that_changes_only_the_alternatives_refreshes_them(api):
+    assert api.queue()[0]["alternatives"]
+    current = api.call("GET", "/api/settings").json
+    current["alternatives"]["enabled"] = False
+    assert api.call("PUT", "/api/settings", json=current).status_code == 200
+    api.services.queue.drain()
+    assert api.queue()[0]["alternatives"] == []
+
+
+def test_a_save_that_changes_nothing_queues_no_work(api):
+    current = api.call("GET", "/api/settings").json
+    assert api.call("PUT", "/api/settings", json=current).status_code == 200
+    assert api.services.queue.huey.pending_count() == 0
+
+
+@pytest.mark.parametrize("policy,alternatives,plans,views", [
+    ({"processing_days": 2}, {}, True, False),
+    ({"priority_tags": ["vip"]}, {}, True, False),
+    ({"caps": {"default": 5, "variant": {}}}, {}, True, False),
+    ({"ship_complete": False}, {}, False, True),
+    ({}, {"max_suggestions": 1}, False, True),
+    ({"ship_complete": False, "processing_days": 2}, {}, True, True),
+])
+def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plans, views):
+    current = api.call("GET", "/api/settings").json
+    current["policy"].update(policy)
+    current["alternatives"].update(alternatives)
+    with api.services.db.transaction() as s:
+        change = dashboard.save_settings(s, SHOP, current)
+    assert (change.plans, change.views) == (plans, views)
 
 
 @pytest.mark.parametrize("change,field", [

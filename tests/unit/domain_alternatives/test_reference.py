@@ -94,11 +94,19 @@ def reference(records, stock, base, location, quantity, settings, max_link_produ
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("max_link_products", [alt.MAX_LINK_PRODUCTS, 15])
-def test_pruned_lookup_equals_exhaustive_scoring(seed, max_link_products, monkeypatch):
+@pytest.mark.parametrize("told", ["nothing", "stocked", "stocked and more"])
+def test_pruned_lookup_equals_exhaustive_scoring(seed, max_link_products, told, monkeypatch):
+    """Also when the stock says which products may have stock: exactly those that do, or those
+    and some that do not (asked early here, so that it matters)."""
     monkeypatch.setattr(alt, "MAX_LINK_PRODUCTS", max_link_products)
+    monkeypatch.setattr(alt, "LOOKED_AT_BEFORE_ASKING", 4)
     records, stock = catalog(seed)
     index = CatalogIndex.build(records, stock)
     rng = random.Random(seed)
+    stocked = {r.product_id for r in records
+               if any(q > 0 for (v, _), q in stock.items() if v == r.variant_id)}
+    among = {"nothing": None, "stocked": stocked,
+             "stocked and more": stocked | {r.product_id for r in rng.sample(records, 20)}}[told]
     for _ in range(40):
         base = rng.choice(records)
         location = rng.choice((SHOP, WAREHOUSE, None))
@@ -109,8 +117,25 @@ def test_pruned_lookup_equals_exhaustive_scoring(seed, max_link_products, monkey
             same_type_only=rng.random() < 0.3,
             excluded_tags=tuple(rng.sample(("a", "b"), rng.randint(0, 1))),
         )
-        found = suggest(index, base.variant_id, location, quantity, settings)
+        found = suggest(index, base.variant_id, location, quantity, settings,
+                        TellingStock(index, among))
         expected = reference(records, stock, base, location, quantity, settings, max_link_products)
         assert [s.variant_id for s in found] == [v for v, _, _ in expected]
         assert [s.score for s in found] == [score for _, score, _ in expected]
         assert [s.weak for s in found] == [weak for _, _, weak in expected]
+
+
+class TellingStock:
+    """The index's stock, and a list of the products that may have some."""
+
+    def __init__(self, index, among):
+        self.index, self.among = index, among
+
+    def available(self, variant_id, location_id):
+        return self.index.available(variant_id, location_id)
+
+    def prefetch(self, variant_ids):
+        pass
+
+    def stocked_products(self):
+        return self.among

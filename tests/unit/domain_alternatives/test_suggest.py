@@ -276,6 +276,9 @@ class CountingStock:
         assert variant_id in self.fetched, f"{variant_id} asked before it was read"
         return self.units.get(variant_id, 0)
 
+    def stocked_products(self):
+        return None
+
 
 def test_stock_given_by_the_caller_decides_what_can_ship():
     records = [variant(v, v, product_type="Vase") for v in ("base", "a", "b", "c")]
@@ -304,3 +307,16 @@ def test_a_price_changed_after_a_lookup_brings_the_variant_into_the_band():
     assert suggest(index, "base", SHOP, 1) == []
     index.upsert_variant(variant("near", "near", product_type="Vase", price="110"))
     assert ids(suggest(index, "base", SHOP, 1)) == ["near"]
+
+
+def test_a_lookup_in_a_sold_out_shop_asks_which_products_have_stock_and_skips_the_rest():
+    records = [variant("base", "base", product_type="Vase", price="100")]
+    records += [variant(f"v{n}", f"p{n}", product_type="Vase", price="100") for n in range(500)]
+
+    class MostlySoldOut(CountingStock):
+        def stocked_products(self):
+            return {"p499"}
+
+    stock = MostlySoldOut({"v499": 2})
+    assert ids(suggest(in_stock(records), "base", SHOP, 1, stock=stock)) == ["v499"]
+    assert len(stock.fetched) < 2 * alt.LOOKED_AT_BEFORE_ASKING  # not all 500
