@@ -122,8 +122,10 @@ class Stock(Protocol):
 
     def prefetch(self, variant_ids: Iterable[str]) -> None: ...
 
-    def stocked_products(self) -> Collection[str] | None:
-        """Every product that may have a unit (more is fine), or None when it is not known."""
+    def stocked_products(self, looked: int) -> Collection[str] | None:
+        """Every product that may have a unit (more is fine), or None when it is not known, or
+        not worth knowing yet for a lookup that has looked at `looked` products (it asks again
+        after the next batch)."""
         ...
 
 
@@ -272,7 +274,7 @@ class CatalogIndex:
     def prefetch(self, variant_ids: Iterable[str]) -> None:
         """The index's own stock is in memory: nothing to read ahead."""
 
-    def stocked_products(self) -> None:
+    def stocked_products(self, looked: int) -> None:
         """Asking each variant costs no more here."""
 
     def set_stock(self, variant_id: str, location_id: str, available: int) -> None:
@@ -381,8 +383,8 @@ def suggest(
     """In-stock alternatives for `quantity` units of `variant_id` backordered at `location_id`
     (None: the shop ships from any location), best first. `stock` (the index's own by default)
     says what can ship: a caller may subtract units other lines were already offered. A lookup
-    that has looked at LOOKED_AT_BEFORE_ASKING products without an answer asks the stock which
-    products may have any (`stocked_products`) and looks only at those from then on: in a shop
+    that has looked at LOOKED_AT_BEFORE_ASKING products or more without an answer asks the stock
+    which products may have any (`stocked_products`) and looks only at those from then on: in a shop
     that is mostly sold out, it would otherwise walk through every linked product.
 
     Parts of the score (each with its reason):
@@ -463,7 +465,7 @@ class _Ranking:
         else:
             batch = [(None, own_id, own)] if own else []
             batch += self._pop(linked, size)
-        looked, asked = 0, False
+        looked, restricted = 0, False
         while batch:
             self.stock.prefetch(v.variant_id for _, _, variants in batch for v in variants)
             for bound, pid, variants in batch:
@@ -472,9 +474,10 @@ class _Ranking:
                 self._expand(pid, variants, pinned=pid in self.pinned and pid != own_id)
                 self.strong_left -= bound is not None and self._strong(pid)
             looked += len(batch)
-            if looked >= LOOKED_AT_BEFORE_ASKING and not asked:
-                asked, among = True, self.stock.stocked_products()
+            if looked >= LOOKED_AT_BEFORE_ASKING and not restricted:
+                among = self.stock.stocked_products(looked)
                 if among is not None:
+                    restricted = True
                     linked.restrict(among)  # strong_left may now count too many: only slower
             size *= 2
             batch = self._pop(linked, size)

@@ -31,6 +31,7 @@ from app.storage.tables import OrderLine, Shop, StockLevel, Variant
 
 INDEX_TTL_S = 30.0
 READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound parameters
+ROWS_PER_LOOK = 20  # stock rows read in the time a lookup looks at one product, about
 
 
 class Alternatives:
@@ -135,10 +136,13 @@ class ShopStock:
                                   "items": chunks[start:start + READ_CHUNK]}).all():
                 pools[wanted[item]][location] = units
 
-    def stocked_products(self) -> frozenset[str]:
+    def stocked_products(self, looked: int) -> frozenset[str] | None:
         """The products with a variant in stock at some location (every product whose variants
         can add up to a unit is among them), read once per call: one query over the shop's
-        stock levels, asked only by a lookup that has looked at many products."""
+        stock levels, once the lookup has looked at enough products for the query to cost less
+        than looking on."""
+        if self._stocked is None and looked * ROWS_PER_LOOK < len(self._items):
+            return None
         if self._stocked is None:
             by_item = {item: variant_id for variant_id, item in self._items.items()}
             products = set()

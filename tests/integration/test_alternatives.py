@@ -111,6 +111,36 @@ def test_a_suggestion_reads_the_stock_of_related_variants_only(flow, platform):
     assert 0 < sum(asked) <= 2
 
 
+def test_in_a_mostly_sold_out_shop_a_lookup_reads_which_products_have_stock_once(flow, platform):
+    """Hundreds of shirts, all sold out but one: the lookup stops reading shirt by shirt, asks
+    the shop's stock which products have any, and finds the one."""
+    _, services = flow
+    tee(platform, 1, -1, "Small")
+    for n in range(100, 400):
+        platform.add_variant(gid(n), available=0 if n != 399 else 2,
+                             product_id=f"gid://shopify/Product/{n}",
+                             product_title=f"Shirt {n}", product_type="Shirts", price="50")
+    services.onboarding.setup(SHOP)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM stock_levels" in statement:
+            reads.append(statement)
+
+    engine = services.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with services.db.transaction() as s:
+            row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=gid(1),
+                            pool=f"{gid(1)}@all", backordered=1)
+            found = services.alternatives.suggestions_for_lines(s, SHOP, [row])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [entry["variant_id"] for entry in found["L1"]] == [gid(399)]
+    assert sum("available > " in statement for statement in reads) == 1
+    assert len(reads) < 10  # batches of 4, 8, 16, 32, then the one question
+
+
 def test_reasons_reach_the_line_the_queue_and_the_order_metafields(flow, platform, clock):
     client, services = flow
     tee(platform, 1, -1, "Small")

@@ -137,5 +137,5 @@ class TellingStock:
     def prefetch(self, variant_ids):
         pass
 
-    def stocked_products(self):
+    def stocked_products(self, looked):
         return self.among

@@ -276,7 +276,7 @@ class CountingStock:
         assert variant_id in self.fetched, f"{variant_id} asked before it was read"
         return self.units.get(variant_id, 0)
 
-    def stocked_products(self):
+    def stocked_products(self, looked):
         return None
 
 
@@ -314,7 +314,7 @@ def test_a_lookup_in_a_sold_out_shop_asks_which_products_have_stock_and_skips_th
     records += [variant(f"v{n}", f"p{n}", product_type="Vase", price="100") for n in range(500)]
 
     class MostlySoldOut(CountingStock):
-        def stocked_products(self):
+        def stocked_products(self, looked):
             return {"p499"}
 
     stock = MostlySoldOut({"v499": 2})
