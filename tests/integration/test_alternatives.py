@@ -27,6 +27,27 @@ def tee(platform, n: int, available: int, size: str) -> None:
                          price="50", product_title="Tee", product_type="Shirts")
 
 
+def suggest_reading_stock(services, variant_id: str) -> tuple[list[dict], list[tuple]]:
+    """The suggestions for one backordered unit of the variant, and the statements (with their
+    parameters) that read stock levels meanwhile."""
+    reads: list[tuple] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM stock_levels" in statement:
+            reads.append((statement, parameters))
+
+    engine = services.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with services.db.transaction() as s:
+            row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=variant_id,
+                            pool=f"{variant_id}@all", backordered=1)
+            found = services.alternatives.suggestions_for_lines(s, SHOP, [row])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return found["L1"], reads
+
+
 def suggested(services, line_id: int) -> list[str]:
     return [as_entry(a)["variant_id"] for a in line(services, line_id).alternatives]
 
@@ -91,24 +112,10 @@ def test_a_suggestion_reads_the_stock_of_related_variants_only(flow, platform):
         platform.add_variant(gid(n), available=3, product_id=f"gid://shopify/Product/{n}",
                              product_title=f"Rug {n}", product_type="Rugs", price="50")
     services.onboarding.setup(SHOP)
-    asked: list[int] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "FROM stock_levels" in statement:
-            asked.append(len(parameters) - 1)  # the shop, then the inventory items asked for
-
-    engine = services.db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with services.db.transaction() as s:
-            row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=gid(1),
-                            pool=f"{gid(1)}@all", backordered=1)
-            found = services.alternatives.suggestions_for_lines(s, SHOP, [row])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert [entry["variant_id"] for entry in found["L1"]] == [gid(2)]
-    assert found["L1"][0]["reason"].startswith("same product, size Large")
-    assert 0 < sum(asked) <= 2
+    found, reads = suggest_reading_stock(services, gid(1))
+    assert [entry["variant_id"] for entry in found] == [gid(2)]
+    assert found[0]["reason"].startswith("same product, size Large")
+    assert 0 < sum(len(parameters) - 1 for _, parameters in reads) <= 2  # the shop, then items
 
 
 def test_in_a_mostly_sold_out_shop_a_lookup_reads_which_products_have_stock_once(flow, platform):
@@ -121,23 +128,9 @@ def test_in_a_mostly_sold_out_shop_a_lookup_reads_which_products_have_stock_once
                              product_id=f"gid://shopify/Product/{n}",
                              product_title=f"Shirt {n}", product_type="Shirts", price="50")
     services.onboarding.setup(SHOP)
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "FROM stock_levels" in statement:
-            reads.append(statement)
-
-    engine = services.db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with services.db.transaction() as s:
-            row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=gid(1),
-                            pool=f"{gid(1)}@all", backordered=1)
-            found = services.alternatives.suggestions_for_lines(s, SHOP, [row])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert [entry["variant_id"] for entry in found["L1"]] == [gid(399)]
-    assert sum("available > " in statement for statement in reads) == 1
+    found, reads = suggest_reading_stock(services, gid(1))
+    assert [entry["variant_id"] for entry in found] == [gid(399)]
+    assert sum("available > " in statement for statement, _ in reads) == 1
     assert len(reads) < 10  # batches of 4, 8, 16, 32, then the one question
 
 

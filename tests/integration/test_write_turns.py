@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
@@ -42,23 +43,31 @@ def dbs(url):
         db.dispose()
 
 
-def hold(db: Database, seconds: float, held: threading.Event) -> None:
-    with db.transaction() as s:
-        s.execute(insert(ROWS).values(key="held"))
-        held.set()
-        time.sleep(seconds)
+@contextmanager
+def holding(db: Database, seconds: float):
+    """Another writer holds the turn for `seconds` from the moment this enters."""
+    held = threading.Event()
+
+    def hold() -> None:
+        with db.transaction() as s:
+            s.execute(insert(ROWS).values(key="held"))
+            held.set()
+            time.sleep(seconds)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    try:
+        yield
+    finally:
+        holder.join()
 
 
 def test_inserts_that_wait_together_each_get_their_own_answer(dbs):
     db, other = dbs(), dbs()
-    held = threading.Event()
-    holder = threading.Thread(target=hold, args=(other, 0.3, held))
-    holder.start()
-    held.wait()
     keys = [f"k{n % 15}" for n in range(30)]  # every key twice: the second is refused
-    with ThreadPoolExecutor(max_workers=30) as pool:
+    with holding(other, 0.3), ThreadPoolExecutor(max_workers=30) as pool:
         answers = list(pool.map(lambda k: (k, db.insert_row(ROWS, {"key": k})), keys))
-    holder.join()
     ids = [row_id for _, row_id in answers if row_id is not None]
     assert len(ids) == 15 and len(set(ids)) == 15
     assert sorted(k for k, row_id in answers if row_id is not None) == sorted(set(keys))
@@ -69,21 +78,17 @@ def test_inserts_that_wait_together_each_get_their_own_answer(dbs):
 
 def test_a_waiting_intake_goes_before_writers_that_waited_longer(dbs):
     job, other_shop, intake = dbs(), dbs(), dbs()
-    held = threading.Event()
-    holder = threading.Thread(target=hold, args=(job, 0.4, held))
-    holder.start()
-    held.wait()
 
     def write() -> None:
         with other_shop.transaction() as s:
             s.execute(insert(ROWS).values(key="writer"))
 
-    writer = threading.Thread(target=write)
-    writer.start()
-    time.sleep(0.1)  # the writer waits first
-    assert intake.insert_row(ROWS, {"key": "intake"}) is not None
-    writer.join()
-    holder.join()
+    with holding(job, 0.4):
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.1)  # the writer waits first
+        assert intake.insert_row(ROWS, {"key": "intake"}) is not None
+        writer.join()
     with job.read() as s:
         keys = list(s.scalars(select(ROWS.c.key).order_by(ROWS.c.id)))
     assert keys == ["held", "intake", "writer"]
@@ -91,15 +96,11 @@ def test_a_waiting_intake_goes_before_writers_that_waited_longer(dbs):
 
 def test_a_writer_waits_for_the_turn_of_another_process_instead_of_failing(dbs):
     first, second = dbs(), dbs()
-    held = threading.Event()
-    holder = threading.Thread(target=hold, args=(first, 0.3, held))
-    holder.start()
-    held.wait()
-    began = time.monotonic()
-    with second.transaction() as s:
-        waited = time.monotonic() - began
-        s.execute(insert(ROWS).values(key="after"))
-    holder.join()
+    with holding(first, 0.3):
+        began = time.monotonic()
+        with second.transaction() as s:
+            waited = time.monotonic() - began
+            s.execute(insert(ROWS).values(key="after"))
     assert waited >= 0.2
     with second.transaction() as s:
         assert s.scalar(select(func.count()).select_from(ROWS)) == 2
@@ -107,14 +108,10 @@ def test_a_writer_waits_for_the_turn_of_another_process_instead_of_failing(dbs):
 
 def test_a_read_waits_for_no_writer_and_cannot_write(dbs):
     writer, reader = dbs(), dbs()
-    held = threading.Event()
-    holder = threading.Thread(target=hold, args=(writer, 0.5, held))
-    holder.start()
-    held.wait()
-    began = time.monotonic()
-    with reader.read() as s:
-        assert s.scalar(select(func.count()).select_from(ROWS)) == 0  # its snapshot
-    assert time.monotonic() - began < 0.25
-    with pytest.raises(OperationalError, match="readonly"), reader.read() as s:
-        s.execute(insert(ROWS).values(key="no"))
-    holder.join()
+    with holding(writer, 0.5):
+        began = time.monotonic()
+        with reader.read() as s:
+            assert s.scalar(select(func.count()).select_from(ROWS)) == 0  # its snapshot
+        assert time.monotonic() - began < 0.25
+        with pytest.raises(OperationalError, match="readonly"), reader.read() as s:
+            s.execute(insert(ROWS).values(key="no"))
