@@ -90,17 +90,32 @@ class Database:
             self._pending.append(insert)
         with self._turn.threads:  # whoever gets the turn writes what waits, its own included
             if not insert.done:
-                with self._pending_lock:
-                    group, self._pending = self._pending, []
-                with self._turn.first():
-                    self._insert_group(group)
+                try:
+                    with self._turn.first():
+                        with self._pending_lock:
+                            group, self._pending = self._pending, []
+                        self._insert_group(group)
+                except BaseException:
+                    with self._pending_lock:  # not written: no later group may write it either
+                        self._pending = [other for other in self._pending if other is not insert]
+                    raise
         if insert.error is not None:
             raise insert.error
         return insert.row_id
 
     def _insert_group(self, group: list[_Insert]) -> None:
-        """One transaction; a row refused by a unique constraint is skipped alone (a savepoint
-        each). A failure of the whole transaction is every waiting insert's failure."""
+        """One transaction, a savepoint for each row. A failure of the whole transaction is
+        every waiting insert's failure: each is answered, none is left waiting."""
+        try:
+            self._insert_all(group)
+        except Exception as exc:
+            for insert in group:
+                insert.row_id, insert.error = None, exc
+        finally:
+            for insert in group:
+                insert.done = True
+
+    def _insert_all(self, group: list[_Insert]) -> None:
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
@@ -109,22 +124,24 @@ class Database:
                 for insert in group:
                     insert.row_id = self._insert_one(cursor, insert)
                 cursor.execute("COMMIT")
-            except Exception as exc:
-                cursor.execute("ROLLBACK")
-                for insert in group:
-                    insert.row_id, insert.error = None, exc
-            for insert in group:
-                insert.done = True
+            except BaseException:
+                if conn.in_transaction:
+                    cursor.execute("ROLLBACK")
+                raise
         finally:
             conn.close()
 
     def _insert_one(self, cursor, insert: _Insert) -> int | None:
+        """The row's id; None when a unique constraint refuses it. A row that fails otherwise
+        fails alone: its error is kept for its caller, and the group goes on."""
         cursor.execute("SAVEPOINT one_insert")
         try:
             cursor.execute(insert.sql, insert.params)
-        except self.engine.dialect.dbapi.IntegrityError:
+        except Exception as exc:
             cursor.execute("ROLLBACK TO one_insert")
             cursor.execute("RELEASE one_insert")
+            if not isinstance(exc, self.engine.dialect.dbapi.IntegrityError):
+                insert.error = exc
             return None
         cursor.execute("RELEASE one_insert")
         return cursor.lastrowid

@@ -76,6 +76,24 @@ def test_inserts_that_wait_together_each_get_their_own_answer(dbs):
     assert {stored[row_id] for row_id in ids} == set(keys)
 
 
+def test_an_insert_that_fails_in_a_group_fails_alone(dbs):
+    db, other = dbs(), dbs()
+    values = [{"key": f"k{n}"} for n in range(5)] + [{"key": object()}]  # cannot be stored
+
+    def insert_one(row: dict):
+        try:
+            return db.insert_row(ROWS, row)
+        except Exception as exc:  # noqa: BLE001 - the failure is what is looked at
+            return exc
+
+    with holding(other, 0.3), ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(insert_one, values))
+    assert all(isinstance(answer, int) for answer in answers[:5])
+    assert isinstance(answers[5], Exception)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(ROWS)) == 6  # the holder's and five
+
+
 def test_a_waiting_intake_goes_before_writers_that_waited_longer(dbs):
     job, other_shop, intake = dbs(), dbs(), dbs()
 
