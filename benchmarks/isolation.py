@@ -207,11 +207,6 @@ def webhook_headers(topic: str, body: bytes, shop: str, at: datetime) -> dict:
     }
 
 
-class Seeder:
-    def __init__(self, db) -> None:
-        self.db = db
-
-
 def seed(services, rng: random.Random, lines: int, pools: int) -> list[HotPool]:
     """Both shops installed, A's lines over its pools (a fifth of its customers tagged `vip`), B's
     short queues; every pool planned once, as a running shop's are."""
@@ -222,8 +217,8 @@ def seed(services, rng: random.Random, lines: int, pools: int) -> list[HotPool]:
             access_expires_at=now + timedelta(days=1), refresh_token=None, refresh_expires_at=None))
     cuts = sorted(rng.sample(range(1, lines), pools - 1))
     sizes = [b - a for a, b in zip([0, *cuts], [*cuts, lines], strict=True)]
-    seed_pools(Seeder(services.db), rng, SHOP_A, sizes, 1, tagged=0.2)
-    b_pools = seed_pools(Seeder(services.db), rng, SHOP_B, [B_LINES // B_POOLS] * B_POOLS, B_FIRST)
+    seed_pools(services, rng, SHOP_A, sizes, 1, tagged=0.2)
+    b_pools = seed_pools(services, rng, SHOP_B, [B_LINES // B_POOLS] * B_POOLS, B_FIRST)
     for shop in (SHOP_A, SHOP_B):
         with services.db.transaction() as s:
             names = sorted(set(s.scalars(select(OrderLine.pool).where(OrderLine.shop == shop))))

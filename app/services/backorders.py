@@ -190,7 +190,7 @@ class BackorderHandlers:
         follow: list[tuple[str, tuple]] = []
         pools: list[str] = []
         if plans:
-            with self._db.transaction() as s:
+            with self._db.read() as s:
                 pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
 
             def plan(s: Session, chunk: list[str]) -> None:
@@ -199,13 +199,14 @@ class BackorderHandlers:
 
             self._in_short_transactions(pools, plan)
         if views:
-            with self._db.transaction() as s:
+            with self._db.read() as s:
                 waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
                     OrderLine.shop == shop, OrderLine.backordered > 0))) - changed)  # fresh
+                policy = shop_policy(s, shop)
+            today = self._clock().date()
 
             def refresh(s: Session, chunk: list[str]) -> None:
-                changed.update(self._planning.refresh_orders(
-                    s, shop, set(chunk), shop_policy(s, shop), self._clock().date()))
+                changed.update(self._planning.refresh_orders(s, shop, set(chunk), policy, today))
 
             self._in_short_transactions(waiting, refresh)
         if changed:

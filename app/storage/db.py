@@ -181,8 +181,7 @@ class _Turn:
     descriptor would be shared with the parent."""
 
     def __init__(self, url: str) -> None:
-        path = url.split("///", 1)[-1]
-        self.path = None if not path or path == ":memory:" else path
+        self.path = sqlite_file(url)
         self.threads = threading.RLock()
         self._depth = 0
         self._files: tuple[int, int] | None = None
@@ -274,9 +273,15 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
+    path = sqlite_file(url)
+    if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL; None for an in-memory database."""
+    path = url.split("///", 1)[-1]
+    return None if not path or path == ":memory:" else path
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
