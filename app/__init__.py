@@ -21,6 +21,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     from app.storage.migrate import upgrade
     from app.wiring import build_services, utc_now
     from webhooks.intake import bp as webhooks_bp
+    from webhooks.saleor import bp as saleor_bp
 
     if config is None:
         try:
@@ -38,7 +39,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
         upgrade(config.database_url)
     app.extensions["backorders"] = build_services(config, clock or utc_now,
                                                     gateway=gateway)
-    for bp in (webhooks_bp, auth_bp, admin_bp, health.bp):
+    for bp in (webhooks_bp, saleor_bp, auth_bp, admin_bp, health.bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     web_safety.install(app)

@@ -52,6 +52,7 @@ class Config:
     read_timeout_s: float = 20.0
     max_request_bytes: int = 5_000_000
     webhook_max_attempts: int = 10
+    saleor_api_urls: tuple[str, ...] = ()
 
     @property
     def api_secrets(self) -> tuple[str, ...]:
@@ -119,6 +120,7 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
                                  1_000, 100_000_000),
         webhook_max_attempts=_whole(env.get("WEBHOOK_MAX_ATTEMPTS", "10"), "WEBHOOK_MAX_ATTEMPTS",
                                     1, 1_000),
+        saleor_api_urls=_saleor_api_urls(env.get("SALEOR_API_URLS", "")),
     )
 
 
@@ -221,6 +223,14 @@ def _fernet_keys(raw: str) -> tuple[str, ...]:
         except (ValueError, TypeError) as exc:
             raise ConfigError("TOKEN_ENCRYPTION_KEYS", f"key {position} is not a Fernet key") from exc
     return keys
+
+
+def _saleor_api_urls(value: str) -> tuple[str, ...]:
+    """Prefixes of the Saleor API URLs this deployment serves; without any, every https one."""
+    prefixes = tuple(p.strip() for p in value.split(",") if p.strip())
+    for prefix in prefixes:
+        _url(prefix, "SALEOR_API_URLS")
+    return prefixes
 
 
 def _admin_origin(value: str) -> str:

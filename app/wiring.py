@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from app.config import Config
 from app.jobs import Queue, make_huey
+from app.platforms.saleor.api import SaleorApi
+from app.platforms.saleor.installs import SaleorInstalls
 from app.platforms.shopify.client import AdminClient
 from app.platforms.shopify.gateway import ShopifyGateway
 from app.platforms.shopify.oauth import TokenEndpoint
@@ -29,7 +31,7 @@ from app.services.sync import Sync
 from app.storage.db import Database
 from app.storage.tables import Shop
 from app.storage.token_cipher import TokenCipher
-from webhooks.registry import TOPICS
+from webhooks.registry import SALEOR_TOPICS, TOPICS
 
 
 def utc_now() -> datetime:
@@ -54,6 +56,7 @@ class Services:
     reconcile: Reconciliation
     gateway: PlatformGateway
     admin_client: AdminClient | None
+    saleor_installs: SaleorInstalls
     backorders: BackorderHandlers = None  # set once registered with the events
     queue: Queue = None  # set once the tasks are registered
 
@@ -94,12 +97,15 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     planning = Planning(clock, alternatives.suggestions_for_lines)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
-        installs=installs, intake=intake, events=Events(db, intake, clock, TOPICS,
-                                                           config.webhook_max_attempts),
+        installs=installs, intake=intake,
+        events=Events(db, intake, clock, {**TOPICS, **SALEOR_TOPICS}, config.webhook_max_attempts),
         planning=planning, alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, admin_client=admin_client,
+        saleor_installs=SaleorInstalls(
+            db, cipher, SaleorApi(http, config.connect_timeout_s, config.read_timeout_s), clock,
+            config.saleor_api_urls),
     )
     services.backorders = BackorderHandlers(db, planning, gateway, clock)
     services.backorders.register(services.events)

@@ -25,3 +25,14 @@ TOPICS: dict[str, str] = {
     "products/update": "product",
     "products/delete": "product_deleted",
 }
+
+# Saleor events (the `Saleor-Event` header, lower case), recorded under "saleor/<event>".
+SALEOR_TOPICS: dict[str, str] = {
+    "saleor/order_created": "saleor_order",
+    "saleor/order_confirmed": "saleor_order",
+    "saleor/order_updated": "saleor_order",
+    "saleor/product_variant_out_of_stock": "saleor_stock",
+    "saleor/product_variant_back_in_stock": "saleor_stock",
+    "saleor/product_variant_stock_updated": "saleor_stock",
+    "saleor/app_deleted": "uninstall",
+}

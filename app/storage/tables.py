@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -42,6 +43,23 @@ class Shop(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict] = mapped_column(JSON, default=dict)
+    platform: Mapped[str] = mapped_column(String(16), default="shopify", server_default="shopify")
+
+
+class SaleorInstall(Base):
+    """A Saleor instance the app is installed in (its shop row is keyed by its API URL): the app's
+    id there, and the JWKS its webhooks and Dashboard tokens are checked against."""
+
+    __tablename__ = "saleor_installs"
+
+    shop: Mapped[str] = mapped_column(String(255), ForeignKey("shops.shop", ondelete="CASCADE"),
+                                      primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str] = mapped_column(String(255), default="")
+    schema_version: Mapped[str] = mapped_column(String(16), default="")
+    jwks: Mapped[dict] = mapped_column(JSON)
+    jwks_fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    webhook_secret: Mapped[str | None] = mapped_column(Text)  # encrypted; legacy HMAC webhooks
 
 
 class OAuthState(Base):

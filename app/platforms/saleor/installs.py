@@ -1,0 +1,123 @@
+"""Saleor installs: the register step (the app token, received once and stored encrypted) and the
+check of every webhook's signature against the instance's JWKS.
+
+An install is a shop row keyed by the instance's API URL (platform "saleor"), so planning, the
+queue and the settings treat it as any shop; its Saleor particulars live in `saleor_installs`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from app.platforms.saleor.api import SaleorApi, SaleorError, SaleorUnavailable
+from app.platforms.saleor.signature import SignatureError, verify_webhook
+from app.storage.db import Database
+from app.storage.tables import SaleorInstall, Shop
+from app.storage.token_cipher import TokenCipher
+
+PLATFORM = "saleor"
+# A failed check fetches the JWKS again at most this often per install: forged requests must not
+# make the app hammer the instance.
+JWKS_COOLDOWN = timedelta(seconds=30)
+MAX_URL = 255
+
+
+class NotAllowed(SaleorError):
+    """The API URL is not one this deployment serves."""
+
+
+class NotRegistered(SaleorError):
+    """No install of the app is known for this API URL."""
+
+
+class BadSignature(SaleorError):
+    """The webhook's signature does not check out, even against a fresh JWKS."""
+
+
+def checked_api_url(url: str, allowed: tuple[str, ...]) -> str:
+    """The API URL as Saleor sends it (trailing slash kept): https, or any scheme listed in
+    `allowed` (prefixes of API URLs this deployment serves; when given, only those)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL:
+        raise NotAllowed(f"Saleor-Api-Url {url!r} is not an http(s) URL of at most "
+                         f"{MAX_URL} characters")
+    if allowed:
+        if not any(url.startswith(prefix) for prefix in allowed):
+            raise NotAllowed(f"Saleor-Api-Url {url!r} is not one this app serves")
+    elif parts.scheme != "https":
+        raise NotAllowed(f"Saleor-Api-Url {url!r} must use https")
+    return url
+
+
+class SaleorInstalls:
+    def __init__(self, db: Database, cipher: TokenCipher, api: SaleorApi,
+                 clock: Callable[[], datetime], allowed: tuple[str, ...] = ()):
+        self._db = db
+        self._cipher = cipher
+        self._api = api
+        self._clock = clock
+        self._allowed = allowed
+
+    def register(self, api_url: str, token: str, domain: str, schema_version: str) -> str:
+        """Install or re-install: the token is checked with the instance (it must name the app)
+        and stored with the instance's JWKS. The app's id there."""
+        api_url = checked_api_url(api_url, self._allowed)
+        app_id = self._api.app_id(api_url, token)
+        jwks = self._api.jwks(api_url)
+        now = self._clock()
+        with self._db.transaction() as s:
+            shop = s.get(Shop, api_url, with_for_update=True) or Shop(shop=api_url, policy={})
+            shop.platform, shop.installed, shop.installed_at = PLATFORM, True, now
+            shop.uninstalled_at, shop.scopes = None, ""
+            shop.access_token = self._cipher.encrypt(token)
+            s.add(shop)
+            s.flush()
+            row = s.get(SaleorInstall, api_url) or SaleorInstall(shop=api_url)
+            row.app_id, row.domain, row.schema_version = app_id, domain[:255], schema_version[:16]
+            row.jwks, row.jwks_fetched_at = jwks, now
+            s.add(row)
+        return app_id
+
+    def verify(self, api_url: str, signature: str, body: bytes) -> str:
+        """Raise unless the body is signed by the instance; the app's id there. A check that
+        fails is tried once more against the JWKS fetched again (Saleor's keys rotate)."""
+        with self._db.read() as s:
+            row = s.get(SaleorInstall, api_url)
+            shop = s.get(Shop, api_url)
+            if row is None or shop is None or not shop.installed:
+                raise NotRegistered(f"the app is not installed for {api_url}")
+            app_id, jwks, fetched = row.app_id, row.jwks, row.jwks_fetched_at
+            secret = self._cipher.decrypt(row.webhook_secret) if row.webhook_secret else None
+        try:
+            verify_webhook(signature, body, jwks, secret)
+            return app_id
+        except SignatureError as first:
+            if self._clock() - fetched < JWKS_COOLDOWN:
+                raise BadSignature(str(first)) from None
+        try:
+            jwks = self._refetched_jwks(api_url)
+        except SaleorUnavailable as exc:
+            raise BadSignature(f"the signature does not check out and the JWKS could not be "
+                               f"fetched again: {exc}") from None
+        try:
+            verify_webhook(signature, body, jwks, secret)
+        except SignatureError as exc:
+            raise BadSignature(str(exc)) from None
+        return app_id
+
+    def _refetched_jwks(self, api_url: str) -> dict:
+        now = self._clock()
+        with self._db.transaction() as s:
+            s.get(SaleorInstall, api_url, with_for_update=True).jwks_fetched_at = now
+        jwks = self._api.jwks(api_url)
+        with self._db.transaction() as s:
+            s.get(SaleorInstall, api_url, with_for_update=True).jwks = jwks
+        return jwks
+
+    def token(self, api_url: str) -> str:
+        with self._db.read() as s:
+            shop = s.get(Shop, api_url)
+            if shop is None or not shop.installed or not shop.access_token:
+                raise NotRegistered(f"the app is not installed for {api_url}")
+            return self._cipher.decrypt(shop.access_token)
