@@ -179,7 +179,7 @@ class Demo:
         etas = sorted(r.eta for r in waiting if r.eta)
         today = self.services.clock().date()
         stats = self.services.admin_client.stats.snapshot()
-        gateway = self.services.gateway.counters
+        gateway = self.services.shopify_gateway.counters
         held_fos = sum(1 for o in state["orders"] for fo in o["fulfillment_orders"]
                        if fo["status"] == "ON_HOLD")
         figures = {

@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from app.config import Config
 from app.jobs import Queue, make_huey
+from app.platforms.router import PlatformRouter
+from app.platforms.saleor import events as saleor_events
 from app.platforms.saleor.api import SaleorApi
+from app.platforms.saleor.gateway import SaleorGateway
 from app.platforms.saleor.installs import SaleorInstalls
 from app.platforms.shopify.client import AdminClient
 from app.platforms.shopify.gateway import ShopifyGateway
@@ -54,7 +57,8 @@ class Services:
     sync: Sync
     onboarding: Onboarding
     reconcile: Reconciliation
-    gateway: PlatformGateway
+    gateway: PlatformGateway  # every platform's, each shop's call going to its own
+    shopify_gateway: PlatformGateway
     admin_client: AdminClient | None
     saleor_installs: SaleorInstalls
     backorders: BackorderHandlers = None  # set once registered with the events
@@ -76,6 +80,22 @@ def granted_scopes(db: Database) -> Callable[[str], frozenset[str]]:
     return scopes
 
 
+def platform_of(db: Database) -> Callable[[str], str]:
+    """The platform a shop is on; a shop never changes platform, so the answer is kept."""
+    known: dict[str, str] = {}
+
+    def platform(shop: str) -> str:
+        if shop not in known:
+            with db.read() as s:
+                found = s.scalar(select(Shop.platform).where(Shop.shop == shop))
+            if found is None:
+                return "shopify"
+            known[shop] = found
+        return known[shop]
+
+    return platform
+
+
 def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                    http: requests.Session | None = None,
                    gateway: PlatformGateway | None = None) -> Services:
@@ -93,6 +113,12 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                                    read_timeout=config.read_timeout_s)
         gateway = ShopifyGateway(admin_client, installs, http, scopes=granted_scopes(db),
                                  clock=clock)
+    saleor_api = SaleorApi(http, config.connect_timeout_s, config.read_timeout_s)
+    saleor_installs = SaleorInstalls(db, cipher, saleor_api, clock, config.saleor_api_urls)
+    shopify_gateway = gateway
+    gateway = PlatformRouter({"shopify": gateway,
+                              "saleor": SaleorGateway(saleor_api, saleor_installs.token)},
+                             platform_of(db))
     alternatives = Alternatives()
     planning = Planning(clock, alternatives.suggestions_for_lines)
     services = Services(
@@ -102,13 +128,12 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         planning=planning, alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),
-        gateway=gateway, admin_client=admin_client,
-        saleor_installs=SaleorInstalls(
-            db, cipher, SaleorApi(http, config.connect_timeout_s, config.read_timeout_s), clock,
-            config.saleor_api_urls),
+        gateway=gateway, shopify_gateway=shopify_gateway, admin_client=admin_client,
+        saleor_installs=saleor_installs,
     )
     services.backorders = BackorderHandlers(db, planning, gateway, clock)
     services.backorders.register(services.events)
+    saleor_events.register(services.events, services.backorders)
     FulfillmentEvents(db, gateway, clock).register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

@@ -19,7 +19,7 @@ from app.services import mirror
 from app.services.caps import SYNC, follow_ups
 from app.services.events import PREPARED, Outcome
 from app.services.planning import ANYTHING, Change, Planning, shop_policy
-from app.services.ports import ParsedOrder, PlatformGateway
+from app.services.ports import CatalogSeen, ParsedOrder, PlatformGateway, StockReading
 from app.storage.db import Database
 from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
@@ -70,7 +70,15 @@ class BackorderHandlers:
         tags = (payload.get(PREPARED) or {}).get("customer_tags")
         if tags is not None:
             order = replace(order, customer_tags=tuple(tags))
+        return self.order_seen(s, shop, order)
+
+    def order_seen(self, s: Session, shop: str, order: ParsedOrder,
+                   seen: CatalogSeen | None = None) -> Outcome:
+        """An order as the platform shows it now; `seen`: the variants and stock the platform's
+        payload carried along (mirrored first, under the same pool locks)."""
         self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
+        if seen is not None:
+            self._mirror_seen(s, shop, seen)
         new = s.get(Order, (shop, order.order_id)) is None
         pools = mirror.apply_order(s, shop, order)
         if pools is None:
@@ -94,6 +102,28 @@ class BackorderHandlers:
 
     def inventory_level(self, s: Session, shop: str, payload: dict) -> Outcome:
         reading, updated_at = mirror.parse_inventory_level(payload)
+        return self.stock_seen(s, shop, reading, updated_at)
+
+    def stock_event(self, s: Session, shop: str, seen: CatalogSeen) -> Outcome:
+        """A platform's stock event that shows the variant along with its stock (Saleor)."""
+        self._planning.lock_pools(s, shop, {mirror.pool_of(v.variant_id) for v in seen.variants})
+        for info in seen.variants:
+            mirror.upsert_variant(s, shop, info, None)
+        outcomes = [self.stock_seen(s, shop, reading, seen.at) for reading in seen.readings]
+        if not outcomes:
+            return Outcome("no stock of a variant that sells past zero")
+        follow = [f for outcome in outcomes for f in outcome.follow_ups]
+        return Outcome("; ".join(o.message for o in outcomes),
+                       list(dict.fromkeys(follow)))
+
+    def _mirror_seen(self, s: Session, shop: str, seen: CatalogSeen) -> None:
+        for info in seen.variants:
+            mirror.upsert_variant(s, shop, info, None)
+        for reading in seen.readings:
+            mirror.apply_stock(s, shop, reading, mirror.webhook_stamp(seen.at, self._clock()))
+
+    def stock_seen(self, s: Session, shop: str, reading: StockReading,
+                   updated_at: datetime | None) -> Outcome:
         self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, reading.inventory_item_id))
         before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
         old = before.available if before else None

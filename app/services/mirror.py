@@ -161,11 +161,23 @@ def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
         elif line.committed_at is not None:
             current.ordered_at = line.committed_at
         current.open_quantity, current.title = line.open_quantity, line.title
+        _count_shipped(s, shop, current, line.shipped)
         pools.add(current.pool)
     for gone in existing.values():  # removed by an order edit
         gone.open_quantity = 0
         pools.add(gone.pool)
     return pools
+
+
+def _count_shipped(s: Session, shop: str, row: OrderLine, shipped: int | None) -> None:
+    """Units newly shipped leave the stock of a variant whose count ignores orders: until its
+    count is set again, the mirror takes them off."""
+    if shipped is None or shipped <= (row.shipped or 0):
+        return
+    variant = s.get(Variant, (shop, row.variant_id))
+    if variant is not None and not variant.counts_orders:
+        variant.shipped_since = (variant.shipped_since or 0) + shipped - (row.shipped or 0)
+    row.shipped = shipped
 
 
 def known_variants(s: Session, shop: str, variant_ids: set[str]) -> set[str]:
@@ -202,6 +214,8 @@ def upsert_variant(s: Session, shop: str, info: VariantInfo, updated_at: datetim
     row.tags, row.collections = list(info.tags), list(info.collections)
     if info.tracked is not None:
         row.tracked = info.tracked
+    if info.counts_orders is not None:
+        row.counts_orders = info.counts_orders
     if info.substitutes is not None:
         row.substitutes = list(info.substitutes)
     row.updated_at = updated_at
@@ -272,6 +286,8 @@ def apply_stock(s: Session, shop: str, reading: StockReading, stamp: Stamp) -> s
         row = StockLevel(shop=shop, inventory_item_id=reading.inventory_item_id,
                          location_id=reading.location_id)
         s.add(row)
+    elif row.available != reading.available:
+        _count_set_again(s, shop, reading)
     if verdict == CONFLICT:
         row.available, row.unsettled = min(row.available, reading.available), True
     else:
@@ -283,6 +299,17 @@ def apply_stock(s: Session, shop: str, reading: StockReading, stamp: Stamp) -> s
     if reading.variant_id:
         return {pool_of(reading.variant_id)}
     return item_pools(s, shop, reading.inventory_item_id)
+
+
+def _count_set_again(s: Session, shop: str, reading: StockReading) -> None:
+    """A new count of a variant that ignores orders includes every shipment before it. Its
+    count moves only when it is set, so a reading that differs from the last is a new count;
+    one that repeats it (a read, or a count that came out the same) changes nothing."""
+    query = select(Variant).where(Variant.shop == shop, Variant.counts_orders.is_(False))
+    query = query.where(Variant.variant_id == reading.variant_id) if reading.variant_id else \
+        query.where(Variant.inventory_item_id == reading.inventory_item_id)
+    for variant in s.scalars(query):
+        variant.shipped_since = 0
 
 
 def unsettled_items(s: Session, shop: str, items: set[str]) -> set[str]:

@@ -583,6 +583,8 @@ def _supply(variant: Variant | None, levels: list, open_units: int,
     if not variant.tracked:
         return open_units
     available = sum(level.available for level in levels)
+    if not variant.counts_orders:  # stock on hand as last counted, less what shipped since
+        return available - (variant.shipped_since or 0)
     newest = _newest(levels)
     if newest is None:
         return available + open_units

@@ -57,6 +57,8 @@ class VariantInfo:
     collections: tuple[str, ...] = ()
     substitutes: tuple[str, ...] | None = None  # pinned products; None: not known here
     tracked: bool | None = None  # InventoryItem.tracked (None: not known here); untracked is never short
+    # False: the platform's count is stock on hand as last set, orders not taken out of it
+    counts_orders: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class OrderState:
     hidden: str | None = None
     hidden_before: datetime | None = None
     unseen_fulfillment_orders: str | None = None
+    platform_holds: bool = True  # False: the platform cannot hold lines from fulfillment
 
 
 Hold = tuple[str, tuple[tuple[str, int], ...], str]  # (fo, ((fo line, qty), ...) or () for all, note)
@@ -125,6 +128,7 @@ class ParsedLine:
     open_quantity: int
     title: str
     committed_at: datetime | None = None
+    shipped: int | None = None  # units fulfilled so far, where the platform says
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,15 @@ class ParsedOrder:
     customer_tags: tuple[str, ...] | None  # None: not in the source (webhooks since 2025-01)
     lines: tuple[ParsedLine, ...]
     number: int = 0  # the order's number, which breaks ties between orders of one second
+
+
+@dataclass(frozen=True)
+class CatalogSeen:
+    """Variants and stock a platform's payload carried along, as of `at`."""
+
+    variants: tuple[VariantInfo, ...]
+    readings: tuple[StockReading, ...]
+    at: datetime
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,8 @@ def plan_change(order_id: str, desired: Mapping, state: OrderState,
     only we can write, with what we last applied. Of the tags only ours is ever added or
     removed."""
     wanted, shown = set(desired.get("tags", [])), set(state.tags)
-    placement = _place(_positive(desired.get("holds", {})), desired.get("hold_note", ""), state)
+    holds = _positive(desired.get("holds", {})) if state.platform_holds else {}
+    placement = _place(holds, desired.get("hold_note", ""), state)
     unchanged = _held(state) == placement.units
     change = OrderChange(
         order_id=order_id,

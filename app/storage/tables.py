@@ -139,6 +139,10 @@ class Variant(Base):
     collections: Mapped[list] = mapped_column(JSON, default=list)
     substitutes: Mapped[list] = mapped_column(JSON, default=list)
     tracked: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False where the platform's count is the stock on hand as last set, orders not taken out
+    # (Saleor without tracking); the units shipped since that count are then counted here.
+    counts_orders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    shipped_since: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
@@ -212,6 +216,7 @@ class OrderLine(Base):
     # is never taken back by a line that sorts ahead later. Written by the sync.
     told_ready: Mapped[int] = mapped_column(Integer, default=0)
     told_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    shipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Pool(Base):

@@ -146,14 +146,14 @@ def test_a_worker_killed_mid_sync_is_finished_by_the_next_run_without_doubling(h
     assert {f"gid://shopify/Order/{o}" for o in orders} <= pending  # … we recorded none
 
     client.session = live_session
-    holds_before = harness.services.gateway.counters["holds_placed"]
+    holds_before = harness.services.shopify_gateway.counters["holds_placed"]
     finish(harness)
     for order in orders:
         state = harness.order(order)
         assert state["tags"] == ["backordered"]
         assert harness.held(order) == {state["line_items"][0]["id"]: 1}
     assert sorted(n for _, n in app_holds(harness)) == [1] * len(orders)
-    assert harness.services.gateway.counters["holds_placed"] - holds_before == (
+    assert harness.services.shopify_gateway.counters["holds_placed"] - holds_before == (
         len(orders) - len(applied))
     with harness.services.db.transaction() as s:
         assert not s.scalar(select(OrderSync.order_id).where(OrderSync.pending.is_(True)))

@@ -121,10 +121,10 @@ def test_an_order_never_short_shows_nothing_of_ours_and_costs_no_write(harness):
     harness.settle()
     state = harness.order(covered)
     assert (state["tags"], state["metafields"], harness.held(covered)) == ([], [], {})
-    assert harness.services.gateway.counters["orders_updated"] == 0
+    assert harness.services.shopify_gateway.counters["orders_updated"] == 0
 
     waiting = harness.sell((short, 1))  # the next one is short: written as usual
     harness.settle()
     assert harness.order(waiting)["tags"] == ["backordered"]
     assert harness.order(covered)["metafields"] == []
-    assert harness.services.gateway.counters["orders_updated"] == 1
+    assert harness.services.shopify_gateway.counters["orders_updated"] == 1

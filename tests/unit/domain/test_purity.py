@@ -45,3 +45,22 @@ def test_the_check_catches_a_foreign_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("import flask\nfrom sqlalchemy import select\nimport datetime\n")
     assert [name for name in _imports(module) if not _allowed(name)] == ["flask", "sqlalchemy"]
+
+
+def _platform_imports(path: Path) -> list[str]:
+    return [name for name in _imports(path) if name.split(".")[:2] == ["app", "platforms"]]
+
+
+def test_services_and_domain_import_no_platform():
+    """The core is shared by Shopify and Saleor: only the adapters know a platform."""
+    root = DOMAIN.parent
+    modules = sorted((root / "services").rglob("*.py")) + sorted(DOMAIN.rglob("*.py"))
+    assert len(modules) >= 25
+    offenders = {str(p.relative_to(root)): bad for p in modules if (bad := _platform_imports(p))}
+    assert offenders == {}
+
+
+def test_the_platform_check_catches_an_adapter_import(tmp_path):
+    module = tmp_path / "bad.py"
+    module.write_text("from app.platforms.saleor.api import SaleorApi\nimport app.services\n")
+    assert _platform_imports(module) == ["app.platforms.saleor.api"]

@@ -4,6 +4,10 @@ what its webhooks and Dashboard tokens are checked with (the app's id there and 
 A Saleor install is a shop whose key is its GraphQL API URL, so planning, queue and settings work
 on it unchanged.
 
+A variant whose platform count does not take out what orders hold (a Saleor variant sold without
+tracking: its quantity is the stock on hand as last set) counts the units shipped since that
+count itself; a line keeps how many of its units were shipped.
+
 Revision ID: 0008
 Revises: 0007
 """
@@ -23,6 +27,13 @@ def upgrade() -> None:
     with op.batch_alter_table("shops", schema=None) as batch_op:
         batch_op.add_column(sa.Column("platform", sa.String(length=16), nullable=False,
                                       server_default="shopify"))
+    with op.batch_alter_table("variants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("counts_orders", sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+        batch_op.add_column(sa.Column("shipped_since", sa.Integer(), nullable=False,
+                                      server_default="0"))
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("shipped", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "saleor_installs",
         sa.Column("shop", sa.String(length=255), sa.ForeignKey("shops.shop", ondelete="CASCADE"),
@@ -38,5 +49,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("saleor_installs")
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_column("shipped")
+    with op.batch_alter_table("variants", schema=None) as batch_op:
+        batch_op.drop_column("shipped_since")
+        batch_op.drop_column("counts_orders")
     with op.batch_alter_table("shops", schema=None) as batch_op:
         batch_op.drop_column("platform")

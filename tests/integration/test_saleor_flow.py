@@ -1,0 +1,119 @@
+"""A Saleor variant sold past zero (`trackInventory: false`), through the app: orders become
+backorders with an ETA in the order's metadata, and a stock update fills them in queue order.
+Saleor is faked at the HTTP edge only; the payloads have the shape of the app's subscriptions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from sqlalchemy import select
+
+from app.storage.tables import OrderLine, Variant
+from tests.saleor_edge import API, SaleorEdge, register
+from tests.saleor_keys import sign
+
+VARIANT = "UHJvZHVjdFZhcmlhbnQ6MQ=="
+WAREHOUSE = "V2FyZWhvdXNlOjE="
+
+
+def variant(quantity: int, track: bool = False) -> dict:
+    return {"id": VARIANT, "sku": "MUG-1", "trackInventory": track,
+            "product": {"id": "UHJvZHVjdDox", "name": "Mug", "slug": "mug",
+                        "category": {"id": "Q2F0ZWdvcnk6MQ=="},
+                        "productType": {"id": "UHJvZHVjdFR5cGU6MQ=="}},
+            "stocks": [{"warehouse": {"id": WAREHOUSE, "slug": "main"}, "quantity": quantity,
+                        "quantityAllocated": 0, "quantityReserved": 0}]}
+
+
+def order_event(number: int, quantity: int, stock: int, at: str, fulfilled: int = 0,
+                status: str = "UNFULFILLED", track: bool = False, kind: str = "OrderCreated"):
+    order_id = f"T3JkZXI6{number}"
+    return {"__typename": kind, "issuedAt": at, "version": "3.23.28",
+            "issuingPrincipal": {"__typename": "User", "id": "VXNlcjox"},
+            "order": {"id": order_id, "number": str(number), "status": status, "created": at,
+                      "updatedAt": at, "userEmail": "c@example.com",
+                      "channel": {"id": "Q2hhbm5lbDox", "slug": "default"},
+                      "lines": [{"id": f"T3JkZXJMaW5lOj{number}", "productName": "Mug",
+                                 "variantName": "Blue", "productSku": "MUG-1",
+                                 "productVariantId": VARIANT, "quantity": quantity,
+                                 "quantityFulfilled": fulfilled,
+                                 "quantityToFulfill": quantity - fulfilled, "allocations": [],
+                                 "variant": variant(stock, track)}]}}
+
+
+def stock_event(quantity: int, at: str) -> dict:
+    return {"__typename": "ProductVariantStockUpdated", "issuedAt": at,
+            "issuingPrincipal": {"__typename": "User", "id": "VXNlcjox"},
+            "warehouse": {"id": WAREHOUSE, "slug": "main"}, "productVariant": variant(quantity)}
+
+
+def deliver(client, event: str, payload: dict):
+    body = json.dumps(payload).encode()
+    answer = client.post("/saleor/webhooks", data=body, headers={
+        "Saleor-Api-Url": API, "Saleor-Event": event, "Saleor-Signature": sign(body)})
+    assert answer.status_code == 200 and answer.json["status"] == "accepted", answer.json
+    return answer
+
+
+@pytest.fixture
+def saleor(client):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        edge = SaleorEdge(rsps)
+        register(client)
+        yield edge
+
+
+def lines(services) -> dict[str, tuple[int, int]]:
+    with services.db.transaction() as s:
+        return {r.order_id: (r.covered, r.backordered) for r in s.scalars(
+            select(OrderLine).where(OrderLine.shop == API))}
+
+
+def test_sold_past_zero_then_filled_in_queue_order(client, services, saleor):
+    deliver(client, "order_created", order_event(1, 1, 1, "2026-11-20T10:00:00+00:00"))
+    deliver(client, "order_created", order_event(2, 2, 1, "2026-11-20T10:05:00+00:00"))
+    deliver(client, "order_created", order_event(3, 1, 1, "2026-11-20T10:10:00+00:00"))
+    services.queue.drain()
+    assert lines(services) == {"T3JkZXI61": (1, 0), "T3JkZXI62": (0, 2), "T3JkZXI63": (0, 1)}
+    second = saleor.metadata["T3JkZXI62"]
+    assert second["backorders.status"] == "waiting" and second["backorders.tags"] == "backordered"
+    assert json.loads(second["backorders.lines"])[0]["backordered"] == 2
+    assert second["backorders.eta"] > "2026-11-20"
+    assert "T3JkZXI61" not in saleor.metadata  # never short: nothing of ours written on it
+
+    deliver(client, "product_variant_stock_updated",
+            stock_event(3, "2026-11-20T11:00:00+00:00"))  # two more units came in
+    services.queue.drain()
+    assert lines(services) == {"T3JkZXI61": (1, 0), "T3JkZXI62": (2, 0), "T3JkZXI63": (0, 1)}
+    assert saleor.metadata["T3JkZXI62"]["backorders.status"] == "ready"
+    assert saleor.metadata["T3JkZXI62"]["backorders.tags"] == ""
+    assert saleor.metadata["T3JkZXI63"]["backorders.status"] == "waiting"
+
+
+def test_shipping_an_untracked_line_uses_up_the_count_until_it_is_set_again(client, services,
+                                                                            saleor):
+    deliver(client, "order_created", order_event(1, 2, 2, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    # The first order ships: Saleor's quantity stays 2, but those units are gone.
+    deliver(client, "order_updated", order_event(1, 2, 2, "2026-11-20T12:00:00+00:00",
+                                                 fulfilled=2, status="FULFILLED",
+                                                 kind="OrderUpdated"))
+    deliver(client, "order_created", order_event(2, 1, 2, "2026-11-20T13:00:00+00:00"))
+    services.queue.drain()
+    assert lines(services)["T3JkZXI62"] == (0, 1)
+    with services.db.transaction() as s:
+        assert s.get(Variant, (API, VARIANT)).shipped_since == 2
+    deliver(client, "product_variant_stock_updated",
+            stock_event(1, "2026-11-20T14:00:00+00:00"))  # counted again: one on the shelf
+    services.queue.drain()
+    assert lines(services)["T3JkZXI62"] == (1, 0)
+
+
+def test_tracked_variants_never_wait_saleor_allocates_them(client, services, saleor):
+    deliver(client, "order_created", order_event(1, 5, 0, "2026-11-20T10:00:00+00:00",
+                                                 track=True))
+    services.queue.drain()
+    assert lines(services) == {}
+    assert saleor.writes == []

@@ -1,0 +1,56 @@
+"""Saleor payloads into the app's types: which lines wait, what they owe, what stock they see."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.errors import InvalidInput
+from app.platforms.saleor.payloads import parse_order_event, parse_stock_event
+from tests.integration.test_saleor_flow import VARIANT, WAREHOUSE, order_event, stock_event
+
+AT = "2026-11-20T10:00:00+00:00"
+
+
+def test_an_untracked_line_owes_what_is_left_to_fulfil_and_brings_its_stock():
+    order, seen = parse_order_event(order_event(7, 5, 2, AT, fulfilled=1))
+    (line,) = order.lines
+    assert (line.variant_id, line.open_quantity, line.shipped) == (VARIANT, 4, 1)
+    assert order.name == "#7" and order.number == 7
+    (info,) = seen.variants
+    assert info.tracked and info.counts_orders is False and info.inventory_item_id == VARIANT
+    (reading,) = seen.readings
+    assert (reading.location_id, reading.available) == (WAREHOUSE, 2)
+
+
+@pytest.mark.parametrize("status", ["CANCELED", "EXPIRED"])
+def test_a_closed_order_owes_nothing(status):
+    order, _ = parse_order_event(order_event(7, 5, 2, AT, status=status))
+    assert order.lines[0].open_quantity == 0
+    assert (order.cancelled_at is not None) == (status == "CANCELED")
+
+
+def test_tracked_lines_never_wait():
+    order, seen = parse_order_event(order_event(7, 5, 0, AT, track=True))
+    assert order.lines == () and seen.variants == () and seen.readings == ()
+
+
+def test_stock_of_a_tracked_variant_is_not_ours_to_plan():
+    payload = stock_event(3, AT)
+    payload["productVariant"]["trackInventory"] = True
+    assert parse_stock_event(payload).readings == ()
+    assert parse_stock_event(stock_event(3, AT)).readings[0].available == 3
+
+
+@pytest.mark.parametrize("payload", [{}, {"order": {}}, {"order": "x"}])
+def test_an_order_event_without_an_order_is_refused(payload):
+    with pytest.raises(InvalidInput):
+        parse_order_event(payload)
+
+
+def test_a_stock_event_without_a_variant_or_time_is_refused():
+    with pytest.raises(InvalidInput):
+        parse_stock_event({"issuedAt": AT})
+    payload = stock_event(3, AT)
+    del payload["issuedAt"]
+    with pytest.raises(InvalidInput):
+        parse_stock_event(payload)
