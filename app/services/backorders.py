@@ -112,9 +112,11 @@ class BackorderHandlers:
         outcomes = [self.stock_seen(s, shop, reading, seen.at) for reading in seen.readings]
         if not outcomes:
             return Outcome("no stock of a variant that sells past zero")
-        follow = [f for outcome in outcomes for f in outcome.follow_ups]
-        return Outcome("; ".join(o.message for o in outcomes),
-                       list(dict.fromkeys(follow)))
+        follow: list[tuple[str, tuple]] = []
+        for item in (f for outcome in outcomes for f in outcome.follow_ups):
+            if item not in follow:
+                follow.append(item)
+        return Outcome("; ".join(o.message for o in outcomes), follow)
 
     def _mirror_seen(self, s: Session, shop: str, seen: CatalogSeen) -> None:
         for info in seen.variants:
