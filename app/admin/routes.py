@@ -31,10 +31,27 @@ def home():
         services.installs.install(shop, services.tokens.exchange_session_token(shop, id_token))
     response = current_app.make_response(render_template(
         "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name,
-        id_token=id_token))
+        id_token=id_token, platform="shopify"))
     response.headers["Content-Security-Policy"] = (
         f"frame-ancestors https://{shop} https://admin.shopify.com;")
     response.headers["Cache-Control"] = "no-store"  # the page carries the id_token
+    return response
+
+
+@bp.get("/saleor/app")
+def saleor_home():
+    """The same page inside Saleor's Dashboard, which opens it with `saleorApiUrl` in the query.
+    It carries no token: the Dashboard hands one to the page (postMessage), and the page sends
+    it with every API call. Saleor's Dashboard can be served from anywhere, so any may frame it."""
+    services = current_app.extensions["backorders"]
+    api_url = (request.args.get("saleorApiUrl") or "").strip()
+    if not services.saleor_installs.is_installed(api_url):
+        raise BadRequest("open the app from the Saleor Dashboard of an instance it is installed "
+                         "in (saleorApiUrl)", field="saleorApiUrl")
+    response = current_app.make_response(render_template(
+        "admin.html", api_key="", shop=api_url, app_name=services.config.app_name, id_token="",
+        platform="saleor"))
+    response.headers["Content-Security-Policy"] = "frame-ancestors *;"
     return response
 
 

@@ -72,6 +72,18 @@ def metadata(saleor, order_id: str) -> dict[str, str]:
     return {m["key"]: m["value"] for m in items}
 
 
+def dashboard_get(saleor, backorders, path: str) -> dict:
+    """The app's API as the Dashboard calls it: with the token Saleor issues to its staff user
+    for this app."""
+    _, installed, base = backorders
+    token = saleor.graphql("query($id: ID!) { app(id: $id) { accessToken } }",
+                           {"id": installed["app_id"]})["app"]["accessToken"]
+    answer = requests.get(f"{base}{path}", timeout=10, headers={
+        "Authorization-Bearer": token, "Saleor-Api-Url": saleor.api_url})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def test_install_stores_the_token_and_the_instances_keys(saleor, backorders):
     services, installed, _ = backorders
     assert installed["status"] == "SUCCESS"
@@ -98,6 +110,9 @@ def test_sold_past_zero_then_filled_in_queue_order(saleor, saleor_store, backord
     assert waiting["backorders.eta"] >= time.strftime("%Y-%m-%d")
     assert json.loads(waiting["backorders.lines"])[0]["backordered"] == 2
     assert not any(k.startswith("backorders.") for k in metadata(saleor, first))
+    queue = dashboard_get(saleor, backorders, "/api/queue")
+    assert [(line["order_id"], line["backordered"]) for line in queue["lines"]] == [
+        (second, 2), (third, 1)]
 
     saleor.set_stock(variant, saleor_store.warehouse_id, 3)  # two units came in
 

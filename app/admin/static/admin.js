@@ -15,6 +15,37 @@ async function sessionToken() {
   return document.body.dataset.idToken;
 }
 
+// Inside Saleor's Dashboard the token comes from the Dashboard itself: a handshake once the page
+// says it is ready, then a fresh token before each one expires. Only messages from the page's
+// parent (the Dashboard's origin) are believed.
+const saleor = document.body.dataset.platform === "saleor" ? { token: null, ready: null } : null;
+
+function listenToSaleorDashboard() {
+  const origin = document.referrer ? new URL(document.referrer).origin : null;
+  saleor.ready = new Promise((resolve) => {
+    window.addEventListener("message", (event) => {
+      if (!origin || event.origin !== origin) return;
+      const { type, payload } = event.data || {};
+      if ((type === "handshake" || type === "tokenRefresh") && payload && payload.token) {
+        saleor.token = payload.token;
+        resolve();
+      }
+    });
+  });
+  if (origin && window.parent !== window) {
+    const actionId = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+    window.parent.postMessage({ type: "notifyReady", payload: { actionId } }, origin);
+  }
+}
+
+async function authHeaders() {
+  if (saleor) {
+    await saleor.ready;
+    return { "Authorization-Bearer": saleor.token, "Saleor-Api-Url": document.body.dataset.shop };
+  }
+  return { Authorization: `Bearer ${await sessionToken()}` };
+}
+
 class ApiError extends Error {
   constructor(status, body) {
     super((body && body.message) || `request failed (${status})`);
@@ -26,7 +57,7 @@ class ApiError extends Error {
 
 // Calls the API; a non-2xx answer becomes an ApiError carrying the server's message and field.
 async function api(method, path, body) {
-  const headers = { Authorization: `Bearer ${await sessionToken()}` };
+  const headers = await authHeaders();
   const init = { method, headers };
   if (body instanceof FormData) {
     init.body = body;
@@ -383,6 +414,7 @@ async function loadNumbers() {
 // ---- start
 
 function start() {
+  if (saleor) listenToSaleorDashboard();
   document.getElementById("queue-status").addEventListener("change", () => {
     state.queueOffset = 0;
     loadQueue();

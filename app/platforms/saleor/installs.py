@@ -11,7 +11,12 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from app.platforms.saleor.api import SaleorApi, SaleorError, SaleorUnavailable
-from app.platforms.saleor.signature import SignatureError, verify_webhook
+from app.platforms.saleor.signature import (
+    SignatureError,
+    UnknownKey,
+    verify_dashboard_token,
+    verify_webhook,
+)
 from app.storage.db import Database
 from app.storage.tables import SaleorInstall, Shop
 from app.storage.token_cipher import TokenCipher
@@ -33,6 +38,17 @@ class NotRegistered(SaleorError):
 
 class BadSignature(SaleorError):
     """The webhook's signature does not check out, even against a fresh JWKS."""
+
+
+class BadToken(SaleorError):
+    """A Dashboard token that is not this instance's, for this app, or no longer valid."""
+
+
+class NotPermitted(SaleorError):
+    """A valid Dashboard token of a staff user who may not manage orders through the app."""
+
+
+STAFF_PERMISSION = "MANAGE_ORDERS"
 
 
 def checked_api_url(url: str, allowed: tuple[str, ...]) -> str:
@@ -106,6 +122,31 @@ class SaleorInstalls:
             raise BadSignature(str(exc)) from None
         return app_id
 
+    def staff_claims(self, api_url: str, token: str) -> dict:
+        """The claims of a Dashboard token of a staff user who may manage orders through the
+        app in this instance; its key is looked for once more in a fresh JWKS when unknown."""
+        with self._db.read() as s:
+            row = s.get(SaleorInstall, api_url)
+            shop = s.get(Shop, api_url)
+            if row is None or shop is None or not shop.installed:
+                raise NotRegistered(f"the app is not installed for {api_url}")
+            app_id, jwks, fetched = row.app_id, row.jwks, row.jwks_fetched_at
+        check = {"app_id": app_id, "issuer": api_url, "now": self._clock()}
+        try:
+            claims = verify_dashboard_token(token, jwks, **check)
+        except UnknownKey as exc:
+            if self._clock() - fetched < JWKS_COOLDOWN:
+                raise BadToken(str(exc)) from None
+            try:
+                claims = verify_dashboard_token(token, self._refetched_jwks(api_url), **check)
+            except (SignatureError, SaleorUnavailable) as again:
+                raise BadToken(str(again)) from None
+        except SignatureError as exc:
+            raise BadToken(str(exc)) from None
+        if STAFF_PERMISSION not in (claims.get("permissions") or []):
+            raise NotPermitted(f"the staff user may not use the app: {STAFF_PERMISSION} needed")
+        return claims
+
     def _refetched_jwks(self, api_url: str) -> dict:
         now = self._clock()
         with self._db.transaction() as s:
@@ -114,6 +155,11 @@ class SaleorInstalls:
         with self._db.transaction() as s:
             s.get(SaleorInstall, api_url, with_for_update=True).jwks = jwks
         return jwks
+
+    def is_installed(self, api_url: str) -> bool:
+        with self._db.read() as s:
+            shop = s.get(Shop, api_url)
+            return bool(shop and shop.installed and shop.platform == PLATFORM)
 
     def token(self, api_url: str) -> str:
         with self._db.read() as s:

@@ -1,0 +1,67 @@
+"""The admin inside Saleor's Dashboard: its page, and the same JSON API as Shopify's, reached with
+the Dashboard's token (RS256, checked against the instance's JWKS) and the instance's API URL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.integration.test_saleor_flow import deliver, order_event, saleor  # noqa: F401
+from tests.saleor_edge import API, APP_ID
+from tests.saleor_keys import dashboard_token
+
+
+def staff_token(clock, **changes) -> str:
+    now = clock()
+    claims = {"iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=5)).timestamp()),
+              "owner": "saleor", "iss": API, "type": "thirdparty", "app": APP_ID,
+              "user_id": "VXNlcjox", "is_staff": True, "email": "staff@example.com",
+              "permissions": ["MANAGE_ORDERS", "MANAGE_PRODUCTS"],
+              "user_permissions": ["MANAGE_ORDERS", "MANAGE_PRODUCTS"], **changes}
+    return dashboard_token(claims)
+
+
+def get(client, path: str, token: str, api_url: str = API):
+    return client.get(path, headers={"Authorization-Bearer": token, "Saleor-Api-Url": api_url})
+
+
+def test_the_queue_lists_a_saleor_backorder(client, services, saleor, clock):  # noqa: F811
+    deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    answer = get(client, "/api/queue", staff_token(clock))
+    assert answer.status_code == 200, answer.json
+    (line,) = answer.json["lines"]
+    assert (line["order_name"], line["backordered"], line["sku"]) == ("#1", 2, "MUG-1")
+    assert line["eta"]["date"] > "2026-11-20" and line["queue_position"] == 1
+
+
+@pytest.mark.parametrize("changes, status", [
+    ({"app": "QXBwOjI="}, 401),
+    ({"iss": "https://other.saleor.test/graphql/"}, 401),
+    ({"permissions": ["MANAGE_PRODUCTS"]}, 403),
+])
+def test_tokens_for_another_app_instance_or_staff_without_the_permission_are_refused(
+        client, saleor, clock, changes, status):  # noqa: F811
+    assert get(client, "/api/queue", staff_token(clock, **changes)).status_code == status
+
+
+def test_an_expired_token_or_none_is_refused(client, saleor, clock):  # noqa: F811
+    token = staff_token(clock)
+    clock.advance(minutes=10)
+    assert get(client, "/api/queue", token).status_code == 401
+    assert get(client, "/api/queue", "").status_code == 401
+
+
+def test_a_token_for_an_instance_not_installed_is_refused(client, clock):
+    assert get(client, "/api/queue", staff_token(clock)).status_code == 401
+
+
+def test_the_page_opens_for_an_installed_instance_only(client, saleor):  # noqa: F811
+    page = client.get("/saleor/app", query_string={"saleorApiUrl": API, "id": APP_ID})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-platform="saleor"' in html and "app-bridge.js" not in html
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors *;"
+    other = client.get("/saleor/app", query_string={"saleorApiUrl": "https://x.test/graphql/"})
+    assert other.status_code == 400
