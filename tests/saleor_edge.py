@@ -1,5 +1,6 @@
 """A Saleor instance at the HTTP edge, for tests: the app's GraphQL calls answered from memory
-(order metadata, variants), its metadata writes kept, its JWKS served."""
+(order metadata, variants and their stock as `variants` holds them), its metadata writes kept,
+its JWKS served."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class SaleorEdge:
     def __init__(self, rsps: responses.RequestsMock):
         self.metadata: dict[str, dict[str, str]] = {}  # object id -> key -> value
         self.writes: list[tuple[str, dict[str, str]]] = []
+        self.variants: dict[str, dict] = {}  # variant id -> node, as the Variants query answers
         rsps.add_callback(responses.POST, API, callback=self._graphql)
         rsps.add(responses.GET, JWKS_URL, json=jwks())
 
@@ -39,6 +41,9 @@ class SaleorEdge:
                 {"node": {"id": i, "metadata": [{"key": k, "value": v} for k, v in
                                                 self.metadata.get(i, {}).items()]}}
                 for i in variables["ids"]]}}
+        elif "query Variants" in query:
+            data = {"productVariants": {"edges": [{"node": self.variants[i]}
+                                                  for i in variables["ids"] if i in self.variants]}}
         else:
             return 400, {}, json.dumps({"errors": [{"message": "not known to this fake"}]})
         return 200, {}, json.dumps({"data": data})
