@@ -48,6 +48,7 @@ def test_admin_origin_points_at_a_simulator():
     ({**BASE, "MAX_REQUEST_BYTES": "0"}, "MAX_REQUEST_BYTES"),
     ({**BASE, "WEBHOOK_MAX_ATTEMPTS": "0"}, "WEBHOOK_MAX_ATTEMPTS"),
     ({**BASE, "WEBHOOK_MAX_ATTEMPTS": "2.5"}, "WEBHOOK_MAX_ATTEMPTS"),
+    ({**BASE, "SALEOR_API_URLS": "https://a.test/graphql/,not a url"}, "SALEOR_API_URLS"),
 ])
 def test_bad_settings_are_named(env, setting):
     with pytest.raises(ConfigError) as error:
@@ -63,3 +64,9 @@ def test_bad_app_toml_is_named(tmp_path):
                     ' "customers/redact", "shop/redact"]\nuri = "/webhooks"\n')
     with pytest.raises(ConfigError, match="api_version"):
         load_config(BASE, path)
+
+
+def test_saleor_api_urls_are_a_list_of_prefixes():
+    config = load_config({**BASE, "SALEOR_API_URLS": " http://127.0.0.1:8000/ , https://s.test/"})
+    assert config.saleor_api_urls == ("http://127.0.0.1:8000/", "https://s.test/")
+    assert load_config(BASE).saleor_api_urls == ()

@@ -130,3 +130,4 @@ def test_a_jwks_without_an_rsa_key_is_not_usable():
     for text in ("not json", "{}", json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})):
         with pytest.raises(SignatureError):
             parse_jwks(text)
+
