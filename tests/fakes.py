@@ -117,7 +117,7 @@ class FakeGateway:
 
     def _apply(self, order: FakeOrder, change: OrderChange) -> None:
         order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)
-        for key, (_kind, value) in change.metafields.items():
+        for key, value in change.fields.items():
             order.metafields[key] = value
         for fo_id, hold_ids in change.release:
             fo = next(f for f in order.fulfillment_orders if f.id == fo_id)

@@ -1,36 +1,59 @@
-"""What the platform should show for an order, derived from its view: a tag to filter on,
-app-owned metafields the merchant and the customer read, and which units to hold.
+"""What the platform should show for an order, derived from its view: a mark to filter on, the
+values of the app's fields the merchant and the customer read, and which units to hold.
 
-Pure: the sync compares this with what the platform shows and sends only the difference."""
+Pure and platform-neutral: each platform adapter decides where a field goes (a Shopify
+metafield and its type, Saleor metadata). The sync compares this with what the platform shows
+and sends only the difference."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.alternatives import as_entry
 from app.domain.order_view import OrderView
 
 TAG = "backordered"
-NAMESPACE = "$app:backorders"
-METAFIELD_TYPES = {
-    "status": "single_line_text_field",
-    "eta": "date",
-    "lines": "json",
-    "alternatives": "list.variant_reference",
-    "alternative_reasons": "json",
-}
+# status: ready | partially_ready | waiting; eta: ISO date; lines: JSON per line; alternatives:
+# JSON list of variant ids; alternative_reasons: JSON, one entry per line and suggestion.
+FIELDS = ("status", "eta", "lines", "alternatives", "alternative_reasons")
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """One order as the platform should show it. Stored as `as_dict()`."""
+
+    tags: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)
+    holds: Mapping[str, int] = field(default_factory=dict)  # line -> units to hold
+    hold_note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"tags": list(self.tags), "fields": dict(self.fields), "holds": dict(self.holds),
+                "hold_note": self.hold_note}
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> DesiredState:
+        data = data or {}
+        return cls(tuple(data.get("tags") or ()), dict(data.get("fields") or {}),
+                   {k: int(v) for k, v in (data.get("holds") or {}).items()},
+                   str(data.get("hold_note") or ""))
+
+    def held(self) -> dict[str, int]:
+        """The lines with units to hold."""
+        return {line: units for line, units in self.holds.items() if units}
 
 
 def desired_state(view: OrderView, titles: Mapping[str, str],
-                  alternatives: Mapping[str, Sequence[str | Mapping]], today: date) -> dict:
+                  alternatives: Mapping[str, Sequence[str | Mapping]], today: date) -> DesiredState:
     """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
     (today once everything is ready, so the date shown is never a stale promise).
 
     `alternatives` gives each line's suggestions, as variant ids or as stored entries with their
-    reasons. A variant reference list cannot carry a reason, so the reasons go in a companion
-    JSON metafield, one entry per line and suggestion."""
+    reasons. The list of variants is kept apart from the reasons (a platform may store it as a
+    list of references, which cannot carry a reason)."""
     owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
     eta = view.eta.ships_on if view.eta else today
     offered = [{"line_id": line_id, **as_entry(item)}
@@ -42,12 +65,12 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
         "alternatives": json.dumps(sorted({entry["variant_id"] for entry in offered})),
         "alternative_reasons": json.dumps(offered, sort_keys=True),
     }
-    return {
-        "tags": [TAG] if owed else [],
-        "metafields": {key: [METAFIELD_TYPES[key], value] for key, value in values.items()},
-        "holds": owed,
-        "hold_note": f"Backordered, expected to ship {eta.isoformat()}" if owed else "",
-    }
+    return DesiredState(
+        tags=(TAG,) if owed else (),
+        fields=values,
+        holds=owed,
+        hold_note=f"Backordered, expected to ship {eta.isoformat()}" if owed else "",
+    )
 
 
 def _line(plan, titles: Mapping[str, str], view: OrderView) -> dict:

@@ -390,7 +390,8 @@ class Planning:
                      if (new := alternatives.get(r.line_id, []) if r.backordered else [])
                      != (r.alternatives or []))
         released.update(r.pool for r in rows if r.alternatives and not r.backordered)
-        return desired_state(view, {r.line_id: r.title for r in rows}, alternatives, today)
+        return desired_state(view, {r.line_id: r.title for r in rows}, alternatives,
+                             today).as_dict()
 
     def _set_desired(self, s: Session, shop: str, wanted: dict[str, dict], syncs: dict) -> None:
         """A new desired state is pending, with a new version: a sync that read the old one

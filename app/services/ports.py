@@ -81,7 +81,7 @@ class FulfillmentOrderState:
 @dataclass(frozen=True)
 class OrderState:
     """What the platform shows for an order now (its tags and fulfillment orders; our own
-    metafields are known from what we applied): the sync diffs its wishes against this.
+    fields are known from what we applied): the sync diffs its wishes against this.
 
     `hidden` says why the platform may be hiding an order it did not show (a permission the
     shop has not granted), when it hides only orders placed before `hidden_before`; an order
@@ -108,12 +108,12 @@ class OrderChange:
     order_id: str
     tags_add: tuple[str, ...] = ()
     tags_remove: tuple[str, ...] = ()
-    metafields: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (type, value)
+    fields: dict[str, str] = field(default_factory=dict)  # our fields (the domain's FIELDS)
     release: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (fulfillment order, hold ids)
     holds: tuple[Hold, ...] = ()  # no lines: the whole fulfillment order
 
     def is_empty(self) -> bool:
-        return not (self.tags_add or self.tags_remove or self.metafields or self.release
+        return not (self.tags_add or self.tags_remove or self.fields or self.release
                     or self.holds)
 
 

@@ -1,6 +1,6 @@
 """Converge the platform on the desired state of each order.
 
-The sync reads what the platform shows now (tags, our metafields, fulfillment orders and holds),
+The sync reads what the platform shows now (tags, our fields, fulfillment orders and holds),
 sends only the difference, and records the desired state as applied once the platform accepted
 it. Interrupted anywhere, the next run reads again and finishes the work; nothing is written twice
 because the difference is then empty. One sync per shop runs at a time.
@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.writeback import TAG
+from app.domain.writeback import TAG, DesiredState
 from app.services.ports import (
     FulfillmentOrderState,
     Hold,
@@ -96,21 +96,20 @@ class _Placement:
     awaiting: bool
 
 
-def plan_change(order_id: str, desired: Mapping, state: OrderState,
+def plan_change(order_id: str, desired: DesiredState, state: OrderState,
                 applied: Mapping | None = None) -> Planned:
     """The writes that take the platform from `state` to `desired`. Tags and holds are compared
-    with what the platform shows (the merchant edits those too); our app-owned metafields, which
-    only we can write, with what we last applied. Of the tags only ours is ever added or
-    removed."""
-    wanted, shown = set(desired.get("tags", [])), set(state.tags)
-    holds = _positive(desired.get("holds", {})) if state.platform_holds else {}
-    placement = _place(holds, desired.get("hold_note", ""), state)
+    with what the platform shows (the merchant edits those too); our fields, which only we
+    write, with what we last applied. Of the tags only ours is ever added or removed."""
+    wanted, shown = set(desired.tags), set(state.tags)
+    holds = desired.held() if state.platform_holds else {}
+    placement = _place(holds, desired.hold_note, state)
     unchanged = _held(state) == placement.units
     change = OrderChange(
         order_id=order_id,
         tags_add=tuple(sorted(wanted - shown)),
         tags_remove=tuple(sorted(({TAG} & shown) - wanted)),
-        metafields=_metafield_changes(desired, applied or {}),
+        fields=_field_changes(desired, applied or {}),
         release=() if unchanged else tuple((fo.fulfillment_order_id, fo.hold_ids)
                                            for fo in state.fulfillment_orders if fo.hold_ids),
         holds=() if unchanged else placement.holds,
@@ -120,24 +119,23 @@ def plan_change(order_id: str, desired: Mapping, state: OrderState,
     return Planned(change, placement.awaiting, placement.deferred + unseen)
 
 
-def needs_read(desired: Mapping, applied: Mapping) -> bool:
+def needs_read(desired: DesiredState, applied: Mapping) -> bool:
     """Only a change of tag or holds needs the platform's current state (its tags, its
-    fulfillment orders); a new ETA or status is a metafield write on its own. An order whose
+    fulfillment orders); a new ETA or status is a field write on its own. An order whose
     holds were left undone, or whose fulfillment orders the store changed, is read again."""
     if "holds" not in applied or any(applied.get(k) for k in (AWAITING, DEFERRED, RECHECK)):
         return True
-    return (sorted(desired.get("tags", [])) != sorted(applied.get("tags", []))
-            or _positive(desired.get("holds", {})) != _positive(applied.get("holds", {})))
+    before = DesiredState.from_dict(applied)
+    return sorted(desired.tags) != sorted(before.tags) or desired.held() != before.held()
 
 
-def metafields_only(order_id: str, desired: Mapping, applied: Mapping) -> OrderChange:
-    return OrderChange(order_id=order_id, metafields=_metafield_changes(desired, applied))
+def fields_only(order_id: str, desired: DesiredState, applied: Mapping) -> OrderChange:
+    return OrderChange(order_id=order_id, fields=_field_changes(desired, applied))
 
 
-def _metafield_changes(desired: Mapping, applied: Mapping) -> dict[str, tuple[str, str]]:
-    before = applied.get("metafields", {})
-    return {key: (kind, value) for key, (kind, value) in desired.get("metafields", {}).items()
-            if (before.get(key) or [None, None])[1] != value}
+def _field_changes(desired: DesiredState, applied: Mapping) -> dict[str, str]:
+    before = DesiredState.from_dict(applied).fields
+    return {key: value for key, value in desired.fields.items() if before.get(key) != value}
 
 
 def _positive(holds: Mapping[str, int]) -> dict[str, int]:
@@ -205,10 +203,10 @@ def _why_unheld(fo: FulfillmentOrderState) -> str:
             "that are not owed: its owed units are held when that hold is released")
 
 
-def _shows_nothing(desired: Mapping) -> bool:
+def _shows_nothing(desired: DesiredState) -> bool:
     """A desired state that asks for nothing of ours: no tag, no hold (a never-backordered order).
     An order we never wrote to already shows exactly that, so it needs neither a read nor a write."""
-    return not desired.get("tags") and not any(desired.get("holds", {}).values())
+    return not desired.tags and not desired.held()
 
 
 def _still_hidden(state: OrderState, placed_at: datetime | None) -> bool:
@@ -242,7 +240,7 @@ class Sync:
             raise SyncFailed(f"{len(failed)} orders of {shop} could not be synced")
         return report
 
-    def _pending(self, shop: str, exclude: set[str]) -> list[tuple[str, dict, int]]:
+    def _pending(self, shop: str, exclude: set[str]) -> list[tuple[str, DesiredState, int, dict]]:
         with self._db.transaction() as s:
             query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
                             OrderSync.applied)
@@ -251,7 +249,8 @@ class Sync:
                      .order_by(OrderSync.updated_at, OrderSync.order_id))
             if exclude:
                 query = query.where(OrderSync.order_id.not_in(exclude))
-            return [tuple(r) for r in s.execute(query.limit(self._batch))]
+            return [(order_id, DesiredState.from_dict(desired), version, applied or {})
+                    for order_id, desired, version, applied in s.execute(query.limit(self._batch))]
 
     def _plan_batch(self, shop: str, rows) -> tuple[dict[str, Planned | None], dict[str, str]]:
         """Per order: its plan (None: nothing to send, the order is done), or why the store
@@ -267,7 +266,7 @@ class Sync:
             if order_id in unseen:  # never backordered, nothing of ours on it: nothing to send
                 plans[order_id] = None
             elif order_id not in to_read:
-                plans[order_id] = Planned(metafields_only(order_id, desired, applied))
+                plans[order_id] = Planned(fields_only(order_id, desired, applied))
             elif state is None or (state.hidden and not _still_hidden(state, placed.get(order_id))):
                 plans[order_id] = None  # deleted on the platform: nothing left to show it on
             elif state.hidden:
@@ -325,16 +324,16 @@ class Sync:
                                                          OrderSync.order_id.in_(order_ids))):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
-                    _tell(s, shop, row.order_id, row.desired)
+                    _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
 
-    def _applied(self, s: Session, shop: str, order_id: str, desired: dict, version: int,
+    def _applied(self, s: Session, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport) -> None:
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = s.get(OrderSync, (shop, order_id), with_for_update=True)
-        row.applied = {**desired, **({AWAITING: True} if awaiting else {}),
+        row.applied = {**desired.as_dict(), **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {})}
         _tell(s, shop, order_id, desired)
         row.awaiting_fulfillment_orders = awaiting
@@ -359,11 +358,11 @@ class Sync:
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
 
 
-def _tell(s: Session, shop: str, order_id: str, shown: Mapping) -> None:
+def _tell(s: Session, shop: str, order_id: str, shown: DesiredState) -> None:
     """Record on the order's lines what the store shows of them: planning keeps units the
     customer was told are ready from being taken by a line that sorts ahead later."""
-    detail = (shown.get("metafields") or {}).get("lines")
-    told = {entry["line_id"]: entry for entry in json.loads(detail[1])} if detail else {}
+    detail = shown.fields.get("lines")
+    told = {entry["line_id"]: entry for entry in json.loads(detail)} if detail else {}
     for line in s.scalars(select(OrderLine).where(OrderLine.shop == shop,
                                                   OrderLine.order_id == order_id)):
         entry = told.get(line.line_id, {})

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from app.domain.writeback import DesiredState
 from app.services.ports import FulfillmentOrderLine as FoLine
 from app.services.ports import FulfillmentOrderState as Fo
 from app.services.ports import OrderState
-from app.services.sync import metafields_only, needs_read, plan_change
+from app.services.sync import fields_only, needs_read, plan_change
 
-DESIRED = {
-    "tags": ["backordered"],
-    "metafields": {"status": ["single_line_text_field", "partially_ready"]},
-    "holds": {"L1": 2},
-    "hold_note": "Backordered, expected to ship 2026-12-01",
-}
+DESIRED = DesiredState(tags=("backordered",), fields={"status": "partially_ready"},
+                       holds={"L1": 2}, hold_note="Backordered, expected to ship 2026-12-01")
+APPLIED = DESIRED.as_dict()  # as the sync stores what it applied
 
 
 def state(tags=("vip",), fos=()) -> OrderState:
@@ -24,8 +24,8 @@ def test_everything_missing_is_written_and_merchant_tags_are_kept():
     planned = plan_change("O1", DESIRED, state(fos=[open_fo]))
     change = planned.change
     assert (change.tags_add, change.tags_remove) == (("backordered",), ())
-    assert change.metafields == {"status": ("single_line_text_field", "partially_ready")}
-    assert change.holds == (("FO1", (("FOL1", 2),), DESIRED["hold_note"]),)
+    assert change.fields == {"status": "partially_ready"}
+    assert change.holds == (("FO1", (("FOL1", 2),), DESIRED.hold_note),)
     assert change.release == () and not planned.awaiting
 
 
@@ -33,39 +33,39 @@ def test_nothing_is_sent_when_the_store_already_shows_it():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     rest = Fo("FO2", "OPEN", (FoLine("FOL3", "L1", 1),), ())
     shown = state(tags=("backordered", "vip"), fos=[held, rest])
-    planned = plan_change("O1", DESIRED, shown, applied=DESIRED)
+    planned = plan_change("O1", DESIRED, shown, applied=APPLIED)
     assert planned.change.is_empty() and not planned.awaiting
 
 
-def test_a_new_eta_alone_needs_no_read_and_sends_only_the_metafield():
-    later = {**DESIRED, "metafields": {"status": ["single_line_text_field", "waiting"]}}
-    assert not needs_read(later, DESIRED)
-    change = metafields_only("O1", later, DESIRED)
-    assert change.metafields == {"status": ("single_line_text_field", "waiting")}
+def test_a_new_eta_alone_needs_no_read_and_sends_only_the_field():
+    later = replace(DESIRED, fields={"status": "waiting"})
+    assert not needs_read(later, APPLIED)
+    change = fields_only("O1", later, APPLIED)
+    assert change.fields == {"status": "waiting"}
     assert change.tags_add == change.tags_remove == () and change.holds == () == change.release
 
 
 def test_a_new_hold_quantity_or_tag_or_first_sync_needs_a_read():
-    assert needs_read({**DESIRED, "holds": {"L1": 1}}, DESIRED)
-    assert needs_read({**DESIRED, "tags": []}, DESIRED)
+    assert needs_read(replace(DESIRED, holds={"L1": 1}), APPLIED)
+    assert needs_read(replace(DESIRED, tags=()), APPLIED)
     assert needs_read(DESIRED, {})
     assert needs_read(DESIRED, {"written": True})
-    assert needs_read(DESIRED, {**DESIRED, "awaiting_fulfillment_orders": True})
-    assert needs_read(DESIRED, {**DESIRED, "holds_deferred": ["held by the merchant"]})
-    assert needs_read(DESIRED, {**DESIRED, "recheck": True})
+    assert needs_read(DESIRED, {**APPLIED, "awaiting_fulfillment_orders": True})
+    assert needs_read(DESIRED, {**APPLIED, "holds_deferred": ["held by the merchant"]})
+    assert needs_read(DESIRED, {**APPLIED, "recheck": True})
 
 
 def test_a_changed_quantity_releases_and_holds_again():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     rest = Fo("FO2", "OPEN", (FoLine("FOL3", "L1", 1),), ())
-    change = plan_change("O1", {**DESIRED, "holds": {"L1": 1}}, state(fos=[held, rest])).change
+    change = plan_change("O1", replace(DESIRED, holds={"L1": 1}), state(fos=[held, rest])).change
     assert change.release == (("FO1", ("H1",)),)
-    assert change.holds == (("FO1", (("FOL1", 1),), DESIRED["hold_note"]),)
+    assert change.holds == (("FO1", (("FOL1", 1),), DESIRED.hold_note),)
 
 
 def test_filled_order_releases_its_hold_and_drops_only_our_tag():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
-    filled = {"tags": [], "metafields": {}, "holds": {}, "hold_note": ""}
+    filled = DesiredState()
     change = plan_change("O1", filled, state(tags=("backordered", "vip"), fos=[held])).change
     assert (change.tags_add, change.tags_remove) == ((), ("backordered",))
     assert change.release == (("FO1", ("H1",)),) and change.holds == ()
@@ -85,14 +85,14 @@ def test_waiting_for_fulfillment_orders_the_app_may_not_see_says_why():
 def test_every_unit_owed_on_one_fulfillment_order_is_one_whole_hold():
     fo = Fo("FO1", "OPEN", (FoLine("FOL1", "L1", 2),), ())
     change = plan_change("O1", DESIRED, state(fos=[fo])).change
-    assert change.holds == (("FO1", (), DESIRED["hold_note"]),)
+    assert change.holds == (("FO1", (), DESIRED.hold_note),)
 
 
 def test_a_merchant_hold_is_never_released_and_a_wholly_owed_one_gets_ours_too():
     merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), (), others_holds=1)
     planned = plan_change("O1", DESIRED, state(fos=[merchant]))
     assert planned.change.release == ()
-    assert planned.change.holds == (("FO1", (), DESIRED["hold_note"]),)  # whole: no line items
+    assert planned.change.holds == (("FO1", (), DESIRED.hold_note),)  # whole: no line items
     assert planned.notes == () and not planned.awaiting
 
 
@@ -100,7 +100,7 @@ def test_owed_units_are_held_where_nobody_else_holds_first():
     merchant = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3),), (), others_holds=1)
     free = Fo("FO2", "OPEN", (FoLine("FOL2", "L1", 2), FoLine("FOL3", "L2", 1)), ())
     planned = plan_change("O1", DESIRED, state(fos=[merchant, free]))
-    assert planned.change.holds == (("FO2", (("FOL2", 2),), DESIRED["hold_note"]),)
+    assert planned.change.holds == (("FO2", (("FOL2", 2),), DESIRED.hold_note),)
     assert planned.notes == ()
 
 
@@ -116,7 +116,7 @@ def test_a_partly_owed_fulfillment_order_held_by_others_is_left_with_the_reason(
 
 def test_our_hold_beside_a_merchant_hold_is_released_when_only_part_stays_owed():
     both = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 3),), ("H1",), others_holds=1)
-    planned = plan_change("O1", {**DESIRED, "holds": {"L1": 1}}, state(fos=[both]))
+    planned = plan_change("O1", replace(DESIRED, holds={"L1": 1}), state(fos=[both]))
     assert planned.change.release == (("FO1", ("H1",)),)  # ours only; theirs stays
     assert planned.change.holds == ()
     assert planned.notes and not planned.awaiting

@@ -76,7 +76,7 @@ class SaleorGateway:
         errors: dict[str, str | None] = {}
         for change in changes:
             entries = [{"key": PREFIX + key, "value": value}
-                       for key, (_, value) in sorted(change.metafields.items())]
+                       for key, value in sorted(change.fields.items())]
             if change.tags_add or change.tags_remove:
                 entries.append({"key": TAGS, "value": ",".join(change.tags_add)})
             if not entries:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import requests
 
-from app.domain.writeback import METAFIELD_TYPES, NAMESPACE
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
 from app.platforms.shopify.documents import Document, compose, load_documents, root_aliases
 from app.platforms.shopify.errors import ShopifyError, UserErrors
@@ -53,6 +52,15 @@ UNSEEN_THIRD_PARTY = ("fulfillment orders at a fulfillment service or 3PL locati
 Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
+NAMESPACE = "$app:backorders"  # app-owned: only this app writes it
+# Where each of the app's fields goes on an order: an app-owned metafield of this type.
+METAFIELD_TYPES = {
+    "status": "single_line_text_field",
+    "eta": "date",
+    "lines": "json",
+    "alternatives": "list.variant_reference",
+    "alternative_reasons": "json",
+}
 METAFIELD_DEFINITIONS = {
     "status": ("Backorder status", METAFIELD_TYPES["status"]),
     "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
@@ -266,8 +274,9 @@ def _mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
         yield "tags_add", {"id": change.order_id, "tags": list(change.tags_add)}
     if change.tags_remove:
         yield "tags_remove", {"id": change.order_id, "tags": list(change.tags_remove)}
-    metafields = [{"ownerId": change.order_id, "namespace": NAMESPACE, "key": key, "type": kind,
-                   "value": value} for key, (kind, value) in sorted(change.metafields.items())]
+    metafields = [{"ownerId": change.order_id, "namespace": NAMESPACE, "key": key,
+                   "type": METAFIELD_TYPES[key], "value": value}
+                  for key, value in sorted(change.fields.items())]
     for start in range(0, len(metafields), METAFIELDS_PER_SET):
         yield "metafields_set", {"metafields": metafields[start:start + METAFIELDS_PER_SET]}
 

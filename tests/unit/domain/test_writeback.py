@@ -4,7 +4,7 @@ import json
 
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
-from app.domain.writeback import METAFIELD_TYPES, desired_state
+from app.domain.writeback import FIELDS, DesiredState, desired_state
 from tests.unit.domain.factories import TODAY, line
 from tests.unit.domain.test_order_view import plans
 
@@ -23,11 +23,8 @@ def test_each_suggestion_reaches_the_store_with_its_reason():
         {"variant_id": HOOPS, "reason": "same type, same price", "weak": False},
         {"variant_id": NECKLACE, "reason": "weak match: not the same type, same price",
          "weak": True}]})
-    kind, value = desired["metafields"]["alternatives"]
-    assert (kind, json.loads(value)) == ("list.variant_reference", sorted([HOOPS, NECKLACE]))
-    kind, value = desired["metafields"]["alternative_reasons"]
-    assert kind == "json" == METAFIELD_TYPES["alternative_reasons"]
-    assert json.loads(value) == [
+    assert json.loads(desired.fields["alternatives"]) == sorted([HOOPS, NECKLACE])
+    assert json.loads(desired.fields["alternative_reasons"]) == [
         {"line_id": "l002", "variant_id": HOOPS, "reason": "same type, same price", "weak": False},
         {"line_id": "l002", "variant_id": NECKLACE,
          "reason": "weak match: not the same type, same price", "weak": True},
@@ -36,13 +33,14 @@ def test_each_suggestion_reaches_the_store_with_its_reason():
 
 def test_suggestions_of_a_line_no_longer_owed_are_not_shown():
     desired = state({"l001": [{"variant_id": NECKLACE, "reason": "same type", "weak": False}]})
-    assert json.loads(desired["metafields"]["alternatives"][1]) == []
-    assert json.loads(desired["metafields"]["alternative_reasons"][1]) == []
+    assert json.loads(desired.fields["alternatives"]) == []
+    assert json.loads(desired.fields["alternative_reasons"]) == []
 
 
 def test_bare_variant_ids_stored_before_reasons_still_write():
     desired = state({"l002": [NECKLACE]})
-    assert json.loads(desired["metafields"]["alternatives"][1]) == [NECKLACE]
-    assert json.loads(desired["metafields"]["alternative_reasons"][1]) == [
+    assert json.loads(desired.fields["alternatives"]) == [NECKLACE]
+    assert json.loads(desired.fields["alternative_reasons"]) == [
         {"line_id": "l002", "variant_id": NECKLACE, "reason": "", "weak": False}]
-    assert set(desired) == {"tags", "metafields", "holds", "hold_note"}
+    assert set(desired.fields) == set(FIELDS)
+    assert DesiredState.from_dict(desired.as_dict()) == desired  # stored and read back

@@ -321,7 +321,7 @@ def test_metafields_go_through_metafields_set(gateway, admin):
     admin.queue("SyncOrders", {"o0m0_0": {"metafields": [], "userErrors": []}})
 
     gateway.apply(SHOP, [OrderChange(gid("Order", 1),
-                                     metafields={"status": ("single_line_text_field", "waiting")})])
+                                     fields={"status": "waiting"})])
 
     (_, variables, text) = admin.sent[0]
     assert "metafieldsSet(" in text
