@@ -66,9 +66,6 @@ class Queue:
         self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
         self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
         self._setup = retried(huey, services.onboarding.setup, "setup_shop")
-        self._policy = retried(huey, services.gateway.set_inventory_policy, "inventory_policy")
-        self._substitutes = retried(huey, services.gateway.set_product_substitutes,
-                                    "product_substitutes")
         self._replan_shop = retried(huey, lambda shop, reason, plans=True, views=True: (
             self._follow_ups(services.backorders.replan_shop(shop, reason, plans, views)
                              .follow_ups)), "replan_shop")
@@ -107,9 +104,6 @@ class Queue:
     def replan_shop(self, shop: str, reason: str, plans: bool = True, views: bool = True) -> None:
         self._replan_shop(shop, reason, plans, views)
 
-    def product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
-        self._substitutes(shop, product_id, products)
-
     def _replan_overdue(self, services, shop: str) -> None:
         with services.db.transaction() as s:
             changed = services.planning.replan_overdue(s, shop)
@@ -120,8 +114,7 @@ class Queue:
         self._setup(shop)
 
     def follow_up(self, kind: str, args: tuple) -> None:
-        {"sync": self.sync, "inventory_policy": self._policy,
-         "settle_stock": self._settle}[kind](*args)
+        {"sync": self.sync, "settle_stock": self._settle}[kind](*args)
 
     def _follow_ups(self, follow_ups: list[tuple[str, tuple]]) -> None:
         for kind, args in follow_ups:

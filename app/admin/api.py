@@ -134,8 +134,7 @@ def put_substitutes(product_id: str):
         products, changed = substitutes.set_substitutes(
             s, services.planning, g.shop, product_id, body, services.clock().date())
     services.alternatives.invalidate(g.shop)
-    services.queue.product_substitutes(g.shop, product_id, products)
-    _sync_if(changed)
+    services.queue.sync(g.shop)  # the list goes to the platform, and any order it changed
     return jsonify({"product_id": product_id, "substitutes": products})
 
 

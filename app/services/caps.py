@@ -15,20 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.caps import inventory_policy_for_variant
+from app.services import object_sync
 from app.services.planning import CHUNK, shop_policy
 from app.storage.tables import Pool, RestockRow, Variant
 
 SYNC = "sync"
-INVENTORY_POLICY = "inventory_policy"
 
 
 def follow_ups(s: Session, shop: str, pools: Iterable[str],
                changed: set[str]) -> list[tuple[str, tuple]]:
-    """What a re-plan of these pools leaves to do on the platform: a sync when an order's
-    desired state moved, and the inventory policies whose cap verdict flipped."""
-    follow = [(SYNC, (shop,))] if changed else []
-    return follow + [(INVENTORY_POLICY, (shop, *change))
-                     for change in policy_changes(s, shop, set(pools))]
+    """What a re-plan of these pools leaves to do on the platform: a sync, when an order's
+    desired state moved or a capped variant's inventory policy must flip (recorded as wanted,
+    for the sync to write)."""
+    return [(SYNC, (shop,))] if policy_changes(s, shop, set(pools)) or changed else []
 
 
 def policy_changes(s: Session, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:
@@ -54,5 +53,7 @@ def policy_changes(s: Session, shop: str, pools: set[str]) -> list[tuple[str, st
                                                   incoming.get(pool) or 0)
             if variant.inventory_policy != wanted:
                 variant.inventory_policy = wanted
+                object_sync.want(s, shop, object_sync.INVENTORY_POLICY, variant.variant_id,
+                                 {"policy": wanted, "product_id": variant.product_id})
                 changes.append((variant.variant_id, variant.product_id, wanted))
     return changes

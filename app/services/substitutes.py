@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import InvalidInput, NotFound
+from app.services import object_sync
 from app.services.planning import Planning, shop_policy
 from app.storage.tables import OrderLine, Variant
 
@@ -25,11 +26,13 @@ def get(s: Session, shop: str, product_id: str) -> dict:
 
 def set_substitutes(s: Session, planning: Planning, shop: str, product_id: str, body: Any,
                     today) -> tuple[list[str], set[str]]:
-    """Validate and store; returns the list and the orders whose suggestions changed."""
+    """Validate and store, and want the platform to show it; returns the list and the orders
+    whose suggestions changed."""
     _any_variant(s, shop, product_id)
     products = _validated(s, shop, product_id, body)
     s.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id)
               .values(substitutes=products))
+    object_sync.want(s, shop, object_sync.SUBSTITUTES, product_id, {"products": products})
     variants = set(s.scalars(select(Variant.variant_id).where(
         Variant.shop == shop, Variant.product_id == product_id)))
     orders = set(s.scalars(select(OrderLine.order_id).where(

@@ -44,6 +44,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.writeback import TAG, DesiredState
+from app.services import object_sync
 from app.services.ports import (
     FulfillmentOrderState,
     Hold,
@@ -52,7 +53,7 @@ from app.services.ports import (
     PlatformGateway,
 )
 from app.storage.db import Database
-from app.storage.tables import Order, OrderLine, OrderSync
+from app.storage.tables import ObjectSync, Order, OrderLine, OrderSync
 
 log = logging.getLogger(__name__)
 BATCH = 25
@@ -236,6 +237,7 @@ class Sync:
             if not rows:
                 break
             self._sync_batch(shop, rows, report, failed, blocked)
+        self._objects(shop, report, failed)
         if failed:
             raise SyncFailed(f"{len(failed)} orders of {shop} could not be synced")
         return report
@@ -308,9 +310,46 @@ class Sync:
                 report.unchanged += not sent
                 self._applied(s, shop, order_id, desired, version, planned, report)
 
+    def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
+        """Writes of objects other than orders (a variant's policy, a product's substitutes),
+        each sent on its own; one that fails stays pending and fails the run (retried)."""
+        done: set[tuple[str, str]] = set()
+        while True:
+            with self._db.transaction() as s:
+                rows = [r for r in object_sync.pending(s, shop, self._batch + len(done))
+                        if (r[0], r[1]) not in done][:self._batch]
+            if not rows:
+                return
+            for kind, object_id, desired, version in rows:
+                done.add((kind, object_id))
+                try:
+                    self._write_object(shop, kind, object_id, desired)
+                except Exception as error:  # the adapter's own error: recorded, retried later
+                    failed.add(f"{kind}:{object_id}")
+                    report.failed += 1
+                    log.warning("sync of %s %s on %s failed: %s", kind, object_id, shop, error)
+                    with self._db.transaction() as s:
+                        object_sync.failed(s, shop, kind, object_id, str(error))
+                    continue
+                report.written += 1
+                with self._db.transaction() as s:
+                    object_sync.applied(s, shop, kind, object_id, desired, version)
+
+    def _write_object(self, shop: str, kind: str, object_id: str, desired: dict) -> None:
+        if kind == object_sync.INVENTORY_POLICY:
+            self._gateway.set_inventory_policy(shop, object_id, desired["product_id"],
+                                               desired["policy"])
+        elif kind == object_sync.SUBSTITUTES:
+            self._gateway.set_product_substitutes(shop, object_id, list(desired["products"]))
+
     def has_pending(self, shop: str) -> bool:
-        """Pending orders due now or settling; not those set aside for later (hidden)."""
+        """Pending orders due now or settling, and object writes; not orders set aside for
+        later (hidden)."""
         with self._db.transaction() as s:
+            if s.scalar(select(ObjectSync.object_id).where(
+                    ObjectSync.shop == shop, ObjectSync.pending.is_(True),
+                    ObjectSync.attempts == 0).limit(1)) is not None:
+                return True
             return s.scalar(select(OrderSync.order_id).where(
                 OrderSync.shop == shop, OrderSync.pending.is_(True),
                 or_(OrderSync.updated_at.is_(None), OrderSync.updated_at <= self._clock()))

@@ -286,6 +286,24 @@ class StockoutRow(Base):
     expected_on: Mapped[date | None] = mapped_column(Date)
 
 
+class ObjectSync(Base):
+    """A platform write that is not an order's (a variant's inventory policy, a product's pinned
+    substitutes): wanted, last applied, and pending until the platform has it."""
+
+    __tablename__ = "object_sync"
+    __table_args__ = (Index("ix_object_sync_pending", "shop", "pending"),)
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    desired: Mapped[dict] = mapped_column(JSON)
+    applied: Mapped[dict | None] = mapped_column(JSON)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class OrderSync(Base):
     """What the platform should show for an order (desired) and what it was last seen to show
     after a successful sync (applied). The sync sends only the difference."""

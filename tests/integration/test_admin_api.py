@@ -509,6 +509,9 @@ def test_pinned_substitutes_are_stored_and_written_back(catalog, platform):
     assert catalog.call("GET", PINNED_PATH).json["substitutes"] == ["gid://shopify/Product/8"]
     catalog.services.queue.drain()
     assert platform.substitutes[PRODUCT7] == ["gid://shopify/Product/8"]
+    catalog.call("PUT", PINNED_PATH, json={"substitutes": ["gid://shopify/Product/8"]})
+    catalog.services.queue.drain()  # the platform has it: not written again
+    assert platform.calls.count("set_product_substitutes") == 1
 
 
 def test_a_pinned_substitute_is_suggested_before_other_products(catalog, platform):

@@ -56,3 +56,24 @@ def test_saving_settings_answers_before_the_shop_is_planned_again(api):  # noqa:
     assert api.eta() == before
     api.services.queue.drain()
     assert api.eta() > before
+
+
+def test_a_policy_write_that_fails_stays_pending_and_is_sent_once_it_goes_through(
+        api, platform, monkeypatch):  # noqa: F811
+    """The cap's flip is recorded with the plan; a lost or failed write is found pending by the
+    next sync, and a write the platform has is not sent again."""
+    real = platform.set_inventory_policy
+
+    def down(*args):
+        raise ConnectionError("platform unreachable")
+
+    monkeypatch.setattr(platform, "set_inventory_policy", down)
+    save_caps(api, caps={"default": 1, "variant": {}})
+    api.services.queue.drain()
+    assert platform.policies.get(V1) is None
+    monkeypatch.setattr(platform, "set_inventory_policy", real)
+    api.services.sync.run("test-shop.myshopify.com")  # the periodic sync, or a retry
+    assert platform.policies[V1] == "DENY"
+    writes = platform.calls.count("set_inventory_policy")
+    api.services.sync.run("test-shop.myshopify.com")
+    assert platform.calls.count("set_inventory_policy") == writes

@@ -1,0 +1,50 @@
+"""Platform writes that are not an order's, on the same converge loop as orders: what the
+platform should show of an object (a capped variant's inventory policy, a product's pinned
+substitutes) is recorded in the transaction that decided it, and the sync writes what the
+platform was not yet told. A write lost with a job or a crash is found pending by the next
+sync; one the platform already has is not sent again."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.storage.tables import ObjectSync
+
+INVENTORY_POLICY = "inventory_policy"  # variant id -> {"policy", "product_id"}
+SUBSTITUTES = "substitutes"  # product id -> {"products"}
+
+
+def want(s: Session, shop: str, kind: str, object_id: str, desired: dict) -> bool:
+    """Record what the platform should show of one object; True when a write is now pending."""
+    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+    if row is None:
+        s.add(ObjectSync(shop=shop, kind=kind, object_id=object_id, desired=desired, applied=None,
+                         pending=True, version=1, attempts=0))
+        return True
+    if row.desired == desired and (row.pending or row.applied == desired):
+        return row.pending
+    row.desired, row.version = desired, row.version + 1
+    row.pending = row.applied != desired
+    return row.pending
+
+
+def pending(s: Session, shop: str, limit: int) -> list[tuple[str, str, dict, int]]:
+    """(kind, object id, desired, version) of writes still owed to the platform."""
+    return [(r.kind, r.object_id, dict(r.desired), r.version) for r in s.scalars(
+        select(ObjectSync).where(ObjectSync.shop == shop, ObjectSync.pending.is_(True))
+        .order_by(ObjectSync.kind, ObjectSync.object_id).limit(limit))]
+
+
+def applied(s: Session, shop: str, kind: str, object_id: str, desired: dict,
+            version: int) -> None:
+    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+    row.applied, row.attempts, row.last_error = desired, 0, None
+    if row.version == version:  # wanted again meanwhile: stays pending
+        row.pending = False
+
+
+def failed(s: Session, shop: str, kind: str, object_id: str, error: str) -> None:
+    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+    row.attempts = (row.attempts or 0) + 1
+    row.last_error = error[:2000]
