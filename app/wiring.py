@@ -17,6 +17,7 @@ from app.platforms.saleor import events as saleor_events
 from app.platforms.saleor.api import SaleorApi
 from app.platforms.saleor.gateway import SaleorGateway
 from app.platforms.saleor.installs import SaleorInstalls
+from app.platforms.shopify import events as shopify_events
 from app.platforms.shopify.client import AdminClient
 from app.platforms.shopify.gateway import ShopifyGateway
 from app.platforms.shopify.oauth import TokenEndpoint
@@ -132,8 +133,8 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         saleor_installs=saleor_installs,
     )
     services.backorders = BackorderHandlers(db, planning, gateway, clock)
-    services.backorders.register(services.events)
+    shopify_events.register(services.events, services.backorders,
+                            FulfillmentEvents(db, gateway, clock))
     saleor_events.register(services.events, services.backorders)
-    FulfillmentEvents(db, gateway, clock).register(services.events)
     services.queue = Queue(make_huey(config), services)
     return services

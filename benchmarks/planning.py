@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from app.config import database_url_of
+from app.platforms.shopify import events as shopify_events
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.intake import Intake
@@ -99,7 +100,8 @@ class App:
         self.intake = Intake(self.db, self.clock)
         self.events = Events(self.db, self.intake, self.clock, TOPICS)
         self.planning = Planning(self.clock)
-        BackorderHandlers(self.db, self.planning, Platform(), self.clock).register(self.events)
+        shopify_events.register(self.events, BackorderHandlers(self.db, self.planning, Platform(),
+                                                               self.clock))
         self.events.on_follow_up = lambda kind, args: None  # syncs go to the platform, not timed
 
     def deliver_ms(self, shop: str, topic: str, payload: dict) -> float:

@@ -42,6 +42,7 @@ from sqlalchemy import select
 
 from app.domain.kpis import PromiseOutcome, promise_accuracy
 from app.domain.policy import Policy
+from app.platforms.shopify import events as shopify_events
 from app.services.backorders import SETTLE_STOCK, BackorderHandlers
 from app.services.business_calendar import business_calendar_for
 from app.services.events import Events
@@ -163,7 +164,7 @@ class App:
         self.events = Events(self.db, self.intake, clock, TOPICS)
         self.planning = Planning(clock)
         self.handlers = BackorderHandlers(self.db, self.planning, platform, clock)
-        self.handlers.register(self.events)
+        shopify_events.register(self.events, self.handlers)
         self.events.on_follow_up = self._follow_up
         self.restocks = Restocks(self.db, self.planning, clock, lambda kind, args: None)
         with self.db.transaction() as s:

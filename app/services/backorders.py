@@ -1,8 +1,10 @@
 """The webhook handlers of the backorder mission: mirror the change, re-plan the pools it
 touches, and ask for a sync when an order's desired platform state moved.
 
-`prepare_*` runs before the handler's transaction and may read the platform (a variant or its
-stock the mirror has not seen yet); the handlers themselves never call the platform."""
+The platform adapters register the worker's handlers: each parses its payload into the types of
+`ports` and calls one method here (`order_seen`, `stock_seen`, `variants_seen`...). `prepare_*`
+runs before the handler's transaction and may read the platform (a variant or its stock the
+mirror has not seen yet); the handlers themselves never call the platform."""
 
 from __future__ import annotations
 
@@ -17,9 +19,15 @@ from sqlalchemy.orm import Session
 
 from app.services import mirror
 from app.services.caps import SYNC, follow_ups
-from app.services.events import PREPARED, Outcome
+from app.services.events import Outcome
 from app.services.planning import ANYTHING, Change, Planning, shop_policy
-from app.services.ports import CatalogSeen, ParsedOrder, PlatformGateway, StockReading
+from app.services.ports import (
+    CatalogSeen,
+    ParsedOrder,
+    PlatformGateway,
+    StockReading,
+    VariantInfo,
+)
 from app.storage.db import Database
 from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
@@ -36,25 +44,21 @@ class BackorderHandlers:
         self._gateway = gateway
         self._clock = clock
 
-    def register(self, events) -> None:
-        events.register("order", self.order, prepare=self.prepare_order)
-        events.register("order_edited", self.order_edited, prepare=self.prepare_order_edited)
-        events.register("inventory_level", self.inventory_level)
-        events.register("product", self.product)
-        events.register("product_deleted", self.product_deleted)
-        events.register("fulfillment_order_routed", self.fulfillment_order_routed)
-
-    # orders/create, orders/updated, orders/cancelled
-    def prepare_order(self, shop: str, payload: dict) -> dict | None:
-        order = mirror.parse_order(payload)
+    # A new or changed order
+    def prepare_order(self, shop: str, order: ParsedOrder,
+                      customer: str | None = None) -> dict | None:
+        """Variants the order's lines name that the mirror lacks are read, and the customer's
+        tags when the queue needs them. `customer`: the customer as the platform's reads name
+        it, when that is not `order.customer_id`. What is returned reaches the handler."""
         self.learn_variants(shop, {line.variant_id for line in order.lines})
-        tags = self._customer_tags(shop, order)
+        tags = self._customer_tags(shop, order, customer or order.customer_id)
         return {"customer_tags": list(tags)} if tags is not None else None
 
-    def _customer_tags(self, shop: str, order: ParsedOrder) -> tuple[str, ...] | None:
+    def _customer_tags(self, shop: str, order: ParsedOrder,
+                       customer: str | None) -> tuple[str, ...] | None:
         """Order webhooks stopped carrying the customer's tags in 2025-01; they are read from the
         platform, once per order, and only when the shop ranks its queue by them."""
-        if order.customer_id is None:
+        if order.customer_id is None or customer is None:
             return None
         with self._db.transaction() as s:
             if not shop_policy(s, shop).priority_tags:
@@ -62,15 +66,7 @@ class BackorderHandlers:
             row = s.get(Order, (shop, order.order_id))
             if row is not None and row.customer_id == order.customer_id:
                 return None
-        customer = mirror.gid("Customer", order.customer_id)
         return tuple(self._gateway.customer_tags(shop, [customer]).get(customer, ()))
-
-    def order(self, s: Session, shop: str, payload: dict) -> Outcome:
-        order = mirror.parse_order(payload)
-        tags = (payload.get(PREPARED) or {}).get("customer_tags")
-        if tags is not None:
-            order = replace(order, customer_tags=tuple(tags))
-        return self.order_seen(s, shop, order)
 
     def order_seen(self, s: Session, shop: str, order: ParsedOrder,
                    seen: CatalogSeen | None = None) -> Outcome:
@@ -86,23 +82,20 @@ class BackorderHandlers:
         return self._replanned(s, shop, pools, f"order {order.name or order.order_id}",
                                Change(new_order=order.order_id) if new else ANYTHING)
 
-    # orders/edited: the payload lists the edit only; the order is read again.
-    def prepare_order_edited(self, shop: str, payload: dict) -> None:
-        edit = payload.get("order_edit") or {}
-        order_id = mirror.gid("Order", edit.get("order_id", ""))
-        order = edit_stamped(self._gateway.order(shop, order_id), edit)
+    # An order edit whose payload names the order only: the order is read again.
+    def order_edit_seen(self, shop: str, order_id: str, committed_at: datetime | None,
+                        added_line_ids: frozenset[str]) -> None:
+        """Runs as the prepare step: reads the order, stamps the lines the edit added with the
+        edit's time, mirrors and plans it; the handler (`order_edited`) then asks for a sync."""
+        order = edit_stamped(self._gateway.order(shop, order_id), committed_at, added_line_ids)
         self.learn_variants(shop, {line.variant_id for line in order.lines})
         with self._db.transaction() as s:
             self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
             pools = mirror.apply_order(s, shop, order) or set()
             self._planning.replan(s, shop, pools, "order edited")
 
-    def order_edited(self, s: Session, shop: str, payload: dict) -> Outcome:
+    def order_edited(self, s: Session, shop: str) -> Outcome:
         return Outcome("order edit applied", [(SYNC, (shop,))])
-
-    def inventory_level(self, s: Session, shop: str, payload: dict) -> Outcome:
-        reading, updated_at = mirror.parse_inventory_level(payload)
-        return self.stock_seen(s, shop, reading, updated_at)
 
     def stock_event(self, s: Session, shop: str, seen: CatalogSeen) -> Outcome:
         """A platform's stock event that shows the variant along with its stock (Saleor)."""
@@ -149,19 +142,19 @@ class BackorderHandlers:
             outcome.follow_ups.append((SYNC, (shop,)))
         return outcome
 
-    def product(self, s: Session, shop: str, payload: dict) -> Outcome:
-        variants, updated_at = mirror.parse_product(payload)
+    def variants_seen(self, s: Session, shop: str, variants: list[VariantInfo],
+                      updated_at: datetime | None) -> Outcome:
+        """A product created or changed: its variants as of `updated_at`."""
         for info in variants:
             mirror.upsert_variant(s, shop, info, updated_at)
         return Outcome(f"catalog: {len(variants)} variants")
 
-    def product_deleted(self, s: Session, shop: str, payload: dict) -> Outcome:
-        product_id = mirror.gid("Product", payload.get("id", ""))
+    def product_gone(self, s: Session, shop: str, product_id: str) -> Outcome:
         s.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id)
                   .values(status="DELETED"))
         return Outcome(f"catalog: {product_id} deleted")
 
-    def fulfillment_order_routed(self, s: Session, shop: str, payload: dict) -> Outcome:
+    def fulfillment_order_routed(self, s: Session, shop: str) -> Outcome:
         """Holds need fulfillment orders, which come after the order: orders whose sync found
         none yet are synced again now."""
         waiting = s.execute(
@@ -261,17 +254,15 @@ class BackorderHandlers:
             self._db.let_writers_in()
 
 
-def edit_stamped(order: ParsedOrder, edit: dict) -> ParsedOrder:
+def edit_stamped(order: ParsedOrder, committed_at: datetime | None,
+                 added_line_ids: frozenset[str]) -> ParsedOrder:
     """Lines an edit added took their stock when the edit was committed, not when the order was
     placed: a stock reading between the two already counts them out."""
-    moment = edit.get("committed_at") or edit.get("created_at")
-    added = {mirror.gid("LineItem", item.get("id")) for item in
-             (edit.get("line_items") or {}).get("additions") or [] if item.get("id") is not None}
-    if not moment or not added:
+    if committed_at is None or not added_line_ids:
         return order
-    at = mirror.timestamp(moment, "order_edit.committed_at")
-    return replace(order, lines=tuple(replace(line, committed_at=at) if line.line_id in added
-                                      else line for line in order.lines))
+    return replace(order, lines=tuple(replace(line, committed_at=committed_at)
+                                      if line.line_id in added_line_ids else line
+                                      for line in order.lines))
 
 
 def record_arrival(s: Session, shop: str, pool: str, units: int, now: datetime) -> None:

@@ -1,8 +1,9 @@
 """The app's copy of the store: orders and their open lines, variants, stock per location.
 
-Webhook payloads are parsed here into plain values; each `apply_*` writes them through the open
-session and returns the pools whose plan they may change. A delivery older than what is stored
-(`updated_at`) changes nothing: Shopify retries replay old payloads, out of order."""
+The platform adapters parse their payloads into the values of `ports`; each `apply_*` writes them
+through the open session and returns the pools whose plan they may change. A delivery older than
+what is stored (`updated_at`) changes nothing: platforms retry, replaying old payloads out of
+order."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import InvalidInput
-from app.services.ports import ParsedLine, ParsedOrder, StockReading, VariantInfo
+from app.services.ports import ParsedOrder, StockReading, VariantInfo
 from app.storage.tables import Order, OrderLine, StockLevel, Variant
 
 ALL_LOCATIONS = "*"
-
-
-def gid(kind: str, value) -> str:
-    text = str(value)
-    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{text}"
 
 
 def pool_of(variant_id: str) -> str:
@@ -37,74 +33,6 @@ def timestamp(value, field: str) -> datetime:
     if moment.tzinfo is None:
         raise InvalidInput(f"{field} has no time zone", field=field)
     return moment
-
-
-def parse_order(payload: dict) -> ParsedOrder:
-    """An `orders/*` payload (REST shape). Only lines that wait on stock are kept: custom items
-    (no variant), lines that need no shipping, gift cards and untracked items never do."""
-    if payload.get("id") is None:
-        raise InvalidInput("order payload has no id", field="id")
-    cancelled = payload.get("cancelled_at")
-    customer = payload.get("customer") or {}
-    created = timestamp(payload.get("created_at"), "created_at")
-    fulfilled = _fulfilled_units(payload)
-    return ParsedOrder(
-        order_id=payload.get("admin_graphql_api_id") or gid("Order", payload["id"]),
-        name=str(payload.get("name") or ""),
-        created_at=created,
-        updated_at=timestamp(payload.get("updated_at") or payload.get("created_at"), "updated_at"),
-        cancelled_at=timestamp(cancelled, "cancelled_at") if cancelled else None,
-        customer_id=str(customer["id"]) if customer.get("id") is not None else None,
-        customer_tags=None,  # not in order webhooks since 2025-01: read from the platform
-        lines=tuple(_line(item, bool(cancelled), fulfilled)
-                    for item in payload.get("line_items") or [] if waits_on_stock(item)),
-        number=_int(payload.get("order_number")),
-    )
-
-
-def waits_on_stock(item: dict) -> bool:
-    """A tracked variant that ships. `variant_inventory_management` is "shopify" only for items
-    whose inventory Shopify tracks; an untracked item's `available` never moves."""
-    return (item.get("variant_id") is not None and item.get("requires_shipping") is not False
-            and not item.get("gift_card") and item.get("variant_inventory_management") == "shopify")
-
-
-def _line(item: dict, cancelled: bool, fulfilled: dict[int, int]) -> ParsedLine:
-    owed = 0 if cancelled else _current_quantity(item) - fulfilled.get(_int(item.get("id")), 0)
-    return ParsedLine(
-        line_id=item.get("admin_graphql_api_id") or gid("LineItem", item["id"]),
-        variant_id=gid("ProductVariant", item["variant_id"]),
-        open_quantity=max(0, owed),
-        title=str(item.get("name") or item.get("title") or ""),
-    )
-
-
-def _current_quantity(item: dict) -> int:
-    """What the customer still has on the line after edits and refunds. Never
-    `fulfillable_quantity`: it reads 0 while the line is held, which is not "nothing owed"."""
-    for key in ("current_quantity", "quantity"):
-        if item.get(key) is not None:
-            return _int(item[key])
-    return 0
-
-
-def _fulfilled_units(payload: dict) -> dict[int, int]:
-    """Units shipped per line item id, from the order's successful fulfillments."""
-    shipped: dict[int, int] = {}
-    for fulfillment in payload.get("fulfillments") or []:
-        if fulfillment.get("status") not in (None, "success"):
-            continue
-        for item in fulfillment.get("line_items") or []:
-            key = _int(item.get("id"))
-            shipped[key] = shipped.get(key, 0) + _int(item.get("quantity"))
-    return shipped
-
-
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
 
 
 def order_pools(s: Session, shop: str, order: ParsedOrder) -> set[str]:
@@ -319,45 +247,3 @@ def unsettled_items(s: Session, shop: str, items: set[str]) -> set[str]:
         StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items),
         StockLevel.unsettled.is_(True))))
 
-
-def parse_inventory_level(payload: dict) -> tuple[StockReading, datetime | None]:
-    for key in ("inventory_item_id", "location_id"):
-        if payload.get(key) is None:
-            raise InvalidInput(f"inventory level payload has no {key}", field=key)
-    available = payload.get("available")  # null where the item is not stocked
-    updated = payload.get("updated_at")
-    return StockReading(
-        variant_id="",
-        inventory_item_id=gid("InventoryItem", payload["inventory_item_id"]),
-        location_id=gid("Location", payload["location_id"]),
-        available=_int(available),
-    ), timestamp(updated, "updated_at") if updated else None
-
-
-def parse_product(payload: dict) -> tuple[list[VariantInfo], datetime | None]:
-    """A `products/create|update` payload: every variant, with product-level fields."""
-    if payload.get("id") is None:
-        raise InvalidInput("product payload has no id", field="id")
-    product_id = payload.get("admin_graphql_api_id") or gid("Product", payload["id"])
-    tags = payload.get("tags") or ""
-    tags = tuple(t.strip() for t in (tags.split(",") if isinstance(tags, str) else tags) if t.strip())
-    names = [o.get("name", "") for o in payload.get("options") or []]
-    variants = []
-    for v in payload.get("variants") or []:
-        values = [v.get(f"option{i}") for i in (1, 2, 3)]
-        options = tuple((n, val) for n, val in zip(names, values, strict=False)
-                        if val and not (n == "Title" and val == "Default Title"))
-        variants.append(VariantInfo(
-            variant_id=v.get("admin_graphql_api_id") or gid("ProductVariant", v["id"]),
-            product_id=product_id,
-            inventory_item_id=gid("InventoryItem", v["inventory_item_id"])
-            if v.get("inventory_item_id") else None,
-            product_title=str(payload.get("title") or ""), title=str(v.get("title") or ""),
-            sku=str(v.get("sku") or ""), vendor=str(payload.get("vendor") or ""),
-            product_type=str(payload.get("product_type") or ""),
-            status=str(payload.get("status") or "active").upper(), price=str(v.get("price") or "0"),
-            inventory_policy=str(v.get("inventory_policy") or "deny").upper(),
-            options=options, tags=tags,
-        ))
-    updated = payload.get("updated_at")
-    return variants, timestamp(updated, "updated_at") if updated else None

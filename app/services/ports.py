@@ -120,7 +120,8 @@ class OrderChange:
 @dataclass(frozen=True)
 class ParsedLine:
     """A line that waits on stock: a tracked variant that ships. `open_quantity` is what is still
-    owed (current quantity minus fulfilled, never `fulfillable_quantity`, which is 0 while held).
+    owed: its quantity less what was fulfilled (never what the platform says is left to
+    fulfil now: a held line shows none).
     `committed_at` is when the line took stock, if not at the order's creation (an edit)."""
 
     line_id: str

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
 from app.services.caps import follow_ups
-from app.services.mirror import gid, pool_of
+from app.services.mirror import pool_of
 from app.services.planning import Planning
 from app.storage.db import Database
 from app.storage.tables import RestockRow, Variant
@@ -248,7 +248,7 @@ def _variant(s: Session, shop: str, values: Mapping[str, str]) -> Variant:
 
 def _lookup(s: Session, shop: str, variant_id: str, sku: str) -> tuple[Variant | None, str]:
     if variant_id:
-        row = s.get(Variant, (shop, gid("ProductVariant", variant_id)))
+        row = s.get(Variant, (shop, variant_id)) or _by_number(s, shop, variant_id)
         if row is None or row.status == "DELETED":
             return None, f"unknown variant {variant_id!r}"
         return row, ""
@@ -261,6 +261,16 @@ def _lookup(s: Session, shop: str, variant_id: str, sku: str) -> tuple[Variant |
     if len(rows) > 1:
         return None, f"SKU {sku!r} belongs to several variants; give the variant_id"
     return rows[0], ""
+
+
+def _by_number(s: Session, shop: str, number: str) -> Variant | None:
+    """A variant named by the number its platform id ends with, as merchants see ids in the
+    admin's addresses and exports (a Shopify id `gid://…/ProductVariant/1001` is 1001)."""
+    if not number.isdigit():
+        return None
+    return s.scalars(select(Variant).where(Variant.shop == shop,
+                                           Variant.variant_id.like(f"%/{number}"))
+                     .limit(1)).first()
 
 
 def _resolve_rows(s: Session, shop: str, parsed) -> tuple[list[Variant], list[dict]]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.fulfillment_events import KIND, fulfillment_order_ids, placed_by_us
+from app.platforms.shopify.payloads import fulfillment_order_ids, placed_by_us
+from app.services.fulfillment_events import KIND
 from webhooks.registry import TOPICS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads-2026-07"

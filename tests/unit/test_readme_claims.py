@@ -15,7 +15,7 @@ from app.config import INSTANCE_DIR, ROOT, ConfigError, load_config, read_app_to
 from app.domain.allocation import queue_order
 from app.domain.model import Line
 from app.domain.policy import Policy
-from app.services import mirror
+from app.platforms.shopify.payloads import parse_inventory_level
 
 KEY = Fernet.generate_key().decode()
 BASE = {"SHOPIFY_API_SECRET": "s", "TOKEN_ENCRYPTION_KEYS": KEY}
@@ -114,7 +114,7 @@ def test_orders_of_one_second_queue_by_their_numbers(policy):
 
 def test_a_null_available_reads_as_zero():
     """Known limits: `available: null` reads as 0."""
-    reading, _ = mirror.parse_inventory_level({"inventory_item_id": 1, "location_id": 1,
+    reading, _ = parse_inventory_level({"inventory_item_id": 1, "location_id": 1,
                                                "available": None})
     assert reading.available == 0
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.platforms.shopify import payloads
 from app.services import mirror
 from app.services.backorders import edit_stamped
 from app.services.ports import StockReading
@@ -31,7 +32,7 @@ def order(*items: dict, **fields) -> dict:
 
 def test_a_held_line_still_owes_its_units():
     """A hold makes `fulfillable_quantity` 0; the units are still owed."""
-    (line,) = mirror.parse_order(order(item(1, fulfillable_quantity=0))).lines
+    (line,) = payloads.parse_order(order(item(1, fulfillable_quantity=0))).lines
     assert line.open_quantity == 2
 
 
@@ -39,35 +40,36 @@ def test_owed_units_are_current_quantity_minus_fulfilled():
     payload = order(item(1, quantity=3, current_quantity=2, fulfillable_quantity=0),
                     fulfillments=[{"status": "success", "line_items": [{"id": 1, "quantity": 1}]},
                                   {"status": "cancelled", "line_items": [{"id": 1, "quantity": 1}]}])
-    (line,) = mirror.parse_order(payload).lines
+    (line,) = payloads.parse_order(payload).lines
     assert line.open_quantity == 1  # 3 ordered, 1 refunded or edited out, 1 shipped
 
 
 def test_lines_that_never_wait_on_stock_are_left_out():
     payload = order(item(1), item(2, variant_id=None), item(3, requires_shipping=False),
                     item(4, gift_card=True), item(5, variant_inventory_management=None))
-    assert [line.line_id for line in mirror.parse_order(payload).lines] == [
+    assert [line.line_id for line in payloads.parse_order(payload).lines] == [
         "gid://shopify/LineItem/1"]
 
 
 def test_customer_tags_are_unknown_from_a_webhook_and_the_number_is_kept():
-    parsed = mirror.parse_order(order(item(1)))
+    parsed = payloads.parse_order(order(item(1)))
     assert parsed.customer_tags is None and parsed.number == 1001 and parsed.customer_id == "5"
 
 
 def test_the_2026_07_sample_parses_and_its_untracked_custom_line_waits_for_nothing():
     sample = json.loads((PAYLOADS / "orders_create.json").read_text())
     body = sample.get("response", sample)
-    parsed = mirror.parse_order(body)
+    parsed = payloads.parse_order(body)
     assert parsed.order_id == body["admin_graphql_api_id"]
     assert parsed.lines == ()  # its lines have no variant and no tracked inventory
 
 
 def test_lines_added_by_an_edit_are_stamped_with_the_edit():
-    parsed = mirror.parse_order(order(item(1), item(2)))
+    parsed = payloads.parse_order(order(item(1), item(2)))
     edit = {"committed_at": "2026-11-20T13:30:00-05:00",
             "line_items": {"additions": [{"id": 2, "delta": 2}], "removals": []}}
-    first, added = edit_stamped(parsed, edit).lines
+    parsed_edit = payloads.parse_order_edit({"order_edit": edit})
+    first, added = edit_stamped(parsed, parsed_edit.committed_at, parsed_edit.added_line_ids).lines
     assert first.committed_at is None
     assert added.committed_at == datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
 
