@@ -58,7 +58,8 @@ def manifest():
 
 @bp.post("/register", strict_slashes=False)
 def register():
-    installs = current_app.extensions["backorders"].saleor_installs
+    services = current_app.extensions["backorders"]
+    installs = services.saleor_installs
     api_url = _header("Saleor-Api-Url")
     body = _json_object(read_body())
     token = body.get("auth_token")
@@ -74,6 +75,7 @@ def register():
     except SaleorUnavailable as exc:
         raise Refused(f"the Saleor instance could not be checked: {exc}") from None
     log.info("installed in Saleor %s", api_url)
+    services.queue.setup_shop(api_url)  # the catalog and its stock, for alternatives
     return jsonify({"success": True})
 
 

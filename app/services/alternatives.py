@@ -27,7 +27,8 @@ from app.domain.alternatives import (
     as_entry,
     suggest,
 )
-from app.storage.tables import OrderLine, Shop, StockLevel, Variant
+from app.services.mirror import pool_of
+from app.storage.tables import OrderLine, Pool, Shop, StockLevel, Variant
 
 INDEX_TTL_S = 30.0
 READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound parameters
@@ -131,10 +132,16 @@ class ShopStock:
                     wanted[item] = variant_id
         chunks = list(wanted)
         for start in range(0, len(chunks), READ_CHUNK):
+            chunk = chunks[start:start + READ_CHUNK]
             for item, location, units in self._s.connection().execute(
-                    _STOCK_READ, {"shop": self._shop,
-                                  "items": chunks[start:start + READ_CHUNK]}).all():
+                    _STOCK_READ, {"shop": self._shop, "items": chunk}).all():
                 pools[wanted[item]][location] = units
+            for variant_id, shipped, open_units in self._s.connection().execute(
+                    _UNCOUNTED_READ, {"shop": self._shop,
+                                      "variants": [wanted[i] for i in chunk]}).all():
+                # Its count is the stock on hand as last set: what shipped since, and every
+                # unit its own open lines need, are not free.
+                pools[variant_id][""] = -(shipped or 0) - (open_units or 0)
 
     def stocked_products(self, looked: int) -> frozenset[str] | None:
         """The products with a variant in stock at some location (every product whose variants
@@ -232,6 +239,12 @@ _STOCK_READ = select(StockLevel.inventory_item_id, StockLevel.location_id,
                      StockLevel.available).where(
     StockLevel.shop == bindparam("shop"),
     StockLevel.inventory_item_id.in_(bindparam("items", expanding=True)))
+
+_UNCOUNTED_READ = select(Variant.variant_id, Variant.shipped_since, Pool.open_units).join(
+    Pool, (Pool.shop == Variant.shop) & (Pool.pool == Variant.variant_id + pool_of("")),
+    isouter=True).where(
+    Variant.shop == bindparam("shop"), Variant.counts_orders.is_(False),
+    Variant.variant_id.in_(bindparam("variants", expanding=True)))
 
 _STOCKED_READ = select(StockLevel.inventory_item_id).distinct().where(
     StockLevel.shop == bindparam("shop"), StockLevel.available > 0)

@@ -7,7 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.test_saleor_flow import deliver, order_event, saleor  # noqa: F401
+from tests.integration.test_saleor_flow import (  # noqa: F401
+    VARIANT,
+    deliver,
+    order_event,
+    saleor,
+)
 from tests.saleor_edge import API, APP_ID
 from tests.saleor_keys import dashboard_token
 
@@ -65,3 +70,16 @@ def test_the_page_opens_for_an_installed_instance_only(client, saleor):  # noqa:
     assert page.headers["Content-Security-Policy"] == "frame-ancestors *;"
     other = client.get("/saleor/app", query_string={"saleorApiUrl": "https://x.test/graphql/"})
     assert other.status_code == 400
+
+
+def test_a_restock_entered_from_the_dashboard_dates_the_saleor_line(client, services, saleor,
+                                                                     clock):  # noqa: F811
+    deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    headers = {"Authorization-Bearer": staff_token(clock), "Saleor-Api-Url": API}
+    created = client.post("/api/restocks", headers=headers, json={
+        "variant_id": VARIANT, "quantity": 5, "expected_date": "2026-11-27"})
+    assert created.status_code == 201, created.json
+    services.queue.drain()
+    (line,) = get(client, "/api/queue", staff_token(clock)).json["lines"]
+    assert line["eta"]["source"] == "restock" and line["eta"]["date"] >= "2026-11-27"

@@ -128,3 +128,23 @@ def test_a_forged_delivery_is_refused(saleor, backorders):
         "Saleor-Api-Url": saleor.api_url, "Saleor-Event": "order_created",
         "Saleor-Signature": "eyJhbGciOiJSUzI1NiJ9..c2lnbmF0dXJl"})
     assert answer.status_code == 401
+
+
+def test_an_in_stock_variant_of_the_same_kind_is_offered(saleor, saleor_store, backorders):
+    """Alternatives come from the instance's own catalog, read when the app is set up: a
+    tracked variant in stock, of the same product type and category, is offered to the line
+    that waits, with its reason."""
+    services, _, _ = backorders
+    short, spare = f"CUP-{uuid.uuid4().hex[:8]}", f"CUP-{uuid.uuid4().hex[:8]}"
+    waiting = saleor.create_product(saleor_store, "Cup", {short: 0}).variants[short]
+    in_stock = saleor.create_product(saleor_store, "Cup, other colour", {spare: 9},
+                                     track_inventory=True).variants[spare]
+    services.queue.setup_shop(saleor.api_url)  # as on install: the catalog and its stock
+    services.queue.drain()
+    order = saleor.place_order(saleor_store, [(waiting, 1)])
+
+    assert settle(services, lambda: metadata(saleor, order).get("backorders.status") == "waiting")
+    shown = metadata(saleor, order)
+    assert json.loads(shown["backorders.alternatives"]) == [in_stock]
+    (reason,) = json.loads(shown["backorders.alternative_reasons"])
+    assert reason["variant_id"] == in_stock and reason["reason"]

@@ -49,6 +49,17 @@ class SaleorGateway:
             nodes += [e["node"] for e in (data.get("productVariants") or {}).get("edges") or []]
         return nodes
 
+    def _all_variant_nodes(self, shop: str) -> list[dict]:
+        nodes, after = [], None
+        while True:
+            page = self._call(shop, "variants", {"ids": None, "first": PAGE, "after": after})
+            found = page.get("productVariants") or {}
+            nodes += [e["node"] for e in found.get("edges") or []]
+            info = found.get("pageInfo") or {}
+            if not info.get("hasNextPage") or not info.get("endCursor"):
+                return nodes
+            after = info["endCursor"]
+
     def order(self, shop: str, order_id: str) -> ParsedOrder:
         found = self._call(shop, "order", {"id": order_id}).get("order")
         return parse_order_event({"order": found or {}})[0]
@@ -106,4 +117,5 @@ class SaleorGateway:
         return None  # metadata needs no definitions
 
     def catalog(self, shop: str) -> list[VariantInfo]:
-        return []  # variants are learned from the orders and stock events that name them
+        """Every variant, a page of 100 at a time (what alternatives are chosen from)."""
+        return [variant_info(v) for v in self._all_variant_nodes(shop)]

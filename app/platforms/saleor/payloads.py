@@ -5,8 +5,10 @@ How a Saleor line can wait on stock: Saleor refuses to sell a tracked variant pa
 `trackInventory: false` gets no allocation and sells past zero: that is Saleor's backorder.
 Its `Stock.quantity` is the stock on hand as the merchant last set it; neither orders nor
 fulfilments move it. So such a variant is one whose count does not take out what orders hold
-(`counts_orders=False`), and its stock reading is that quantity. Saleor has no inventory items:
-the variant's id stands for its item, and each warehouse is a location."""
+(`counts_orders=False`), and its stock reading is that quantity. A tracked variant's stock is
+read too, as what is left to sell (quantity less what is allocated): it is what alternatives are
+offered from. Saleor has no inventory items: the variant's id stands for its item, and each
+warehouse is a location; a product's category counts as one of its collections."""
 
 from __future__ import annotations
 
@@ -46,14 +48,11 @@ def parse_order_event(payload: dict) -> tuple[ParsedOrder, CatalogSeen]:
 
 
 def parse_stock_event(payload: dict) -> CatalogSeen:
-    """A stock event of one variant at one warehouse; only a variant sold past zero matters."""
+    """A stock event of one variant: its stock at every warehouse."""
     variant = payload.get("productVariant")
     if not isinstance(variant, dict) or not variant.get("id"):
         raise InvalidInput("stock event has no productVariant id", field="productVariant.id")
-    at = _issued(payload, None)
-    if variant.get("trackInventory") is not False:
-        return CatalogSeen((), (), at)
-    return CatalogSeen((_variant(variant, {}),), tuple(_readings(variant)), at)
+    return CatalogSeen((_variant(variant, {}),), tuple(_readings(variant)), _issued(payload, None))
 
 
 def variant_info(variant: dict) -> VariantInfo:
@@ -62,13 +61,17 @@ def variant_info(variant: dict) -> VariantInfo:
 
 
 def readings_of(variant: dict) -> list[StockReading]:
-    return _readings(variant) if variant.get("trackInventory") is False else []
+    return _readings(variant)
 
 
 def _variant(variant: dict, line: dict) -> VariantInfo:
     product = variant.get("product") or {}
     product_type = product.get("productType") or {}
     untracked = variant.get("trackInventory") is False
+    groups = [c.get("id") for c in product.get("collections") or []]
+    groups.append((product.get("category") or {}).get("id"))
+    prices = [(listing.get("price") or {}).get("amount")
+              for listing in variant.get("channelListings") or []]
     return VariantInfo(
         variant_id=str(variant["id"]), product_id=str(product.get("id") or ""),
         inventory_item_id=str(variant["id"]),
@@ -76,14 +79,18 @@ def _variant(variant: dict, line: dict) -> VariantInfo:
         title=str(variant.get("name") or line.get("variantName") or ""),
         sku=str(variant.get("sku") or line.get("productSku") or ""),
         product_type=str(product_type.get("name") or product_type.get("id") or ""),
+        price=str(next((p for p in prices if p is not None), "0")),
         inventory_policy="CONTINUE" if untracked else "DENY",
+        collections=tuple(str(g) for g in groups if g),
         tracked=untracked, counts_orders=not untracked)
 
 
 def _readings(variant: dict) -> list[StockReading]:
+    untracked = variant.get("trackInventory") is False
     return [StockReading(variant_id=str(variant["id"]), inventory_item_id=str(variant["id"]),
                          location_id=str((stock.get("warehouse") or {}).get("id") or ""),
-                         available=_int(stock.get("quantity")),
+                         available=_int(stock.get("quantity")) - (
+                             0 if untracked else _int(stock.get("quantityAllocated"))),
                          committed=_int(stock.get("quantityAllocated")),
                          on_hand=_int(stock.get("quantity")))
             for stock in variant.get("stocks") or [] if (stock.get("warehouse") or {}).get("id")]

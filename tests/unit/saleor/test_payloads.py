@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.platforms.saleor.payloads import parse_order_event, parse_stock_event
+from app.platforms.saleor.payloads import parse_order_event, parse_stock_event, variant_info
 from tests.integration.test_saleor_flow import VARIANT, WAREHOUSE, order_event, stock_event
 
 AT = "2026-11-20T10:00:00+00:00"
@@ -34,11 +34,24 @@ def test_tracked_lines_never_wait():
     assert order.lines == () and seen.variants == () and seen.readings == ()
 
 
-def test_stock_of_a_tracked_variant_is_not_ours_to_plan():
-    payload = stock_event(3, AT)
+def test_a_tracked_variants_stock_is_what_is_left_to_sell_and_it_never_waits():
+    payload = stock_event(5, AT)
     payload["productVariant"]["trackInventory"] = True
-    assert parse_stock_event(payload).readings == ()
-    assert parse_stock_event(stock_event(3, AT)).readings[0].available == 3
+    payload["productVariant"]["stocks"][0]["quantityAllocated"] = 2
+    seen = parse_stock_event(payload)
+    assert seen.readings[0].available == 3  # an in-stock alternative for others
+    assert seen.variants[0].tracked is False  # Saleor allocates it: never short
+    untracked = parse_stock_event(stock_event(5, AT))
+    assert untracked.readings[0].available == 5 and untracked.variants[0].counts_orders is False
+
+
+def test_a_catalog_variant_brings_its_price_type_and_groups():
+    node = dict(stock_event(1, AT)["productVariant"], name="Blue",
+                channelListings=[{"price": {"amount": 12.5}}])
+    node["product"] = dict(node["product"], productType={"id": "PT1", "name": "Mugs"},
+                           category={"id": "C1", "name": "Kitchen"}, collections=[{"id": "K1"}])
+    info = variant_info(node)
+    assert (info.price, info.product_type, info.collections) == ("12.5", "Mugs", ("K1", "C1"))
 
 
 @pytest.mark.parametrize("payload", [{}, {"order": {}}, {"order": "x"}])
