@@ -7,12 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.test_saleor_flow import (  # noqa: F401
-    VARIANT,
-    deliver,
-    order_event,
-    saleor,
-)
+from tests.integration.test_saleor_flow import VARIANT, deliver, order_event
 from tests.saleor_edge import API, APP_ID
 from tests.saleor_keys import dashboard_token
 
@@ -31,7 +26,7 @@ def get(client, path: str, token: str, api_url: str = API):
     return client.get(path, headers={"Authorization-Bearer": token, "Saleor-Api-Url": api_url})
 
 
-def test_the_queue_lists_a_saleor_backorder(client, services, saleor, clock):  # noqa: F811
+def test_the_queue_lists_a_saleor_backorder(client, services, saleor, clock):
     deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
     services.queue.drain()
     answer = get(client, "/api/queue", staff_token(clock))
@@ -47,11 +42,11 @@ def test_the_queue_lists_a_saleor_backorder(client, services, saleor, clock):  #
     ({"permissions": ["MANAGE_PRODUCTS"]}, 403),
 ])
 def test_tokens_for_another_app_instance_or_staff_without_the_permission_are_refused(
-        client, saleor, clock, changes, status):  # noqa: F811
+        client, saleor, clock, changes, status):
     assert get(client, "/api/queue", staff_token(clock, **changes)).status_code == status
 
 
-def test_an_expired_token_or_none_is_refused(client, saleor, clock):  # noqa: F811
+def test_an_expired_token_or_none_is_refused(client, saleor, clock):
     token = staff_token(clock)
     clock.advance(minutes=10)
     assert get(client, "/api/queue", token).status_code == 401
@@ -62,7 +57,7 @@ def test_a_token_for_an_instance_not_installed_is_refused(client, clock):
     assert get(client, "/api/queue", staff_token(clock)).status_code == 401
 
 
-def test_the_page_opens_for_an_installed_instance_only(client, saleor):  # noqa: F811
+def test_the_page_opens_for_an_installed_instance_only(client, saleor):
     page = client.get("/saleor/app", query_string={"saleorApiUrl": API, "id": APP_ID})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -73,7 +68,7 @@ def test_the_page_opens_for_an_installed_instance_only(client, saleor):  # noqa:
 
 
 def test_a_restock_entered_from_the_dashboard_dates_the_saleor_line(client, services, saleor,
-                                                                     clock):  # noqa: F811
+                                                                     clock):
     deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
     services.queue.drain()
     headers = {"Authorization-Bearer": staff_token(clock), "Saleor-Api-Url": API}

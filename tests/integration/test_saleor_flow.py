@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import responses
 from sqlalchemy import select
 
 from app.storage.tables import OrderLine, Variant
-from tests.saleor_edge import API, SaleorEdge, register
+from tests.saleor_edge import API
 from tests.saleor_keys import sign
 
 VARIANT = "UHJvZHVjdFZhcmlhbnQ6MQ=="
@@ -55,14 +53,6 @@ def deliver(client, event: str, payload: dict):
         "Saleor-Api-Url": API, "Saleor-Event": event, "Saleor-Signature": sign(body)})
     assert answer.status_code == 200 and answer.json["status"] == "accepted", answer.json
     return answer
-
-
-@pytest.fixture
-def saleor(client):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        edge = SaleorEdge(rsps)
-        register(client)
-        yield edge
 
 
 def lines(services) -> dict[str, tuple[int, int]]:
