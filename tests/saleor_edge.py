@@ -42,8 +42,10 @@ class SaleorEdge:
                                                 self.metadata.get(i, {}).items()]}}
                 for i in variables["ids"]]}}
         elif "query Variants" in query:
-            data = {"productVariants": {"edges": [{"node": self.variants[i]}
-                                                  for i in variables["ids"] if i in self.variants]}}
+            ids = variables.get("ids") or list(self.variants)  # no ids: the whole catalog
+            data = {"productVariants": {"pageInfo": {"hasNextPage": False, "endCursor": None},
+                                        "edges": [{"node": self.variants[i]}
+                                                  for i in ids if i in self.variants]}}
         else:
             return 400, {}, json.dumps({"errors": [{"message": "not known to this fake"}]})
         return 200, {}, json.dumps({"data": data})

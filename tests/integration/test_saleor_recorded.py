@@ -4,7 +4,7 @@ the app: the suite covers the adapter on Saleor's real bodies even without the l
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import responses
@@ -32,7 +32,8 @@ def line(services) -> tuple[int, int, int]:
 
 def test_recorded_order_is_backordered_then_filled_by_the_recorded_stock_update(client, services,
                                                                               clock):
-    clock.now = datetime(2026, 12, 2, 19, 53, 10, tzinfo=UTC)  # just after the recording
+    issued = [json.loads(path.read_text())["issuedAt"] for path in RECORDED.glob("*.json")]
+    clock.now = max(datetime.fromisoformat(i) for i in issued) + timedelta(seconds=10)
     order = json.loads((RECORDED / "order_created.json").read_text())["order"]
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         edge = SaleorEdge(rsps)
