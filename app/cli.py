@@ -37,11 +37,19 @@ def register(app: Flask) -> None:
         consumer.run()
 
     @app.cli.command("demo")
+    @click.option("--platform", type=click.Choice(["shopify", "saleor"]), default="shopify",
+                  show_default=True, help="shopify: against the local store simulator; saleor: "
+                  "against a real Saleor built from SALEOR_SOURCE (exits when done)")
     @click.option("--once", is_flag=True, help="exit after the summary")
-    @click.option("--orders", default=300, show_default=True, help="orders in the flash sale")
-    @click.option("--seed", default=7, show_default=True)
-    def demo(once: bool, orders: int, seed: int) -> None:
-        """The whole mission against the local store simulator, then a summary."""
+    @click.option("--orders", default=300, show_default=True,
+                  help="orders in the flash sale (shopify)")
+    @click.option("--seed", default=7, show_default=True, help="(shopify)")
+    def demo(platform: str, once: bool, orders: int, seed: int) -> None:
+        """The whole mission against the local store simulator, then a summary (--platform
+        saleor: the Saleor path against a real Saleor)."""
+        if platform == "saleor":
+            saleor_demo(services.config)
+            return
         from app.demo import Demo
 
         run = Demo(services.config, orders, seed)
@@ -58,3 +66,22 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(db)
     app.cli.add_command(tokens)
+
+
+def saleor_demo(config) -> None:
+    """The Saleor demo, once: Saleor stopped and the app's server shut down at the end, also on
+    Ctrl-C."""
+    from app.demo_saleor import SaleorDemo, check_source
+
+    check_source()
+    run = SaleorDemo(config)
+    interrupted = False
+    try:
+        run.run()
+    except KeyboardInterrupt:
+        interrupted = True
+        click.echo("\ninterrupted: stopping")
+    finally:
+        run.close()
+    if interrupted:
+        raise SystemExit(130)

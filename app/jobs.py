@@ -17,6 +17,7 @@ from huey.exceptions import TaskLockedException
 
 from app.config import Config
 from app.platforms.shopify.oauth import STATE_MAX_AGE
+from app.services.messages import FollowUp, SettleStock, SetUpShop, SyncShop
 
 log = logging.getLogger(__name__)
 RETRIES = 8
@@ -58,32 +59,56 @@ def _sync_key(shop: str) -> str:
 
 
 class Queue:
-    """Our tasks on one huey instance, and the calls that enqueue them."""
+    """Our tasks on one huey instance, and `enqueue`, which each service is given when it is
+    built. The tasks run the services the queue is attached to (`attach`, once they exist): a
+    process that only enqueues, as the web does, needs nothing more."""
 
-    def __init__(self, huey: Huey, services):
+    def __init__(self, huey: Huey, config: Config):
         self.huey = huey
-        self._sync_delay_s = services.config.sync_delay_s
-        self._process_receipt = retried(huey, services.events.process_receipt, "process_receipt")
-        self._sync = retried(huey, lambda shop: self._locked_sync(services, shop), "sync")
-        self._setup = retried(huey, services.onboarding.setup, "setup_shop")
+        self._sync_delay_s = config.sync_delay_s
+        self._services = None
+        self._process_receipt = retried(
+            huey, lambda receipt_id: self._worker.events.process_receipt(receipt_id),
+            "process_receipt")
+        self._sync = retried(huey, lambda shop: self._locked_sync(shop), "sync")
+        self._setup = retried(huey, lambda shop: self._worker.onboarding.setup(shop), "setup_shop")
         self._replan_shop = retried(huey, lambda shop, reason, plans=True, views=True: (
-            self._follow_ups(services.backorders.replan_shop(shop, reason, plans, views)
-                             .follow_ups)), "replan_shop")
-        self._settle = retried(huey, lambda shop, items: self._follow_ups(
-            services.backorders.settle_stock(shop, items).follow_ups), "settle_stock")
+            self._send(self._worker.backorders.replan_shop(shop, reason, plans, views)
+                       .follow_ups)), "replan_shop")
+        self._settle = retried(huey, lambda shop, items: self._send(
+            self._worker.backorders.settle_stock(shop, list(items)).follow_ups), "settle_stock")
         self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
-            lambda: [services.reconcile.run(shop) for shop in services.installs.installed_shops()])
+            lambda: [self._worker.reconcile.run(shop) for shop in self._shops()])
         self._sweep = huey.periodic_task(crontab(minute="*/5"), name="sweep_receipts")(
-            lambda: self.sweep(services))
+            lambda: self.sweep(self._worker))
         self._sync_all = huey.periodic_task(crontab(minute="*"), name="sync_pending")(
-            lambda: [self.sync(shop, force=True) for shop in services.installs.installed_shops()])
+            lambda: [self.sync(shop, force=True) for shop in self._shops()])
         self._overdue = huey.periodic_task(crontab(minute="5", hour="*"), name="replan_overdue")(
-            lambda: [self._replan_overdue(services, shop)
-                     for shop in services.installs.installed_shops()])
+            lambda: [self._replan_overdue(shop) for shop in self._shops()])
         self._purge_states = huey.periodic_task(crontab(minute="*/10"), name="purge_oauth_states")(
-            lambda: services.installs.purge_oauth_states(STATE_MAX_AGE))
-        services.events.on_follow_up = self.follow_up
-        services.installs.on_installed = self.setup_shop
+            lambda: self._worker.installs.purge_oauth_states(STATE_MAX_AGE))
+
+    def attach(self, services) -> None:
+        """The services the tasks run."""
+        self._services = services
+
+    @property
+    def _worker(self):
+        if self._services is None:
+            raise RuntimeError("the queue runs no task before it is attached to the services")
+        return self._services
+
+    def _shops(self) -> list[str]:
+        return self._worker.installs.installed_shops()
+
+    def enqueue(self, message: FollowUp) -> None:
+        match message:
+            case SyncShop(shop):
+                self.sync(shop)
+            case SettleStock(shop, items):
+                self._settle(shop, items)
+            case SetUpShop(shop):
+                self._setup(shop)
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
@@ -104,23 +129,17 @@ class Queue:
     def replan_shop(self, shop: str, reason: str, plans: bool = True, views: bool = True) -> None:
         self._replan_shop(shop, reason, plans, views)
 
-    def _replan_overdue(self, services, shop: str) -> None:
-        with services.db.transaction() as s:
-            changed = services.planning.replan_overdue(s, shop)
+    def _replan_overdue(self, shop: str) -> None:
+        with self._worker.db.transaction() as s:
+            changed = self._worker.planning.replan_overdue(s, shop)
         if changed:
             self.sync(shop)
 
-    def setup_shop(self, shop: str) -> None:
-        self._setup(shop)
+    def _send(self, messages: list[FollowUp]) -> None:
+        for message in messages:
+            self.enqueue(message)
 
-    def follow_up(self, kind: str, args: tuple) -> None:
-        {"sync": self.sync, "settle_stock": self._settle}[kind](*args)
-
-    def _follow_ups(self, follow_ups: list[tuple[str, tuple]]) -> None:
-        for kind, args in follow_ups:
-            self.follow_up(kind, args)
-
-    def _locked_sync(self, services, shop: str) -> None:
+    def _locked_sync(self, shop: str) -> None:
         """One sync per shop at a time. The running one keeps going while new work is flagged;
         a sync that finds the lock taken leaves, since the running one will see the flag.
         Orders still settling when it ends get a sync of their own, a little later."""
@@ -129,12 +148,12 @@ class Queue:
             try:
                 with self.huey.lock_task(f"sync:{shop}"):
                     while self.huey.get(key) is not None:
-                        services.sync.run(shop)
+                        self._worker.sync.run(shop)
             except TaskLockedException:
                 return
             if self.huey.get(key, peek=True) is None:  # flagged between the last run and now?
                 break
-        if services.sync.has_pending(shop):
+        if self._worker.sync.has_pending(shop):
             self.sync(shop)
 
     def sweep(self, services) -> int:

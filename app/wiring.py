@@ -62,8 +62,8 @@ class Services:
     shopify_gateway: PlatformGateway
     admin_client: AdminClient | None
     saleor_installs: SaleorInstalls
-    backorders: BackorderHandlers = None  # set once registered with the events
-    queue: Queue = None  # set once the tasks are registered
+    backorders: BackorderHandlers
+    queue: Queue
 
     def close(self) -> None:
         self.db.dispose()
@@ -106,7 +106,8 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     cipher = TokenCipher(config.token_encryption_keys)
     tokens = TokenEndpoint(config, http, clock)
     intake = Intake(db, clock)
-    installs = Installs(db, cipher, tokens, clock)
+    queue = Queue(make_huey(config), config)
+    installs = Installs(db, cipher, tokens, clock, queue.enqueue)
     admin_client = None
     if gateway is None:
         admin_client = AdminClient(config.admin_origin, config.api_version, session=http,
@@ -122,19 +123,19 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                              platform_of(db))
     alternatives = Alternatives()
     planning = Planning(clock, alternatives.suggestions_for_lines)
+    events = Events(db, intake, clock, {**TOPICS, **SALEOR_TOPICS}, config.webhook_max_attempts,
+                    queue.enqueue)
+    backorders = BackorderHandlers(db, planning, gateway, clock)
+    shopify_events.register(events, backorders, FulfillmentEvents(db, gateway, clock))
+    saleor_events.register(events, backorders)
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
-        installs=installs, intake=intake,
-        events=Events(db, intake, clock, {**TOPICS, **SALEOR_TOPICS}, config.webhook_max_attempts),
-        planning=planning, alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
+        installs=installs, intake=intake, events=events, planning=planning,
+        alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, shopify_gateway=shopify_gateway, admin_client=admin_client,
-        saleor_installs=saleor_installs,
+        saleor_installs=saleor_installs, backorders=backorders, queue=queue,
     )
-    services.backorders = BackorderHandlers(db, planning, gateway, clock)
-    shopify_events.register(services.events, services.backorders,
-                            FulfillmentEvents(db, gateway, clock))
-    saleor_events.register(services.events, services.backorders)
-    services.queue = Queue(make_huey(config), services)
+    queue.attach(services)
     return services

@@ -98,11 +98,10 @@ class App:
         self.db = Database(url)
         self.clock = Clock()
         self.intake = Intake(self.db, self.clock)
-        self.events = Events(self.db, self.intake, self.clock, TOPICS)
+        self.events = Events(self.db, self.intake, self.clock, TOPICS)  # syncs go nowhere: untimed
         self.planning = Planning(self.clock)
         shopify_events.register(self.events, BackorderHandlers(self.db, self.planning, Platform(),
                                                                self.clock))
-        self.events.on_follow_up = lambda kind, args: None  # syncs go to the platform, not timed
 
     def deliver_ms(self, shop: str, topic: str, payload: dict) -> float:
         """Record the delivery (not timed), then time its handling."""

@@ -43,10 +43,11 @@ from sqlalchemy import select
 from app.domain.kpis import PromiseOutcome, promise_accuracy
 from app.domain.policy import Policy
 from app.platforms.shopify import events as shopify_events
-from app.services.backorders import SETTLE_STOCK, BackorderHandlers
+from app.services.backorders import BackorderHandlers
 from app.services.business_calendar import business_calendar_for
 from app.services.events import Events
 from app.services.intake import Intake
+from app.services.messages import FollowUp, SettleStock, nowhere
 from app.services.planning import Planning
 from app.services.ports import StockReading, VariantInfo
 from app.services.restocks import Restocks
@@ -161,12 +162,11 @@ class App:
         self.db = Database(url)
         self.clock = clock
         self.intake = Intake(self.db, clock)
-        self.events = Events(self.db, self.intake, clock, TOPICS)
+        self.events = Events(self.db, self.intake, clock, TOPICS, enqueue=self._follow_up)
         self.planning = Planning(clock)
         self.handlers = BackorderHandlers(self.db, self.planning, platform, clock)
         shopify_events.register(self.events, self.handlers)
-        self.events.on_follow_up = self._follow_up
-        self.restocks = Restocks(self.db, self.planning, clock, lambda kind, args: None)
+        self.restocks = Restocks(self.db, self.planning, clock, nowhere)
         with self.db.transaction() as s:
             s.add(Shop(shop=SHOP, installed=True, scopes="read_orders,write_orders",
                        installed_at=clock(), country_code="US", policy=POLICY))
@@ -178,13 +178,13 @@ class App:
             payload=json.dumps(payload))
         self.events.process_receipt(receipt)
 
-    def _follow_up(self, kind: str, args: tuple) -> None:
-        # Syncs and inventory policy writes change nothing the app plans on; same-second stock
-        # readings that disagree are settled as the worker does, by reading the platform.
-        if kind == SETTLE_STOCK:
-            outcome = self.handlers.settle_stock(*args)
+    def _follow_up(self, message: FollowUp) -> None:
+        # Syncs change nothing the app plans on; same-second stock readings that disagree are
+        # settled as the worker does, by reading the platform.
+        if isinstance(message, SettleStock):
+            outcome = self.handlers.settle_stock(message.shop, list(message.items))
             for follow in outcome.follow_ups:
-                self._follow_up(*follow)
+                self._follow_up(follow)
 
     def overdue(self) -> None:
         with self.db.transaction() as s:

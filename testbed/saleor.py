@@ -785,6 +785,17 @@ class Saleor:
             {"id": order_id},
         )["order"]
 
+    def order_metadata(self, order_id: str) -> dict[str, str]:
+        """The order's public metadata, key by key."""
+        found = self.graphql("query($id: ID!) { order(id: $id) { metadata { key value } } }",
+                             {"id": order_id})["order"]
+        return {m["key"]: m["value"] for m in found["metadata"]}
+
+    def dashboard_token(self, app_id: str) -> str:
+        """The token the Dashboard hands an app's page for the staff user (App.accessToken)."""
+        return self.graphql("query($id: ID!) { app(id: $id) { accessToken } }",
+                            {"id": app_id})["app"]["accessToken"]
+
     def fulfill_order(self, order_id: str, warehouse_id: str,
                       lines: Mapping[str, int] | None = None) -> list[str]:
         """Fulfil order lines (line id -> quantity; default: everything still to fulfil) from a

@@ -19,6 +19,7 @@ from app.errors import AppError
 from app.platforms.saleor.api import SaleorRejected, SaleorUnavailable
 from app.platforms.saleor.installs import BadSignature, NotAllowed, NotRegistered
 from app.platforms.saleor.manifest import manifest as build_manifest
+from app.services.messages import SetUpShop
 from webhooks.registry import SALEOR_TOPICS
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def register():
     except SaleorUnavailable as exc:
         raise Refused(f"the Saleor instance could not be checked: {exc}") from None
     log.info("installed in Saleor %s", api_url)
-    services.queue.setup_shop(api_url)  # the catalog and its stock, for alternatives
+    services.queue.enqueue(SetUpShop(api_url))  # the catalog and its stock, for alternatives
     return jsonify({"success": True})
 
 

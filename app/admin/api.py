@@ -31,7 +31,7 @@ def _services():
 
 def _restocks() -> Restocks:
     services = _services()
-    return Restocks(services.db, services.planning, services.clock, services.queue.follow_up)
+    return Restocks(services.db, services.planning, services.clock, services.queue.enqueue)
 
 
 def _json_body():

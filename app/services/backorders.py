@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.services import mirror
-from app.services.caps import SYNC, follow_ups
+from app.services.caps import follow_ups
 from app.services.events import Outcome
+from app.services.messages import FollowUp, SettleStock, SyncShop, once
 from app.services.planning import ANYTHING, Change, Planning, shop_policy
 from app.services.ports import (
     CatalogSeen,
@@ -31,7 +32,6 @@ from app.services.ports import (
 from app.storage.db import Database
 from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
 
-SETTLE_STOCK = "settle_stock"
 STEP_S = 0.05  # how long one transaction of a long job may hold the write lock, about
 STEP_ITEMS = 5  # pools or orders between two looks at the time
 
@@ -95,7 +95,7 @@ class BackorderHandlers:
             self._planning.replan(s, shop, pools, "order edited")
 
     def order_edited(self, s: Session, shop: str) -> Outcome:
-        return Outcome("order edit applied", [(SYNC, (shop,))])
+        return Outcome("order edit applied", [SyncShop(shop)])
 
     def stock_event(self, s: Session, shop: str, seen: CatalogSeen) -> Outcome:
         """A platform's stock event that shows the variant along with its stock (Saleor)."""
@@ -105,11 +105,8 @@ class BackorderHandlers:
         outcomes = [self.stock_seen(s, shop, reading, seen.at) for reading in seen.readings]
         if not outcomes:
             return Outcome("no stock of a variant that sells past zero")
-        follow: list[tuple[str, tuple]] = []
-        for item in (f for outcome in outcomes for f in outcome.follow_ups):
-            if item not in follow:
-                follow.append(item)
-        return Outcome("; ".join(o.message for o in outcomes), follow)
+        return Outcome("; ".join(o.message for o in outcomes),
+                       once(f for outcome in outcomes for f in outcome.follow_ups))
 
     def _mirror_seen(self, s: Session, shop: str, seen: CatalogSeen) -> None:
         for info in seen.variants:
@@ -133,13 +130,13 @@ class BackorderHandlers:
                 record_arrival(s, shop, pool, reading.available - old, self._clock())
         outcome = self._replanned(s, shop, pools, "stock changed", Change(stock_only=True))
         if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
-            outcome.follow_ups.append((SETTLE_STOCK, (shop, [reading.inventory_item_id])))
+            outcome.follow_ups.append(SettleStock(shop, (reading.inventory_item_id,)))
         # Only an item in stock is offered as an alternative: one short before and after moved
         # no suggestion, and finding the lines that suggest an item costs a look at every one.
         in_stock = total > 0 or mirror.item_available(s, shop, reading.inventory_item_id) > 0
         if (in_stock and self._planning.refresh_suggesting(s, shop, pools)
-                and (SYNC, (shop,)) not in outcome.follow_ups):
-            outcome.follow_ups.append((SYNC, (shop,)))
+                and SyncShop(shop) not in outcome.follow_ups):
+            outcome.follow_ups.append(SyncShop(shop))
         return outcome
 
     def variants_seen(self, s: Session, shop: str, variants: list[VariantInfo],
@@ -163,7 +160,7 @@ class BackorderHandlers:
             .values(pending=True)).rowcount
         if not waiting:
             return Outcome("no order waiting for fulfillment orders")
-        return Outcome(f"{waiting} orders can be held now", [(SYNC, (shop,))])
+        return Outcome(f"{waiting} orders can be held now", [SyncShop(shop)])
 
     def learn_variants(self, shop: str, variant_ids: set[str]) -> None:
         """Variants and stock the mirror lacks, read from the platform once."""
@@ -212,7 +209,7 @@ class BackorderHandlers:
         state looked at again (`views`: settings can change holds and alternatives without
         moving a plan), in short transactions."""
         changed: set[str] = set()
-        follow: list[tuple[str, tuple]] = []
+        follow: list[FollowUp] = []
         pools: list[str] = []
         if plans:
             with self._db.read() as s:
@@ -235,9 +232,9 @@ class BackorderHandlers:
 
             self._in_short_transactions(waiting, refresh)
         if changed:
-            follow.append((SYNC, (shop,)))
+            follow.append(SyncShop(shop))
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
-                       follow)
+                       once(follow))
 
     def _in_short_transactions(self, items: list[str],
                                work: Callable[[Session, list[str]], None]) -> None:

@@ -16,18 +16,16 @@ from sqlalchemy.orm import Session
 
 from app.domain.caps import inventory_policy_for_variant
 from app.services import object_sync
+from app.services.messages import FollowUp, SyncShop
 from app.services.planning import CHUNK, shop_policy
 from app.storage.tables import Pool, RestockRow, Variant
 
-SYNC = "sync"
 
-
-def follow_ups(s: Session, shop: str, pools: Iterable[str],
-               changed: set[str]) -> list[tuple[str, tuple]]:
+def follow_ups(s: Session, shop: str, pools: Iterable[str], changed: set[str]) -> list[FollowUp]:
     """What a re-plan of these pools leaves to do on the platform: a sync, when an order's
     desired state moved or a capped variant's inventory policy must flip (recorded as wanted,
     for the sync to write)."""
-    return [(SYNC, (shop,))] if policy_changes(s, shop, set(pools)) or changed else []
+    return [SyncShop(shop)] if policy_changes(s, shop, set(pools)) or changed else []
 
 
 def policy_changes(s: Session, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:

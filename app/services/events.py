@@ -17,6 +17,7 @@ from app.config import COMPLIANCE_TOPICS
 from app.services import privacy
 from app.services.installs import revoke
 from app.services.intake import Intake
+from app.services.messages import Enqueue, FollowUp, nowhere
 from app.storage.db import Database
 from app.storage.tables import Shop, WebhookReceipt
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Outcome:
     message: str
-    follow_ups: list[tuple[str, tuple]] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
 
 
 Handler = Callable[[Session, str, dict], Outcome | str]
@@ -36,8 +37,9 @@ PREPARED = "_prepared"
 
 class Events:
     def __init__(self, db: Database, intake: Intake, clock: Callable[[], datetime],
-                 registry: dict[str, str], max_attempts: int = 10):
+                 registry: dict[str, str], max_attempts: int = 10, enqueue: Enqueue = nowhere):
         self._db = db
+        self._enqueue = enqueue
         self._max_attempts = max_attempts
         self._intake = intake
         self._clock = clock
@@ -50,7 +52,6 @@ class Events:
             "shop_redact": lambda s, shop, p: privacy.purge_shop(s, shop),
         }
         self.preparers: dict[str, Callable[[str, dict], dict | None]] = {}
-        self.on_follow_up: Callable[[str, tuple], None] = lambda kind, args: None
 
     def register(self, kind: str, handler: Handler,
                  prepare: Callable[[str, dict], dict | None] | None = None) -> None:
@@ -79,8 +80,8 @@ class Events:
                 return "already processed"
             outcome = self._handle(s, receipt, prepared)
             self._intake.mark_processed(s, receipt.id, outcome.message)
-        for kind, args in outcome.follow_ups:
-            self.on_follow_up(kind, args)
+        for message in outcome.follow_ups:
+            self._enqueue(message)
         log.info("webhook %s %s for %s: %s", receipt_id, receipt.topic, receipt.shop, outcome.message)
         return outcome.message
 

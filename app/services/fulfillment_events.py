@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.services.backorders import SYNC
 from app.services.events import Outcome
+from app.services.messages import SyncShop
 from app.services.ports import PlatformGateway
 from app.services.sync import AWAITING, DEFERRED, RECHECK
 from app.storage.db import Database
@@ -53,7 +53,7 @@ class FulfillmentEvents:
             return Outcome("fulfillment orders changed: no hold of ours concerned")
         self._recheck(row)
         return Outcome(f"fulfillment orders of {order_id} changed: holds re-checked",
-                       [(SYNC, (shop,))])
+                       [SyncShop(shop)])
 
     def scopes_updated(self, s: Session, shop: str, recorded) -> Outcome:
         """Orders the store may have hidden, or whose fulfillment orders it may have hidden, are
@@ -66,7 +66,7 @@ class FulfillmentEvents:
         for row in rows:
             self._recheck(row)
         if rows:
-            outcome.follow_ups.append((SYNC, (shop,)))
+            outcome.follow_ups.append(SyncShop(shop))
         return outcome
 
     def _recheck(self, row: OrderSync) -> None:

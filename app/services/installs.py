@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from app.errors import Unauthenticated
+from app.services.messages import Enqueue, SetUpShop, nowhere
 from app.services.ports import TokenGrant, TokenIssuer
 from app.storage.db import Database
 from app.storage.tables import OAuthState, Shop
@@ -26,12 +27,12 @@ class NotInstalled(Unauthenticated):
 
 class Installs:
     def __init__(self, db: Database, cipher: TokenCipher, issuer: TokenIssuer,
-                 clock: Callable[[], datetime]):
+                 clock: Callable[[], datetime], enqueue: Enqueue = nowhere):
         self._db = db
         self._cipher = cipher
         self._issuer = issuer
         self._clock = clock
-        self.on_installed: Callable[[str], None] = lambda shop: None
+        self._enqueue = enqueue
 
     def install(self, shop: str, grant: TokenGrant) -> None:
         """Install or re-install: the new token replaces any old one."""
@@ -42,7 +43,7 @@ class Installs:
             row.uninstalled_at = None
             self._store(row, grant)
             s.add(row)
-        self.on_installed(shop)
+        self._enqueue(SetUpShop(shop))
 
     def uninstall(self, shop: str) -> bool:
         """Revoke: forget the tokens and stop all work for the shop. False if it was not ours."""

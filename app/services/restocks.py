@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
 from app.services.caps import follow_ups
+from app.services.messages import Enqueue, FollowUp
 from app.services.mirror import pool_of
 from app.services.planning import Planning
 from app.storage.db import Database
@@ -32,11 +33,11 @@ MAX_REFERENCE = 255
 
 class Restocks:
     def __init__(self, db: Database, planning: Planning, clock: Callable[[], datetime],
-                 follow_up: Callable[[str, tuple], None]):
+                 enqueue: Enqueue):
         self._db = db
         self._planning = planning
         self._clock = clock
-        self._follow_up = follow_up
+        self._enqueue = enqueue
 
     def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
         """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
@@ -131,14 +132,14 @@ class Restocks:
             raise NotFound(f"no restock {restock_id!r}", field="restock")
         return row
 
-    def _replan(self, s: Session, shop: str, pools: set[str], reason: str) -> list[tuple]:
+    def _replan(self, s: Session, shop: str, pools: set[str], reason: str) -> list[FollowUp]:
         """Re-plan the pools; what is left to send: a sync, and caps that follow incoming stock
         re-checked against the restocks now expected."""
         return follow_ups(s, shop, pools, self._planning.replan(s, shop, pools, reason))
 
-    def _send(self, follow: list[tuple[str, tuple]]) -> None:
-        for kind, args in follow:
-            self._follow_up(kind, args)
+    def _send(self, follow: list[FollowUp]) -> None:
+        for message in follow:
+            self._enqueue(message)
 
     def _today(self) -> date:
         return self._clock().date()

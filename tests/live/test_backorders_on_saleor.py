@@ -18,12 +18,12 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import load_config
+from app.services.messages import SetUpShop
 from app.storage.migrate import upgrade
 from app.storage.tables import SaleorInstall
 
 pytestmark = pytest.mark.live
 
-METADATA = "query($id: ID!) { order(id: $id) { metadata { key value } } }"
 
 
 def free_port() -> int:
@@ -68,16 +68,14 @@ def settle(services, done, timeout: float = 30.0):
 
 
 def metadata(saleor, order_id: str) -> dict[str, str]:
-    items = saleor.graphql(METADATA, {"id": order_id})["order"]["metadata"]
-    return {m["key"]: m["value"] for m in items}
+    return saleor.order_metadata(order_id)
 
 
 def dashboard_get(saleor, backorders, path: str) -> dict:
     """The app's API as the Dashboard calls it: with the token Saleor issues to its staff user
     for this app."""
     _, installed, base = backorders
-    token = saleor.graphql("query($id: ID!) { app(id: $id) { accessToken } }",
-                           {"id": installed["app_id"]})["app"]["accessToken"]
+    token = saleor.dashboard_token(installed["app_id"])
     answer = requests.get(f"{base}{path}", timeout=10, headers={
         "Authorization-Bearer": token, "Saleor-Api-Url": saleor.api_url})
     assert answer.status_code == 200, answer.text
@@ -139,7 +137,7 @@ def test_an_in_stock_variant_of_the_same_kind_is_offered(saleor, saleor_store, b
     waiting = saleor.create_product(saleor_store, "Cup", {short: 0}).variants[short]
     in_stock = saleor.create_product(saleor_store, "Cup, other colour", {spare: 9},
                                      track_inventory=True).variants[spare]
-    services.queue.setup_shop(saleor.api_url)  # as on install: the catalog and its stock
+    services.queue.enqueue(SetUpShop(saleor.api_url))  # as on install: the catalog and its stock
     services.queue.drain()
     order = saleor.place_order(saleor_store, [(waiting, 1)])
 
