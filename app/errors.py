@@ -8,6 +8,8 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.platforms.shopify.errors import BadSessionToken, NotAShopDomain, RequestRejected
+from app.services.installs import NotInstalled
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,9 @@ class TooLarge(AppError):
     code = "too_large"
 
 
-DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
+DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, NotInstalled: 401}
+# What the web answers for a request the Shopify adapter refused; anything else it refuses is 401.
+REJECTED_AS = {NotAShopDomain: BadRequest, BadSessionToken: InvalidSessionToken}
 
 
 def status_for(error: DomainError) -> int:
@@ -69,6 +73,14 @@ def register_error_handlers(app: Flask) -> None:
         response.status_code = status_for(error)
         response.headers.update(getattr(error, "headers", {}))
         return response
+
+    @app.errorhandler(RequestRejected)
+    def rejected(error: RequestRejected):
+        answer = next((web for kind, web in REJECTED_AS.items() if isinstance(error, kind)),
+                      Unauthenticated)
+        web_error = answer(error.message, field=error.field)
+        web_error.code = error.code
+        return domain_error(web_error)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):

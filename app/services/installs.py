@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from app.errors import Unauthenticated
+from app.domain.errors import DomainError
 from app.services.messages import Enqueue, SetUpShop, nowhere
 from app.services.ports import TokenGrant, TokenIssuer
 from app.storage.db import Database
@@ -21,7 +21,9 @@ from app.storage.token_cipher import TokenCipher
 REFRESH_AHEAD = timedelta(minutes=5)
 
 
-class NotInstalled(Unauthenticated):
+class NotInstalled(DomainError):
+    """The shop has not installed the app, or must install it again (no token left)."""
+
     code = "not_installed"
 
 

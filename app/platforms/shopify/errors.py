@@ -23,6 +23,31 @@ class ShopifyError(Exception):
         return f"{self.message} (shop {self.shop})" if self.shop else self.message
 
 
+class RequestRejected(ShopifyError):
+    """Something that claims to come from Shopify does not check out (a shop domain, a session
+    token, a token grant). The web layer answers it (app/errors.py); `field` names what."""
+
+    code = "unauthorized"
+    field: str | None = None
+
+
+class NotAShopDomain(RequestRejected):
+    code = "bad_request"
+    field = "shop"
+
+
+class BadSessionToken(RequestRejected):
+    """App Bridge retries a request refused for this with a fresh session token."""
+
+    code = "invalid_session_token"
+
+
+class TokenRequestFailed(RequestRejected):
+    """Shopify refused to issue a token (bad code, spent refresh token, invalid session token)."""
+
+    code = "token_request_failed"
+
+
 class Unauthorized(ShopifyError):
     """The access token was rejected even after one refresh: the install needs attention."""
 

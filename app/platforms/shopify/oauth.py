@@ -17,7 +17,7 @@ from shopify import session_token
 from shopify.utils.shop_url import sanitize_shop_domain
 
 from app.config import Config
-from app.errors import BadRequest, InvalidSessionToken, Unauthenticated
+from app.platforms.shopify.errors import BadSessionToken, NotAShopDomain, TokenRequestFailed
 from app.services.ports import TokenGrant
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -27,17 +27,11 @@ CALLBACK_MAX_AGE = timedelta(minutes=5)
 STATE_MAX_AGE = CALLBACK_MAX_AGE * 2  # an OAuth state older than this is refused, then purged
 
 
-class TokenRequestFailed(Unauthenticated):
-    """Shopify refused to issue a token (bad code, spent refresh token, invalid session token)."""
-
-    code = "token_request_failed"
-
-
 def valid_shop(value: str | None) -> str:
-    """The shop's myshopify domain, or BadRequest: every shop we act for goes through here."""
+    """The shop's myshopify domain, or NotAShopDomain: every shop we act for goes through here."""
     shop = sanitize_shop_domain(value) if value and "." in value else None
     if not shop or shop != value.strip().lower():
-        raise BadRequest(f"{value!r} is not a myshopify.com shop domain", field="shop")
+        raise NotAShopDomain(f"{value!r} is not a myshopify.com shop domain")
     return shop
 
 
@@ -79,9 +73,9 @@ def callback_fresh(timestamp: str | None, now: datetime) -> bool:
 
 def decode_session_token(token: str | None, config: Config) -> dict:
     """The claims of a valid App Bridge session token (HS256 with our secret, aud = our key,
-    iss and dest of the same shop, an exp, exp/nbf with 10 s leeway); else InvalidSessionToken."""
+    iss and dest of the same shop, an exp, exp/nbf with 10 s leeway); else BadSessionToken."""
     if not token:
-        raise InvalidSessionToken("a session token is required")
+        raise BadSessionToken("a session token is required")
     header = token if token.startswith("Bearer ") else f"Bearer {token}"
     last_error: Exception | None = None
     for secret in config.api_secrets:
@@ -91,10 +85,10 @@ def decode_session_token(token: str | None, config: Config) -> dict:
             last_error = exc
             continue
         if "exp" not in claims:  # a token that never expires would be a key for good
-            raise InvalidSessionToken("invalid session token: it has no exp")
+            raise BadSessionToken("invalid session token: it has no exp")
         claims["shop"] = valid_shop(claims["dest"].split("://", 1)[-1].rstrip("/"))
         return claims
-    raise InvalidSessionToken(f"invalid session token: {last_error}")
+    raise BadSessionToken(f"invalid session token: {last_error}")
 
 
 class TokenEndpoint:

@@ -64,3 +64,24 @@ def test_the_platform_check_catches_an_adapter_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("from app.platforms.saleor.api import SaleorApi\nimport app.services\n")
     assert _platform_imports(module) == ["app.platforms.saleor.api"]
+
+
+def _web_imports(path: Path) -> list[str]:
+    web = ("flask", "werkzeug", "app.errors", "app.admin", "webhooks")
+    return [n for n in _imports(path) if any(n == w or n.startswith(w + ".") for w in web)]
+
+
+def test_services_adapters_and_storage_raise_their_own_errors():
+    """Only the web layer knows HTTP: the layers under it raise their own errors, which the web
+    turns into answers in one place (app/errors.py)."""
+    root = DOMAIN.parent
+    modules = [p for layer in ("services", "platforms", "storage")
+               for p in sorted((root / layer).rglob("*.py"))]
+    offenders = {str(p.relative_to(root)): bad for p in modules if (bad := _web_imports(p))}
+    assert offenders == {}
+
+
+def test_the_web_check_catches_a_web_import(tmp_path):
+    module = tmp_path / "bad.py"
+    module.write_text("from app.errors import BadRequest\nfrom flask import request\nimport json\n")
+    assert _web_imports(module) == ["app.errors", "flask"]
