@@ -16,17 +16,18 @@ VARIANT = "UHJvZHVjdFZhcmlhbnQ6MQ=="
 WAREHOUSE = "V2FyZWhvdXNlOjE="
 
 
-def variant(quantity: int, track: bool = False) -> dict:
+def variant(quantity: int, track: bool = False, allocated: int = 0) -> dict:
     return {"id": VARIANT, "sku": "MUG-1", "trackInventory": track,
             "product": {"id": "UHJvZHVjdDox", "name": "Mug", "slug": "mug",
                         "category": {"id": "Q2F0ZWdvcnk6MQ=="},
                         "productType": {"id": "UHJvZHVjdFR5cGU6MQ=="}},
             "stocks": [{"warehouse": {"id": WAREHOUSE, "slug": "main"}, "quantity": quantity,
-                        "quantityAllocated": 0, "quantityReserved": 0}]}
+                        "quantityAllocated": allocated, "quantityReserved": 0}]}
 
 
 def order_event(number: int, quantity: int, stock: int, at: str, fulfilled: int = 0,
-                status: str = "UNFULFILLED", track: bool = False, kind: str = "OrderCreated"):
+                status: str = "UNFULFILLED", track: bool = False, kind: str = "OrderCreated",
+                allocated: int = 0):
     order_id = f"T3JkZXI6{number}"
     return {"__typename": kind, "issuedAt": at, "version": "3.23.28",
             "issuingPrincipal": {"__typename": "User", "id": "VXNlcjox"},
@@ -38,13 +39,14 @@ def order_event(number: int, quantity: int, stock: int, at: str, fulfilled: int 
                                  "productVariantId": VARIANT, "quantity": quantity,
                                  "quantityFulfilled": fulfilled,
                                  "quantityToFulfill": quantity - fulfilled, "allocations": [],
-                                 "variant": variant(stock, track)}]}}
+                                 "variant": variant(stock, track, allocated)}]}}
 
 
-def stock_event(quantity: int, at: str) -> dict:
+def stock_event(quantity: int, at: str, track: bool = False, allocated: int = 0) -> dict:
     return {"__typename": "ProductVariantStockUpdated", "issuedAt": at,
             "issuingPrincipal": {"__typename": "User", "id": "VXNlcjox"},
-            "warehouse": {"id": WAREHOUSE, "slug": "main"}, "productVariant": variant(quantity)}
+            "warehouse": {"id": WAREHOUSE, "slug": "main"},
+            "productVariant": variant(quantity, track, allocated)}
 
 
 def deliver(client, event: str, payload: dict):
@@ -101,9 +103,19 @@ def test_shipping_an_untracked_line_uses_up_the_count_until_it_is_set_again(clie
     assert lines(services)["T3JkZXI62"] == (1, 0)
 
 
-def test_tracked_variants_never_wait_saleor_allocates_them(client, services, saleor):
-    deliver(client, "order_created", order_event(1, 5, 0, "2026-11-20T10:00:00+00:00",
-                                                 track=True))
+def test_a_tracked_variant_waits_only_once_staff_lower_its_stock_below_what_is_allocated(
+        client, services, saleor):
+    """Saleor allocated both orders at checkout (stock 4, 4 allocated): nothing waits. Staff
+    then count 3 on the shelf: the later order's second unit waits, in queue order."""
+    deliver(client, "order_created", order_event(1, 2, 4, "2026-11-20T10:00:00+00:00",
+                                                 track=True, allocated=2))
+    deliver(client, "order_created", order_event(2, 2, 4, "2026-11-20T10:05:00+00:00",
+                                                 track=True, allocated=4))
     services.queue.drain()
-    assert lines(services) == {}
-    assert saleor.writes == []
+    assert lines(services) == {"T3JkZXI61": (2, 0), "T3JkZXI62": (2, 0)}
+    assert saleor.writes == []  # never short: nothing of ours written
+    deliver(client, "product_variant_stock_updated",
+            stock_event(3, "2026-11-20T11:00:00+00:00", track=True, allocated=4))
+    services.queue.drain()
+    assert lines(services) == {"T3JkZXI61": (2, 0), "T3JkZXI62": (1, 1)}
+    assert saleor.metadata["T3JkZXI62"]["backorders.status"] == "partially_ready"

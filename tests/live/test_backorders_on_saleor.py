@@ -146,3 +146,24 @@ def test_an_in_stock_variant_of_the_same_kind_is_offered(saleor, saleor_store, b
     assert json.loads(shown["backorders.alternatives"]) == [in_stock]
     (reason,) = json.loads(shown["backorders.alternative_reasons"])
     assert reason["variant_id"] == in_stock and reason["reason"]
+
+
+def test_a_tracked_variant_counted_below_what_is_allocated_backorders_the_latest(
+        saleor, saleor_store, backorders):
+    """Saleor allocates tracked stock at checkout; when staff count less on the shelf than it
+    allocated, the lines that sort last wait for the difference."""
+    services, _, _ = backorders
+    sku = f"PLATE-{uuid.uuid4().hex[:8]}"
+    variant = saleor.create_product(saleor_store, "Plate", {sku: 4},
+                                    track_inventory=True).variants[sku]
+    earlier = saleor.place_order(saleor_store, [(variant, 2)])
+    later = saleor.place_order(saleor_store, [(variant, 2)])
+    services.queue.drain()
+    assert saleor.stocks(variant)[saleor_store.warehouse_id]["quantityAllocated"] == 4
+
+    saleor.set_stock(variant, saleor_store.warehouse_id, 3)  # one unit short of the allocations
+
+    assert settle(services, lambda: metadata(saleor, later).get("backorders.status")
+                  == "partially_ready")
+    assert json.loads(metadata(saleor, later)["backorders.lines"])[0]["backordered"] == 1
+    assert not any(k.startswith("backorders.") for k in metadata(saleor, earlier))

@@ -1,14 +1,17 @@
 """Saleor's payloads (our subscriptions' selections) parsed into the app's own types.
 
-How a Saleor line can wait on stock: Saleor refuses to sell a tracked variant past its stock
-(allocation fails at checkout), so a tracked line never waits. A variant sold with
-`trackInventory: false` gets no allocation and sells past zero: that is Saleor's backorder.
-Its `Stock.quantity` is the stock on hand as the merchant last set it; neither orders nor
-fulfilments move it. So such a variant is one whose count does not take out what orders hold
-(`counts_orders=False`), and its stock reading is that quantity. A tracked variant's stock is
-read too, as what is left to sell (quantity less what is allocated): it is what alternatives are
-offered from. Saleor has no inventory items: the variant's id stands for its item, and each
-warehouse is a location; a product's category counts as one of its collections."""
+How a Saleor line can wait on stock:
+- A variant sold with `trackInventory: false` gets no allocation and sells past zero: Saleor's
+  backorder. Its `Stock.quantity` is the stock on hand as the merchant last set it; neither
+  orders nor fulfilments move it. So its count does not take out what orders hold
+  (`counts_orders=False`), and its stock reading is that quantity.
+- A tracked variant is allocated at checkout, which Saleor refuses past its stock; its lines wait
+  only when staff lower the stock below what is allocated. Its reading is what is left to sell,
+  quantity less allocated, which goes below zero then: Shopify's `available`, so it is planned
+  as Shopify's stock is (its lines covered in queue order up to the quantity). It is also what
+  alternatives are offered from.
+Saleor has no inventory items: the variant's id stands for its item, and each warehouse is a
+location; a product's category counts as one of its collections."""
 
 from __future__ import annotations
 
@@ -30,8 +33,8 @@ def parse_order_event(payload: dict) -> tuple[ParsedOrder, CatalogSeen]:
     lines, variants, readings = [], {}, {}
     for line in order.get("lines") or []:
         variant = line.get("variant") or {}
-        if not line.get("id") or not variant.get("id") or variant.get("trackInventory") is not False:
-            continue  # deleted variant, or tracked: Saleor allocated it, it never waits
+        if not line.get("id") or not variant.get("id"):
+            continue  # its variant was deleted: nothing to wait for
         variants[variant["id"]] = _variant(variant, line)
         readings.update({(r.variant_id, r.location_id): r for r in _readings(variant)})
         owed = 0 if closed else _int(line.get("quantityToFulfill"))
@@ -82,7 +85,7 @@ def _variant(variant: dict, line: dict) -> VariantInfo:
         price=str(next((p for p in prices if p is not None), "0")),
         inventory_policy="CONTINUE" if untracked else "DENY",
         collections=tuple(str(g) for g in groups if g),
-        tracked=untracked, counts_orders=not untracked)
+        tracked=True, counts_orders=not untracked)
 
 
 def _readings(variant: dict) -> list[StockReading]:

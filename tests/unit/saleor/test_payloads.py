@@ -29,18 +29,16 @@ def test_a_closed_order_owes_nothing(status):
     assert (order.cancelled_at is not None) == (status == "CANCELED")
 
 
-def test_tracked_lines_never_wait():
-    order, seen = parse_order_event(order_event(7, 5, 0, AT, track=True))
-    assert order.lines == () and seen.variants == () and seen.readings == ()
+def test_a_tracked_line_is_planned_on_what_is_left_to_sell():
+    order, seen = parse_order_event(order_event(7, 5, 5, AT, track=True, allocated=5))
+    assert order.lines[0].open_quantity == 5
+    assert seen.variants[0].counts_orders and seen.readings[0].available == 0
 
 
-def test_a_tracked_variants_stock_is_what_is_left_to_sell_and_it_never_waits():
-    payload = stock_event(5, AT)
-    payload["productVariant"]["trackInventory"] = True
-    payload["productVariant"]["stocks"][0]["quantityAllocated"] = 2
-    seen = parse_stock_event(payload)
+def test_a_tracked_variants_stock_is_what_is_left_to_sell_below_zero_when_overcommitted():
+    seen = parse_stock_event(stock_event(5, AT, track=True, allocated=2))
     assert seen.readings[0].available == 3  # an in-stock alternative for others
-    assert seen.variants[0].tracked is False  # Saleor allocates it: never short
+    assert parse_stock_event(stock_event(3, AT, track=True, allocated=4)).readings[0].available == -1
     untracked = parse_stock_event(stock_event(5, AT))
     assert untracked.readings[0].available == 5 and untracked.variants[0].counts_orders is False
 
