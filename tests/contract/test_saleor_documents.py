@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
-from app.platforms.saleor.api import GRAPHQL
+from app.platforms.saleor.api import GRAPHQL, document
 from app.platforms.saleor.manifest import PERMISSIONS, WEBHOOKS, manifest
 
 SCHEMA = Path(__file__).parent.parent / "fixtures" / "saleor" / "schema-3.23.graphql.gz"
@@ -23,8 +23,14 @@ def schema():
 
 @pytest.mark.parametrize("path", sorted(GRAPHQL.glob("*.graphql")), ids=lambda p: p.stem)
 def test_document_is_valid_against_saleor_3_23(path):
-    errors = validate(schema(), parse(path.read_text()))
+    errors = validate(schema(), parse(document(path.stem)))
     assert not errors, [e.message for e in errors]
+
+
+def test_every_shared_fragment_is_used():
+    used = "".join(document(path.stem) for path in GRAPHQL.glob("*.graphql"))
+    for path in (GRAPHQL / "fragments").glob("*.graphql"):
+        assert path.read_text().split()[1] in used, path.name
 
 
 def test_a_broken_document_would_be_caught():

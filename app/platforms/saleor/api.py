@@ -5,6 +5,8 @@ call has a timeout, and a failure is raised as `SaleorUnavailable` naming what c
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +15,8 @@ import requests
 from app.platforms.saleor.signature import SignatureError, parse_jwks
 
 GRAPHQL = Path(__file__).parent / "graphql"
+_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
+_DEFINED = re.compile(r"\bfragment\s+([A-Za-z_]\w*)\s+on\b")
 USER_AGENT = "Backorders (Saleor app)"
 
 
@@ -28,9 +32,26 @@ class SaleorRejected(SaleorError):
     """The instance refused the app's token, or answered GraphQL errors."""
 
 
+@cache
 def document(name: str) -> str:
-    """One GraphQL document of the adapter, by file name."""
-    return (GRAPHQL / f"{name}.graphql").read_text()
+    """One GraphQL document of the adapter, by file name, with the shared fragments it spreads
+    (`graphql/fragments/`): the order and the variant are read the same way everywhere."""
+    text = (GRAPHQL / f"{name}.graphql").read_text()
+    fragments = _fragments()
+    wanted = [n for n in dict.fromkeys(_SPREAD.findall(text)) if n in fragments]
+    while True:  # fragments spread by fragments
+        more = [n for f in wanted for n in _SPREAD.findall(fragments[f])
+                if n in fragments and n not in wanted]
+        if not more:
+            break
+        wanted += list(dict.fromkeys(more))
+    return "\n".join([text.rstrip(), *(fragments[n].rstrip() for n in wanted)]) + "\n"
+
+
+@cache
+def _fragments() -> dict[str, str]:
+    return {_DEFINED.search(text).group(1): text for text in
+            (path.read_text() for path in sorted((GRAPHQL / "fragments").glob("*.graphql")))}
 
 
 def jwks_url(api_url: str) -> str:

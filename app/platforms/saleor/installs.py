@@ -7,7 +7,9 @@ queue and the settings treat it as any shop; its Saleor particulars live in `sal
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from app.platforms.saleor.api import SaleorApi, SaleorError, SaleorUnavailable
@@ -26,6 +28,7 @@ PLATFORM = "saleor"
 # make the app hammer the instance.
 JWKS_COOLDOWN = timedelta(seconds=30)
 MAX_URL = 255
+T = TypeVar("T")
 
 
 class NotAllowed(SaleorError):
@@ -66,6 +69,15 @@ def checked_api_url(url: str, allowed: tuple[str, ...]) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class _Install:
+    api_url: str
+    app_id: str
+    jwks: dict
+    fetched: datetime
+    secret: str | None  # of legacy HMAC webhooks
+
+
 class SaleorInstalls:
     def __init__(self, db: Database, cipher: TokenCipher, api: SaleorApi,
                  clock: Callable[[], datetime], allowed: tuple[str, ...] = ()):
@@ -98,54 +110,50 @@ class SaleorInstalls:
     def verify(self, api_url: str, signature: str, body: bytes) -> str:
         """Raise unless the body is signed by the instance; the app's id there. A check that
         fails is tried once more against the JWKS fetched again (Saleor's keys rotate)."""
-        with self._db.read() as s:
-            row = s.get(SaleorInstall, api_url)
-            shop = s.get(Shop, api_url)
-            if row is None or shop is None or not shop.installed:
-                raise NotRegistered(f"the app is not installed for {api_url}")
-            app_id, jwks, fetched = row.app_id, row.jwks, row.jwks_fetched_at
-            secret = self._cipher.decrypt(row.webhook_secret) if row.webhook_secret else None
-        try:
-            verify_webhook(signature, body, jwks, secret)
-            return app_id
-        except SignatureError as first:
-            if self._clock() - fetched < JWKS_COOLDOWN:
-                raise BadSignature(str(first)) from None
-        try:
-            jwks = self._refetched_jwks(api_url)
-        except SaleorUnavailable as exc:
-            raise BadSignature(f"the signature does not check out and the JWKS could not be "
-                               f"fetched again: {exc}") from None
-        try:
-            verify_webhook(signature, body, jwks, secret)
-        except SignatureError as exc:
-            raise BadSignature(str(exc)) from None
-        return app_id
+        install = self._install(api_url)
+        self._with_keys(install, lambda jwks: verify_webhook(signature, body, jwks,
+                                                               install.secret),
+                        SignatureError, BadSignature)
+        return install.app_id
 
     def staff_claims(self, api_url: str, token: str) -> dict:
         """The claims of a Dashboard token of a staff user who may manage orders through the
         app in this instance; its key is looked for once more in a fresh JWKS when unknown."""
+        install = self._install(api_url)
+        claims = self._with_keys(install, lambda jwks: verify_dashboard_token(
+            token, jwks, app_id=install.app_id, issuer=api_url, now=self._clock()),
+            UnknownKey, BadToken)
+        if STAFF_PERMISSION not in (claims.get("permissions") or []):
+            raise NotPermitted(f"the staff user may not use the app: {STAFF_PERMISSION} needed")
+        return claims
+
+    def _install(self, api_url: str) -> _Install:
         with self._db.read() as s:
             row = s.get(SaleorInstall, api_url)
             shop = s.get(Shop, api_url)
             if row is None or shop is None or not shop.installed:
                 raise NotRegistered(f"the app is not installed for {api_url}")
-            app_id, jwks, fetched = row.app_id, row.jwks, row.jwks_fetched_at
-        check = {"app_id": app_id, "issuer": api_url, "now": self._clock()}
+            secret = self._cipher.decrypt(row.webhook_secret) if row.webhook_secret else None
+            return _Install(api_url, row.app_id, row.jwks, row.jwks_fetched_at, secret)
+
+    def _with_keys(self, install: _Install, check: Callable[[dict], T],
+                   fetch_again_on: type[SignatureError], refused: type[SaleorError]) -> T:
+        """`check` against the stored JWKS; when it fails with `fetch_again_on`, once more
+        against the JWKS fetched again, at most once per cooldown. Any other failure, or a
+        second one, raises `refused`."""
         try:
-            claims = verify_dashboard_token(token, jwks, **check)
-        except UnknownKey as exc:
-            if self._clock() - fetched < JWKS_COOLDOWN:
-                raise BadToken(str(exc)) from None
-            try:
-                claims = verify_dashboard_token(token, self._refetched_jwks(api_url), **check)
-            except (SignatureError, SaleorUnavailable) as again:
-                raise BadToken(str(again)) from None
+            return check(install.jwks)
+        except fetch_again_on as first:
+            if self._clock() - install.fetched < JWKS_COOLDOWN:
+                raise refused(str(first)) from None
         except SignatureError as exc:
-            raise BadToken(str(exc)) from None
-        if STAFF_PERMISSION not in (claims.get("permissions") or []):
-            raise NotPermitted(f"the staff user may not use the app: {STAFF_PERMISSION} needed")
-        return claims
+            raise refused(str(exc)) from None
+        try:
+            return check(self._refetched_jwks(install.api_url))
+        except SaleorUnavailable as exc:
+            raise refused(f"not valid, and the JWKS could not be fetched again: {exc}") from None
+        except SignatureError as exc:
+            raise refused(str(exc)) from None
 
     def _refetched_jwks(self, api_url: str) -> dict:
         now = self._clock()
