@@ -102,6 +102,14 @@ def get_queue():
             _int_arg("limit", 50), _int_arg("offset", 0)))
 
 
+@api.get("/orders/<path:order_id>")
+@require_session
+def get_order(order_id: str):
+    services = _services()
+    with services.db.read() as s:
+        return jsonify(dashboard.order(s, g.shop, order_id, services.clock().date()))
+
+
 @api.post("/lines/<path:line_id>/priority")
 @require_session
 def set_priority(line_id: str):

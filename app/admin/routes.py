@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from app.admin.api import api
-from app.admin.session import require_session
+from app.admin.session import require_session, saleor_staff
 from app.errors import BadRequest
 from app.platforms.shopify.oauth import decode_session_token, valid_shop
-from app.services import privacy
+from app.services import dashboard, privacy
 
 bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/admin/static")
 bp.register_blueprint(api)
@@ -52,6 +52,26 @@ def saleor_home():
         "admin.html", api_key="", shop=api_url, app_name=services.config.app_name, id_token="",
         platform="saleor"))
     response.headers["Content-Security-Policy"] = "frame-ancestors *;"
+    return response
+
+
+@bp.post("/saleor/widget/order")
+def saleor_order_widget():
+    """An order's backorder state on its page in Saleor's Dashboard, which posts a form
+    (saleorApiUrl, accessToken, appId, orderId) into the widget: the first render needs no
+    script, and the token in the form is checked as the API checks it."""
+    services = current_app.extensions["backorders"]
+    order_id = (request.form.get("orderId") or "").strip()
+    if not order_id:
+        raise BadRequest("the form has no orderId", field="orderId")
+    shop = saleor_staff(services, request.form.get("saleorApiUrl") or "",
+                        request.form.get("accessToken"), "accessToken")
+    with services.db.read() as s:
+        view = dashboard.order(s, shop, order_id, services.clock().date())
+    response = current_app.make_response(render_template(
+        "saleor_order_widget.html", order=view, app_name=services.config.app_name))
+    response.headers["Content-Security-Policy"] = "frame-ancestors *;"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

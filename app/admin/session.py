@@ -20,7 +20,9 @@ def require_session(view):
     def wrapper(*args, **kwargs):
         services = current_app.extensions["backorders"]
         if request.headers.get("Saleor-Api-Url"):
-            g.shop = _saleor_staff(services)
+            g.shop = saleor_staff(services, request.headers["Saleor-Api-Url"],
+                                  request.headers.get("Authorization-Bearer"),
+                                  "Authorization-Bearer")
             return view(*args, **kwargs)
         claims = decode_session_token(request.headers.get("Authorization"), services.config)
         if not services.installs.is_installed(claims["shop"]):
@@ -31,17 +33,16 @@ def require_session(view):
     return wrapper
 
 
-def _saleor_staff(services) -> str:
-    """The Saleor instance whose staff user sent the request."""
-    api_url = request.headers["Saleor-Api-Url"].strip()
-    token = (request.headers.get("Authorization-Bearer") or "").strip()
+def saleor_staff(services, api_url: str, token: str | None, field: str) -> str:
+    """The Saleor instance (its API URL) whose staff user sent this Dashboard token; `field`
+    names where the token came from."""
+    api_url, token = api_url.strip(), (token or "").strip()
     if not token:
-        raise Unauthenticated("header Authorization-Bearer is missing",
-                              field="Authorization-Bearer")
+        raise Unauthenticated(f"{field} is missing", field=field)
     try:
         services.saleor_installs.staff_claims(api_url, token)
     except (NotRegistered, BadToken) as exc:
-        raise Unauthenticated(str(exc), field="Authorization-Bearer") from None
+        raise Unauthenticated(str(exc), field=field) from None
     except NotPermitted as exc:
         raise Forbidden(str(exc)) from None
     return api_url

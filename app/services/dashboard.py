@@ -21,9 +21,10 @@ from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
 from app.domain.policy import Policy
+from app.domain.writeback import DesiredState
 from app.services.planning import Planning
 from app.services.restocks import variant_title
-from app.storage.tables import EtaChangeRow, Order, OrderLine, Pool, Shop, Variant
+from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool, Shop, Variant
 
 STATUSES = ("waiting", "all")
 MAX_LIMIT = 200
@@ -120,14 +121,33 @@ def queue(s: Session, shop: str, today: date, status: str = "waiting", limit: in
     rows = s.execute(joined.order_by(
         OrderLine.pool, OrderLine.queue_ticket.is_(None), OrderLine.queue_ticket,
         OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+    return {"lines": _shown(s, shop, rows, today), "total": total, "limit": limit,
+            "offset": offset, "status": status}
+
+
+def order(s: Session, shop: str, order_id: str, today: date) -> dict:
+    """One order as the queue shows its lines (those still open), and the state the platform
+    is asked to show for it."""
+    rows = s.execute(select(OrderLine, Order.name).join(
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
+        OrderLine.shop == shop, OrderLine.order_id == order_id, OrderLine.open_quantity > 0)
+        .order_by(OrderLine.line_id)).all()
+    sync = s.get(OrderSync, (shop, order_id))
+    shown = DesiredState.from_dict(sync.desired if sync else None)
+    return {"order_id": order_id, "name": rows[0][1] if rows else "",
+            "status": shown.fields.get("status", "ready" if rows else ""),
+            "eta": shown.fields.get("eta"), "lines": _shown(s, shop, rows, today)}
+
+
+def _shown(s: Session, shop: str, rows, today: date) -> list[dict]:
+    """(line, order name) rows as the page shows them."""
     offsets = dict(s.execute(select(Pool.pool, Pool.position_offset).where(
         Pool.shop == shop, Pool.pool.in_({r.pool for r, _ in rows}))).all())
     wanted = {r.variant_id for r, _ in rows} | {
         as_entry(a)["variant_id"] for r, _ in rows for a in r.alternatives or []}
     variants = _variants(s, shop, wanted)
-    lines = [_queue_line(row, name, variants, today, offsets.get(row.pool, 0))
-             for row, name in rows]
-    return {"lines": lines, "total": total, "limit": limit, "offset": offset, "status": status}
+    return [_queue_line(row, name, variants, today, offsets.get(row.pool, 0))
+            for row, name in rows]
 
 
 def _check_page(status: str, limit: int, offset: int) -> None:

@@ -78,3 +78,38 @@ def test_a_restock_entered_from_the_dashboard_dates_the_saleor_line(client, serv
     services.queue.drain()
     (line,) = get(client, "/api/queue", staff_token(clock)).json["lines"]
     assert line["eta"]["source"] == "restock" and line["eta"]["date"] >= "2026-11-27"
+
+
+def test_the_order_widget_renders_the_orders_lines_from_the_posted_form(client, services, saleor,
+                                                                        clock):
+    deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    form = {"saleorApiUrl": API, "accessToken": staff_token(clock), "appId": APP_ID,
+            "orderId": "T3JkZXI61"}
+    page = client.post("/saleor/widget/order", data=form)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "partially ready" in html and 'class="backordered">2<' in html
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors *;"
+    other = client.post("/saleor/widget/order", data={**form, "orderId": "T3JkZXI6OTk="})
+    assert "Nothing on this order waits" in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("changes, status", [
+    ({"accessToken": ""}, 401),
+    ({"saleorApiUrl": "https://other.saleor.test/graphql/"}, 401),
+    ({"orderId": ""}, 400),
+])
+def test_the_order_widget_needs_a_valid_token_and_an_order(client, saleor, clock, changes,
+                                                           status):
+    form = {"saleorApiUrl": API, "accessToken": staff_token(clock), "orderId": "T3JkZXI61",
+            **changes}
+    assert client.post("/saleor/widget/order", data=form).status_code == status
+
+
+def test_the_order_api_shows_one_order(client, services, saleor, clock):
+    deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    found = get(client, "/api/orders/T3JkZXI61", staff_token(clock)).json
+    assert (found["name"], found["status"]) == ("#1", "partially_ready")
+    assert [(line["covered"], line["backordered"]) for line in found["lines"]] == [(1, 2)]

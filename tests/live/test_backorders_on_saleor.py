@@ -91,6 +91,11 @@ def test_install_stores_the_token_and_the_instances_keys(saleor, backorders):
         assert row.jwks["keys"]
     token = services.saleor_installs.token(saleor.api_url)
     assert saleor.graphql("{ app { id } }", token=token)["app"]["id"] == installed["app_id"]
+    found = saleor.graphql(
+        "query($id: ID!) { app(id: $id) { extensions { mountName targetName url } } }",
+        {"id": installed["app_id"]})["app"]["extensions"]
+    assert [(e["mountName"].upper(), e["targetName"].upper()) for e in found] == [
+        ("ORDER_DETAILS_WIDGETS", "WIDGET")]
 
 
 def test_sold_past_zero_then_filled_in_queue_order(saleor, saleor_store, backorders):
@@ -111,6 +116,10 @@ def test_sold_past_zero_then_filled_in_queue_order(saleor, saleor_store, backord
     queue = dashboard_get(saleor, backorders, "/api/queue")
     assert [(line["order_id"], line["backordered"]) for line in queue["lines"]] == [
         (second, 2), (third, 1)]
+    widget = requests.post(f"{backorders[2]}/saleor/widget/order", timeout=10, data={
+        "saleorApiUrl": saleor.api_url, "orderId": second, "appId": backorders[1]["app_id"],
+        "accessToken": saleor.dashboard_token(backorders[1]["app_id"])})
+    assert widget.status_code == 200 and 'class="backordered">2<' in widget.text
 
     saleor.set_stock(variant, saleor_store.warehouse_id, 3)  # two units came in
 

@@ -38,6 +38,12 @@ def manifest(base_url: str, name: str) -> dict:
         "homepageUrl": base,
         "supportUrl": base,
         "dataPrivacyUrl": base,
+        # On each order's page: its backorder state, rendered at once from the posted form.
+        "extensions": [
+            {"label": name, "mount": "ORDER_DETAILS_WIDGETS", "target": "WIDGET",
+             "permissions": ["MANAGE_ORDERS"], "url": f"{base}/saleor/widget/order",
+             "options": {"widgetTarget": {"method": "POST"}}},
+        ],
         "webhooks": [
             {"name": name_, "asyncEvents": list(events), "query": document(doc),
              "targetUrl": f"{base}/saleor/webhooks", "isActive": True}
