@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, redirect, request
 
 from app.errors import BadRequest, Unauthenticated
 from app.platforms.shopify import oauth
-from app.storage.tables import OAuthState
 
 bp = Blueprint("auth", __name__)
 
@@ -22,8 +21,7 @@ def begin():
     if request.args.get("hmac") and not oauth.query_hmac_ok(_params(), services.config.api_secrets):
         raise Unauthenticated("install request has an invalid hmac")
     state = oauth.new_state()
-    with services.db.transaction() as s:
-        s.add(OAuthState(nonce=state, shop=shop, created_at=services.clock()))
+    services.installs.remember_state(shop, state)
     return redirect(oauth.authorize_url(services.config, shop, state))
 
 
@@ -39,21 +37,9 @@ def callback():
     code = request.args.get("code")
     if not code:
         raise BadRequest("callback has no code", field="code")
-    _spend_state(services, request.args.get("state"), shop)
+    services.installs.spend_state(shop, request.args.get("state"), oauth.STATE_MAX_AGE)
     services.installs.install(shop, services.tokens.exchange_code(shop, code))
     return redirect(f"{services.config.admin_base(shop)}/admin/apps/{services.config.api_key}")
-
-
-def _spend_state(services, state: str | None, shop: str) -> None:
-    with services.db.transaction() as s:
-        row = s.get(OAuthState, state or "", with_for_update=True)
-        if row is None or row.shop != shop:
-            raise Unauthenticated("unknown state")
-        if row.used_at is not None:
-            raise Unauthenticated("state already used")
-        if services.clock() - row.created_at > oauth.STATE_MAX_AGE:
-            raise Unauthenticated("state expired")
-        row.used_at = services.clock()
 
 
 def _params() -> dict:

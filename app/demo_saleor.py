@@ -182,10 +182,7 @@ class SaleorDemo:
     # -- what the app decided, what Saleor shows ----------------------------------------------
     def lines(self) -> list[dict]:
         """Every open line, as the app planned it, with its order's metadata read from Saleor."""
-        from app.services import dashboard
-
-        with self.services.db.transaction() as s:
-            found = dashboard.queue(s, self.shop, self.services.clock().date(), "all", 200, 0)
+        found = self.services.admin.queue(self.shop, "all", 200, 0)
         lines = sorted(found["lines"], key=lambda line: self.orders.index(line["order_id"]))
         metadata = {order_id: self.metadata(order_id) for order_id in self.orders}
         return [{"order": line["order_name"], "order_id": line["order_id"],

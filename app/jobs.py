@@ -17,7 +17,7 @@ from huey.exceptions import TaskLockedException
 
 from app.config import Config
 from app.platforms.shopify.oauth import STATE_MAX_AGE
-from app.services.messages import FollowUp, SettleStock, SetUpShop, SyncShop
+from app.services.messages import FollowUp, ReplanShop, SettleStock, SetUpShop, SyncShop
 
 log = logging.getLogger(__name__)
 RETRIES = 8
@@ -109,6 +109,8 @@ class Queue:
                 self._settle(shop, items)
             case SetUpShop(shop):
                 self._setup(shop)
+            case ReplanShop(shop, reason, plans, views):
+                self._replan_shop(shop, reason, plans, views)
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
@@ -130,10 +132,7 @@ class Queue:
         self._replan_shop(shop, reason, plans, views)
 
     def _replan_overdue(self, shop: str) -> None:
-        with self._worker.db.transaction() as s:
-            changed = self._worker.planning.replan_overdue(s, shop)
-        if changed:
-            self.sync(shop)
+        self._send(self._worker.backorders.replan_overdue(shop).follow_ups)
 
     def _send(self, messages: list[FollowUp]) -> None:
         for message in messages:

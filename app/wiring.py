@@ -21,6 +21,7 @@ from app.platforms.shopify import events as shopify_events
 from app.platforms.shopify.client import AdminClient
 from app.platforms.shopify.gateway import ShopifyGateway
 from app.platforms.shopify.oauth import TokenEndpoint
+from app.services.admin import Admin
 from app.services.alternatives import Alternatives
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
@@ -31,6 +32,7 @@ from app.services.onboarding import Onboarding
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
 from app.services.reconcile import Reconciliation
+from app.services.restocks import Restocks
 from app.services.sync import Sync
 from app.storage.db import Database
 from app.storage.tables import Shop
@@ -63,6 +65,8 @@ class Services:
     admin_client: AdminClient | None
     saleor_installs: SaleorInstalls
     backorders: BackorderHandlers
+    admin: Admin
+    restocks: Restocks
     queue: Queue
 
     def close(self) -> None:
@@ -135,7 +139,9 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, shopify_gateway=shopify_gateway, admin_client=admin_client,
-        saleor_installs=saleor_installs, backorders=backorders, queue=queue,
+        saleor_installs=saleor_installs, backorders=backorders,
+        admin=Admin(db, planning, alternatives, clock, queue.enqueue),
+        restocks=Restocks(db, planning, clock, queue.enqueue), queue=queue,
     )
     queue.attach(services)
     return services

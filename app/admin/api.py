@@ -17,8 +17,6 @@ from app.admin.session import require_session
 from app.body import read_body
 from app.domain.errors import InvalidInput
 from app.errors import BadRequest, TooLarge, UnsupportedMediaType
-from app.services import dashboard, substitutes
-from app.services.restocks import Restocks
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_UPLOAD_BYTES = 2_000_000
@@ -29,9 +27,8 @@ def _services():
     return current_app.extensions["backorders"]
 
 
-def _restocks() -> Restocks:
-    services = _services()
-    return Restocks(services.db, services.planning, services.clock, services.queue.enqueue)
+def _restocks():
+    return _services().restocks
 
 
 def _json_body():
@@ -61,53 +58,35 @@ def _int_arg(name: str, default: int) -> int:
     return value
 
 
-def _sync_if(changed: set[str]) -> None:
-    if changed:
-        _services().queue.sync(g.shop)
-
-
 # settings
 
 
 @api.get("/settings")
 @require_session
 def get_settings():
-    with _services().db.transaction() as s:
-        return jsonify(dashboard.settings(s, g.shop))
+    return jsonify(_services().admin.settings(g.shop))
 
 
 @api.put("/settings")
 @require_session
 def put_settings():
-    body = _json_body()
-    services = _services()
-    with services.db.transaction() as s:
-        change = dashboard.save_settings(s, g.shop, body)
-        result = dashboard.settings(s, g.shop)
-    if change.plans or change.views:
-        services.queue.replan_shop(g.shop, "settings changed", change.plans, change.views)
-    return jsonify(result)
+    return jsonify(_services().admin.save_settings(g.shop, _json_body()))
 
 
-# the queue
+# the queue and its orders
 
 
 @api.get("/queue")
 @require_session
 def get_queue():
-    services = _services()
-    with services.db.transaction() as s:
-        return jsonify(dashboard.queue(
-            s, g.shop, services.clock().date(), request.args.get("status", "waiting"),
-            _int_arg("limit", 50), _int_arg("offset", 0)))
+    return jsonify(_services().admin.queue(g.shop, request.args.get("status", "waiting"),
+                                           _int_arg("limit", 50), _int_arg("offset", 0)))
 
 
 @api.get("/orders/<path:order_id>")
 @require_session
 def get_order(order_id: str):
-    services = _services()
-    with services.db.read() as s:
-        return jsonify(dashboard.order(s, g.shop, order_id, services.clock().date()))
+    return jsonify(_services().admin.order(g.shop, order_id))
 
 
 @api.post("/lines/<path:line_id>/priority")
@@ -116,10 +95,7 @@ def set_priority(line_id: str):
     body = _json_body()
     if not isinstance(body, dict) or "priority" not in body:
         raise InvalidInput("priority is required", field="priority")
-    services = _services()
-    with services.db.transaction() as s:
-        changed = dashboard.set_priority(s, services.planning, g.shop, line_id, body["priority"])
-    _sync_if(changed)
+    _services().admin.set_priority(g.shop, line_id, body["priority"])
     return jsonify({"line_id": line_id, "priority": body["priority"]})
 
 
@@ -129,20 +105,13 @@ def set_priority(line_id: str):
 @api.get("/products/<path:product_id>/substitutes")
 @require_session
 def get_substitutes(product_id: str):
-    with _services().db.transaction() as s:
-        return jsonify(substitutes.get(s, g.shop, product_id))
+    return jsonify(_services().admin.substitutes(g.shop, product_id))
 
 
 @api.put("/products/<path:product_id>/substitutes")
 @require_session
 def put_substitutes(product_id: str):
-    body = _json_body()
-    services = _services()
-    with services.db.transaction() as s:
-        products, changed = substitutes.set_substitutes(
-            s, services.planning, g.shop, product_id, body, services.clock().date())
-    services.alternatives.invalidate(g.shop)
-    services.queue.sync(g.shop)  # the list goes to the platform, and any order it changed
+    products = _services().admin.set_substitutes(g.shop, product_id, _json_body())
     return jsonify({"product_id": product_id, "substitutes": products})
 
 
@@ -219,6 +188,4 @@ def _upload() -> bytes:
 @api.get("/metrics")
 @require_session
 def get_metrics():
-    services = _services()
-    with services.db.transaction() as s:
-        return jsonify(dashboard.metrics(s, g.shop, services.clock()))
+    return jsonify(_services().admin.metrics(g.shop))

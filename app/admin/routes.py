@@ -8,7 +8,6 @@ from app.admin.api import api
 from app.admin.session import require_session, saleor_staff
 from app.errors import BadRequest
 from app.platforms.shopify.oauth import decode_session_token, valid_shop
-from app.services import dashboard, privacy
 
 bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/admin/static")
 bp.register_blueprint(api)
@@ -66,8 +65,7 @@ def saleor_order_widget():
         raise BadRequest("the form has no orderId", field="orderId")
     shop = saleor_staff(services, request.form.get("saleorApiUrl") or "",
                         request.form.get("accessToken"), "accessToken")
-    with services.db.read() as s:
-        view = dashboard.order(s, shop, order_id, services.clock().date())
+    view = services.admin.order(shop, order_id)
     response = current_app.make_response(render_template(
         "saleor_order_widget.html", order=view, app_name=services.config.app_name))
     response.headers["Content-Security-Policy"] = "frame-ancestors *;"
@@ -84,8 +82,7 @@ def shop_info():
 @bp.get("/api/data-requests")
 @require_session
 def data_requests():
-    with current_app.extensions["backorders"].db.transaction() as s:
-        return jsonify({"data_requests": privacy.exports_for(s, g.shop)})
+    return jsonify({"data_requests": current_app.extensions["backorders"].admin.data_requests(g.shop)})
 
 
 @bp.get("/api/dead-letters")

@@ -203,6 +203,13 @@ class BackorderHandlers:
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
                        follow_ups(s, shop, pools, changed))
 
+    def replan_overdue(self, shop: str) -> Outcome:
+        """Pools waiting on a restock whose date has passed (run hourly)."""
+        with self._db.transaction() as s:
+            changed = self._planning.replan_overdue(s, shop)
+        return Outcome(f"overdue restocks: {len(changed)} orders to sync",
+                       [SyncShop(shop)] if changed else [])
+
     def replan_shop(self, shop: str, reason: str, plans: bool = True,
                     views: bool = True) -> Outcome:
         """Every pool of the shop planned again (`plans`), and every waiting order's desired

@@ -21,6 +21,12 @@ from app.storage.token_cipher import TokenCipher
 REFRESH_AHEAD = timedelta(minutes=5)
 
 
+class StateRejected(DomainError):
+    """An OAuth `state` that is unknown, of another shop, already spent or too old."""
+
+    code = "unauthorized"
+
+
 class NotInstalled(DomainError):
     """The shop has not installed the app, or must install it again (no token left)."""
 
@@ -55,6 +61,22 @@ class Installs:
                 return False
             revoke(row, self._clock())
             return True
+
+    def remember_state(self, shop: str, state: str) -> None:
+        """A `state` handed to the shop's authorize page, to be spent once by its callback."""
+        with self._db.transaction() as s:
+            s.add(OAuthState(nonce=state, shop=shop, created_at=self._clock()))
+
+    def spend_state(self, shop: str, state: str | None, max_age: timedelta) -> None:
+        with self._db.transaction() as s:
+            row = s.get(OAuthState, state or "", with_for_update=True)
+            if row is None or row.shop != shop:
+                raise StateRejected("unknown state", field="state")
+            if row.used_at is not None:
+                raise StateRejected("state already used", field="state")
+            if self._clock() - row.created_at > max_age:
+                raise StateRejected("state expired", field="state")
+            row.used_at = self._clock()
 
     def purge_oauth_states(self, max_age: timedelta) -> int:
         """`/auth` stores a state for anyone who asks; once too old to be spent, spent or not,

@@ -29,7 +29,17 @@ class SetUpShop:
     shop: str
 
 
-FollowUp = SyncShop | SettleStock | SetUpShop
+@dataclass(frozen=True, slots=True)
+class ReplanShop:
+    """Plan every pool again (`plans`) and look at every waiting order again (`views`)."""
+
+    shop: str
+    reason: str
+    plans: bool = True
+    views: bool = True
+
+
+FollowUp = SyncShop | SettleStock | SetUpShop | ReplanShop
 Enqueue = Callable[[FollowUp], None]
 
 

@@ -85,3 +85,25 @@ def test_the_web_check_catches_a_web_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("from app.errors import BadRequest\nfrom flask import request\nimport json\n")
     assert _web_imports(module) == ["app.errors", "flask"]
+
+
+def _opens_transactions(path: Path) -> bool:
+    return any(isinstance(node, ast.Attribute) and node.attr in ("transaction", "read")
+               and isinstance(node.value, ast.Attribute) and node.value.attr == "db"
+               for node in ast.walk(ast.parse(path.read_text())))
+
+
+def test_routes_and_jobs_leave_transactions_to_the_services():
+    """One transaction rule: a service call is its own unit of work; routes and jobs parse,
+    call one service and answer, and never open a transaction themselves."""
+    app_root = DOMAIN.parent
+    entry_points = [*sorted((app_root / "admin").rglob("*.py")), app_root / "auth.py",
+                    app_root / "jobs.py", *sorted((app_root.parent / "webhooks").rglob("*.py"))]
+    assert [str(p.name) for p in entry_points if _opens_transactions(p)] == []
+
+
+def test_the_transaction_check_catches_one(tmp_path):
+    module = tmp_path / "route.py"
+    module.write_text("def view(services):\n    with services.db.transaction() as s:\n"
+                      "        return s\n")
+    assert _opens_transactions(module)

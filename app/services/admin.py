@@ -1,0 +1,74 @@
+"""The merchant's admin as one service: each call is one transaction of its own, and the work
+it leaves (the shop planned again, a sync) goes to the queue. The page's routes only parse the
+request, call one method and answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.services import dashboard, privacy, substitutes
+from app.services.alternatives import Alternatives
+from app.services.messages import Enqueue, ReplanShop, SyncShop
+from app.services.planning import Planning
+from app.storage.db import Database
+
+
+class Admin:
+    def __init__(self, db: Database, planning: Planning, alternatives: Alternatives,
+                 clock: Callable[[], datetime], enqueue: Enqueue):
+        self._db = db
+        self._planning = planning
+        self._alternatives = alternatives
+        self._clock = clock
+        self._enqueue = enqueue
+
+    def settings(self, shop: str) -> dict:
+        with self._db.transaction() as s:
+            return dashboard.settings(s, shop)
+
+    def save_settings(self, shop: str, body: Any) -> dict:
+        """Stored at once; what the change needs planned again is left to a job."""
+        with self._db.transaction() as s:
+            change = dashboard.save_settings(s, shop, body)
+            saved = dashboard.settings(s, shop)
+        if change.plans or change.views:
+            self._enqueue(ReplanShop(shop, "settings changed", change.plans, change.views))
+        return saved
+
+    def queue(self, shop: str, status: str, limit: int, offset: int) -> dict:
+        with self._db.transaction() as s:
+            return dashboard.queue(s, shop, self._clock().date(), status, limit, offset)
+
+    def order(self, shop: str, order_id: str) -> dict:
+        with self._db.read() as s:
+            return dashboard.order(s, shop, order_id, self._clock().date())
+
+    def set_priority(self, shop: str, line_id: str, priority: Any) -> None:
+        with self._db.transaction() as s:
+            changed = dashboard.set_priority(s, self._planning, shop, line_id, priority)
+        if changed:
+            self._enqueue(SyncShop(shop))
+
+    def substitutes(self, shop: str, product_id: str) -> dict:
+        with self._db.transaction() as s:
+            return substitutes.get(s, shop, product_id)
+
+    def set_substitutes(self, shop: str, product_id: str, body: Any) -> list[str]:
+        """Stored, and the platform told by the sync (with any order whose suggestions moved)."""
+        with self._db.transaction() as s:
+            products, _ = substitutes.set_substitutes(s, self._planning, shop, product_id, body,
+                                                      self._clock().date())
+        self._alternatives.invalidate(shop)
+        self._enqueue(SyncShop(shop))
+        return products
+
+    def data_requests(self, shop: str) -> list[dict]:
+        """Exports made for the shop's `customers/data_request` webhooks."""
+        with self._db.transaction() as s:
+            return privacy.exports_for(s, shop)
+
+    def metrics(self, shop: str) -> dict:
+        with self._db.transaction() as s:
+            return dashboard.metrics(s, shop, self._clock())
