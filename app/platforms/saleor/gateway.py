@@ -8,6 +8,7 @@ no allocation, so there is nothing to hold: staff see its status in the metadata
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from app.platforms.saleor.api import SaleorApi, SaleorError, document
 from app.platforms.saleor.payloads import parse_order_event, readings_of, variant_info
@@ -27,7 +28,7 @@ PAGE = 100  # Saleor's pagination limit
 
 
 class SaleorGateway:
-    def __init__(self, api: SaleorApi, token: callable):
+    def __init__(self, api: SaleorApi, token: Callable[[str], str]):
         self._api = api
         self._token = token
 
