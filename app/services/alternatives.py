@@ -37,7 +37,7 @@ ROWS_PER_LOOK = 20  # stock rows read in the time a lookup looks at one product,
 
 class Alternatives:
     def __init__(self):
-        self._indexes: dict[str, tuple[float, CatalogIndex, dict[str, str]]] = {}
+        self._indexes: dict[str, tuple[float, CatalogIndex, dict[str, str], frozenset[str]]] = {}
         self._claims: dict[str, _Claims] = {}
         self._lock = threading.Lock()
 
@@ -60,25 +60,28 @@ class Alternatives:
         settings = AlternativesSettings.from_dict((row.alternatives if row else None) or {})
         if not settings.enabled:
             return {}
-        index, items = self._index(s, shop)
-        stock = ShopStock(s, shop, index, items, {line.line_id for line in lines}, self._claims)
+        index, items, uncounted = self._index(s, shop)
+        stock = ShopStock(s, shop, index, items, {line.line_id for line in lines}, self._claims,
+                          uncounted)
         found = _suggest_lines(index, stock, lines, settings)
         return {line_id: [sg.to_entry() for sg in suggestions]
                 for line_id, suggestions in found.items()}
 
-    def _index(self, s: Session, shop: str) -> tuple[CatalogIndex, dict[str, str]]:
-        """The shop's catalog index and each variant's inventory item, rebuilt when stale."""
+    def _index(self, s: Session, shop: str) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
+        """The shop's catalog index, each variant's inventory item, and the variants whose
+        count does not take out what orders hold; rebuilt when stale."""
         with self._lock:
             cached = self._indexes.get(shop)
         if cached and time.monotonic() - cached[0] < INDEX_TTL_S:
-            return cached[1], cached[2]
+            return cached[1:]
         rows = s.execute(select(*_CATALOG_COLUMNS).where(Variant.shop == shop,
                                                          Variant.status != "DELETED")).all()
         index = CatalogIndex.build(_catalog_variant(r) for r in rows)
         items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
+        uncounted = frozenset(r.variant_id for r in rows if not r.counts_orders)
         with self._lock:
-            self._indexes[shop] = (time.monotonic(), index, items)
-        return index, items
+            self._indexes[shop] = (time.monotonic(), index, items, uncounted)
+        return index, items, uncounted
 
 
 def _suggest_lines(index: CatalogIndex, stock: ShopStock, lines: list[OrderLine],
@@ -102,8 +105,10 @@ class ShopStock:
     names the same variants, and most waiting lines keep theirs from one call to the next)."""
 
     def __init__(self, s: Session, shop: str, index: CatalogIndex, items: dict[str, str],
-                 lines: set[str], claims: dict[str, _Claims] | None = None):
+                 lines: set[str], claims: dict[str, _Claims] | None = None,
+                 uncounted: frozenset[str] = frozenset()):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
+        self._uncounted = uncounted
         self._index = index
         self._stocked: frozenset[str] | None = None
         self._last_claims = {} if claims is None else claims
@@ -136,9 +141,11 @@ class ShopStock:
             for item, location, units in self._s.connection().execute(
                     _STOCK_READ, {"shop": self._shop, "items": chunk}).all():
                 pools[wanted[item]][location] = units
+            uncounted = [wanted[i] for i in chunk if wanted[i] in self._uncounted]
+            if not uncounted:  # every other count already leaves out what orders hold
+                continue
             for variant_id, shipped, open_units in self._s.connection().execute(
-                    _UNCOUNTED_READ, {"shop": self._shop,
-                                      "variants": [wanted[i] for i in chunk]}).all():
+                    _UNCOUNTED_READ, {"shop": self._shop, "variants": uncounted}).all():
                 # Its count is the stock on hand as last set: what shipped since, and every
                 # unit its own open lines need, are not free.
                 pools[variant_id][""] = -(shipped or 0) - (open_units or 0)
@@ -257,7 +264,7 @@ _WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT
 _CATALOG_COLUMNS = (Variant.variant_id, Variant.product_id, Variant.inventory_item_id,
                     Variant.product_title, Variant.title, Variant.options, Variant.product_type,
                     Variant.vendor, Variant.tags, Variant.collections, Variant.price,
-                    Variant.status, Variant.substitutes)
+                    Variant.status, Variant.substitutes, Variant.counts_orders)
 
 
 def _catalog_variant(row) -> CatalogVariant:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -98,42 +98,52 @@ class BackorderHandlers:
         return Outcome("order edit applied", [SyncShop(shop)])
 
     def stock_event(self, s: Session, shop: str, seen: CatalogSeen) -> Outcome:
-        """A platform's stock event that shows the variant along with its stock (Saleor)."""
+        """A platform's stock event that shows the variant along with its stock at every
+        location (Saleor): one item, planned once."""
         self._planning.lock_pools(s, shop, {mirror.pool_of(v.variant_id) for v in seen.variants})
-        for info in seen.variants:
-            mirror.upsert_variant(s, shop, info, None)
-        outcomes = [self.stock_seen(s, shop, reading, seen.at) for reading in seen.readings]
-        if not outcomes:
-            return Outcome("no stock of a variant that sells past zero")
-        return Outcome("; ".join(o.message for o in outcomes),
-                       once(f for outcome in outcomes for f in outcome.follow_ups))
+        self._upsert(s, shop, seen.variants, None)
+        if not seen.readings:
+            return Outcome("no stock reading in the event")
+        return self.stock_seen(s, shop, list(seen.readings), seen.at)
 
     def _mirror_seen(self, s: Session, shop: str, seen: CatalogSeen) -> None:
-        for info in seen.variants:
-            mirror.upsert_variant(s, shop, info, None)
+        self._upsert(s, shop, seen.variants, None)
         for reading in seen.readings:
             mirror.apply_stock(s, shop, reading, mirror.webhook_stamp(seen.at, self._clock()))
 
-    def stock_seen(self, s: Session, shop: str, reading: StockReading,
+    @staticmethod
+    def _upsert(s: Session, shop: str, variants: Iterable[VariantInfo],
+                updated_at: datetime | None) -> None:
+        for info in variants:
+            mirror.upsert_variant(s, shop, info, updated_at)
+
+    def stock_seen(self, s: Session, shop: str, readings: list[StockReading],
                    updated_at: datetime | None) -> Outcome:
-        self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, reading.inventory_item_id))
-        before = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
-        old = before.available if before else None
-        total = mirror.item_available(s, shop, reading.inventory_item_id)
-        pools = mirror.apply_stock(s, shop, reading,
-                                   mirror.webhook_stamp(updated_at, self._clock()))
+        """Readings of one inventory item, a location each, as of `updated_at`; units that
+        came in count as arrived restocks, and the item's pools are planned once."""
+        item = readings[0].inventory_item_id
+        self._planning.lock_pools(s, shop, mirror.item_pools(s, shop, item))
+        total = mirror.item_available(s, shop, item)
+        stamp = mirror.webhook_stamp(updated_at, self._clock())
+        pools: set[str] = set()
+        rose = 0
+        for reading in readings:
+            before = s.get(StockLevel, (shop, item, reading.location_id))
+            old = before.available if before else None
+            applied = mirror.apply_stock(s, shop, reading, stamp)
+            pools |= applied
+            if applied and old is not None and reading.available > old:
+                rose += reading.available - old
         if not pools:
             return Outcome("stale or unknown item: nothing to plan")
-        arrived = old is not None and reading.available > old
-        if arrived:
-            for pool in pools:
-                record_arrival(s, shop, pool, reading.available - old, self._clock())
+        for pool in pools if rose else ():
+            record_arrival(s, shop, pool, rose, self._clock())
         outcome = self._replanned(s, shop, pools, "stock changed", Change(stock_only=True))
-        if mirror.unsettled_items(s, shop, {reading.inventory_item_id}):
-            outcome.follow_ups.append(SettleStock(shop, (reading.inventory_item_id,)))
+        if mirror.unsettled_items(s, shop, {item}):
+            outcome.follow_ups.append(SettleStock(shop, (item,)))
         # Only an item in stock is offered as an alternative: one short before and after moved
         # no suggestion, and finding the lines that suggest an item costs a look at every one.
-        in_stock = total > 0 or mirror.item_available(s, shop, reading.inventory_item_id) > 0
+        in_stock = total > 0 or mirror.item_available(s, shop, item) > 0
         if (in_stock and self._planning.refresh_suggesting(s, shop, pools)
                 and SyncShop(shop) not in outcome.follow_ups):
             outcome.follow_ups.append(SyncShop(shop))
@@ -142,8 +152,7 @@ class BackorderHandlers:
     def variants_seen(self, s: Session, shop: str, variants: list[VariantInfo],
                       updated_at: datetime | None) -> Outcome:
         """A product created or changed: its variants as of `updated_at`."""
-        for info in variants:
-            mirror.upsert_variant(s, shop, info, updated_at)
+        self._upsert(s, shop, variants, updated_at)
         return Outcome(f"catalog: {len(variants)} variants")
 
     def product_gone(self, s: Session, shop: str, product_id: str) -> Outcome:

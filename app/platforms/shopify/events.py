@@ -35,9 +35,11 @@ def register(events, backorders, fulfillment=None) -> None:
                     prepare=prepare_order)
     events.register("order_edited", lambda s, shop, payload: backorders.order_edited(s, shop),
                     prepare=prepare_order_edited)
-    events.register("inventory_level",
-                    lambda s, shop, payload: backorders.stock_seen(s, shop,
-                                                                   *parse_inventory_level(payload)))
+    def inventory_level(s, shop: str, payload: dict):
+        reading, updated_at = parse_inventory_level(payload)
+        return backorders.stock_seen(s, shop, [reading], updated_at)
+
+    events.register("inventory_level", inventory_level)
     events.register("product",
                     lambda s, shop, payload: backorders.variants_seen(s, shop,
                                                                       *parse_product(payload)))
