@@ -240,12 +240,6 @@ class SaleorDemo:
             return s.scalar(select(func.count()).select_from(WebhookReceipt).where(
                 WebhookReceipt.shop == self.shop))
 
-    def serve(self) -> None:
-        """Keep serving (and draining the queue) until Ctrl-C."""
-        while True:
-            self.services.queue.drain()
-            time.sleep(1)
-
     def close(self) -> None:
         if self.web is not None:
             self.web.shutdown()

@@ -119,3 +119,25 @@ def test_a_tracked_variant_waits_only_once_staff_lower_its_stock_below_what_is_a
     services.queue.drain()
     assert lines(services) == {"T3JkZXI61": (2, 0), "T3JkZXI62": (1, 1)}
     assert saleor.metadata["T3JkZXI62"]["backorders.status"] == "partially_ready"
+
+
+def _other(payload: dict, number: int, name: str) -> dict:
+    """The payload about another product of the same type: variant and product ids renamed."""
+    text = json.dumps(payload).replace(VARIANT, f"UHJvZHVjdFZhcmlhbnQ6{number}")
+    return json.loads(text.replace("UHJvZHVjdDox", f"UHJvZHVjdDo{number}")
+                      .replace('"Mug"', f'"{name}"').replace("MUG-1", f"{name.upper()}-1"))
+
+
+def test_a_variant_sold_past_zero_offers_only_the_units_its_own_lines_do_not_need(
+        client, services, saleor):
+    """Cups (5 counted, none ordered) are free to offer; plates (2 counted, 2 ordered) are
+    not, though Saleor's count of them is above zero."""
+    at = "2026-11-20T09:00:00+00:00"
+    deliver(client, "product_variant_stock_updated", _other(stock_event(5, at), 2, "Cup"))
+    deliver(client, "product_variant_stock_updated", _other(stock_event(2, at), 3, "Plate"))
+    deliver(client, "order_created",
+            _other(order_event(1, 2, 2, "2026-11-20T09:30:00+00:00"), 3, "Plate"))
+    deliver(client, "order_created", order_event(2, 1, 0, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    shown = saleor.metadata["T3JkZXI62"]
+    assert json.loads(shown["backorders.alternatives"]) == ["UHJvZHVjdFZhcmlhbnQ62"]  # cups
