@@ -17,6 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITER_PAUSE_S = 0.005
+# The unit of work's handle, as the services hold it: they pass it to the storage modules, which
+# alone build queries, and never query it themselves.
+Tx = Session
 
 
 class Database:
@@ -47,13 +50,13 @@ class Database:
             time.sleep(WRITER_PAUSE_S)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Tx]:
         """One unit of work: everything inside commits together or not at all."""
         with self._turn or nullcontext(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[Tx]:
         """A transaction that only reads: on SQLite it waits for no writer and no writer waits
         for it (WAL gives it a snapshot), and a write inside it fails."""
         with self._reads.begin() as session:
