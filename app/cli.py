@@ -1,7 +1,8 @@
-"""`flask --app app …` commands: worker, db upgrade, tokens rotate."""
+"""`flask --app app …` commands: worker, queue status, db upgrade, tokens rotate."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import click
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     services = app.extensions["backorders"]
     db = AppGroup("db", help="Database migrations.")
     tokens = AppGroup("tokens", help="Stored access tokens.")
+    queue = AppGroup("queue", help="The work still to do.")
 
     @db.command("upgrade")
     @click.argument("revision", default="head")
@@ -32,9 +34,25 @@ def register(app: Flask) -> None:
     @click.option("--workers", default=2, show_default=True, help="worker threads")
     def worker(workers: int) -> None:
         """Run the job worker (and the periodic jobs) until stopped."""
-        consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread",
-                                                       periodic=True, check_worker_health=True)
-        consumer.run()
+        services.queue.consumer(workers).run()
+
+    @queue.command("status")
+    @click.option("--json", "as_json", is_flag=True, help="one JSON object")
+    @click.option("--wait", type=click.FloatRange(0, 86_400), default=0,
+                  help="seconds to wait for the backlog to settle")
+    def queue_status(as_json: bool, wait: float) -> None:
+        """Pending webhooks, jobs and syncs. Exits 0 once all is settled, 1 if not."""
+        deadline = time.monotonic() + wait
+        status = services.backlog.status()
+        while not status.settled and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+            status = services.backlog.status()
+        if as_json:
+            click.echo(json.dumps(status.as_dict()))
+        else:
+            for name, count in status.as_dict().items():
+                click.echo(f"{name.replace('_', ' ')}: {str(count).lower()}")
+        raise SystemExit(0 if status.settled else 1)
 
     @app.cli.command("demo")
     @click.option("--platform", type=click.Choice(["shopify", "saleor"]), default="shopify",
@@ -65,6 +83,7 @@ def register(app: Flask) -> None:
             run.close()
 
     app.cli.add_command(db)
+    app.cli.add_command(queue)
     app.cli.add_command(tokens)
 
 

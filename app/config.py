@@ -48,6 +48,7 @@ class Config:
     admin_origin: str
     development: bool
     sync_delay_s: float
+    worker_poll_s: float = 0.1
     connect_timeout_s: float = 3.05
     read_timeout_s: float = 20.0
     max_request_bytes: int = 5_000_000
@@ -113,6 +114,7 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}"),
         development=env.get("APP_ENV", "development") == "development",
         sync_delay_s=_seconds(env.get("SYNC_DELAY_SECONDS", "2"), "SYNC_DELAY_SECONDS"),
+        worker_poll_s=_timeout(env.get("WORKER_POLL_SECONDS", "0.1"), "WORKER_POLL_SECONDS"),
         connect_timeout_s=_timeout(env.get("SHOPIFY_CONNECT_TIMEOUT", "3.05"),
                                    "SHOPIFY_CONNECT_TIMEOUT"),
         read_timeout_s=_timeout(env.get("SHOPIFY_READ_TIMEOUT", "20"), "SHOPIFY_READ_TIMEOUT"),
@@ -135,8 +137,9 @@ def _seconds(value: str, name: str) -> float:
 
 
 def _timeout(value: str, name: str) -> float:
-    """Seconds an Admin API request may wait to connect, or for the answer. Zero would mean no
-    wait at all and a very long one would hold a worker on a dead connection."""
+    """A wait in seconds (for the Admin API to connect or answer, for the worker between polls).
+    Zero would mean no wait at all, and a very long one would hold a worker on a dead connection
+    or leave webhooks waiting."""
     try:
         seconds = float(value)
     except ValueError:

@@ -66,6 +66,7 @@ class Queue:
     def __init__(self, huey: Huey, config: Config):
         self.huey = huey
         self._sync_delay_s = config.sync_delay_s
+        self._poll_s = config.worker_poll_s
         self._services = None
         self._process_receipt = retried(
             huey, lambda receipt_id: self._worker.events.process_receipt(receipt_id),
@@ -164,6 +165,18 @@ class Queue:
 
     def ping(self) -> None:
         self.huey.pending_count()
+
+    def counts(self) -> tuple[int, int]:
+        """Tasks (ready to run, scheduled for later)."""
+        return self.huey.pending_count(), self.huey.scheduled_count()
+
+    def consumer(self, workers: int):
+        """The worker process's consumer. Redis hands it a task the moment one is queued (a
+        blocking read); on SQLite it polls, and huey's default back-off would let an idle worker
+        sleep up to 10 s before it saw a webhook, so it polls at a fixed, short interval."""
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
+            initial_delay=self._poll_s, backoff=1.0, max_delay=self._poll_s)
 
     def drain(self, limit: int = 100_000) -> int:
         """Run every ready task in this process, as a worker would (tests and the demo). An empty

@@ -23,6 +23,7 @@ from app.platforms.shopify.gateway import ShopifyGateway
 from app.platforms.shopify.oauth import TokenEndpoint
 from app.services.admin import Admin
 from app.services.alternatives import Alternatives
+from app.services.backlog import Backlog
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.fulfillment_events import FulfillmentEvents
@@ -67,6 +68,7 @@ class Services:
     backorders: BackorderHandlers
     admin: Admin
     restocks: Restocks
+    backlog: Backlog
     queue: Queue
 
     def close(self) -> None:
@@ -141,7 +143,8 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         gateway=gateway, shopify_gateway=shopify_gateway, admin_client=admin_client,
         saleor_installs=saleor_installs, backorders=backorders,
         admin=Admin(db, planning, alternatives, clock, queue.enqueue),
-        restocks=Restocks(db, planning, clock, queue.enqueue), queue=queue,
+        restocks=Restocks(db, planning, clock, queue.enqueue),
+        backlog=Backlog(db, queue.counts), queue=queue,
     )
     queue.attach(services)
     return services

@@ -1,0 +1,45 @@
+"""`flask --app app queue status`: what is left to do, until the store shows everything."""
+
+from __future__ import annotations
+
+import json
+
+from app import create_app
+from app.config import load_config
+from tests.integration.helpers import install, post_webhook
+from tests.integration.test_backorder_flow import order_payload
+
+
+def status(app) -> tuple[int, dict]:
+    result = app.test_cli_runner().invoke(args=["queue", "status", "--json"])
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_backordered_order_is_pending_until_the_store_shows_it(env, clock, platform):
+    app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
+    services = app.extensions["backorders"]
+    install(services)
+    services.queue.drain()
+    assert status(app) == (0, {"webhooks": 0, "jobs_ready": 0, "jobs_scheduled": 0,
+                               "order_syncs": 0, "object_syncs": 0, "settled": True})
+
+    platform.route("gid://shopify/Order/1", {"gid://shopify/LineItem/11": 3})
+    post_webhook(app.test_client(), "orders/create", order_payload(1, [(11, 1, 3)]))
+    code, found = status(app)
+    assert (code, found["webhooks"], found["jobs_ready"], found["settled"]) == (1, 1, 1, False)
+
+    services.queue.huey.execute(services.queue.huey.dequeue())  # the webhook, and nothing else
+    code, found = status(app)
+    assert (found["webhooks"], found["order_syncs"], found["jobs_ready"]) == (0, 1, 1)
+    assert code == 1
+
+    services.queue.drain()
+    assert status(app)[0] == 0
+    assert platform.held("gid://shopify/Order/1") == {"gid://shopify/LineItem/11": 1}
+    services.close()
+
+
+def test_the_text_form_names_each_count(app):
+    result = app.test_cli_runner().invoke(args=["queue", "status"])
+    assert result.exit_code == 0
+    assert "webhooks: 0" in result.output and "settled: true" in result.output
