@@ -26,8 +26,8 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     if config is None:
         try:
             config = load_config()
-        except ConfigError as error:  # a clear line naming the setting, not a traceback
-            raise SystemExit(f"configuration error: {error}") from None
+        except ConfigError as error:
+            raise _unconfigured(error) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(Path(ROOT) / "templates"))
@@ -45,3 +45,15 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     web_safety.install(app)
     cli.register(app)
     return app
+
+
+def _unconfigured(error: ConfigError) -> BaseException:
+    """A clear line naming the setting, not a traceback. Under the `flask` command it is a
+    usage error, which `flask --help` shows above the help instead of failing."""
+    import click
+    from flask.cli import NoAppException
+
+    message = f"configuration error: {error}"
+    if click.get_current_context(silent=True) is not None:
+        return NoAppException(message)
+    return SystemExit(message)

@@ -10,6 +10,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
@@ -27,6 +28,7 @@ MAX_DELAY_S = 600
 def make_huey(config: Config) -> Huey:
     if config.redis_url:
         return RedisHuey("backorders", url=config.redis_url, results=False, utc=True)
+    Path(config.queue_path).parent.mkdir(parents=True, exist_ok=True)  # as the database's folder
     return SqliteHuey("backorders", filename=config.queue_path, results=False, utc=True,
                       timeout=30)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from cryptography.fernet import Fernet
 
-from app.config import ConfigError, load_config
+from app.config import ROOT, ConfigError, load_config
 
 KEY = Fernet.generate_key().decode()
 BASE = {"SHOPIFY_API_SECRET": "s", "TOKEN_ENCRYPTION_KEYS": KEY}
@@ -70,3 +74,22 @@ def test_saleor_api_urls_are_a_list_of_prefixes():
     config = load_config({**BASE, "SALEOR_API_URLS": " http://127.0.0.1:8000/ , https://s.test/"})
     assert config.saleor_api_urls == ("http://127.0.0.1:8000/", "https://s.test/")
     assert load_config(BASE).saleor_api_urls == ()
+
+
+def _flask(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SHOPIFY_API_SECRET"}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_flask_help_works_before_the_app_is_configured():
+    shown = _flask("--help")
+    assert shown.returncode == 0 and "Usage: " in shown.stdout
+    assert "configuration error: SHOPIFY_API_SECRET" in shown.stderr
+
+
+def test_a_command_without_its_settings_names_the_missing_one():
+    ran = _flask("queue", "status")
+    assert ran.returncode != 0
+    assert "configuration error: SHOPIFY_API_SECRET" in ran.stderr
+    assert "Traceback" not in ran.stderr

@@ -1,5 +1,4 @@
-"""An idle worker on the SQLite queue still sees a new task within its poll interval: huey's
-default back-off would let it sleep up to 10 s."""
+"""The queue as the worker runs it."""
 
 from __future__ import annotations
 
@@ -17,6 +16,8 @@ def config(**env: str):
 
 
 def test_an_idle_worker_never_sleeps_longer_than_the_poll_interval(tmp_path, monkeypatch):
+    """huey's default back-off would let an idle worker sleep up to 10 s before it saw a
+    webhook on the SQLite queue."""
     settings = config(QUEUE_PATH=str(tmp_path / "queue.db"), WORKER_POLL_SECONDS="0.05")
     worker = Queue(make_huey(settings), settings).consumer(workers=1)._create_worker()
     slept: list[float] = []
@@ -30,3 +31,10 @@ def test_an_idle_worker_never_sleeps_longer_than_the_poll_interval(tmp_path, mon
 def test_the_poll_interval_must_be_a_positive_number_of_seconds(bad):
     with pytest.raises(ConfigError, match="WORKER_POLL_SECONDS"):
         config(WORKER_POLL_SECONDS=bad)
+
+
+def test_the_sqlite_queue_makes_its_folder(tmp_path):
+    """A database outside `instance/` leaves the queue's default folder uncreated."""
+    settings = config(QUEUE_PATH=str(tmp_path / "not" / "yet" / "queue.db"))
+    make_huey(settings).pending_count()
+    assert (tmp_path / "not" / "yet" / "queue.db").exists()
