@@ -8,6 +8,7 @@ several variants, lets one restock arrive, and prints what the store now shows."
 from __future__ import annotations
 
 import logging
+import signal
 import statistics
 import time
 from collections import Counter
@@ -21,7 +22,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from app.config import INSTANCE_DIR, Config
+from app.config import Config
 from app.storage.tables import OrderLine, OrderSync
 
 SHOP = "backorders-demo.myshopify.com"
@@ -49,14 +50,16 @@ class Demo:
         self.consumer = self.services.queue.huey.create_consumer(
             workers=4, worker_type="thread", periodic=True, check_worker_health=False)
         self.http = requests.Session()
+        self._handlers: dict = {}
 
     def _make_app(self, base: Config):
         from dataclasses import replace
 
         from app import create_app
 
-        database = INSTANCE_DIR / "demo.db"
-        queue = INSTANCE_DIR / "demo-queue.db"
+        folder = Path(base.queue_path).parent  # instance/ unless QUEUE_PATH says otherwise
+        database = folder / "demo.db"
+        queue = folder / "demo-queue.db"
         for path in (database, queue):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -73,6 +76,8 @@ class Demo:
         logging.getLogger().setLevel(logging.WARNING)  # progress lines, not request logs
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.consumer.start()
+        for stop in (signal.SIGINT, signal.SIGTERM):  # the consumer's handlers only set a flag
+            self._handlers[stop] = signal.signal(stop, _interrupt)
         self.say(f"store simulator at {self.store_url}, app at {self.app_url}")
         self.seed_store()
         self.install()
@@ -211,7 +216,14 @@ class Demo:
                                          embedded="1")
 
     def close(self) -> None:
+        for stop, handler in self._handlers.items():
+            signal.signal(stop, handler)
         self.consumer.stop(graceful=True)
         self.web.shutdown()
         self._stop_store()
         self.services.close()
+
+
+def _interrupt(*_) -> None:
+    """Ctrl-C or a TERM stops the demo wherever it is: the command's `finally` closes it."""
+    raise KeyboardInterrupt

@@ -301,9 +301,8 @@ def test_db_upgrade_applies_the_migrations(env, tmp_path):
         app.extensions["backorders"].close()
 
 
-def test_the_demo_once_prints_its_summary_and_exits(env, tmp_path, monkeypatch):
-    """`flask --app app demo --once` (a smaller flash sale), its files kept out of instance/."""
-    monkeypatch.setattr("app.demo.INSTANCE_DIR", tmp_path)
+def test_the_demo_once_prints_its_summary_and_exits(env):
+    """`flask --app app demo --once` (a smaller flash sale), its files beside the test's queue."""
     app = create_app(load_config({**env, "APP_ENV": "production"}), gateway=FakeGateway())
     try:
         result = app.test_cli_runner().invoke(args=["demo", "--once", "--orders", "40"])
