@@ -127,9 +127,18 @@ class Demo:
         self.wait("webhooks, plans and write-back", self._settled, progress=True)
 
     def restock_arrives(self) -> None:
-        variant = self.oversold[0]
+        """On the variant with the most lines waiting, so the fill it announces happens whatever
+        the sale sold (a seed may leave the first oversold variant with none)."""
+        with self.services.db.read() as s:
+            waiting = dict(s.execute(select(OrderLine.variant_id, func.count()).where(
+                OrderLine.backordered > 0).group_by(OrderLine.variant_id)).all())
+        if not waiting:
+            self.say("no line waits: no restock needs to arrive")
+            return
+        variant_id = max(waiting, key=lambda v: (waiting[v], v))
+        variant = int(variant_id.rsplit("/", 1)[1])
         self.store.receive_stock(SHOP, variant, 6)
-        self.say(f"6 units of variant {variant} arrived")
+        self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on it)")
         self.wait("restock fill", self._settled, progress=True)
 
     def api(self, method: str, path: str, **kwargs) -> dict:
