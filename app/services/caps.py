@@ -11,38 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from app.domain.caps import inventory_policy_for_variant
 from app.services import object_sync
 from app.services.messages import FollowUp, SyncShop
 from app.services.planning import CHUNK, shop_policy
-from app.storage.tables import Pool, RestockRow, Variant
+from app.storage import objects as object_store
+from app.storage import restocks as restock_store
+from app.storage.db import Tx
 
 
-def follow_ups(s: Session, shop: str, pools: Iterable[str], changed: set[str]) -> list[FollowUp]:
+def follow_ups(s: Tx, shop: str, pools: Iterable[str], changed: set[str]) -> list[FollowUp]:
     """What a re-plan of these pools leaves to do on the platform: a sync, when an order's
     desired state moved or a capped variant's inventory policy must flip (recorded as wanted,
     for the sync to write)."""
     return [SyncShop(shop)] if policy_changes(s, shop, set(pools)) or changed else []
 
 
-def policy_changes(s: Session, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:
+def policy_changes(s: Tx, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:
     """(variant, product, new policy) for capped variants whose policy must flip."""
     policy = shop_policy(s, shop)
     capped = sorted(p for p in pools if policy.cap_for(p.split("@", 1)[0]) is not None)
     changes = []
     for start in range(0, len(capped), CHUNK):
         chunk = capped[start:start + CHUNK]
-        owed = dict(s.execute(select(Pool.pool, Pool.units_owed).where(
-            Pool.shop == shop, Pool.pool.in_(chunk))).all())
-        incoming = dict(s.execute(
-            select(RestockRow.pool, func.sum(RestockRow.quantity)).where(
-                RestockRow.shop == shop, RestockRow.pool.in_(chunk),
-                RestockRow.arrived_at.is_(None)).group_by(RestockRow.pool)).all())
-        variants = {v.variant_id: v for v in s.scalars(select(Variant).where(
-            Variant.shop == shop, Variant.variant_id.in_([p.split("@", 1)[0] for p in chunk])))}
+        owed = object_store.units_owed(s, shop, chunk)
+        incoming = restock_store.incoming(s, shop, chunk)
+        variants = object_store.variants(s, shop, [p.split("@", 1)[0] for p in chunk])
         for pool in chunk:
             variant = variants.get(pool.split("@", 1)[0])
             if variant is None:

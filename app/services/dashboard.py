@@ -13,9 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
@@ -24,7 +21,10 @@ from app.domain.policy import Policy
 from app.domain.writeback import DesiredState
 from app.services.planning import Planning
 from app.services.restocks import variant_title
-from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool, Shop, Variant
+from app.storage import insights as insight_store
+from app.storage import objects as object_store
+from app.storage.db import Tx
+from app.storage.tables import OrderLine, Shop, Variant
 
 STATUSES = ("waiting", "all")
 MAX_LIMIT = 200
@@ -35,7 +35,7 @@ WINDOW_DAYS = 30
 # settings
 
 
-def settings(s: Session, shop: str) -> dict:
+def settings(s: Tx, shop: str) -> dict:
     row = _shop(s, shop)
     return {"policy": Policy.from_dict(row.policy or {}).to_dict(),
             "alternatives": AlternativesSettings.from_dict(row.alternatives or {}).to_dict()}
@@ -52,7 +52,7 @@ class SettingsChange:
     views: bool
 
 
-def save_settings(s: Session, shop: str, data: Any) -> SettingsChange:
+def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
     """Both parts are validated before anything is written. The pools are planned again under
     the new policy by a job, not here: a shop of many lines would hold the request, and on
     SQLite every other shop's writes with it."""
@@ -79,8 +79,8 @@ def save_settings(s: Session, shop: str, data: Any) -> SettingsChange:
     return change
 
 
-def _shop(s: Session, shop: str) -> Shop:
-    row = s.get(Shop, shop)
+def _shop(s: Tx, shop: str) -> Shop:
+    row = insight_store.shop_row(s, shop)
     if row is None:
         raise NotFound(f"{shop} is not installed", field="shop")
     return row
@@ -89,13 +89,13 @@ def _shop(s: Session, shop: str) -> Shop:
 # manual priority
 
 
-def set_priority(s: Session, planning: Planning, shop: str, line_id: str, priority: Any) -> set[str]:
+def set_priority(s: Tx, planning: Planning, shop: str, line_id: str, priority: Any) -> set[str]:
     """A merchant bumps (or sinks) one line; its pool is re-planned at once."""
     low, high = PRIORITY_RANGE
     if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
         raise InvalidInput(f"priority must be a whole number from {low} to {high}",
                            field="priority")
-    row = s.get(OrderLine, (shop, line_id), with_for_update=True)
+    row = insight_store.locked_line(s, shop, line_id)
     if row is None:
         raise NotFound(f"no order line {line_id!r}", field="line")
     if row.open_quantity <= 0:
@@ -108,44 +108,32 @@ def set_priority(s: Session, planning: Planning, shop: str, line_id: str, priori
 # the queue
 
 
-def queue(s: Session, shop: str, today: date, status: str = "waiting", limit: int = 50,
+def queue(s: Tx, shop: str, today: date, status: str = "waiting", limit: int = 50,
           offset: int = 0) -> dict:
     """Open lines in queue order per pool (waiting: only those with units backordered)."""
     _check_page(status, limit, offset)
-    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None)]
-    if status == "waiting":
-        where.append(OrderLine.backordered > 0)
-    joined = select(OrderLine, Order.name).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
-    total = s.scalar(select(func.count()).select_from(joined.subquery()))
-    rows = s.execute(joined.order_by(
-        OrderLine.pool, OrderLine.queue_ticket.is_(None), OrderLine.queue_ticket,
-        OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+    total, rows = insight_store.queue(s, shop, status == "waiting", limit, offset)
     return {"lines": _shown(s, shop, rows, today), "total": total, "limit": limit,
             "offset": offset, "status": status}
 
 
-def order(s: Session, shop: str, order_id: str, today: date) -> dict:
+def order(s: Tx, shop: str, order_id: str, today: date) -> dict:
     """One order as the queue shows its lines (those still open), and the state the platform
     is asked to show for it."""
-    rows = s.execute(select(OrderLine, Order.name).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, OrderLine.order_id == order_id, OrderLine.open_quantity > 0)
-        .order_by(OrderLine.line_id)).all()
-    sync = s.get(OrderSync, (shop, order_id))
+    rows = insight_store.open_lines_of_order(s, shop, order_id)
+    sync = insight_store.order_sync(s, shop, order_id)
     shown = DesiredState.from_dict(sync.desired if sync else None)
     return {"order_id": order_id, "name": rows[0][1] if rows else "",
             "status": shown.fields.get("status", "ready" if rows else ""),
             "eta": shown.fields.get("eta"), "lines": _shown(s, shop, rows, today)}
 
 
-def _shown(s: Session, shop: str, rows, today: date) -> list[dict]:
+def _shown(s: Tx, shop: str, rows, today: date) -> list[dict]:
     """(line, order name) rows as the page shows them."""
-    offsets = dict(s.execute(select(Pool.pool, Pool.position_offset).where(
-        Pool.shop == shop, Pool.pool.in_({r.pool for r, _ in rows}))).all())
+    offsets = insight_store.position_offsets(s, shop, {r.pool for r, _ in rows})
     wanted = {r.variant_id for r, _ in rows} | {
         as_entry(a)["variant_id"] for r, _ in rows for a in r.alternatives or []}
-    variants = _variants(s, shop, wanted)
+    variants = object_store.variants(s, shop, wanted)
     return [_queue_line(row, name, variants, today, offsets.get(row.pool, 0))
             for row, name in rows]
 
@@ -157,13 +145,6 @@ def _check_page(status: str, limit: int, offset: int) -> None:
         raise InvalidInput(f"limit must be from 1 to {MAX_LIMIT}", field="limit")
     if offset < 0:
         raise InvalidInput("offset must be 0 or more", field="offset")
-
-
-def _variants(s: Session, shop: str, variant_ids: set[str]) -> dict[str, Variant]:
-    if not variant_ids:
-        return {}
-    return {v.variant_id: v for v in s.scalars(select(Variant).where(
-        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
 
 
 def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], today: date,
@@ -203,7 +184,7 @@ def _iso(day: date | None) -> str | None:
 # the numbers
 
 
-def metrics(s: Session, shop: str, now: datetime) -> dict:
+def metrics(s: Tx, shop: str, now: datetime) -> dict:
     today = now.date()
     since = now - timedelta(days=WINDOW_DAYS)
     return {
@@ -215,17 +196,10 @@ def metrics(s: Session, shop: str, now: datetime) -> dict:
     }
 
 
-def _live_lines(s: Session, shop: str):
-    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
-    return select(OrderLine).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None))
-
-
-def _rate(s: Session, shop: str, since: datetime) -> dict:
+def _rate(s: Tx, shop: str, since: datetime) -> dict:
     """Over the lines of orders placed in the window; a line counts as backordered if it ever
     went short, so lines filled since then still count."""
-    rows = s.scalars(_live_lines(s, shop).where(Order.created_at >= since))
+    rows = insight_store.live_lines_ordered_since(s, shop, since)
     rate = backorder_rate(
         LinePlan(r.line_id, r.order_id, r.pool, max(r.open_quantity, 1), r.covered,
                  1 if r.backordered_at else 0, None, None) for r in rows)
@@ -234,18 +208,17 @@ def _rate(s: Session, shop: str, since: datetime) -> dict:
             "backordered_orders": rate.backordered_orders, "order_rate": rate.order_rate}
 
 
-def _open(s: Session, shop: str, today: date) -> dict:
-    rows = list(s.scalars(_live_lines(s, shop).where(
-        OrderLine.open_quantity > 0, OrderLine.backordered > 0)))
+def _open(s: Tx, shop: str, today: date) -> dict:
+    rows = insight_store.live_lines_waiting(s, shop)
     age = backorder_age([r.backordered_at.date() for r in rows if r.backordered_at], today)
     return {"lines": len(rows), "units": sum(r.backordered for r in rows),
             "age_days": {"median": age.p50_days, "p90": age.p90_days, "max": age.max_days,
                          "buckets": age.buckets}}
 
 
-def _accuracy(s: Session, shop: str, today: date) -> dict:
+def _accuracy(s: Tx, shop: str, today: date) -> dict:
     """Judged against the FIRST date promised, so a date moved later does not count as kept."""
-    rows = s.scalars(_live_lines(s, shop).where(OrderLine.first_eta.is_not(None)))
+    rows = insight_store.live_lines_promised(s, shop)
     result = promise_accuracy(
         (PromiseOutcome(r.line_id, r.first_eta,
                         r.filled_at.date() if r.filled_at and not r.backordered else None)
@@ -254,12 +227,9 @@ def _accuracy(s: Session, shop: str, today: date) -> dict:
             "pending": result.pending, "mean_abs_error_days": result.mean_abs_error_days}
 
 
-def _eta_changes(s: Session, shop: str, since: datetime) -> dict:
+def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
     """Moves of a date already promised; the first promise and a fill are not changes."""
-    counts = dict(s.execute(
-        select(EtaChangeRow.reason, func.count()).where(
-            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
-        .group_by(EtaChangeRow.reason)).all())
+    counts = insight_store.eta_changes_by_reason(s, shop, since)
     later = sum(n for reason, n in counts.items() if reason.startswith("later"))
     earlier = sum(n for reason, n in counts.items() if reason.startswith("earlier"))
     return {"total": later + earlier, "later": later, "earlier": earlier}

@@ -6,21 +6,21 @@ sync; one the platform already has is not sent again."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from app.storage import objects as object_store
+from app.storage.db import Tx
 from app.storage.tables import ObjectSync
 
 INVENTORY_POLICY = "inventory_policy"  # variant id -> {"policy", "product_id"}
 SUBSTITUTES = "substitutes"  # product id -> {"products"}
 
 
-def want(s: Session, shop: str, kind: str, object_id: str, desired: dict) -> bool:
+def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
     """Record what the platform should show of one object; True when a write is now pending."""
-    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+    row = object_store.locked_sync(s, shop, kind, object_id)
     if row is None:
-        s.add(ObjectSync(shop=shop, kind=kind, object_id=object_id, desired=desired, applied=None,
-                         pending=True, version=1, attempts=0))
+        object_store.add_sync(s, ObjectSync(shop=shop, kind=kind, object_id=object_id,
+                                            desired=desired, applied=None, pending=True,
+                                            version=1, attempts=0))
         return True
     if row.desired == desired and (row.pending or row.applied == desired):
         return row.pending
@@ -29,22 +29,21 @@ def want(s: Session, shop: str, kind: str, object_id: str, desired: dict) -> boo
     return row.pending
 
 
-def pending(s: Session, shop: str, limit: int) -> list[tuple[str, str, dict, int]]:
+def pending(s: Tx, shop: str, limit: int) -> list[tuple[str, str, dict, int]]:
     """(kind, object id, desired, version) of writes still owed to the platform."""
-    return [(r.kind, r.object_id, dict(r.desired), r.version) for r in s.scalars(
-        select(ObjectSync).where(ObjectSync.shop == shop, ObjectSync.pending.is_(True))
-        .order_by(ObjectSync.kind, ObjectSync.object_id).limit(limit))]
+    return [(r.kind, r.object_id, dict(r.desired), r.version)
+            for r in object_store.pending_syncs(s, shop, limit)]
 
 
-def applied(s: Session, shop: str, kind: str, object_id: str, desired: dict,
+def applied(s: Tx, shop: str, kind: str, object_id: str, desired: dict,
             version: int) -> None:
-    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+    row = object_store.locked_sync(s, shop, kind, object_id)
     row.applied, row.attempts, row.last_error = desired, 0, None
     if row.version == version:  # wanted again meanwhile: stays pending
         row.pending = False
 
 
-def failed(s: Session, shop: str, kind: str, object_id: str, error: str) -> None:
-    row = s.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
+def failed(s: Tx, shop: str, kind: str, object_id: str, error: str) -> None:
+    row = object_store.locked_sync(s, shop, kind, object_id)
     row.attempts = (row.attempts or 0) + 1
     row.last_error = error[:2000]

@@ -14,16 +14,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
 from app.services.caps import follow_ups
 from app.services.messages import Enqueue, FollowUp
 from app.services.mirror import pool_of
 from app.services.planning import Planning
-from app.storage.db import Database
+from app.storage import objects as object_store
+from app.storage import restocks as restock_store
+from app.storage.db import Database, Tx
 from app.storage.tables import RestockRow, Variant
 
 SOURCES = ("merchant", "csv", "purchase_order")
@@ -42,10 +41,7 @@ class Restocks:
     def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
         """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
         with self._db.transaction() as s:
-            query = select(RestockRow).where(RestockRow.shop == shop)
-            if not include_arrived:
-                query = query.where(RestockRow.arrived_at.is_(None))
-            rows = list(s.scalars(query.order_by(RestockRow.expected_on, RestockRow.created_at)))
+            rows = restock_store.of_shop(s, shop, include_arrived)
             titles = _titles(s, shop, {r.variant_id for r in rows})
             return [to_dict(r, titles) for r in rows]
 
@@ -58,7 +54,7 @@ class Restocks:
                              expected_on=values["expected_date"],
                              source=values.get("source", "merchant"),
                              reference=values.get("reference", ""), created_at=self._clock())
-            s.add(row)
+            restock_store.add(s, row)
             s.flush()
             follow = self._replan(s, shop, {row.pool}, "restock entered")
             result = to_dict(row, _titles(s, shop, {row.variant_id}))
@@ -93,7 +89,7 @@ class Restocks:
         with self._db.transaction() as s:
             row = self._owned(s, shop, restock_id)
             pool = row.pool
-            s.delete(row)
+            restock_store.delete(s, row)
             s.flush()
             follow = self._replan(s, shop, {pool}, "restock removed")
         self._send(follow)
@@ -117,7 +113,7 @@ class Restocks:
                                expected_on=p.expected_on, source="csv",
                                reference=p.reference[:MAX_REFERENCE], created_at=now)
                      for p, v in zip(parsed, variants, strict=True)]
-            s.add_all(rows)
+            restock_store.add_all(s, rows)
             s.flush()
             follow = self._replan(s, shop, {r.pool for r in rows}, "restocks imported")
             titles = _titles(s, shop, {r.variant_id for r in rows})
@@ -125,14 +121,14 @@ class Restocks:
         self._send(follow)
         return result
 
-    def _owned(self, s: Session, shop: str, restock_id: str) -> RestockRow:
+    def _owned(self, s: Tx, shop: str, restock_id: str) -> RestockRow:
         """Another shop's restock is reported exactly like a missing one: ids reveal nothing."""
-        row = s.get(RestockRow, restock_id, with_for_update=True)
-        if row is None or row.shop != shop:
+        row = restock_store.owned(s, shop, restock_id)
+        if row is None:
             raise NotFound(f"no restock {restock_id!r}", field="restock")
         return row
 
-    def _replan(self, s: Session, shop: str, pools: set[str], reason: str) -> list[FollowUp]:
+    def _replan(self, s: Tx, shop: str, pools: set[str], reason: str) -> list[FollowUp]:
         """Re-plan the pools; what is left to send: a sync, and caps that follow incoming stock
         re-checked against the restocks now expected."""
         return follow_ups(s, shop, pools, self._planning.replan(s, shop, pools, reason))
@@ -161,11 +157,9 @@ def variant_title(row: Variant) -> str:
     return row.product_title or row.variant_id
 
 
-def _titles(s: Session, shop: str, variant_ids: set[str]) -> dict[str, str]:
-    if not variant_ids:
-        return {}
-    return {v.variant_id: variant_title(v) for v in s.scalars(select(Variant).where(
-        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+def _titles(s: Tx, shop: str, variant_ids: set[str]) -> dict[str, str]:
+    return {variant_id: variant_title(v)
+            for variant_id, v in object_store.variants(s, shop, variant_ids).items()}
 
 
 def _checked(data: Any, required: tuple[str, ...], today: date) -> dict:
@@ -239,7 +233,7 @@ _PARSERS = {
 }
 
 
-def _variant(s: Session, shop: str, values: Mapping[str, str]) -> Variant:
+def _variant(s: Tx, shop: str, values: Mapping[str, str]) -> Variant:
     """The variant named by id or SKU; a field error when there is none (or more than one)."""
     variant, problem = _lookup(s, shop, values.get("variant_id", ""), values.get("sku", ""))
     if problem:
@@ -247,16 +241,15 @@ def _variant(s: Session, shop: str, values: Mapping[str, str]) -> Variant:
     return variant
 
 
-def _lookup(s: Session, shop: str, variant_id: str, sku: str) -> tuple[Variant | None, str]:
+def _lookup(s: Tx, shop: str, variant_id: str, sku: str) -> tuple[Variant | None, str]:
     if variant_id:
-        row = s.get(Variant, (shop, variant_id)) or _by_number(s, shop, variant_id)
+        row = object_store.variant(s, shop, variant_id) or _by_number(s, shop, variant_id)
         if row is None or row.status == "DELETED":
             return None, f"unknown variant {variant_id!r}"
         return row, ""
     if not sku:
         return None, "variant_id or sku is required"
-    rows = list(s.scalars(select(Variant).where(Variant.shop == shop, Variant.sku == sku,
-                                                Variant.status != "DELETED").limit(2)))
+    rows = object_store.variants_with_sku(s, shop, sku, limit=2)
     if not rows:
         return None, f"unknown SKU {sku!r}"
     if len(rows) > 1:
@@ -264,17 +257,15 @@ def _lookup(s: Session, shop: str, variant_id: str, sku: str) -> tuple[Variant |
     return rows[0], ""
 
 
-def _by_number(s: Session, shop: str, number: str) -> Variant | None:
+def _by_number(s: Tx, shop: str, number: str) -> Variant | None:
     """A variant named by the number its platform id ends with, as merchants see ids in the
     admin's addresses and exports (a Shopify id `gid://…/ProductVariant/1001` is 1001)."""
     if not number.isdigit():
         return None
-    return s.scalars(select(Variant).where(Variant.shop == shop,
-                                           Variant.variant_id.like(f"%/{number}"))
-                     .limit(1)).first()
+    return object_store.variant_numbered(s, shop, number)
 
 
-def _resolve_rows(s: Session, shop: str, parsed) -> tuple[list[Variant], list[dict]]:
+def _resolve_rows(s: Tx, shop: str, parsed) -> tuple[list[Variant], list[dict]]:
     variants, errors = [], []
     for row in parsed:
         variant, problem = _lookup(s, shop, row.variant_id, row.sku)
@@ -284,7 +275,7 @@ def _resolve_rows(s: Session, shop: str, parsed) -> tuple[list[Variant], list[di
     return variants, errors
 
 
-def _with_unknown_references(s: Session, shop: str, text: str, error: InvalidInput) -> InvalidInput:
+def _with_unknown_references(s: Tx, shop: str, text: str, error: InvalidInput) -> InvalidInput:
     """The parser stops at the first kind of problem (bad values); unknown SKUs in the other rows
     are added to its list so the merchant sees every bad row at once. Header errors stand alone."""
     errors = list(error.details.get("errors") or [])
@@ -300,7 +291,7 @@ def _with_unknown_references(s: Session, shop: str, text: str, error: InvalidInp
                         field="file", errors=merged)
 
 
-def _add_unknown_references(s: Session, shop: str, text: str, by_line: dict[int, str]) -> None:
+def _add_unknown_references(s: Tx, shop: str, text: str, by_line: dict[int, str]) -> None:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     for record in reader:
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()

@@ -1,0 +1,44 @@
+"""Restocks the merchant expects, and the units they bring to each pool."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.storage.tables import RestockRow
+
+
+def of_shop(tx: Session, shop: str, include_arrived: bool) -> list[RestockRow]:
+    """By expected date, then as entered."""
+    query = select(RestockRow).where(RestockRow.shop == shop)
+    if not include_arrived:
+        query = query.where(RestockRow.arrived_at.is_(None))
+    return list(tx.scalars(query.order_by(RestockRow.expected_on, RestockRow.created_at)))
+
+
+def owned(tx: Session, shop: str, restock_id: str) -> RestockRow | None:
+    """The shop's restock, locked for a change; None for another shop's as for a missing one."""
+    row = tx.get(RestockRow, restock_id, with_for_update=True)
+    return None if row is None or row.shop != shop else row
+
+
+def add(tx: Session, row: RestockRow) -> None:
+    tx.add(row)
+
+
+def add_all(tx: Session, rows: list[RestockRow]) -> None:
+    tx.add_all(rows)
+
+
+def delete(tx: Session, row: RestockRow) -> None:
+    tx.delete(row)
+
+
+def incoming(tx: Session, shop: str, pools: Collection[str]) -> dict[str, int]:
+    """Units expected by pool from restocks not yet arrived; pools expecting none are left out."""
+    return dict(tx.execute(
+        select(RestockRow.pool, func.sum(RestockRow.quantity)).where(
+            RestockRow.shop == shop, RestockRow.pool.in_(pools),
+            RestockRow.arrived_at.is_(None)).group_by(RestockRow.pool)).all())
