@@ -14,9 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from app.services import mirror
 from app.services.caps import follow_ups
 from app.services.events import Outcome
@@ -29,8 +26,9 @@ from app.services.ports import (
     StockReading,
     VariantInfo,
 )
-from app.storage.db import Database
-from app.storage.tables import Order, OrderLine, OrderSync, Pool, RestockRow, StockLevel, Variant
+from app.storage import orders as order_store
+from app.storage.db import Database, Tx
+from app.storage.tables import RestockRow
 
 STEP_S = 0.05  # how long one transaction of a long job may hold the write lock, about
 STEP_ITEMS = 5  # pools or orders between two looks at the time
@@ -63,19 +61,19 @@ class BackorderHandlers:
         with self._db.transaction() as s:
             if not shop_policy(s, shop).priority_tags:
                 return None
-            row = s.get(Order, (shop, order.order_id))
+            row = order_store.order(s, shop, order.order_id)
             if row is not None and row.customer_id == order.customer_id:
                 return None
         return tuple(self._gateway.customer_tags(shop, [customer]).get(customer, ()))
 
-    def order_seen(self, s: Session, shop: str, order: ParsedOrder,
+    def order_seen(self, s: Tx, shop: str, order: ParsedOrder,
                    seen: CatalogSeen | None = None) -> Outcome:
         """An order as the platform shows it now; `seen`: the variants and stock the platform's
         payload carried along (mirrored first, under the same pool locks)."""
         self._planning.lock_pools(s, shop, mirror.order_pools(s, shop, order))
         if seen is not None:
             self._mirror_seen(s, shop, seen)
-        new = s.get(Order, (shop, order.order_id)) is None
+        new = order_store.order(s, shop, order.order_id) is None
         pools = mirror.apply_order(s, shop, order)
         if pools is None:
             return Outcome(f"stale: {order.order_id} has a newer update")
@@ -94,10 +92,10 @@ class BackorderHandlers:
             pools = mirror.apply_order(s, shop, order) or set()
             self._planning.replan(s, shop, pools, "order edited")
 
-    def order_edited(self, s: Session, shop: str) -> Outcome:
+    def order_edited(self, s: Tx, shop: str) -> Outcome:
         return Outcome("order edit applied", [SyncShop(shop)])
 
-    def stock_event(self, s: Session, shop: str, seen: CatalogSeen) -> Outcome:
+    def stock_event(self, s: Tx, shop: str, seen: CatalogSeen) -> Outcome:
         """A platform's stock event that shows the variant along with its stock at every
         location (Saleor): one item, planned once."""
         self._planning.lock_pools(s, shop, {mirror.pool_of(v.variant_id) for v in seen.variants})
@@ -106,18 +104,18 @@ class BackorderHandlers:
             return Outcome("no stock reading in the event")
         return self.stock_seen(s, shop, list(seen.readings), seen.at)
 
-    def _mirror_seen(self, s: Session, shop: str, seen: CatalogSeen) -> None:
+    def _mirror_seen(self, s: Tx, shop: str, seen: CatalogSeen) -> None:
         self._upsert(s, shop, seen.variants, None)
         for reading in seen.readings:
             mirror.apply_stock(s, shop, reading, mirror.webhook_stamp(seen.at, self._clock()))
 
     @staticmethod
-    def _upsert(s: Session, shop: str, variants: Iterable[VariantInfo],
+    def _upsert(s: Tx, shop: str, variants: Iterable[VariantInfo],
                 updated_at: datetime | None) -> None:
         for info in variants:
             mirror.upsert_variant(s, shop, info, updated_at)
 
-    def stock_seen(self, s: Session, shop: str, readings: list[StockReading],
+    def stock_seen(self, s: Tx, shop: str, readings: list[StockReading],
                    updated_at: datetime | None) -> Outcome:
         """Readings of one inventory item, a location each, as of `updated_at`; units that
         came in count as arrived restocks, and the item's pools are planned once."""
@@ -128,7 +126,7 @@ class BackorderHandlers:
         pools: set[str] = set()
         rose = 0
         for reading in readings:
-            before = s.get(StockLevel, (shop, item, reading.location_id))
+            before = order_store.stock_level(s, shop, item, reading.location_id)
             old = before.available if before else None
             applied = mirror.apply_stock(s, shop, reading, stamp)
             pools |= applied
@@ -149,24 +147,20 @@ class BackorderHandlers:
             outcome.follow_ups.append(SyncShop(shop))
         return outcome
 
-    def variants_seen(self, s: Session, shop: str, variants: list[VariantInfo],
+    def variants_seen(self, s: Tx, shop: str, variants: list[VariantInfo],
                       updated_at: datetime | None) -> Outcome:
         """A product created or changed: its variants as of `updated_at`."""
         self._upsert(s, shop, variants, updated_at)
         return Outcome(f"catalog: {len(variants)} variants")
 
-    def product_gone(self, s: Session, shop: str, product_id: str) -> Outcome:
-        s.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id)
-                  .values(status="DELETED"))
+    def product_gone(self, s: Tx, shop: str, product_id: str) -> Outcome:
+        order_store.mark_product_deleted(s, shop, product_id)
         return Outcome(f"catalog: {product_id} deleted")
 
-    def fulfillment_order_routed(self, s: Session, shop: str) -> Outcome:
+    def fulfillment_order_routed(self, s: Tx, shop: str) -> Outcome:
         """Holds need fulfillment orders, which come after the order: orders whose sync found
         none yet are synced again now."""
-        waiting = s.execute(
-            update(OrderSync).where(OrderSync.shop == shop,
-                                    OrderSync.awaiting_fulfillment_orders.is_(True))
-            .values(pending=True)).rowcount
+        waiting = order_store.resync_awaiting_fulfillment_orders(s, shop)
         if not waiting:
             return Outcome("no order waiting for fulfillment orders")
         return Outcome(f"{waiting} orders can be held now", [SyncShop(shop)])
@@ -206,7 +200,7 @@ class BackorderHandlers:
                 pools |= mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
             return self._replanned(s, shop, pools, "stock settled")
 
-    def _replanned(self, s: Session, shop: str, pools: set[str], reason: str,
+    def _replanned(self, s: Tx, shop: str, pools: set[str], reason: str,
                    change: Change = ANYTHING) -> Outcome:
         changed = self._planning.replan(s, shop, pools, reason, change)
         return Outcome(f"{reason}: {len(pools)} pools planned, {len(changed)} orders to sync",
@@ -229,21 +223,20 @@ class BackorderHandlers:
         pools: list[str] = []
         if plans:
             with self._db.read() as s:
-                pools = sorted(s.scalars(select(Pool.pool).where(Pool.shop == shop)))
+                pools = sorted(order_store.pool_names(s, shop))
 
-            def plan(s: Session, chunk: list[str]) -> None:
+            def plan(s: Tx, chunk: list[str]) -> None:
                 changed.update(self._planning.replan(s, shop, chunk, reason))
                 follow.extend(follow_ups(s, shop, chunk, set()))
 
             self._in_short_transactions(pools, plan)
         if views:
             with self._db.read() as s:
-                waiting = sorted(set(s.scalars(select(OrderLine.order_id).where(
-                    OrderLine.shop == shop, OrderLine.backordered > 0))) - changed)  # fresh
+                waiting = sorted(order_store.backordered_order_ids(s, shop) - changed)  # fresh
                 policy = shop_policy(s, shop)
             today = self._clock().date()
 
-            def refresh(s: Session, chunk: list[str]) -> None:
+            def refresh(s: Tx, chunk: list[str]) -> None:
                 changed.update(self._planning.refresh_orders(s, shop, set(chunk), policy, today))
 
             self._in_short_transactions(waiting, refresh)
@@ -253,7 +246,7 @@ class BackorderHandlers:
                        once(follow))
 
     def _in_short_transactions(self, items: list[str],
-                               work: Callable[[Session, list[str]], None]) -> None:
+                               work: Callable[[Tx, list[str]], None]) -> None:
         """`work` over the items a few at a time, each transaction closed after about STEP_S.
         On SQLite a transaction holds the only write lock: another shop's webhook then waits
         one step at most, and the pause after each lets writers of other processes in."""
@@ -278,24 +271,21 @@ def edit_stamped(order: ParsedOrder, committed_at: datetime | None,
                                       for line in order.lines))
 
 
-def record_arrival(s: Session, shop: str, pool: str, units: int, now: datetime) -> None:
+def record_arrival(s: Tx, shop: str, pool: str, units: int, now: datetime) -> None:
     """Stock rose: expected restocks of the pool count as arrived, earliest first. One that came
     only in part keeps waiting for the rest, and the part that came is kept as an arrived restock
     of its own (same date, source and reference), so when the pool recovers its history learns
     how late the supplier was against the date of what actually came."""
-    for restock in list(s.scalars(select(RestockRow).where(
-            RestockRow.shop == shop, RestockRow.pool == pool, RestockRow.arrived_at.is_(None))
-            .order_by(RestockRow.expected_on, RestockRow.id))):
+    for restock in order_store.expected_restocks(s, shop, pool):
         if units <= 0:
             return
         if units >= restock.quantity:
             units -= restock.quantity
             restock.arrived_at = now
         else:
-            s.add(RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool,
-                             variant_id=restock.variant_id, quantity=units,
-                             expected_on=restock.expected_on, source=restock.source,
-                             reference=restock.reference, created_at=restock.created_at,
-                             arrived_at=now))
+            order_store.add(s, RestockRow(
+                id=uuid.uuid4().hex, shop=shop, pool=pool, variant_id=restock.variant_id,
+                quantity=units, expected_on=restock.expected_on, source=restock.source,
+                reference=restock.reference, created_at=restock.created_at, arrived_at=now))
             restock.quantity -= units
             units = 0

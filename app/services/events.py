@@ -11,15 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from app.config import COMPLIANCE_TOPICS
 from app.services import privacy
 from app.services.installs import revoke
 from app.services.intake import Intake
 from app.services.messages import Enqueue, FollowUp, nowhere
-from app.storage.db import Database
-from app.storage.tables import Shop, WebhookReceipt
+from app.storage import deliveries as delivery_store
+from app.storage.db import Database, Tx
+from app.storage.tables import WebhookReceipt
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ class Outcome:
     follow_ups: list[FollowUp] = field(default_factory=list)
 
 
-Handler = Callable[[Session, str, dict], Outcome | str]
+Handler = Callable[[Tx, str, dict], Outcome | str]
 # What a prepare step read from the platform reaches its handler under this key of the payload.
 PREPARED = "_prepared"
 
@@ -75,7 +74,7 @@ class Events:
     def _process(self, receipt_id: int) -> str:
         prepared = self._prepare(receipt_id)
         with self._db.transaction() as s:
-            receipt = s.get(WebhookReceipt, receipt_id, with_for_update=True)
+            receipt = delivery_store.receipt_for_update(s, receipt_id)
             if receipt is None or receipt.processed_at is not None:
                 return "already processed"
             outcome = self._handle(s, receipt, prepared)
@@ -89,18 +88,18 @@ class Events:
         """Platform reads a handler needs, done before its transaction so no lock is held
         across a network call; what they found is handed to the handler."""
         with self._db.transaction() as s:
-            receipt = s.get(WebhookReceipt, receipt_id)
+            receipt = delivery_store.receipt(s, receipt_id)
             if receipt is None or receipt.processed_at is not None:
                 return None
-            shop = s.get(Shop, receipt.shop)
+            shop = delivery_store.shop_row(s, receipt.shop)
             if shop is None or not shop.installed:
                 return None
             topic, shop_domain, payload = receipt.topic, receipt.shop, receipt.payload
         prepare = self.preparers.get(self._registry.get(topic, ""))
         return prepare(shop_domain, json.loads(payload or "{}")) if prepare is not None else None
 
-    def _handle(self, s: Session, receipt: WebhookReceipt, prepared: dict | None) -> Outcome:
-        shop = s.get(Shop, receipt.shop)
+    def _handle(self, s: Tx, receipt: WebhookReceipt, prepared: dict | None) -> Outcome:
+        shop = delivery_store.shop_row(s, receipt.shop)
         compliance = receipt.topic in COMPLIANCE_TOPICS
         if shop is None or (not compliance and not shop.installed):
             return Outcome("dropped: shop not installed")
@@ -114,12 +113,12 @@ class Events:
         result = handler(s, receipt.shop, payload)
         return result if isinstance(result, Outcome) else Outcome(result)
 
-    def _uninstall(self, s: Session, shop: str, payload: dict) -> str:
-        revoke(s.get(Shop, shop, with_for_update=True), self._clock())
+    def _uninstall(self, s: Tx, shop: str, payload: dict) -> str:
+        revoke(delivery_store.shop_row_for_update(s, shop), self._clock())
         self._intake.forget(shop)
         return "uninstalled: tokens revoked"
 
-    def _scopes_update(self, s: Session, shop: str, payload: dict) -> str:
+    def _scopes_update(self, s: Tx, shop: str, payload: dict) -> str:
         scopes = payload.get("current") or []
-        s.get(Shop, shop, with_for_update=True).scopes = ",".join(scopes)
+        delivery_store.shop_row_for_update(s, shop).scopes = ",".join(scopes)
         return f"scopes recorded: {','.join(scopes)}"

@@ -15,14 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from app.services.events import Outcome
 from app.services.messages import SyncShop
 from app.services.ports import PlatformGateway
 from app.services.sync import AWAITING, DEFERRED, RECHECK
-from app.storage.db import Database
+from app.storage import orders as order_store
+from app.storage.db import Database, Tx
 from app.storage.tables import OrderSync
 
 KIND = "fulfillment_order_changed"
@@ -46,23 +44,20 @@ class FulfillmentEvents:
                 return {"order_id": order_id}
         return None
 
-    def changed(self, s: Session, shop: str, order_id: str | None) -> Outcome:
+    def changed(self, s: Tx, shop: str, order_id: str | None) -> Outcome:
         """`order_id`: what the prepare step found, None when it found nothing."""
-        row = s.get(OrderSync, (shop, order_id), with_for_update=True) if order_id else None
+        row = order_store.order_sync_for_update(s, shop, order_id) if order_id else None
         if row is None or not _ours_to_hold(row):
             return Outcome("fulfillment orders changed: no hold of ours concerned")
         self._recheck(row)
         return Outcome(f"fulfillment orders of {order_id} changed: holds re-checked",
                        [SyncShop(shop)])
 
-    def scopes_updated(self, s: Session, shop: str, recorded) -> Outcome:
+    def scopes_updated(self, s: Tx, shop: str, recorded) -> Outcome:
         """Orders the store may have hidden, or whose fulfillment orders it may have hidden, are
         synced again under the new scopes."""
         outcome = recorded if isinstance(recorded, Outcome) else Outcome(str(recorded))
-        rows = list(s.scalars(select(OrderSync).where(
-            OrderSync.shop == shop,
-            or_(OrderSync.pending.is_(True), OrderSync.awaiting_fulfillment_orders.is_(True),
-                OrderSync.last_error.is_not(None))).with_for_update()))
+        rows = order_store.syncs_not_settled(s, shop)
         for row in rows:
             self._recheck(row)
         if rows:

@@ -7,14 +7,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
 from app.config import COMPLIANCE_TOPICS
 from app.domain.errors import NotFound
-from app.storage.db import Database
+from app.storage import deliveries as delivery_store
+from app.storage.db import Database, Tx
 from app.storage.dead_letters import ReceiptFailure
-from app.storage.tables import Shop, WebhookReceipt
+from app.storage.tables import WebhookReceipt
 
 SHOP_CACHE_SECONDS = 5.0
 MAX_ERROR_CHARS = 1_000
@@ -45,7 +43,7 @@ class Intake:
         if cached and now - cached[0] < SHOP_CACHE_SECONDS:
             return cached[1], cached[2]
         with self._db.read() as s:
-            installed = s.scalar(select(Shop.installed).where(Shop.shop == shop))
+            installed = delivery_store.shop_installed(s, shop)
         state = (bool(installed), installed is not None)
         with self._lock:
             self._known[shop] = (now, *state)
@@ -63,67 +61,57 @@ class Intake:
     def unprocessed(self, older_than: datetime, limit: int = 500) -> list[int]:
         """Receipts whose job never finished (lost enqueue, crashed worker): the sweeper re-enqueues.
         Dead letters are left alone: their handler failed too often, the merchant retries them."""
-        dead = select(ReceiptFailure.receipt_id).where(ReceiptFailure.dead_at.is_not(None))
         with self._db.transaction() as s:
-            return list(s.scalars(
-                select(WebhookReceipt.id)
-                .where(WebhookReceipt.processed_at.is_(None), WebhookReceipt.received_at < older_than,
-                       WebhookReceipt.id.not_in(dead))
-                .order_by(WebhookReceipt.id).limit(limit)))
+            return delivery_store.unprocessed(s, older_than, limit)
 
     def record_failure(self, receipt_id: int, error: Exception, max_attempts: int) -> bool:
         """Count one failed attempt, in a transaction of its own (the job's was rolled back).
         True when the receipt is now a dead letter: nothing should try it again by itself."""
         try:
             return self._count_failure(receipt_id, error, max_attempts)
-        except IntegrityError:  # two workers failed the same receipt at once: count again
+        except delivery_store.FailureRace:  # two workers failed the same receipt at once
             return self._count_failure(receipt_id, error, max_attempts)
 
     def _count_failure(self, receipt_id: int, error: Exception, max_attempts: int) -> bool:
         now = self._clock()
         with self._db.transaction() as s:
-            receipt = s.get(WebhookReceipt, receipt_id)
+            receipt = delivery_store.receipt(s, receipt_id)
             if receipt is None:
                 return True
-            failure = s.get(ReceiptFailure, receipt_id, with_for_update=True)
-            if failure is None:
+            failure = delivery_store.failure_for_update(s, receipt_id)
+            first = failure is None
+            if first:
                 failure = ReceiptFailure(receipt_id=receipt_id, shop=receipt.shop, attempts=0)
-                s.add(failure)
             failure.attempts += 1
             failure.failed_at = now
             failure.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
             if failure.attempts >= max_attempts and failure.dead_at is None:
                 failure.dead_at = now
+            if first:
+                delivery_store.add_failure(s, failure)
             return failure.dead_at is not None
 
     def dead_letters(self, shop: str) -> list[dict]:
         """The shop's receipts whose handler failed too often, oldest first, for the merchant."""
         with self._db.transaction() as s:
-            rows = s.execute(
-                select(WebhookReceipt, ReceiptFailure)
-                .join(ReceiptFailure, ReceiptFailure.receipt_id == WebhookReceipt.id)
-                .where(ReceiptFailure.shop == shop, ReceiptFailure.dead_at.is_not(None),
-                       WebhookReceipt.processed_at.is_(None))
-                .order_by(WebhookReceipt.id)).all()
-            return [_dead_letter(receipt, failure) for receipt, failure in rows]
+            return [_dead_letter(receipt, failure)
+                    for receipt, failure in delivery_store.dead_letters(s, shop)]
 
     def revive(self, shop: str, receipt_id: int) -> None:
         """The merchant retries a dead letter: it gets its full number of attempts again. Another
         shop's receipt is reported exactly like a missing one."""
         with self._db.transaction() as s:
-            failure = s.get(ReceiptFailure, receipt_id, with_for_update=True)
-            receipt = s.get(WebhookReceipt, receipt_id)
+            failure = delivery_store.failure_for_update(s, receipt_id)
+            receipt = delivery_store.receipt(s, receipt_id)
             if (failure is None or failure.shop != shop or failure.dead_at is None
                     or receipt is None or receipt.processed_at is not None):
                 raise NotFound(f"no dead letter {receipt_id}", field="receipt")
             failure.attempts, failure.dead_at = 0, None
 
-    def mark_processed(self, session, receipt_id: int, outcome: str) -> None:
+    def mark_processed(self, session: Tx, receipt_id: int, outcome: str) -> None:
         """Inside the job's own transaction, so the work and the mark commit together.
         The payload is dropped: personal data does not stay in the receipt book."""
-        session.execute(
-            update(WebhookReceipt).where(WebhookReceipt.id == receipt_id)
-            .values(processed_at=self._clock(), outcome=outcome[:255], payload=None))
+        delivery_store.mark_processed(session, receipt_id, self._clock(), outcome[:255])
 
 
 def _dead_letter(receipt: WebhookReceipt, failure: ReceiptFailure) -> dict:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from app.domain.errors import InvalidInput
 from app.services.ports import ParsedOrder, StockReading, VariantInfo
+from app.storage import orders as order_store
+from app.storage.db import Tx
 from app.storage.tables import Order, OrderLine, StockLevel, Variant
 
 ALL_LOCATIONS = "*"
@@ -35,47 +34,43 @@ def timestamp(value, field: str) -> datetime:
     return moment
 
 
-def order_pools(s: Session, shop: str, order: ParsedOrder) -> set[str]:
+def order_pools(s: Tx, shop: str, order: ParsedOrder) -> set[str]:
     """Every pool the order has or had a line in."""
-    existing = set(s.scalars(select(OrderLine.pool).where(
-        OrderLine.shop == shop, OrderLine.order_id == order.order_id)))
+    existing = order_store.line_pools(s, shop, order.order_id)
     return existing | {pool_of(line.variant_id) for line in order.lines}
 
 
-def item_pools(s: Session, shop: str, inventory_item_id: str) -> set[str]:
-    variant = s.scalar(select(Variant.variant_id).where(
-        Variant.shop == shop, Variant.inventory_item_id == inventory_item_id))
+def item_pools(s: Tx, shop: str, inventory_item_id: str) -> set[str]:
+    variant = order_store.variant_of_item(s, shop, inventory_item_id)
     return {pool_of(variant)} if variant else set()
 
 
-def item_available(s: Session, shop: str, inventory_item_id: str) -> int:
+def item_available(s: Tx, shop: str, inventory_item_id: str) -> int:
     """The item's `available` over every location, as last read."""
-    return s.scalar(select(func.coalesce(func.sum(StockLevel.available), 0)).where(
-        StockLevel.shop == shop, StockLevel.inventory_item_id == inventory_item_id))
+    return order_store.item_available(s, shop, inventory_item_id)
 
 
-def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
+def apply_order(s: Tx, shop: str, order: ParsedOrder) -> set[str] | None:
     """Mirror the order; the pools it touches, or None when the payload is stale.
 
     A line new to a known order was added by an edit: it took stock at the edit, not when the
     order was placed, so it is stamped with the update that first shows it (or the edit's own
     time, when known)."""
-    row = s.get(Order, (shop, order.order_id), with_for_update=True)
+    row = order_store.order_for_update(s, shop, order.order_id)
     if row is not None and order.updated_at < row.updated_at:
         return None
     known = row is not None
     if row is None:
         row = Order(shop=shop, order_id=order.order_id, created_at=order.created_at,
                     customer_tags=[])
-        s.add(row)
+        order_store.add(s, row)
     row.name, row.updated_at, row.cancelled_at = order.name, order.updated_at, order.cancelled_at
     row.number = order.number or row.number or 0
     if row.customer_id != order.customer_id:
         row.customer_id, row.customer_tags = order.customer_id, []
     if order.customer_tags is not None:
         row.customer_tags = list(order.customer_tags)
-    existing = {r.line_id: r for r in s.scalars(
-        select(OrderLine).where(OrderLine.shop == shop, OrderLine.order_id == order.order_id))}
+    existing = {r.line_id: r for r in order_store.order_lines(s, shop, order.order_id)}
     pools: set[str] = set()
     for line in order.lines:
         current = existing.pop(line.line_id, None)
@@ -85,7 +80,7 @@ def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
                                 variant_id=line.variant_id, pool=pool_of(line.variant_id),
                                 ordered_at=line.committed_at or stamp, covered=0, backordered=0,
                                 manual_priority=0, alternatives=[])
-            s.add(current)
+            order_store.add(s, current)
         elif line.committed_at is not None:
             current.ordered_at = line.committed_at
         current.open_quantity, current.title = line.open_quantity, line.title
@@ -97,43 +92,38 @@ def apply_order(s: Session, shop: str, order: ParsedOrder) -> set[str] | None:
     return pools
 
 
-def _count_shipped(s: Session, shop: str, row: OrderLine, shipped: int | None) -> None:
+def _count_shipped(s: Tx, shop: str, row: OrderLine, shipped: int | None) -> None:
     """Units newly shipped leave the stock of a variant whose count ignores orders: until its
     count is set again, the mirror takes them off."""
     if shipped is None or shipped <= (row.shipped or 0):
         return
-    variant = s.get(Variant, (shop, row.variant_id))
+    variant = order_store.variant(s, shop, row.variant_id)
     if variant is not None and not variant.counts_orders:
         variant.shipped_since = (variant.shipped_since or 0) + shipped - (row.shipped or 0)
     row.shipped = shipped
 
 
-def known_variants(s: Session, shop: str, variant_ids: set[str]) -> set[str]:
+def known_variants(s: Tx, shop: str, variant_ids: set[str]) -> set[str]:
     if not variant_ids:
         return set()
-    return set(s.scalars(select(Variant.variant_id).where(
-        Variant.shop == shop, Variant.variant_id.in_(variant_ids))))
+    return order_store.known_variant_ids(s, shop, variant_ids)
 
 
-def items_without_stock(s: Session, shop: str, variant_ids: set[str]) -> set[str]:
+def items_without_stock(s: Tx, shop: str, variant_ids: set[str]) -> set[str]:
     """Inventory items of these variants for which no stock has been mirrored yet."""
-    items = set(s.scalars(select(Variant.inventory_item_id).where(
-        Variant.shop == shop, Variant.variant_id.in_(variant_ids),
-        Variant.inventory_item_id.is_not(None))))
+    items = order_store.items_of_variants(s, shop, variant_ids)
     if not items:
         return set()
-    seen = set(s.scalars(select(StockLevel.inventory_item_id).where(
-        StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items))))
-    return items - seen
+    return items - order_store.items_with_stock(s, shop, items)
 
 
-def upsert_variant(s: Session, shop: str, info: VariantInfo, updated_at: datetime | None) -> None:
-    row = s.get(Variant, (shop, info.variant_id))
+def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | None) -> None:
+    row = order_store.variant(s, shop, info.variant_id)
     if row is not None and updated_at and row.updated_at and updated_at < row.updated_at:
         return
     if row is None:
         row = Variant(shop=shop, variant_id=info.variant_id)
-        s.add(row)
+        order_store.add(s, row)
     row.product_id, row.inventory_item_id = info.product_id, info.inventory_item_id
     row.product_title, row.title, row.sku = info.product_title, info.title, info.sku
     row.vendor, row.product_type, row.status = info.vendor, info.product_type, info.status
@@ -200,20 +190,20 @@ def _verdict(row: StockLevel | None, stamp: Stamp, available: int) -> str:
     return SAME if row.available == available else CONFLICT
 
 
-def apply_stock(s: Session, shop: str, reading: StockReading, stamp: Stamp) -> set[str]:
+def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[str]:
     """Mirror one (item, location) reading; the pools it belongs to, or nothing when stale.
 
     Two webhooks of one second that disagree cannot be ordered: the lower value is kept (no unit
     is promised twice meanwhile) and the level is marked unsettled, for a read of the platform."""
-    row = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id),
-                with_for_update=True)
+    row = order_store.stock_level_for_update(s, shop, reading.inventory_item_id,
+                                             reading.location_id)
     verdict = _verdict(row, stamp, reading.available)
     if verdict in (DROP, SAME):
         return set()
     if row is None:
         row = StockLevel(shop=shop, inventory_item_id=reading.inventory_item_id,
                          location_id=reading.location_id)
-        s.add(row)
+        order_store.add(s, row)
     elif row.available != reading.available:
         _count_set_again(s, shop, reading)
     if verdict == CONFLICT:
@@ -229,21 +219,17 @@ def apply_stock(s: Session, shop: str, reading: StockReading, stamp: Stamp) -> s
     return item_pools(s, shop, reading.inventory_item_id)
 
 
-def _count_set_again(s: Session, shop: str, reading: StockReading) -> None:
+def _count_set_again(s: Tx, shop: str, reading: StockReading) -> None:
     """A new count of a variant that ignores orders includes every shipment before it. Its
     count moves only when it is set, so a reading that differs from the last is a new count;
     one that repeats it (a read, or a count that came out the same) changes nothing."""
-    query = select(Variant).where(Variant.shop == shop, Variant.counts_orders.is_(False))
-    query = query.where(Variant.variant_id == reading.variant_id) if reading.variant_id else \
-        query.where(Variant.inventory_item_id == reading.inventory_item_id)
-    for variant in s.scalars(query):
+    for variant in order_store.variants_ignoring_orders(s, shop, reading.variant_id,
+                                                        reading.inventory_item_id):
         variant.shipped_since = 0
 
 
-def unsettled_items(s: Session, shop: str, items: set[str]) -> set[str]:
+def unsettled_items(s: Tx, shop: str, items: set[str]) -> set[str]:
     if not items:
         return set()
-    return set(s.scalars(select(StockLevel.inventory_item_id).where(
-        StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items),
-        StockLevel.unsettled.is_(True))))
+    return order_store.unsettled_items(s, shop, items)
 
