@@ -74,7 +74,8 @@ def register(app: Flask) -> None:
         try:
             run.run()
             if not once:
-                click.echo(f"\nEmbedded admin: {run.admin_url()}\nServing; Ctrl-C to stop.")
+                click.echo(f"\nThe app in the local admin: {run.admin_url()}\n"
+                           "Serving; Ctrl-C to stop.")
                 while True:
                     time.sleep(3600)
         except KeyboardInterrupt:

@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 APP_TOML = ROOT / "app.toml"
 INSTANCE_DIR = ROOT / "instance"
+SHOPIFY_ADMIN = "https://{shop}"
+APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 
 
@@ -66,6 +68,21 @@ class Config:
         """Origin of one shop's Admin API and OAuth endpoints."""
         return self.admin_origin.replace("{shop}", shop).rstrip("/")
 
+    def app_bridge_src(self, shop: str) -> str:
+        """Shopify's App Bridge; pointed at a store simulator, the simulator's stand-in, which
+        gets the page fresh session tokens from the simulator's local admin that frames it."""
+        if self.admin_origin == SHOPIFY_ADMIN:
+            return APP_BRIDGE
+        return f"{self.admin_base(shop)}/admin/app-bridge.js"
+
+    def frame_ancestors(self, shop: str) -> str:
+        """Who may frame the embedded page: the shop's admin, and a simulator's local admin."""
+        ancestors = f"https://{shop} https://admin.shopify.com"
+        if self.admin_origin == SHOPIFY_ADMIN:
+            return ancestors
+        local = urlparse(self.admin_base(shop))
+        return f"{ancestors} {local.scheme}://{local.netloc}"
+
 
 def read_app_toml(path: Path = APP_TOML) -> dict:
     try:
@@ -111,7 +128,7 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         redis_url=_optional_url(env.get("REDIS_URL"), "REDIS_URL", ("redis", "rediss")),
         queue_path=env.get("QUEUE_PATH") or str(INSTANCE_DIR / "queue.db"),
         token_encryption_keys=_fernet_keys(env.get("TOKEN_ENCRYPTION_KEYS", "")),
-        admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}"),
+        admin_origin=_admin_origin(env.get("SHOPIFY_ADMIN_ORIGIN") or SHOPIFY_ADMIN),
         development=env.get("APP_ENV", "development") == "development",
         sync_delay_s=_seconds(env.get("SYNC_DELAY_SECONDS", "2"), "SYNC_DELAY_SECONDS"),
         worker_poll_s=_timeout(env.get("WORKER_POLL_SECONDS", "0.1"), "WORKER_POLL_SECONDS"),

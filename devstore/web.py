@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, request
 
-from . import graphql_api
+from . import graphql_api, local_admin
 from .context import RequestContext
 from .core import StoreError, normalise_domain
 from .faults import RATE_LIMITED_BODY
@@ -17,6 +17,7 @@ def create_app(store) -> Flask:
     app = Flask("devstore")
     app.register_blueprint(_platform(store))
     app.register_blueprint(_driving(store), url_prefix="/_devstore")
+    app.register_blueprint(local_admin.blueprint(store))
 
     @app.errorhandler(StoreError)
     def store_error(exc: StoreError):

@@ -30,9 +30,9 @@ def home():
         services.installs.install(shop, services.tokens.exchange_session_token(shop, id_token))
     response = current_app.make_response(render_template(
         "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name,
-        id_token=id_token, platform="shopify"))
+        id_token=id_token, platform="shopify", app_bridge=services.config.app_bridge_src(shop)))
     response.headers["Content-Security-Policy"] = (
-        f"frame-ancestors https://{shop} https://admin.shopify.com;")
+        f"frame-ancestors {services.config.frame_ancestors(shop)};")
     response.headers["Cache-Control"] = "no-store"  # the page carries the id_token
     return response
 

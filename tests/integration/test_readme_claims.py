@@ -319,4 +319,4 @@ def test_the_demo_once_prints_its_summary_and_exits(env):
     assert re.search(r"6 units of variant \d+ arrived \([1-9]\d* lines waited on it\)",
                      result.output)
     assert int(summary["holds released"]) > 0
-    assert "Embedded admin" not in result.output  # --once: no serving
+    assert "local admin" not in result.output  # --once: no serving

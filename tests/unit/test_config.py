@@ -93,3 +93,18 @@ def test_a_command_without_its_settings_names_the_missing_one():
     assert ran.returncode != 0
     assert "configuration error: SHOPIFY_API_SECRET" in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+def test_the_page_loads_app_bridge_from_shopify_and_is_framed_only_by_the_admin(env):
+    config = load_config(env)
+    assert config.app_bridge_src("a.myshopify.com") == \
+        "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+    assert config.frame_ancestors("a.myshopify.com") == \
+        "https://a.myshopify.com https://admin.shopify.com"
+
+
+def test_against_a_simulator_the_page_uses_its_local_admin(env):
+    config = load_config({**env, "SHOPIFY_ADMIN_ORIGIN": "http://127.0.0.1:8001/{shop}"})
+    assert config.app_bridge_src("a.myshopify.com") == \
+        "http://127.0.0.1:8001/a.myshopify.com/admin/app-bridge.js"
+    assert config.frame_ancestors("a.myshopify.com").endswith(" http://127.0.0.1:8001")
