@@ -15,10 +15,6 @@ import time
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import String, bindparam, cast, select
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import Compiled
-
 from app.domain.alternatives import (
     AlternativesSettings,
     CatalogIndex,
@@ -28,11 +24,15 @@ from app.domain.alternatives import (
     suggest,
 )
 from app.services.mirror import pool_of
-from app.storage.tables import OrderLine, Pool, Shop, StockLevel, Variant
+from app.storage import shops as shop_store
+from app.storage import stock as stock_store
+from app.storage.db import Tx
+from app.storage.tables import OrderLine
 
 INDEX_TTL_S = 30.0
 READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound parameters
 ROWS_PER_LOOK = 20  # stock rows read in the time a lookup looks at one product, about
+_ALL_LOCATIONS = pool_of("")  # what follows a variant's id in the name of its pool
 
 
 class Alternatives:
@@ -45,18 +45,18 @@ class Alternatives:
         with self._lock:
             self._indexes.pop(shop, None)
 
-    def for_lines(self, s: Session, shop: str, lines: list[OrderLine]) -> dict[str, list[str]]:
+    def for_lines(self, s: Tx, shop: str, lines: list[OrderLine]) -> dict[str, list[str]]:
         """Suggested variant ids per backordered line, best first."""
         return {line_id: [entry["variant_id"] for entry in entries]
                 for line_id, entries in self.suggestions_for_lines(s, shop, lines).items()}
 
-    def suggestions_for_lines(self, s: Session, shop: str,
+    def suggestions_for_lines(self, s: Tx, shop: str,
                               lines: list[OrderLine]) -> dict[str, list[dict]]:
         """Per backordered line, its suggestions as the line stores them: {variant_id, reason,
         weak}, best first."""
         if not lines:
             return {}
-        row = s.get(Shop, shop)
+        row = shop_store.find(s, shop)
         settings = AlternativesSettings.from_dict((row.alternatives if row else None) or {})
         if not settings.enabled:
             return {}
@@ -67,15 +67,14 @@ class Alternatives:
         return {line_id: [sg.to_entry() for sg in suggestions]
                 for line_id, suggestions in found.items()}
 
-    def _index(self, s: Session, shop: str) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
+    def _index(self, s: Tx, shop: str) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
         """The shop's catalog index, each variant's inventory item, and the variants whose
         count does not take out what orders hold; rebuilt when stale."""
         with self._lock:
             cached = self._indexes.get(shop)
         if cached and time.monotonic() - cached[0] < INDEX_TTL_S:
             return cached[1:]
-        rows = s.execute(select(*_CATALOG_COLUMNS).where(Variant.shop == shop,
-                                                         Variant.status != "DELETED")).all()
+        rows = stock_store.catalog(s, shop)
         index = CatalogIndex.build(_catalog_variant(r) for r in rows)
         items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
         uncounted = frozenset(r.variant_id for r in rows if not r.counts_orders)
@@ -104,7 +103,7 @@ class ShopStock:
     suggestions of the shop's waiting lines, each list parsed once per process (the same text
     names the same variants, and most waiting lines keep theirs from one call to the next)."""
 
-    def __init__(self, s: Session, shop: str, index: CatalogIndex, items: dict[str, str],
+    def __init__(self, s: Tx, shop: str, index: CatalogIndex, items: dict[str, str],
                  lines: set[str], claims: dict[str, _Claims] | None = None,
                  uncounted: frozenset[str] = frozenset()):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
@@ -138,14 +137,13 @@ class ShopStock:
         chunks = list(wanted)
         for start in range(0, len(chunks), READ_CHUNK):
             chunk = chunks[start:start + READ_CHUNK]
-            for item, location, units in self._s.connection().execute(
-                    _STOCK_READ, {"shop": self._shop, "items": chunk}).all():
+            for item, location, units in stock_store.levels(self._s, self._shop, chunk):
                 pools[wanted[item]][location] = units
             uncounted = [wanted[i] for i in chunk if wanted[i] in self._uncounted]
             if not uncounted:  # every other count already leaves out what orders hold
                 continue
-            for variant_id, shipped, open_units in self._s.connection().execute(
-                    _UNCOUNTED_READ, {"shop": self._shop, "variants": uncounted}).all():
+            for variant_id, shipped, open_units in stock_store.uncounted_needs(
+                    self._s, self._shop, uncounted, _ALL_LOCATIONS):
                 # Its count is the stock on hand as last set: what shipped since, and every
                 # unit its own open lines need, are not free.
                 pools[variant_id][""] = -(shipped or 0) - (open_units or 0)
@@ -160,7 +158,7 @@ class ShopStock:
         if self._stocked is None:
             by_item = {item: variant_id for variant_id, item in self._items.items()}
             products = set()
-            for (item,) in self._s.execute(_STOCKED_READ, {"shop": self._shop}):
+            for (item,) in stock_store.stocked_items(self._s, self._shop):
                 variant = self._index.variant(by_item.get(item, ""))
                 if variant is not None:
                     products.add(variant.product_id)
@@ -175,7 +173,7 @@ class ShopStock:
         """Units claimed per variant by the other waiting lines' stored suggestions (each
         suggestion holds the units its line owes). The rows are read every time; when they are
         the rows the shop's last call read, that call's sums are used again."""
-        rows = _plain_rows(self._s, _WAITING_READ, {"shop": self._shop})
+        rows = stock_store.waiting_suggestions(self._s, self._shop)
         last = self._last_claims.get(self._shop)
         if last is None or last.rows != rows:
             last = self._last_claims[self._shop] = _Claims(rows)
@@ -205,28 +203,6 @@ class _Claims:
                 self.totals[variant_id] = get(variant_id, 0) + owed
 
 
-_compiled: dict[tuple[int, str, str], Compiled] = {}
-
-
-def _plain_rows(s: Session, statement, params: dict) -> list[tuple]:
-    """The rows of a statement as the driver returns them (tuples of plain values), for a
-    statement whose columns need no conversion."""
-    conn = s.connection()
-    key = (id(statement), conn.dialect.name, conn.dialect.driver)
-    compiled = _compiled.get(key)
-    if compiled is None:
-        compiled = _compiled[key] = statement.compile(dialect=conn.dialect)
-    values = compiled.construct_params(params)
-    if compiled.positional:
-        values = tuple(values[name] for name in compiled.positiontup)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(compiled.string, values)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 _PARSED_LIMIT = 100_000
 _parsed: dict[str, tuple[str, ...]] = {}
 
@@ -240,31 +216,6 @@ def _suggested_ids(text: str) -> tuple[str, ...]:
             _parsed.clear()
         _parsed[text] = ids
     return ids
-
-
-_STOCK_READ = select(StockLevel.inventory_item_id, StockLevel.location_id,
-                     StockLevel.available).where(
-    StockLevel.shop == bindparam("shop"),
-    StockLevel.inventory_item_id.in_(bindparam("items", expanding=True)))
-
-_UNCOUNTED_READ = select(Variant.variant_id, Variant.shipped_since, Pool.open_units).join(
-    Pool, (Pool.shop == Variant.shop) & (Pool.pool == Variant.variant_id + pool_of("")),
-    isouter=True).where(
-    Variant.shop == bindparam("shop"), Variant.counts_orders.is_(False),
-    Variant.variant_id.in_(bindparam("variants", expanding=True)))
-
-_STOCKED_READ = select(StockLevel.inventory_item_id).distinct().where(
-    StockLevel.shop == bindparam("shop"), StockLevel.available > 0)
-
-_SUGGESTED_TEXT = cast(OrderLine.alternatives, String)
-_WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT).where(
-    OrderLine.shop == bindparam("shop"), OrderLine.backordered > 0, _SUGGESTED_TEXT != "[]")
-
-
-_CATALOG_COLUMNS = (Variant.variant_id, Variant.product_id, Variant.inventory_item_id,
-                    Variant.product_title, Variant.title, Variant.options, Variant.product_type,
-                    Variant.vendor, Variant.tags, Variant.collections, Variant.price,
-                    Variant.status, Variant.substitutes, Variant.counts_orders)
 
 
 def _catalog_variant(row) -> CatalogVariant:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-
 from app.domain.errors import DomainError
 from app.services.messages import Enqueue, SetUpShop, nowhere
 from app.services.ports import TokenGrant, TokenIssuer
-from app.storage.db import Database
+from app.storage import shops as shop_store
+from app.storage.db import Database, Tx
 from app.storage.tables import OAuthState, Shop
 from app.storage.token_cipher import TokenCipher
 
@@ -45,18 +44,18 @@ class Installs:
     def install(self, shop: str, grant: TokenGrant) -> None:
         """Install or re-install: the new token replaces any old one."""
         with self._db.transaction() as s:
-            row = s.get(Shop, shop, with_for_update=True) or Shop(shop=shop, policy={})
+            row = shop_store.find(s, shop, lock=True) or Shop(shop=shop, policy={})
             row.installed = True
             row.installed_at = self._clock()
             row.uninstalled_at = None
             self._store(row, grant)
-            s.add(row)
+            shop_store.add(s, row)
         self._enqueue(SetUpShop(shop))
 
     def uninstall(self, shop: str) -> bool:
         """Revoke: forget the tokens and stop all work for the shop. False if it was not ours."""
         with self._db.transaction() as s:
-            row = s.get(Shop, shop, with_for_update=True)
+            row = shop_store.find(s, shop, lock=True)
             if row is None:
                 return False
             revoke(row, self._clock())
@@ -65,11 +64,12 @@ class Installs:
     def remember_state(self, shop: str, state: str) -> None:
         """A `state` handed to the shop's authorize page, to be spent once by its callback."""
         with self._db.transaction() as s:
-            s.add(OAuthState(nonce=state, shop=shop, created_at=self._clock()))
+            shop_store.add_oauth_state(s, OAuthState(nonce=state, shop=shop,
+                                                     created_at=self._clock()))
 
     def spend_state(self, shop: str, state: str | None, max_age: timedelta) -> None:
         with self._db.transaction() as s:
-            row = s.get(OAuthState, state or "", with_for_update=True)
+            row = shop_store.locked_oauth_state(s, state or "")
             if row is None or row.shop != shop:
                 raise StateRejected("unknown state", field="state")
             if row.used_at is not None:
@@ -82,17 +82,16 @@ class Installs:
         """`/auth` stores a state for anyone who asks; once too old to be spent, spent or not,
         it is deleted, so the table does not grow with every visit."""
         with self._db.transaction() as s:
-            return s.execute(delete(OAuthState).where(
-                OAuthState.created_at < self._clock() - max_age)).rowcount
+            return shop_store.delete_oauth_states_before(s, self._clock() - max_age)
 
     def is_installed(self, shop: str) -> bool:
         with self._db.transaction() as s:
-            row = s.get(Shop, shop)
+            row = shop_store.find(s, shop)
             return bool(row and row.installed)
 
     def installed_shops(self) -> list[str]:
         with self._db.transaction() as s:
-            return list(s.scalars(select(Shop.shop).where(Shop.installed.is_(True))))
+            return shop_store.installed(s)
 
     # CredentialsProvider, used by the Admin API client.
     def access_token(self, shop: str) -> str:
@@ -119,8 +118,8 @@ class Installs:
             self._store(row, grant)
             return grant.access_token
 
-    def _installed_row(self, s, shop: str, lock: bool) -> Shop:
-        row = s.get(Shop, shop, with_for_update=lock)
+    def _installed_row(self, s: Tx, shop: str, lock: bool) -> Shop:
+        row = shop_store.find(s, shop, lock=lock)
         if row is None or not row.installed or not row.access_token:
             raise NotInstalled(f"{shop} has not installed the app", shop=shop)
         return row
@@ -136,7 +135,7 @@ class Installs:
         """Re-encrypt every stored token with the newest key; returns how many shops."""
         count = 0
         with self._db.transaction() as s:
-            for row in s.scalars(select(Shop).where(Shop.access_token.is_not(None))):
+            for row in shop_store.with_tokens(s):
                 row.access_token = self._cipher.rotate(row.access_token)
                 if row.refresh_token:
                     row.refresh_token = self._cipher.rotate(row.refresh_token)

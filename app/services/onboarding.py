@@ -9,8 +9,8 @@ from datetime import datetime
 from app.services import mirror
 from app.services.alternatives import Alternatives
 from app.services.ports import PlatformGateway
+from app.storage import shops as shop_store
 from app.storage.db import Database
-from app.storage.tables import Shop
 
 
 class Onboarding:
@@ -29,7 +29,7 @@ class Onboarding:
         started = self._clock()
         readings = self._gateway.stock(shop, items) if items else []
         with self._db.transaction() as s:
-            row = s.get(Shop, shop)
+            row = shop_store.find(s, shop)
             if row is None or not row.installed:
                 return "dropped: shop not installed"
             row.country_code, row.timezone = profile.country_code, profile.timezone

@@ -40,9 +40,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from app.domain.writeback import TAG, DesiredState
 from app.services import object_sync
 from app.services.ports import (
@@ -52,8 +49,8 @@ from app.services.ports import (
     OrderState,
     PlatformGateway,
 )
-from app.storage.db import Database
-from app.storage.tables import ObjectSync, Order, OrderLine, OrderSync
+from app.storage import syncs as sync_store
+from app.storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 BATCH = 25
@@ -244,15 +241,9 @@ class Sync:
 
     def _pending(self, shop: str, exclude: set[str]) -> list[tuple[str, DesiredState, int, dict]]:
         with self._db.transaction() as s:
-            query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
-                            OrderSync.applied)
-                     .where(OrderSync.shop == shop, OrderSync.pending.is_(True),
-                            OrderSync.updated_at <= self._clock() - self._settle)
-                     .order_by(OrderSync.updated_at, OrderSync.order_id))
-            if exclude:
-                query = query.where(OrderSync.order_id.not_in(exclude))
+            rows = sync_store.pending(s, shop, self._clock() - self._settle, exclude, self._batch)
             return [(order_id, DesiredState.from_dict(desired), version, applied or {})
-                    for order_id, desired, version, applied in s.execute(query.limit(self._batch))]
+                    for order_id, desired, version, applied in rows]
 
     def _plan_batch(self, shop: str, rows) -> tuple[dict[str, Planned | None], dict[str, str]]:
         """Per order: its plan (None: nothing to send, the order is done), or why the store
@@ -281,8 +272,7 @@ class Sync:
         if not order_ids:
             return {}
         with self._db.transaction() as s:
-            return dict(s.execute(select(Order.order_id, Order.created_at).where(
-                Order.shop == shop, Order.order_id.in_(order_ids))).all())
+            return sync_store.placed_at(s, shop, order_ids)
 
     def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str],
                     blocked: set[str]) -> None:
@@ -346,32 +336,25 @@ class Sync:
         """Pending orders due now or settling, and object writes; not orders set aside for
         later (hidden)."""
         with self._db.transaction() as s:
-            if s.scalar(select(ObjectSync.object_id).where(
-                    ObjectSync.shop == shop, ObjectSync.pending.is_(True),
-                    ObjectSync.attempts == 0).limit(1)) is not None:
-                return True
-            return s.scalar(select(OrderSync.order_id).where(
-                OrderSync.shop == shop, OrderSync.pending.is_(True),
-                or_(OrderSync.updated_at.is_(None), OrderSync.updated_at <= self._clock()))
-                .limit(1)) is not None
+            return (sync_store.has_object_write_due(s, shop)
+                    or sync_store.has_order_due(s, shop, self._clock()))
 
     def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
         this worker dies before it learns the write succeeded."""
         with self._db.transaction() as s:
-            for row in s.scalars(select(OrderSync).where(OrderSync.shop == shop,
-                                                         OrderSync.order_id.in_(order_ids))):
+            for row in sync_store.of_orders(s, shop, order_ids):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
                     _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
 
-    def _applied(self, s: Session, shop: str, order_id: str, desired: DesiredState, version: int,
+    def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport) -> None:
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
-        row = s.get(OrderSync, (shop, order_id), with_for_update=True)
+        row = sync_store.of_order(s, shop, order_id, lock=True)
         row.applied = {**desired.as_dict(), **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {})}
         _tell(s, shop, order_id, desired)
@@ -384,25 +367,24 @@ class Sync:
         if row.version == version:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 
-    def _hidden(self, s: Session, shop: str, order_id: str, reason: str) -> None:
+    def _hidden(self, s: Tx, shop: str, order_id: str, reason: str) -> None:
         """Kept pending with the reason, and set aside: a sync finding it again right away
         would see the same, and queue itself again without end."""
         self._failed(s, shop, order_id, reason)
-        s.get(OrderSync, (shop, order_id)).updated_at = self._clock() + HIDDEN_RETRY
+        sync_store.of_order(s, shop, order_id).updated_at = self._clock() + HIDDEN_RETRY
 
-    def _failed(self, s: Session, shop: str, order_id: str, error: str) -> None:
-        row = s.get(OrderSync, (shop, order_id), with_for_update=True)
+    def _failed(self, s: Tx, shop: str, order_id: str, error: str) -> None:
+        row = sync_store.of_order(s, shop, order_id, lock=True)
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
 
 
-def _tell(s: Session, shop: str, order_id: str, shown: DesiredState) -> None:
+def _tell(s: Tx, shop: str, order_id: str, shown: DesiredState) -> None:
     """Record on the order's lines what the store shows of them: planning keeps units the
     customer was told are ready from being taken by a line that sorts ahead later."""
     detail = shown.fields.get("lines")
     told = {entry["line_id"]: entry for entry in json.loads(detail)} if detail else {}
-    for line in s.scalars(select(OrderLine).where(OrderLine.shop == shop,
-                                                  OrderLine.order_id == order_id)):
+    for line in sync_store.order_lines(s, shop, order_id):
         entry = told.get(line.line_id, {})
         line.told_ready, line.told_quantity = entry.get("ready", 0), entry.get("quantity", 0)

@@ -1,0 +1,64 @@
+"""Order syncs as the sync reads and records them: the orders whose desired state waits to be
+sent, their sync records, and what the store was told of their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.storage.tables import ObjectSync, Order, OrderLine, OrderSync
+
+
+def pending(tx: Session, shop: str, settled_by: datetime, exclude: set[str],
+            limit: int) -> list[tuple]:
+    """(order id, desired, version, applied) of the next pending orders whose desired state
+    has held since `settled_by`, oldest change first, leaving out `exclude`."""
+    query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
+                    OrderSync.applied)
+             .where(OrderSync.shop == shop, OrderSync.pending.is_(True),
+                    OrderSync.updated_at <= settled_by)
+             .order_by(OrderSync.updated_at, OrderSync.order_id))
+    if exclude:
+        query = query.where(OrderSync.order_id.not_in(exclude))
+    return list(tx.execute(query.limit(limit)))
+
+
+def placed_at(tx: Session, shop: str, order_ids: list[str]) -> dict[str, datetime]:
+    """When each of these orders was placed: the store may hide an older order without a
+    permission."""
+    return dict(tx.execute(select(Order.order_id, Order.created_at).where(
+        Order.shop == shop, Order.order_id.in_(order_ids))).all())
+
+
+def has_object_write_due(tx: Session, shop: str) -> bool:
+    """A pending object write not tried yet (one that failed waits for its retry)."""
+    return tx.scalar(select(ObjectSync.object_id).where(
+        ObjectSync.shop == shop, ObjectSync.pending.is_(True),
+        ObjectSync.attempts == 0).limit(1)) is not None
+
+
+def has_order_due(tx: Session, shop: str, now: datetime) -> bool:
+    """A pending order due by `now`, settling ones included; those set aside for later are not."""
+    return tx.scalar(select(OrderSync.order_id).where(
+        OrderSync.shop == shop, OrderSync.pending.is_(True),
+        or_(OrderSync.updated_at.is_(None), OrderSync.updated_at <= now))
+        .limit(1)) is not None
+
+
+def of_orders(tx: Session, shop: str, order_ids: list[str]) -> Iterable[OrderSync]:
+    return tx.scalars(select(OrderSync).where(OrderSync.shop == shop,
+                                              OrderSync.order_id.in_(order_ids)))
+
+
+def of_order(tx: Session, shop: str, order_id: str, lock: bool = False) -> OrderSync | None:
+    """`lock`: held until the transaction ends, so a newer plan's version is seen as it is."""
+    return tx.get(OrderSync, (shop, order_id), with_for_update=lock)
+
+
+def order_lines(tx: Session, shop: str, order_id: str) -> Iterable[OrderLine]:
+    """The order's lines, on which the sync records what the store shows of them."""
+    return tx.scalars(select(OrderLine).where(OrderLine.shop == shop,
+                                              OrderLine.order_id == order_id))
