@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
-from sqlalchemy import select
 
 from app.config import Config
 from app.jobs import Queue, make_huey
@@ -35,8 +34,8 @@ from app.services.ports import PlatformGateway
 from app.services.reconcile import Reconciliation
 from app.services.restocks import Restocks
 from app.services.sync import Sync
+from app.storage import shops as shop_store
 from app.storage.db import Database
-from app.storage.tables import Shop
 from app.storage.token_cipher import TokenCipher
 from webhooks.registry import SALEOR_TOPICS, TOPICS
 
@@ -81,7 +80,7 @@ def granted_scopes(db: Database) -> Callable[[str], frozenset[str]]:
 
     def scopes(shop: str) -> frozenset[str]:
         with db.transaction() as s:
-            granted = s.scalar(select(Shop.scopes).where(Shop.shop == shop)) or ""
+            granted = shop_store.scopes(s, shop) or ""
         return frozenset(scope.strip() for scope in granted.split(",") if scope.strip())
 
     return scopes
@@ -94,7 +93,7 @@ def platform_of(db: Database) -> Callable[[str], str]:
     def platform(shop: str) -> str:
         if shop not in known:
             with db.read() as s:
-                found = s.scalar(select(Shop.platform).where(Shop.shop == shop))
+                found = shop_store.platform(s, shop)
             if found is None:
                 return "shopify"
             known[shop] = found

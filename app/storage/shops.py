@@ -16,6 +16,15 @@ def find(tx: Session, shop: str, lock: bool = False) -> Shop | None:
     return tx.get(Shop, shop, with_for_update=lock)
 
 
+def scopes(tx: Session, shop: str) -> str | None:
+    """The scopes granted, comma-separated, as recorded at install and on scope updates."""
+    return tx.scalar(select(Shop.scopes).where(Shop.shop == shop))
+
+
+def platform(tx: Session, shop: str) -> str | None:
+    return tx.scalar(select(Shop.platform).where(Shop.shop == shop))
+
+
 def add(tx: Session, row: Shop) -> None:
     tx.add(row)
 
