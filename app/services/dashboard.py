@@ -23,6 +23,7 @@ from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage import insights as insight_store
 from app.storage import objects as object_store
+from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Shop, Variant
 
@@ -80,7 +81,7 @@ def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
 
 
 def _shop(s: Tx, shop: str) -> Shop:
-    row = insight_store.shop_row(s, shop)
+    row = shop_store.find(s, shop)
     if row is None:
         raise NotFound(f"{shop} is not installed", field="shop")
     return row

@@ -17,6 +17,7 @@ from app.services.installs import revoke
 from app.services.intake import Intake
 from app.services.messages import Enqueue, FollowUp, nowhere
 from app.storage import deliveries as delivery_store
+from app.storage import shops as shop_store
 from app.storage.db import Database, Tx
 from app.storage.tables import WebhookReceipt
 
@@ -91,7 +92,7 @@ class Events:
             receipt = delivery_store.receipt(s, receipt_id)
             if receipt is None or receipt.processed_at is not None:
                 return None
-            shop = delivery_store.shop_row(s, receipt.shop)
+            shop = shop_store.find(s, receipt.shop)
             if shop is None or not shop.installed:
                 return None
             topic, shop_domain, payload = receipt.topic, receipt.shop, receipt.payload
@@ -99,7 +100,7 @@ class Events:
         return prepare(shop_domain, json.loads(payload or "{}")) if prepare is not None else None
 
     def _handle(self, s: Tx, receipt: WebhookReceipt, prepared: dict | None) -> Outcome:
-        shop = delivery_store.shop_row(s, receipt.shop)
+        shop = shop_store.find(s, receipt.shop)
         compliance = receipt.topic in COMPLIANCE_TOPICS
         if shop is None or (not compliance and not shop.installed):
             return Outcome("dropped: shop not installed")
@@ -114,11 +115,11 @@ class Events:
         return result if isinstance(result, Outcome) else Outcome(result)
 
     def _uninstall(self, s: Tx, shop: str, payload: dict) -> str:
-        revoke(delivery_store.shop_row_for_update(s, shop), self._clock())
+        revoke(shop_store.find(s, shop, lock=True), self._clock())
         self._intake.forget(shop)
         return "uninstalled: tokens revoked"
 
     def _scopes_update(self, s: Tx, shop: str, payload: dict) -> str:
         scopes = payload.get("current") or []
-        delivery_store.shop_row_for_update(s, shop).scopes = ",".join(scopes)
+        shop_store.find(s, shop, lock=True).scopes = ",".join(scopes)
         return f"scopes recorded: {','.join(scopes)}"

@@ -21,6 +21,7 @@ from app.services.messages import Enqueue, FollowUp
 from app.services.mirror import pool_of
 from app.services.planning import Planning
 from app.storage import objects as object_store
+from app.storage import orders as order_store
 from app.storage import restocks as restock_store
 from app.storage.db import Database, Tx
 from app.storage.tables import RestockRow, Variant
@@ -243,7 +244,7 @@ def _variant(s: Tx, shop: str, values: Mapping[str, str]) -> Variant:
 
 def _lookup(s: Tx, shop: str, variant_id: str, sku: str) -> tuple[Variant | None, str]:
     if variant_id:
-        row = object_store.variant(s, shop, variant_id) or _by_number(s, shop, variant_id)
+        row = order_store.variant(s, shop, variant_id) or _by_number(s, shop, variant_id)
         if row is None or row.status == "DELETED":
             return None, f"unknown variant {variant_id!r}"
         return row, ""

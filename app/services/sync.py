@@ -49,6 +49,7 @@ from app.services.ports import (
     OrderState,
     PlatformGateway,
 )
+from app.storage import orders as order_store
 from app.storage import syncs as sync_store
 from app.storage.db import Database, Tx
 
@@ -385,6 +386,6 @@ def _tell(s: Tx, shop: str, order_id: str, shown: DesiredState) -> None:
     customer was told are ready from being taken by a line that sorts ahead later."""
     detail = shown.fields.get("lines")
     told = {entry["line_id"]: entry for entry in json.loads(detail)} if detail else {}
-    for line in sync_store.order_lines(s, shop, order_id):
+    for line in order_store.order_lines(s, shop, order_id):
         entry = told.get(line.line_id, {})
         line.told_ready, line.told_quantity = entry.get("ready", 0), entry.get("quantity", 0)

@@ -26,12 +26,8 @@ def shop_installed(tx: Session, shop: str) -> bool | None:
     return tx.scalar(select(Shop.installed).where(Shop.shop == shop))
 
 
-def shop_row(tx: Session, shop: str) -> Shop | None:
-    return tx.get(Shop, shop)
 
 
-def shop_row_for_update(tx: Session, shop: str) -> Shop | None:
-    return tx.get(Shop, shop, with_for_update=True)
 
 
 # Receipts

@@ -9,14 +9,11 @@ from datetime import datetime
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool, Shop
+from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool
 
 # settings and priority
 
 
-def shop_row(tx: Session, shop: str) -> Shop | None:
-    """The shop's row, which holds its settings; None when it is not installed."""
-    return tx.get(Shop, shop)
 
 
 def locked_line(tx: Session, shop: str, line_id: str) -> OrderLine | None:

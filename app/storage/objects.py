@@ -13,8 +13,6 @@ from app.storage.tables import ObjectSync, OrderLine, Pool, Variant
 # variants
 
 
-def variant(tx: Session, shop: str, variant_id: str) -> Variant | None:
-    return tx.get(Variant, (shop, variant_id))
 
 
 def variants(tx: Session, shop: str, variant_ids: Collection[str]) -> dict[str, Variant]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import ObjectSync, Order, OrderLine, OrderSync
+from app.storage.tables import ObjectSync, Order, OrderSync
 
 
 def pending(tx: Session, shop: str, settled_by: datetime, exclude: set[str],
@@ -57,8 +57,3 @@ def of_order(tx: Session, shop: str, order_id: str, lock: bool = False) -> Order
     """`lock`: held until the transaction ends, so a newer plan's version is seen as it is."""
     return tx.get(OrderSync, (shop, order_id), with_for_update=lock)
 
-
-def order_lines(tx: Session, shop: str, order_id: str) -> Iterable[OrderLine]:
-    """The order's lines, on which the sync records what the store shows of them."""
-    return tx.scalars(select(OrderLine).where(OrderLine.shop == shop,
-                                              OrderLine.order_id == order_id))
