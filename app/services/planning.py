@@ -20,21 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import (
-    String,
-    bindparam,
-    case,
-    cast,
-    func,
-    insert,
-    null,
-    or_,
-    select,
-    type_coerce,
-    update,
-)
-from sqlalchemy.orm import Session
-
 from app.domain.allocation import append_plan, plan_pool, queue_key
 from app.domain.calendar import BusinessCalendar
 from app.domain.eta import EtaSchedule, eta_changes
@@ -45,45 +30,14 @@ from app.domain.policy import Policy
 from app.domain.writeback import desired_state
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
-from app.storage.tables import (
-    EtaChangeRow,
-    Order,
-    OrderLine,
-    OrderSync,
-    Pool,
-    RestockRow,
-    Shop,
-    StockLevel,
-    StockoutRow,
-    Variant,
-)
-from app.storage.upsert import insert_ignore
+from app.storage import plans as plan_store
+from app.storage.db import Tx
+from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 
 # Per backordered line, its suggestions as the line stores them ({variant_id, reason, weak}).
-Suggest = Callable[[Session, str, list], dict[str, list[dict]]]
+Suggest = Callable[[Tx, str, list], dict[str, list[dict]]]
 CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
-LINES = OrderLine.__table__
-ETA_COLUMNS = ("eta", "eta_earliest", "eta_latest", "eta_source", "eta_confidence",
-               "eta_restock_id", "eta_slipped")
-ORDERS = Order.__table__
 NO_TAGS: frozenset[str] = frozenset()
-# What a plan reads of a line (plain columns: no ORM objects for a pool of 100,000 lines).
-READ = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id,
-        LINES.c.open_quantity, LINES.c.ordered_at, LINES.c.manual_priority, LINES.c.covered,
-        LINES.c.backordered, LINES.c.queue_ticket, *(LINES.c[c] for c in ETA_COLUMNS),
-        LINES.c.told_ready,
-        LINES.c.told_quantity, ORDERS.c.number)
-# What a stock arrival reads of the waiting lines: dates as stored, turned into dates only when
-# compared (a pool's lines share a few ETAs, so each distinct value is parsed once).
-WAITING = (LINES.c.line_id, LINES.c.order_id, LINES.c.open_quantity, LINES.c.covered,
-           LINES.c.backordered, LINES.c.queue_ticket,
-           *(type_coerce(LINES.c[c], String).label(c) for c in ("eta", "eta_earliest",
-                                                                 "eta_latest")),
-           LINES.c.eta_source, LINES.c.eta_confidence, LINES.c.eta_restock_id, LINES.c.eta_slipped)
-# What an order's desired state reads of its lines.
-REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
-           LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
-           LINES.c.alternatives, *(LINES.c[c] for c in ETA_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +75,9 @@ class _Inputs:
     history: dict
 
 
-def shop_policy(s: Session, shop: str) -> Policy:
+def shop_policy(s: Tx, shop: str) -> Policy:
     """The merchant's policy; the shop's own country gives the holidays unless one is set."""
-    row = s.get(Shop, shop)
+    row = plan_store.shop_row(s, shop)
     data = dict((row.policy if row else None) or {})
     if not data.get("country") and row is not None and row.country_code:
         data["country"] = row.country_code
@@ -135,20 +89,16 @@ class Planning:
         self._clock = clock
         self._suggest = suggest or (lambda s, shop, lines: {})
 
-    def lock_pools(self, s: Session, shop: str, pools: Iterable[str]) -> dict[str, Pool]:
+    def lock_pools(self, s: Tx, shop: str, pools: Iterable[str]) -> dict[str, Pool]:
         """Take the pools' row locks, in a fixed order; their rows. A handler calls this before
         it changes the mirror, so everything it touches in those pools is written under the lock
         and two workers cannot deadlock on each other's rows."""
         rows = {}
         for chunk in _chunks(sorted(set(pools))):
-            s.execute(insert_ignore(s, Pool, [{"shop": shop, "pool": p, "supply": 0,
-                                               "units_owed": 0} for p in chunk]))
-            rows.update((r.pool, r) for r in s.scalars(
-                select(Pool).where(Pool.shop == shop, Pool.pool.in_(chunk))
-                .order_by(Pool.pool).with_for_update()))
+            rows.update((r.pool, r) for r in plan_store.lock_pools(s, shop, chunk))
         return rows
 
-    def replan(self, s: Session, shop: str, pools: Iterable[str], reason: str,
+    def replan(self, s: Tx, shop: str, pools: Iterable[str], reason: str,
                change: Change = ANYTHING) -> set[str]:
         """Plan the pools again; the orders whose desired platform state changed."""
         pools = sorted(set(pools))
@@ -164,7 +114,7 @@ class Planning:
             touched |= self._replan_chunk(s, run, {p: rows[p] for p in chunk}, change)
         return self.refresh_orders(s, shop, touched, policy, run.today)
 
-    def _replan_chunk(self, s: Session, run: _Run, pools: dict[str, Pool],
+    def _replan_chunk(self, s: Tx, run: _Run, pools: dict[str, Pool],
                       change: Change) -> set[str]:
         inputs = _read_inputs(s, run.shop, pools)
         writes = _Writes()
@@ -179,7 +129,7 @@ class Planning:
 
     # the quick ways
 
-    def _quick(self, s: Session, run: _Run, inputs: _Inputs, pool: str, change: Change,
+    def _quick(self, s: Tx, run: _Run, inputs: _Inputs, pool: str, change: Change,
                writes: _Writes) -> bool:
         """Planned without reading the pool's lines; False when it must be planned from scratch."""
         row = inputs.pools[pool]
@@ -196,13 +146,13 @@ class Planning:
             return self._append(s, run, inputs, pool, change.new_order, writes)
         return False
 
-    def _append(self, s: Session, run: _Run, inputs: _Inputs, pool: str, order_id: str,
+    def _append(self, s: Tx, run: _Run, inputs: _Inputs, pool: str, order_id: str,
                 writes: _Writes) -> bool:
         row = inputs.pools[pool]
         variant = inputs.variants.get(pool.split("@", 1)[0])
-        stored = {r.line_id: r for r in s.execute(  # by the order's index, not the pool's
-            _lines_query(run.policy).where(LINES.c.shop == run.shop, LINES.c.order_id == order_id))
-            if r.pool == pool and r.open_quantity > 0}
+        stored = {r.line_id: r for r in plan_store.order_lines(s, run.shop, order_id,
+                                                               bool(run.policy.priority_tags))
+                  if r.pool == pool and r.open_quantity > 0}
         new = [_line(r, 0, variant) for r in stored.values()]
         key = queue_key(run.policy, run.today)
         new.sort(key=key)
@@ -227,24 +177,21 @@ class Planning:
         writes.lines(run, [stored[p.line_id] for p in plans], plan, row.position_offset)
         return True
 
-    def _arrival(self, s: Session, run: _Run, inputs: _Inputs, pool: str, supply: int,
+    def _arrival(self, s: Tx, run: _Run, inputs: _Inputs, pool: str, supply: int,
                  writes: _Writes) -> bool:
         """Stock rose and nothing else moved: the extra units go down the waiting lines in queue
         order, as in a plan from scratch when every unit the store was told is ready is covered
         (ready units are served first). The waiting lines are read without their dates, and
         the filled head of the queue moves the ticket offset instead of every ticket."""
         row = inputs.pools[pool]
-        if (row.units_owed and row.units_covered != max(0, row.supply)) or s.scalar(
-                select(LINES.c.line_id).where(LINES.c.shop == run.shop, LINES.c.pool == pool,
-                                              LINES.c.told_ready > LINES.c.covered).limit(1)):
+        if ((row.units_owed and row.units_covered != max(0, row.supply))
+                or plan_store.any_ready_uncovered(s, run.shop, pool)):
             return False
         variant = inputs.variants.get(pool.split("@", 1)[0])
         estimate = self._lead_time(run.policy, inputs, variant)
         if estimate is None:
             return False
-        waiting = s.execute(select(*WAITING).where(
-            LINES.c.shop == run.shop, LINES.c.pool == pool, LINES.c.backordered > 0)
-            .order_by(LINES.c.queue_ticket)).all()
+        waiting = plan_store.waiting_lines(s, run.shop, pool)
         schedule = EtaSchedule(inputs.restocks.get(pool, []), run.policy, run.today,
                                run.calendar, estimate, row.short_since)
         extra = max(0, supply) - max(0, row.supply)  # a supply below zero covers nothing
@@ -274,15 +221,13 @@ class Planning:
         writes.lines(run, rows, plan, row.position_offset)
         return True
 
-    def _quick_supply(self, s: Session, shop: str, inputs: _Inputs, pool: str,
+    def _quick_supply(self, s: Tx, shop: str, inputs: _Inputs, pool: str,
                       open_units: int) -> int:
         """The supply from the pool's open units and the few lines newer than its readings."""
         variant = inputs.variants.get(pool.split("@", 1)[0])
         levels = inputs.levels.get(variant.inventory_item_id, []) if variant else []
-        return _supply(variant, levels, open_units, lambda since: s.execute(
-            select(LINES.c.open_quantity, LINES.c.ordered_at).where(
-                LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.open_quantity > 0,
-                LINES.c.ordered_at >= since)))
+        return _supply(variant, levels, open_units,
+                       lambda since: plan_store.open_lines_since(s, shop, pool, since))
 
     # planning from scratch
 
@@ -315,28 +260,24 @@ class Planning:
         return lead_time_for(policy, inputs.history, variant.variant_id, variant.product_type,
                              variant.vendor)
 
-    def replan_overdue(self, s: Session, shop: str) -> set[str]:
+    def replan_overdue(self, s: Tx, shop: str) -> set[str]:
         """Pools waiting on a restock whose date has passed without it arriving: their ETAs
         slip, though no webhook says so. Run daily."""
-        pools = set(s.scalars(select(RestockRow.pool).where(
-            RestockRow.shop == shop, RestockRow.arrived_at.is_(None),
-            RestockRow.expected_on < self._clock().date())))
+        pools = plan_store.overdue_pools(s, shop, self._clock().date())
         return self.replan(s, shop, pools, "restock overdue")
 
-    def refresh_suggesting(self, s: Session, shop: str, pools: Iterable[str]) -> set[str]:
+    def refresh_suggesting(self, s: Tx, shop: str, pools: Iterable[str]) -> set[str]:
         """Orders that suggest a variant of these pools as an alternative: its stock moved, so
         a suggestion that sold out goes (and one back in stock may come)."""
         variants = {pool.split("@", 1)[0] for pool in pools}
         if not variants:
             return set()
-        mentions = or_(*(cast(OrderLine.alternatives, String).like(f'%"{v}"%') for v in variants))
-        orders = set(s.scalars(select(OrderLine.order_id).where(
-            OrderLine.shop == shop, OrderLine.backordered > 0, mentions)))
+        orders = plan_store.orders_suggesting(s, shop, variants)
         if not orders:
             return set()
         return self.refresh_orders(s, shop, orders, shop_policy(s, shop), self._clock().date())
 
-    def refresh_orders(self, s: Session, shop: str, order_ids: set[str], policy: Policy,
+    def refresh_orders(self, s: Tx, shop: str, order_ids: set[str], policy: Policy,
                        today: date) -> set[str]:
         """Recompute the desired state of these orders; those whose state changed. A line filled
         gives up the alternatives it was offered: as many lines next in its queue that were
@@ -348,17 +289,14 @@ class Planning:
                                      policy, today, Counter())
         return changed
 
-    def _refresh(self, s: Session, shop: str, order_ids: set[str], policy: Policy, today: date,
+    def _refresh(self, s: Tx, shop: str, order_ids: set[str], policy: Policy, today: date,
                  released: Counter[str]) -> set[str]:
         changed = set()
         for chunk in _chunks(sorted(order_ids)):
             rows: dict[str, list] = {}
-            for r in s.execute(select(*REFRESH).where(LINES.c.shop == shop,
-                                                      LINES.c.order_id.in_(chunk))):
+            for r in plan_store.lines_of_orders(s, shop, chunk):
                 rows.setdefault(r.order_id, []).append(r)
-            syncs = {r.order_id: r for r in s.execute(
-                select(OrderSync.order_id, OrderSync.desired, OrderSync.version).where(
-                    OrderSync.shop == shop, OrderSync.order_id.in_(chunk)).with_for_update())}
+            syncs = plan_store.lock_syncs(s, shop, chunk)
             # One call for the chunk: the stock is read once, and a unit offered to one line is
             # not offered to the next.
             suggested = self._suggest(s, shop, [r for lines in rows.values()
@@ -371,45 +309,26 @@ class Planning:
                 if desired is not None and (old is None or old.desired != desired):
                     wanted[order_id] = desired
             if moved:
-                s.execute(update(LINES).where(LINES.c.shop == bindparam("b_shop"),
-                                              LINES.c.line_id == bindparam("b_line_id")), moved)
-            self._set_desired(s, shop, wanted, syncs)
+                plan_store.set_alternatives(s, shop, moved)
+            plan_store.set_desired(s, shop, wanted, syncs, self._clock())
             changed |= set(wanted)
         return changed
 
     def _desired(self, shop: str, rows: list, policy: Policy, today: date,
                  suggested: dict[str, list[dict]], released: Counter[str],
-                 moved: list[dict]) -> dict | None:
+                 moved: list[tuple[str, list]]) -> dict | None:
         if not any(r.backordered_at for r in rows):
             return None  # never backordered: nothing of ours to show on it
         plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
         view = order_view(rows[0].order_id, plans, policy)
         alternatives = {r.line_id: suggested[r.line_id] for r in rows if r.line_id in suggested}
-        moved.extend({"b_shop": shop, "b_line_id": r.line_id, "alternatives": new}
+        moved.extend((r.line_id, new)
                      for r in rows
                      if (new := alternatives.get(r.line_id, []) if r.backordered else [])
                      != (r.alternatives or []))
         released.update(r.pool for r in rows if r.alternatives and not r.backordered)
         return desired_state(view, {r.line_id: r.title for r in rows}, alternatives,
                              today).as_dict()
-
-    def _set_desired(self, s: Session, shop: str, wanted: dict[str, dict], syncs: dict) -> None:
-        """A new desired state is pending, with a new version: a sync that read the old one
-        leaves it pending."""
-        now = self._clock()
-        table = OrderSync.__table__
-        known = [{"b_shop": shop, "b_order_id": order_id, "desired": desired, "pending": True,
-                  "version": (syncs[order_id].version or 0) + 1, "updated_at": now}
-                 for order_id, desired in wanted.items() if order_id in syncs]
-        if known:
-            s.execute(update(table).where(table.c.shop == bindparam("b_shop"),
-                                          table.c.order_id == bindparam("b_order_id")), known)
-        new = [{"shop": shop, "order_id": order_id, "desired": desired, "applied": {},
-                "pending": True, "version": 1, "attempts": 0, "updated_at": now,
-                "awaiting_fulfillment_orders": False}
-               for order_id, desired in wanted.items() if order_id not in syncs]
-        if new:
-            s.execute(insert(table), new)
 
 
 class _Writes:
@@ -446,54 +365,47 @@ class _Writes:
             old = (row.covered, row.backordered, row.queue_ticket, _stored_eta(row))
             if new == old:
                 continue
-            self.updates.append(_update(run.shop, row, *new, run.now))
+            self.updates.append(plan_store.line_plan(run.shop, row.line_id, row.backordered,
+                                                     *new, run.now))
             if new[:2] != old[:2] or new[3] != old[3]:
                 self.touched.add(row.order_id)
                 self.etas.append((row.line_id, old[3], new[3]))
 
-    def save(self, s: Session, run: _Run) -> set[str]:
+    def save(self, s: Tx, run: _Run) -> set[str]:
         if self.updates:
-            s.execute(WRITE, self.updates)
+            plan_store.save_line_plans(s, self.updates)
         found = eta_changes({line_id: old for line_id, old, _ in self.etas},
                             {line_id: new for line_id, _, new in self.etas}, run.reason)
         if found:
-            s.execute(insert(EtaChangeRow), [
+            plan_store.add_eta_changes(s, [
                 {"shop": run.shop, "line_id": c.line_id,
                  "old_eta": c.old.ships_on if c.old else None,
                  "new_eta": c.new.ships_on if c.new else None,
                  "reason": f"{c.kind}: {run.reason}", "changed_at": run.now} for c in found])
-        s.add_all(self.stockouts)
+        plan_store.add_stockouts(s, self.stockouts)
         for pool_row in self.recovered:
             _restocked(s, run, pool_row.pool)
         return self.touched
 
 
-def _restocked(s: Session, run: _Run, pool: str) -> None:
+def _restocked(s: Tx, run: _Run, pool: str) -> None:
     """A pool recovered: its open stockout closes. Lateness is learned against the restock that
     came: the earliest-dated of those that arrived today (stock rising marks them arrived before
     this plan). Restocks still expected have not come, and a pool that recovered with no arrival
     today (an order cancelled or edited down) teaches no lateness."""
-    open_row = s.scalars(select(StockoutRow).where(
-        StockoutRow.shop == run.shop, StockoutRow.pool == pool,
-        StockoutRow.restocked_on.is_(None)).order_by(StockoutRow.id.desc())).first()
+    open_row = plan_store.open_stockout(s, run.shop, pool)
     if open_row is None:
         return
     midnight = run.now.replace(hour=0, minute=0, second=0, microsecond=0)
     open_row.restocked_on = run.today
-    open_row.expected_on = s.scalar(
-        select(RestockRow.expected_on).where(
-            RestockRow.shop == run.shop, RestockRow.pool == pool, RestockRow.arrived_at >= midnight)
-        .order_by(RestockRow.expected_on).limit(1))
+    open_row.expected_on = plan_store.first_expected_of_arrived(s, run.shop, pool, midnight)
 
 
-def _next_without_offers(s: Session, shop: str, released: Counter[str]) -> set[str]:
+def _next_without_offers(s: Tx, shop: str, released: Counter[str]) -> set[str]:
     """Per pool, as many of the first waiting lines offered no alternative as lines gave theirs up."""
     orders = set()
     for pool, count in released.items():
-        orders |= set(s.scalars(select(LINES.c.order_id).where(
-            LINES.c.shop == shop, LINES.c.pool == pool, LINES.c.backordered > 0,
-            cast(LINES.c.alternatives, String) == "[]")
-            .order_by(LINES.c.queue_ticket).limit(count)))
+        orders |= set(plan_store.first_waiting_without_offers(s, shop, pool, count))
     return orders
 
 
@@ -502,57 +414,38 @@ def _chunks(items: Sequence) -> Iterator[list]:
         yield list(items[start:start + CHUNK])
 
 
-def _lines_query(policy: Policy):
-    """The lines joined to their orders; customer tags only when the queue is ranked by them
-    (each is a JSON document to decode)."""
-    tags = ORDERS.c.customer_tags if policy.priority_tags else null().label("customer_tags")
-    return select(*READ, tags).join(ORDERS, (ORDERS.c.shop == LINES.c.shop)
-                                    & (ORDERS.c.order_id == LINES.c.order_id))
-
-
-def _read_inputs(s: Session, shop: str, rows: dict[str, Pool]) -> _Inputs:
+def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
     """Everything but the lines, for a chunk of pools, in one query per table."""
     pools = list(rows)
     variant_ids = {p.split("@", 1)[0] for p in pools}
-    variants = {v.variant_id: v for v in s.scalars(select(Variant).where(
-        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+    variants = {v.variant_id: v for v in plan_store.variants(s, shop, variant_ids)}
     items = {v.inventory_item_id for v in variants.values() if v.inventory_item_id}
     levels: dict[str, list] = {}
-    for level in s.execute(select(StockLevel.inventory_item_id, StockLevel.available,
-                                  StockLevel.updated_at, StockLevel.exact).where(
-            StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items))):
+    for level in plan_store.stock_levels(s, shop, items):
         levels.setdefault(level.inventory_item_id, []).append(level)
     restocks: dict[str, list[Restock]] = {}
-    for r in s.scalars(select(RestockRow).where(
-            RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
-            .order_by(RestockRow.expected_on, RestockRow.id)):
+    for r in plan_store.expected_restocks(s, shop, pools):
         restocks.setdefault(r.pool, []).append(
             Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference))
     return _Inputs(rows, variants, levels, restocks, _history(s, shop, variants.values()))
 
 
-def _history(s: Session, shop: str, variants: Iterable[Variant]) -> dict:
+def _history(s: Tx, shop: str, variants: Iterable[Variant]) -> dict:
     """The lead-time history of these variants and their vendors."""
     variants = list(variants)
     if not variants:
         return {}
     ids = {v.variant_id for v in variants}
     vendors = {v.vendor for v in variants if v.vendor}
-    same = StockoutRow.variant_id.in_(ids)
-    if vendors:
-        same = same | StockoutRow.vendor.in_(vendors)
     return summarise_history([
         StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on, r.expected_on)
-        for r in s.scalars(select(StockoutRow).where(
-            StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))])
+        for r in plan_store.stockout_history(s, shop, ids, vendors)])
 
 
-def _read_lines(s: Session, shop: str, pools: list[str], policy: Policy) -> dict[str, list]:
+def _read_lines(s: Tx, shop: str, pools: list[str], policy: Policy) -> dict[str, list]:
     """Lines still open, or holding a plan to clear, column by column (no ORM objects)."""
     lines: dict[str, list] = {}
-    for r in s.execute(_lines_query(policy).where(
-            LINES.c.shop == shop, LINES.c.pool.in_(pools),
-            (LINES.c.open_quantity > 0) | (LINES.c.backordered > 0) | (LINES.c.covered > 0))):
+    for r in plan_store.pool_lines(s, shop, pools, bool(policy.priority_tags)):
         lines.setdefault(r.pool, []).append(r)
     return lines
 
@@ -606,30 +499,6 @@ def _offset(rows: Sequence, plan: PoolPlan, offset: int) -> int:
 def _stored(plan: LinePlan, offset: int) -> tuple:
     ticket = plan.queue_position + offset if plan.queue_position is not None else None
     return (plan.covered, plan.backordered, ticket, plan.eta)
-
-
-def _update(shop: str, row, covered: int, backordered: int, ticket: int | None, eta: Eta | None,
-            now: datetime) -> dict:
-    """The values of `WRITE` for one line. When it went short and when it was filled are set by
-    the statement from these, so a plan never reads them."""
-    values = dict(zip(ETA_COLUMNS, eta if eta else (None,) * 6 + (False,), strict=True))
-    values["eta_slipped"] = bool(values["eta_slipped"])
-    went_short = bool(backordered and not row.backordered)
-    return {"b_shop": shop, "b_line_id": row.line_id, **values, "covered": covered,
-            "backordered": backordered, "queue_ticket": ticket,
-            "b_short_at": now if went_short else None,
-            "b_filled": 1 if row.backordered and not backordered else -1 if went_short else 0,
-            "b_now": now, "b_first_eta": eta.ships_on if eta else None}
-
-
-# Writes a line's new plan: its first ETA is kept, the time it first went short is kept once
-# set, and the time it was filled is set when it is filled and cleared when it waits again.
-WRITE = update(LINES).where(
-    LINES.c.shop == bindparam("b_shop"), LINES.c.line_id == bindparam("b_line_id")).values(
-    first_eta=func.coalesce(LINES.c.first_eta, bindparam("b_first_eta")),
-    backordered_at=func.coalesce(LINES.c.backordered_at, bindparam("b_short_at")),
-    filled_at=case((bindparam("b_filled") == 1, bindparam("b_now")),
-                   (bindparam("b_filled") == -1, null()), else_=LINES.c.filled_at))
 
 
 def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:

@@ -7,13 +7,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from app.services import mirror
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
-from app.storage.db import Database
-from app.storage.tables import OrderLine, StockLevel, Variant
+from app.storage import reconciliation as reconcile_store
+from app.storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +27,7 @@ class Reconciliation:
     def run(self, shop: str) -> dict:
         """Checks the variants that have open lines; returns what was found and fixed."""
         with self._db.transaction() as s:
-            items = dict(s.execute(
-                select(Variant.inventory_item_id, Variant.variant_id)
-                .join(OrderLine, (OrderLine.shop == Variant.shop)
-                      & (OrderLine.variant_id == Variant.variant_id))
-                .where(Variant.shop == shop, OrderLine.open_quantity > 0,
-                       Variant.inventory_item_id.is_not(None)).distinct()).all())
+            items = reconcile_store.items_with_open_lines(s, shop)
         if not items:
             return {"checked": 0, "stock_fixed": 0, "committed_drift": 0}
         started = self._clock()
@@ -43,7 +36,8 @@ class Reconciliation:
         with self._db.transaction() as s:
             pools = set()
             for reading in readings:
-                row = s.get(StockLevel, (shop, reading.inventory_item_id, reading.location_id))
+                row = reconcile_store.stock_level(s, shop, reading.inventory_item_id,
+                                                  reading.location_id)
                 if row is None or row.available != reading.available:
                     log.info("reconcile %s: %s at %s available %s -> %s", shop,
                              reading.inventory_item_id, reading.location_id,
@@ -56,7 +50,7 @@ class Reconciliation:
         report["orders_to_sync"] = len(changed)
         return report
 
-    def _committed_drift(self, s, shop: str, readings, items: dict[str, str]) -> int:
+    def _committed_drift(self, s: Tx, shop: str, readings, items: dict[str, str]) -> int:
         """Variants whose open lines in the mirror disagree with the platform's `committed`:
         a lost order webhook. Logged for the merchant; the order itself is re-read when its next
         webhook (or the merchant) touches it."""
@@ -66,8 +60,7 @@ class Reconciliation:
                                                    + (reading.committed or 0))
         drift = 0
         for item, committed in platform.items():
-            ours = s.scalar(select(func.coalesce(func.sum(OrderLine.open_quantity), 0)).where(
-                OrderLine.shop == shop, OrderLine.variant_id == items[item]))
+            ours = reconcile_store.units_open(s, shop, items[item])
             if ours != committed:
                 drift += 1
                 log.warning("reconcile %s: %s committed %s on the platform, %s in the mirror",

@@ -1,0 +1,31 @@
+"""What reconciliation compares with the platform: the mirror's stock readings and the units its
+open lines hold."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.storage.tables import OrderLine, StockLevel, Variant
+
+
+def items_with_open_lines(tx: Session, shop: str) -> dict[str, str]:
+    """Inventory item → variant, for the tracked variants that have an open line."""
+    return dict(tx.execute(
+        select(Variant.inventory_item_id, Variant.variant_id)
+        .join(OrderLine, (OrderLine.shop == Variant.shop)
+              & (OrderLine.variant_id == Variant.variant_id))
+        .where(Variant.shop == shop, OrderLine.open_quantity > 0,
+               Variant.inventory_item_id.is_not(None)).distinct()).all())
+
+
+def stock_level(tx: Session, shop: str, inventory_item_id: str,
+                location_id: str) -> StockLevel | None:
+    """The mirror's reading of an item at a location."""
+    return tx.get(StockLevel, (shop, inventory_item_id, location_id))
+
+
+def units_open(tx: Session, shop: str, variant_id: str) -> int:
+    """The open units of all the variant's lines: what the platform should count as committed."""
+    return tx.scalar(select(func.coalesce(func.sum(OrderLine.open_quantity), 0)).where(
+        OrderLine.shop == shop, OrderLine.variant_id == variant_id))
