@@ -27,6 +27,7 @@ from app.services.ports import (
     VariantInfo,
 )
 from app.storage import orders as order_store
+from app.storage import restocks as restock_store
 from app.storage.db import Database, Tx
 from app.storage.tables import RestockRow
 
@@ -276,7 +277,7 @@ def record_arrival(s: Tx, shop: str, pool: str, units: int, now: datetime) -> No
     only in part keeps waiting for the rest, and the part that came is kept as an arrived restock
     of its own (same date, source and reference), so when the pool recovers its history learns
     how late the supplier was against the date of what actually came."""
-    for restock in order_store.expected_restocks(s, shop, pool):
+    for restock in restock_store.expected_restocks(s, shop, [pool]):
         if units <= 0:
             return
         if units >= restock.quantity:

@@ -31,6 +31,8 @@ from app.domain.writeback import desired_state
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
 from app.storage import plans as plan_store
+from app.storage import restocks as restock_store
+from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 
@@ -77,7 +79,7 @@ class _Inputs:
 
 def shop_policy(s: Tx, shop: str) -> Policy:
     """The merchant's policy; the shop's own country gives the holidays unless one is set."""
-    row = plan_store.shop_row(s, shop)
+    row = shop_store.find(s, shop)
     data = dict((row.policy if row else None) or {})
     if not data.get("country") and row is not None and row.country_code:
         data["country"] = row.country_code
@@ -424,7 +426,7 @@ def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
     for level in plan_store.stock_levels(s, shop, items):
         levels.setdefault(level.inventory_item_id, []).append(level)
     restocks: dict[str, list[Restock]] = {}
-    for r in plan_store.expected_restocks(s, shop, pools):
+    for r in restock_store.expected_restocks(s, shop, pools):
         restocks.setdefault(r.pool, []).append(
             Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference))
     return _Inputs(rows, variants, levels, restocks, _history(s, shop, variants.values()))

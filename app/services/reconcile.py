@@ -10,6 +10,7 @@ from datetime import datetime
 from app.services import mirror
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
+from app.storage import orders as order_store
 from app.storage import reconciliation as reconcile_store
 from app.storage.db import Database, Tx
 
@@ -36,7 +37,7 @@ class Reconciliation:
         with self._db.transaction() as s:
             pools = set()
             for reading in readings:
-                row = reconcile_store.stock_level(s, shop, reading.inventory_item_id,
+                row = order_store.stock_level(s, shop, reading.inventory_item_id,
                                                   reading.location_id)
                 if row is None or row.available != reading.available:
                     log.info("reconcile %s: %s at %s available %s -> %s", shop,

@@ -122,11 +122,6 @@ def pool_names(tx: Session, shop: str) -> list[str]:
     return list(tx.scalars(select(Pool.pool).where(Pool.shop == shop)))
 
 
-def expected_restocks(tx: Session, shop: str, pool: str) -> list[RestockRow]:
-    """The pool's restocks not arrived yet, earliest expected first."""
-    return list(tx.scalars(select(RestockRow).where(
-        RestockRow.shop == shop, RestockRow.pool == pool, RestockRow.arrived_at.is_(None))
-        .order_by(RestockRow.expected_on, RestockRow.id)))
 
 
 def order_sync_for_update(tx: Session, shop: str, order_id: str) -> OrderSync | None:

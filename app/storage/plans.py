@@ -34,7 +34,6 @@ from app.storage.tables import (
     OrderSync,
     Pool,
     RestockRow,
-    Shop,
     StockLevel,
     StockoutRow,
     Variant,
@@ -76,9 +75,6 @@ WRITE = update(LINES).where(
 
 # the shop and the pools
 
-def shop_row(tx: Session, shop: str) -> Shop | None:
-    """The shop's row: its policy and country."""
-    return tx.get(Shop, shop)
 
 
 def lock_pools(tx: Session, shop: str, pools: list[str]) -> Iterable[Pool]:
@@ -104,11 +100,6 @@ def stock_levels(tx: Session, shop: str, items: Iterable[str]) -> Iterable[Row]:
         StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items)))
 
 
-def expected_restocks(tx: Session, shop: str, pools: list[str]) -> Iterable[RestockRow]:
-    """The restocks of these pools that have not arrived, soonest first."""
-    return tx.scalars(select(RestockRow).where(
-        RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
-        .order_by(RestockRow.expected_on, RestockRow.id))
 
 
 def overdue_pools(tx: Session, shop: str, today: date) -> set[str]:

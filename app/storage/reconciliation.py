@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import OrderLine, StockLevel, Variant
+from app.storage.tables import OrderLine, Variant
 
 
 def items_with_open_lines(tx: Session, shop: str) -> dict[str, str]:
@@ -19,10 +19,6 @@ def items_with_open_lines(tx: Session, shop: str) -> dict[str, str]:
                Variant.inventory_item_id.is_not(None)).distinct()).all())
 
 
-def stock_level(tx: Session, shop: str, inventory_item_id: str,
-                location_id: str) -> StockLevel | None:
-    """The mirror's reading of an item at a location."""
-    return tx.get(StockLevel, (shop, inventory_item_id, location_id))
 
 
 def units_open(tx: Session, shop: str, variant_id: str) -> int:

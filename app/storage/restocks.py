@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,3 +42,9 @@ def incoming(tx: Session, shop: str, pools: Collection[str]) -> dict[str, int]:
         select(RestockRow.pool, func.sum(RestockRow.quantity)).where(
             RestockRow.shop == shop, RestockRow.pool.in_(pools),
             RestockRow.arrived_at.is_(None)).group_by(RestockRow.pool)).all())
+
+def expected_restocks(tx: Session, shop: str, pools: list[str]) -> Iterable[RestockRow]:
+    """The restocks of these pools that have not arrived, soonest first."""
+    return tx.scalars(select(RestockRow).where(
+        RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
+        .order_by(RestockRow.expected_on, RestockRow.id))

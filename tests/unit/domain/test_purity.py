@@ -107,3 +107,34 @@ def test_the_transaction_check_catches_one(tmp_path):
     module.write_text("def view(services):\n    with services.db.transaction() as s:\n"
                       "        return s\n")
     assert _opens_transactions(module)
+
+
+QUERIES = ("execute", "scalar", "scalars", "get", "add", "add_all", "delete", "query",
+           "connection")
+
+
+def _storage_reach(path: Path) -> list[str]:
+    """SQLAlchemy imported, or a query method called on a transaction (`s`/`tx`)."""
+    tree = ast.parse(path.read_text())
+    imports = [n for n in _imports(path) if n.split(".")[0] == "sqlalchemy"]
+    calls = [f"{node.func.value.id}.{node.func.attr}" for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and isinstance(node.func.value, ast.Name) and node.func.value.id in ("s", "tx")
+             and node.func.attr in QUERIES]
+    return imports + calls
+
+
+def test_services_reach_storage_only_through_its_modules():
+    """Storage behind repositories: every query lives in `app/storage`, named for what it reads
+    or writes; the services hold the unit of work and pass it on."""
+    services = sorted((DOMAIN.parent / "services").rglob("*.py"))
+    assert len(services) >= 20
+    offenders = {p.name: bad for p in services if (bad := _storage_reach(p))}
+    assert offenders == {}
+
+
+def test_the_storage_check_catches_a_query(tmp_path):
+    module = tmp_path / "service.py"
+    module.write_text("from sqlalchemy import select\n\ndef read(s):\n"
+                      "    return s.scalars(select(1))\n")
+    assert _storage_reach(module) == ["sqlalchemy", "s.scalars"]
