@@ -46,9 +46,6 @@ class Events:
         self._registry = registry
         self.handlers: dict[str, Handler] = {
             "uninstall": self._uninstall,
-            "scopes_update": self._scopes_update,
-            "data_request": lambda s, shop, p: privacy.export_customer(s, shop, p, self._clock()),
-            "customer_redact": privacy.redact_customer,
             "shop_redact": lambda s, shop, p: privacy.purge_shop(s, shop),
         }
         self.preparers: dict[str, Callable[[str, dict], dict | None]] = {}
@@ -119,7 +116,10 @@ class Events:
         self._intake.forget(shop)
         return "uninstalled: tokens revoked"
 
-    def _scopes_update(self, s: Tx, shop: str, payload: dict) -> str:
-        scopes = payload.get("current") or []
+    def record_scopes(self, s: Tx, shop: str, scopes: list[str]) -> str:
+        """The scopes the shop grants now, as its platform reports a change of them."""
         shop_store.find(s, shop, lock=True).scopes = ",".join(scopes)
         return f"scopes recorded: {','.join(scopes)}"
+
+    def export_customer(self, s: Tx, shop: str, request: privacy.CustomerRequest) -> str:
+        return privacy.export_customer(s, shop, request, self._clock())

@@ -5,68 +5,63 @@ personal (see `app.storage.redaction`), so a table added later is covered withou
 module.
 
 Webhook receipts are the exception: a receipt not yet processed (waiting, or a dead letter) still
-holds its payload as the platform sent it, so redaction scrubs the payloads that concern the
-customer, and the error text of their failed attempts."""
+holds its payload as the platform sent it, so redaction has the platform's adapter scrub the
+payloads that concern the customer, and clears the error text of their failed attempts."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.errors import InvalidInput
 from app.storage import redaction as redaction_store
 from app.storage.db import Tx
 from app.storage.tables import DataExport
 
-# Keys of a webhook payload, at any depth, that hold a person's data: removed on redaction.
-PERSONAL_KEYS = frozenset({
-    "customer", "email", "contact_email", "phone", "billing_address", "shipping_address",
-    "destination", "client_details", "browser_ip", "note", "note_attributes", "customer_locale",
-    "first_name", "last_name",
-})
+
+@dataclass(frozen=True)
+class CustomerRequest:
+    """A customer's data request or redaction, as the platform's adapter read it."""
+
+    customer_id: str
+    request_id: str | None = None
+    order_ids: frozenset[str] = frozenset()  # orders the platform names for redaction
+    email: str | None = None
 
 
-def customer_id_of(payload: dict) -> str:
-    customer = payload.get("customer") or {}
-    if customer.get("id") is None:
-        raise InvalidInput("payload names no customer id", field="customer.id")
-    return str(customer["id"])
+# A stored payload cleared of the request's customer, or None when it does not concern them:
+# only the platform's adapter knows the shape of its payloads.
+Scrub = Callable[[dict, str, CustomerRequest], "dict | None"]
 
 
-def export_customer(s: Tx, shop: str, payload: dict, now: datetime) -> str:
+def export_customer(s: Tx, shop: str, request: CustomerRequest, now: datetime) -> str:
     """Everything held about the customer, stored for the merchant to hand over."""
-    customer_id = customer_id_of(payload)
-    data = {name: [_jsonable(row) for row in rows]
-            for name, rows in redaction_store.customer_records(s, shop, customer_id).items()}
-    request_id = str((payload.get("data_request") or {}).get("id") or "") or None
+    data = {name: [_jsonable(row) for row in rows] for name, rows in
+            redaction_store.customer_records(s, shop, request.customer_id).items()}
     redaction_store.add_export(s, DataExport(
-        shop=shop, customer_id=customer_id, data_request_id=request_id, created_at=now,
-        data={"customer_id": customer_id, "records": data}))
+        shop=shop, customer_id=request.customer_id, data_request_id=request.request_id,
+        created_at=now, data={"customer_id": request.customer_id, "records": data}))
     return f"exported {sum(len(v) for v in data.values())} records"
 
 
-def redact_customer(s: Tx, shop: str, payload: dict) -> str:
+def redact_customer(s: Tx, shop: str, request: CustomerRequest, scrub: Scrub) -> str:
     """Personal columns set to NULL (the order lines stay, so the queue stays correct), and
     earlier exports of that customer deleted."""
-    customer_id = customer_id_of(payload)
-    changed = redaction_store.redact_customer_rows(s, shop, customer_id)
-    changed += _redact_receipts(s, shop, payload, customer_id)
+    changed = redaction_store.redact_customer_rows(s, shop, request.customer_id)
+    changed += _redact_receipts(s, shop, request, scrub)
     return f"redacted {changed} records"
 
 
-def _redact_receipts(s: Tx, shop: str, payload: dict, customer_id: str) -> int:
-    """Unprocessed receipts about the customer keep what their handler needs (the order, its
-    lines, the ids of a compliance request) and lose the personal keys. The order is still
-    planned when its receipt is handled, without the customer."""
-    customer = payload.get("customer") or {}
-    order_ids = {str(o) for o in payload.get("orders_to_redact") or []}
-    emails = {customer["email"]} if isinstance(customer.get("email"), str) else set()
+def _redact_receipts(s: Tx, shop: str, request: CustomerRequest, scrub: Scrub) -> int:
+    """Unprocessed receipts about the customer lose the customer's data, and so does the error
+    text of their failed attempts."""
     changed = 0
     for receipt in redaction_store.unprocessed_receipts(s, shop):
-        body = _loads(receipt.payload)
-        if not _concerns(body, customer_id, order_ids, emails):
+        cleaned = scrub(_loads(receipt.payload), receipt.topic, request)
+        if cleaned is None:
             continue
-        receipt.payload = json.dumps(_scrubbed(body, customer_id, receipt.topic))
+        receipt.payload = json.dumps(cleaned)
         redaction_store.clear_failure_error(s, receipt.id)
         changed += 1
     return changed
@@ -78,31 +73,6 @@ def _loads(raw: str) -> dict:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _concerns(body: dict, customer_id: str, order_ids: set[str], emails: set[str]) -> bool:
-    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
-    named = {v for v in (body.get("email"), body.get("contact_email"), customer.get("email"))
-             if isinstance(v, str)}
-    return (str(customer.get("id")) == customer_id or str(body.get("id")) in order_ids
-            or bool(emails & named))
-
-
-def _scrubbed(body, customer_id: str, topic: str):
-    """The payload without its personal keys. A compliance request keeps the customer's id only,
-    which is all its handler reads."""
-    cleaned = _without_personal(body)
-    if topic.startswith("customers/"):
-        cleaned["customer"] = {"id": customer_id}
-    return cleaned
-
-
-def _without_personal(value):
-    if isinstance(value, dict):
-        return {k: _without_personal(v) for k, v in value.items() if k not in PERSONAL_KEYS}
-    if isinstance(value, list):
-        return [_without_personal(v) for v in value]
-    return value
 
 
 def purge_shop(s: Tx, shop: str) -> str:

@@ -15,7 +15,9 @@ from app.platforms.shopify.payloads import (
     prepared_order,
     prepared_order_id,
 )
+from app.platforms.shopify.privacy import customer_request, granted_scopes, scrubbed
 from app.services.fulfillment_events import KIND as FULFILLMENT_ORDER_CHANGED
+from app.services.privacy import redact_customer
 
 
 def register(events, backorders, fulfillment=None) -> None:
@@ -48,6 +50,7 @@ def register(events, backorders, fulfillment=None) -> None:
                                                                      deleted_product_id(payload)))
     events.register("fulfillment_order_routed",
                     lambda s, shop, payload: backorders.fulfillment_order_routed(s, shop))
+    _register_privacy(events)
     if fulfillment is None:
         return
     events.register(FULFILLMENT_ORDER_CHANGED,
@@ -55,6 +58,15 @@ def register(events, backorders, fulfillment=None) -> None:
                                                                  prepared_order_id(payload)),
                     prepare=lambda shop, payload: fulfillment.prepare(
                         shop, fulfillment_order_ids(payload), placed_by_us(payload)))
-    record_scopes = events.handlers["scopes_update"]
     events.register("scopes_update", lambda s, shop, payload: fulfillment.scopes_updated(
-        s, shop, record_scopes(s, shop, payload)))
+        s, shop, events.record_scopes(s, shop, granted_scopes(payload))))
+
+
+def _register_privacy(events) -> None:
+    """The scopes granted, and the mandatory compliance requests about a customer."""
+    events.register("scopes_update",
+                    lambda s, shop, payload: events.record_scopes(s, shop, granted_scopes(payload)))
+    events.register("data_request", lambda s, shop, payload: events.export_customer(
+        s, shop, customer_request(payload)))
+    events.register("customer_redact", lambda s, shop, payload: redact_customer(
+        s, shop, customer_request(payload), scrubbed))
