@@ -27,7 +27,7 @@ from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_histo
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
-from app.domain.writeback import desired_state
+from app.domain.writeback import DesiredState, desired_state
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
 from app.storage import plans as plan_store
@@ -312,7 +312,8 @@ class Planning:
                     wanted[order_id] = desired
             if moved:
                 plan_store.set_alternatives(s, shop, moved)
-            plan_store.set_desired(s, shop, wanted, syncs, self._clock())
+            plan_store.set_desired(s, shop, wanted, syncs, _holds_changed(wanted, syncs),
+                                   self._clock())
             changed |= set(wanted)
         return changed
 
@@ -409,6 +410,16 @@ def _next_without_offers(s: Tx, shop: str, released: Counter[str]) -> set[str]:
     for pool, count in released.items():
         orders |= set(plan_store.first_waiting_without_offers(s, shop, pool, count))
     return orders
+
+
+def _holds_changed(wanted: dict[str, dict], syncs: dict) -> set[str]:
+    """Orders whose units to hold differ from their last desired state's."""
+    return {order_id for order_id, desired in wanted.items()
+            if _held(desired) != _held(syncs[order_id].desired if order_id in syncs else None)}
+
+
+def _held(desired: dict | None) -> dict[str, int]:
+    return DesiredState.from_dict(desired).held()
 
 
 def _chunks(items: Sequence) -> Iterator[list]:

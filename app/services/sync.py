@@ -71,6 +71,7 @@ class SyncReport:
     awaiting_fulfillment_orders: int = 0
     holds_deferred: int = 0
     blocked: int = 0  # kept pending: the store hides the order without a permission
+    holds_first: int = 0  # orders whose holds went out ahead of their tags and fields
 
 
 class SyncFailed(Exception):
@@ -116,6 +117,16 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     unseen = (state.unseen_fulfillment_orders,) if (
         placement.awaiting and state.unseen_fulfillment_orders) else ()
     return Planned(change, placement.awaiting, placement.deferred + unseen)
+
+
+def holds_only(order_id: str, desired: DesiredState, state: OrderState,
+               applied: Mapping) -> Planned:
+    """The writes of `desired`'s holds and nothing else: tags as the store shows them, fields as
+    last applied."""
+    holds = DesiredState(tags=tuple(sorted({TAG} & set(state.tags))),
+                         fields=DesiredState.from_dict(applied).fields, holds=desired.holds,
+                         hold_note=desired.hold_note)
+    return plan_change(order_id, holds, state, applied)
 
 
 def needs_read(desired: DesiredState, applied: Mapping) -> bool:
@@ -231,6 +242,10 @@ class Sync:
         failed: set[str] = set()
         blocked: set[str] = set()
         while True:
+            urgent = self._pending(shop, exclude=failed | blocked, holds_due=True)
+            if urgent:  # looked for before every batch: a burst cannot starve holds
+                self._place_holds(shop, urgent, report, failed)
+                continue
             rows = self._pending(shop, exclude=failed | blocked)
             if not rows:
                 break
@@ -240,9 +255,11 @@ class Sync:
             raise SyncFailed(f"{len(failed)} orders of {shop} could not be synced")
         return report
 
-    def _pending(self, shop: str, exclude: set[str]) -> list[tuple[str, DesiredState, int, dict]]:
+    def _pending(self, shop: str, exclude: set[str],
+                 holds_due: bool = False) -> list[tuple[str, DesiredState, int, dict]]:
         with self._db.transaction() as s:
-            rows = sync_store.pending(s, shop, self._clock() - self._settle, exclude, self._batch)
+            rows = sync_store.pending(s, shop, self._clock() - self._settle, exclude, self._batch,
+                                      holds_due)
             return [(order_id, DesiredState.from_dict(desired), version, applied or {})
                     for order_id, desired, version, applied in rows]
 
@@ -268,6 +285,27 @@ class Sync:
             else:
                 plans[order_id] = plan_change(order_id, desired, state, applied)
         return plans, hidden
+
+    def _place_holds(self, shop: str, rows, report: SyncReport, failed: set[str]) -> None:
+        """Holds alone, for orders whose holds changed: a short line must not be picked while
+        the store waits for tags and fields, which the orders' full sync sends after. An order
+        the store hides or no longer has is left to that sync."""
+        states = {st.order_id: st for st in self._gateway.order_states(shop, [r[0] for r in rows])}
+        changes = [holds_only(order_id, desired, states[order_id], applied).change
+                   for order_id, desired, _, applied in rows
+                   if order_id in states and not states[order_id].hidden]
+        changes = [change for change in changes if not change.is_empty()]
+        if changes:
+            self._about_to_write(shop, [c.order_id for c in changes])
+        errors = self._gateway.apply(shop, changes) if changes else {}
+        with self._db.transaction() as s:
+            for order_id in (i for i, error in errors.items() if error):
+                failed.add(order_id)
+                report.failed += 1
+                self._failed(s, shop, order_id, errors[order_id])
+            sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
+                                              if not errors.get(order_id)})
+        report.holds_first += len(changes)
 
     def _placed_at(self, shop: str, order_ids: list[str]) -> dict[str, datetime]:
         if not order_ids:

@@ -223,19 +223,25 @@ def lock_syncs(tx: Session, shop: str, order_ids: list[str]) -> dict[str, Row]:
             OrderSync.shop == shop, OrderSync.order_id.in_(order_ids)).with_for_update())}
 
 
+SET_DESIRED = update(SYNCS).where(
+    SYNCS.c.shop == bindparam("b_shop"), SYNCS.c.order_id == bindparam("b_order_id")).values(
+    holds_due=or_(SYNCS.c.holds_due, bindparam("b_holds")))
+
+
 def set_desired(tx: Session, shop: str, wanted: dict[str, dict], syncs: dict[str, Row],
-                now: datetime) -> None:
+                holds_changed: set[str], now: datetime) -> None:
     """A new desired state is pending, with a new version: a sync that read the old one
-    leaves it pending. `syncs` are the orders' rows from `lock_syncs`."""
+    leaves it pending. `syncs` are the orders' rows from `lock_syncs`; the orders of
+    `holds_changed` have holds due (and keep them due until the sync places them)."""
     known = [{"b_shop": shop, "b_order_id": order_id, "desired": desired, "pending": True,
-              "version": (syncs[order_id].version or 0) + 1, "updated_at": now}
+              "version": (syncs[order_id].version or 0) + 1, "updated_at": now,
+              "b_holds": order_id in holds_changed}
              for order_id, desired in wanted.items() if order_id in syncs]
     if known:
-        tx.execute(update(SYNCS).where(SYNCS.c.shop == bindparam("b_shop"),
-                                       SYNCS.c.order_id == bindparam("b_order_id")), known)
+        tx.execute(SET_DESIRED, known)
     new = [{"shop": shop, "order_id": order_id, "desired": desired, "applied": {},
             "pending": True, "version": 1, "attempts": 0, "updated_at": now,
-            "awaiting_fulfillment_orders": False}
+            "awaiting_fulfillment_orders": False, "holds_due": order_id in holds_changed}
            for order_id, desired in wanted.items() if order_id not in syncs]
     if new:
         tx.execute(insert(SYNCS), new)

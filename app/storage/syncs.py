@@ -6,24 +6,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.storage.tables import ObjectSync, Order, OrderSync
 
 
 def pending(tx: Session, shop: str, settled_by: datetime, exclude: set[str],
-            limit: int) -> list[tuple]:
+            limit: int, holds_due: bool = False) -> list[tuple]:
     """(order id, desired, version, applied) of the next pending orders whose desired state
-    has held since `settled_by`, oldest change first, leaving out `exclude`."""
+    has held since `settled_by`, oldest change first, leaving out `exclude`; with `holds_due`,
+    only those whose holds are still to place."""
     query = (select(OrderSync.order_id, OrderSync.desired, OrderSync.version,
                     OrderSync.applied)
              .where(OrderSync.shop == shop, OrderSync.pending.is_(True),
                     OrderSync.updated_at <= settled_by)
              .order_by(OrderSync.updated_at, OrderSync.order_id))
+    if holds_due:
+        query = query.where(OrderSync.holds_due.is_(True))
     if exclude:
         query = query.where(OrderSync.order_id.not_in(exclude))
     return list(tx.execute(query.limit(limit)))
+
+
+SYNCS = OrderSync.__table__
+HOLDS_PLACED = update(SYNCS).where(
+    SYNCS.c.shop == bindparam("b_shop"), SYNCS.c.order_id == bindparam("b_order_id"),
+    SYNCS.c.version == bindparam("b_version")).values(holds_due=False)
+
+
+def holds_placed(tx: Session, shop: str, versions: dict[str, int]) -> None:
+    """The holds of these orders' desired states are placed; a newer state keeps its own due."""
+    if versions:
+        tx.execute(HOLDS_PLACED, [{"b_shop": shop, "b_order_id": order_id, "b_version": version}
+                                  for order_id, version in versions.items()])
+
 
 
 def placed_at(tx: Session, shop: str, order_ids: list[str]) -> dict[str, datetime]:

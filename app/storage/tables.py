@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -309,7 +310,8 @@ class OrderSync(Base):
     after a successful sync (applied). The sync sends only the difference."""
 
     __tablename__ = "order_sync"
-    __table_args__ = (Index("ix_order_sync_pending", "shop", "pending"),)
+    __table_args__ = (Index("ix_order_sync_pending", "shop", "pending"),
+                      Index("ix_order_sync_holds_due", "shop", "holds_due"))
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -317,6 +319,8 @@ class OrderSync(Base):
     applied: Mapped[dict] = mapped_column(JSON, default=dict)
     pending: Mapped[bool] = mapped_column(Boolean, default=True)
     awaiting_fulfillment_orders: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its holds changed and the sync has not placed them yet: they go out before any tag or field.
+    holds_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

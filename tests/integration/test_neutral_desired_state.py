@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import MetaData, Table, insert, select
 
 from app.domain.writeback import DesiredState
 from app.services.sync import needs_read
 from app.storage.db import make_engine
 from app.storage.migrate import downgrade, upgrade
-from app.storage.tables import OrderSync
 
 OLD = {"tags": ["backordered"], "holds": {"L1": 2}, "hold_note": "Backordered",
        "metafields": {"status": ["single_line_text_field", "waiting"],
@@ -22,7 +21,7 @@ def test_stored_metafields_become_fields_and_back(tmp_path):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     upgrade(url, "0008")
     engine = make_engine(url)
-    table = OrderSync.__table__
+    table = Table("order_sync", MetaData(), autoload_with=engine)  # as it was at 0008
     with engine.begin() as conn:
         conn.execute(insert(table).values(
             shop="s.myshopify.com", order_id="O1", desired=OLD, applied=OLD, pending=False,

@@ -4,7 +4,9 @@ from the simulator's own state (tags, our metafields, fulfillment orders and hol
 from __future__ import annotations
 
 import json
+import re
 
+import requests
 from sqlalchemy import select
 
 from app.storage.tables import OrderLine
@@ -128,3 +130,32 @@ def test_an_order_never_short_shows_nothing_of_ours_and_costs_no_write(harness):
     assert harness.order(waiting)["tags"] == ["backordered"]
     assert harness.order(covered)["metafields"] == []
     assert harness.services.shopify_gateway.counters["orders_updated"] == 1
+
+
+class MutationLog(requests.Session):
+    """The HTTP edge, noting the root fields of every mutation the app sends, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.roots: list[set[str]] = []
+
+    def post(self, url, json=None, **kwargs):
+        query = (json or {}).get("query", "")
+        if query.lstrip().startswith("mutation"):
+            self.roots.append(set(re.findall(r"\b(fulfillmentOrderHold|tagsAdd|metafieldsSet)\(",
+                                             query)))
+        return super().post(url, json=json, **kwargs)
+
+
+def test_a_burst_has_every_hold_placed_before_any_tag_or_field(harness):
+    """Holds matter most: a short line must not be picked while tags and fields wait."""
+    small = harness.oversell(1, available=0)
+    log = harness.services.admin_client.session = MutationLog()
+    orders = [harness.sell((small, 1)) for _ in range(8)]
+    harness.settle()
+    holds = [n for n, roots in enumerate(log.roots) if "fulfillmentOrderHold" in roots]
+    fields = [n for n, roots in enumerate(log.roots) if roots & {"tagsAdd", "metafieldsSet"}]
+    assert holds and fields and max(holds) < min(fields)
+    for order in orders:
+        assert harness.order(order)["tags"] == ["backordered"]
+        assert harness.held(order) == {harness.order(order)["line_items"][0]["id"]: 1}
