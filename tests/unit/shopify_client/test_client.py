@@ -77,6 +77,22 @@ def test_pacing_waits_for_the_bucket_to_hold_the_last_seen_cost(client, credenti
     assert clock.sleeps == [pytest.approx(0.6)]
 
 
+@pytest.mark.parametrize(("plan", "maximum", "rate", "wait"), [
+    ("Standard", 2_000, 100, 9.0), ("Advanced", 4_000, 200, 4.5), ("Plus", 20_000, 1_000, 0.9),
+    ("Enterprise", 40_000, 2_000, 0.45)])
+def test_pacing_follows_the_plans_own_bucket(client, credentials, http, clock, plan, maximum,
+                                             rate, wait):
+    """The bucket of each plan, as its `throttleStatus` reports it: a sale on Plus is not paced as
+    if it were on Standard (Shopify restores 100, 200, 1,000 and 2,000 points per second)."""
+    http.post(URL, json=ok({"shop": {}}, requested=1_000, actual=1_000, available=100,
+                           maximum=maximum, rate=rate))
+    client.execute(SHOP, credentials, QUERY)
+
+    client.execute(SHOP, credentials, QUERY)
+
+    assert clock.sleeps == [pytest.approx(wait)]
+
+
 def test_pacing_uses_the_callers_estimate_for_an_unseen_query(client, credentials, http, clock):
     http.post(URL, json=ok({"shop": {}}, requested=5, actual=5, available=100, rate=50))
     client.execute(SHOP, credentials, QUERY)
