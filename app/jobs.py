@@ -172,12 +172,12 @@ class Queue:
         """Tasks (ready to run, scheduled for later)."""
         return self.huey.pending_count(), self.huey.scheduled_count()
 
-    def consumer(self, workers: int):
+    def consumer(self, workers: int, periodic: bool = True):
         """The worker process's consumer. Redis hands it a task the moment one is queued (a
         blocking read); on SQLite it polls, and huey's default back-off would let an idle worker
         sleep up to 10 s before it saw a webhook, so it polls at a fixed, short interval."""
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
+            workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True,
             initial_delay=self._poll_s, backoff=1.0, max_delay=self._poll_s)
 
     def drain(self, limit: int = 100_000) -> int:

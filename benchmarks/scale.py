@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import multiprocessing
 import os
 import random
@@ -63,11 +64,14 @@ def build_app(env: dict):
     return create_app(load_config(env), migrate=False, gateway=Platform())
 
 
-def worker_main(env: dict, stop) -> None:
-    """One worker process: the huey consumer with two threads, until told to stop."""
+def worker_main(env: dict, ready, stop) -> None:
+    """One worker process: the huey consumer with two threads, until told to stop. The periodic
+    jobs are left out: they would sync in the middle of the measure."""
     services = build_app(env).extensions["backorders"]
-    consumer = services.queue.consumer(workers=2)
+    logging.getLogger().setLevel(logging.WARNING)
+    consumer = services.queue.consumer(workers=2, periodic=False)
     consumer.start()
+    ready.release()
     stop.wait()
     consumer.stop(graceful=True)
     services.close()
@@ -131,24 +135,30 @@ def sale(rng: random.Random, shops: int, orders: int, now: datetime):
     return deliveries, ordered
 
 
-def record(services, deliveries) -> None:
+def record(services, deliveries) -> list[int]:
     """Through the intake service, as the web does after verifying each delivery."""
-    for n, (shop, topic, payload) in enumerate(deliveries):
-        receipt = services.intake.record(
-            webhook_id=f"w{n}", event_id=f"e{n}", topic=topic, shop=shop, api_version="2026-10",
-            triggered_at=None, payload=json.dumps(payload))
-        services.queue.process_receipt(receipt)
+    return [services.intake.record(
+        webhook_id=f"w{n}", event_id=f"e{n}", topic=topic, shop=shop, api_version="2026-10",
+        triggered_at=None, payload=json.dumps(payload))
+        for n, (shop, topic, payload) in enumerate(deliveries)]
 
 
-def drain(env: dict, services, processes: int, receipts: int) -> float:
-    """Receipts processed per second by `processes` worker processes."""
+def drain(env: dict, services, processes: int, receipts: list[int]) -> float:
+    """Receipts processed per second by `processes` worker processes, from the moment they are
+    queued to the running workers."""
     context = multiprocessing.get_context("spawn")
-    stop = context.Event()
-    workers = [context.Process(target=worker_main, args=(env, stop)) for _ in range(processes)]
-    started = time.monotonic()
+    ready, stop = context.Semaphore(0), context.Event()
+    workers = [context.Process(target=worker_main, args=(env, ready, stop))
+               for _ in range(processes)]
     for worker in workers:
         worker.start()
     try:
+        for _ in workers:
+            if not ready.acquire(timeout=120):
+                raise SystemExit("a worker process did not start")
+        started = time.monotonic()
+        for receipt in receipts:
+            services.queue.process_receipt(receipt)
         while services.backlog.status().webhooks:
             if time.monotonic() - started > SETTLE_TIMEOUT_S:
                 raise SystemExit(f"the workers did not process {receipts} receipts in "
@@ -161,7 +171,7 @@ def drain(env: dict, services, processes: int, receipts: int) -> float:
             worker.join(30)
             if worker.is_alive():
                 worker.kill()
-    return receipts / elapsed
+    return len(receipts) / elapsed
 
 
 def misallocated(services, ordered: dict) -> tuple[int, int]:
@@ -187,8 +197,8 @@ def run(args, processes: int) -> dict:
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # the sale is over
     seed(services, args.shops, now)
     deliveries, ordered = sale(random.Random(args.seed), args.shops, args.orders, now)
-    record(services, deliveries)
-    per_s = drain(env, services, processes, len(deliveries))
+    logging.getLogger().setLevel(logging.WARNING)
+    per_s = drain(env, services, processes, record(services, deliveries))
     over, under = misallocated(services, ordered)
     services.queue.huey.flush()
     services.close()

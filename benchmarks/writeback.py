@@ -49,7 +49,10 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from app.platforms.shopify.gateway import MUTATION_COST
+
 SHOP = "bench-writeback.myshopify.com"
+RESTORE_RATE = 100  # points per second: the simulator's bucket is Shopify's Standard plan
 API_KEY, API_SECRET = "bench-key", "bench-secret"
 OVERSOLD, STOCKED = 6, 6  # variants that keep selling past a small stock, variants with plenty
 OVERSOLD_STOCK = 4  # units of each oversold variant on hand when the sale opens
@@ -86,11 +89,23 @@ class Bench:
         self.services = self.app.extensions["backorders"]
         self.web.app = self.app
         Thread(target=self.web.serve_forever, name="web", daemon=True).start()
-        self.consumer = self.services.queue.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+        self.consumer = self.services.queue.consumer(workers)  # as `flask --app app worker`
         self.consumer.start()
+        self.last_hold_at = 0.0  # when the store last took a hold (time.monotonic)
+        self._watching = True
+        Thread(target=self._watch_holds, name="holds", daemon=True).start()
+
+    def _watch_holds(self) -> None:
+        """Notes when the app last placed a hold, every 50 ms."""
+        seen = 0
+        while self._watching:
+            placed = self.services.shopify_gateway.counters["holds_placed"]
+            if placed != seen:
+                seen, self.last_hold_at = placed, time.monotonic()
+            time.sleep(0.05)
 
     def close(self) -> None:
+        self._watching = False
         self.consumer.stop(graceful=True)
         self.web.shutdown()
         self._stop_store()
@@ -351,12 +366,14 @@ def run(orders: int, rate: float, restock: float, workers: int) -> dict:
             placed = bench.sale(orders, rate, oversold, stocked)
             placing_s = time.monotonic() - started
             settle_s = bench.wait(bench.settled)
+            holds = bench.services.shopify_gateway.counters["holds_placed"]
+            holds_s = bench.last_hold_at - started
             sale = {k: v - before[k] for k, v in stats.snapshot().items()}
             waiting = bench.backordered()
             latencies = [synced.timestamp() - placed[order_id]
                          for order_id, synced in waiting.items() if synced]
             after_sale, problems = check_holds(bench.store, oversold, per_line=False)
-            print(f"  writes accepted: {dict(bench.services.gateway.counters)}")
+            print(f"  writes accepted: {dict(bench.services.shopify_gateway.counters)}")
             print(f"  placed in {placing_s:.1f}s, settled {settle_s:.1f}s later; "
                   f"{len(waiting)} backordered; the store shows {after_sale}", flush=True)
             if problems:
@@ -398,6 +415,11 @@ def run(orders: int, rate: float, restock: float, workers: int) -> dict:
         "cost_per_backordered_order": round(sale["cost_actual"] / max(1, backordered), 2),
         "throttled": int(sale["throttled"] + fill["throttled"]),
         "sync_p95_s": round(p95(latencies), 3),
+        # the last hold of the sale placed, against the time the bucket needs for the holds
+        # alone (each a mutation of 10 points, restored at 100 points/s)
+        "holds_drain_ratio": round(holds_s / max(0.1, holds * MUTATION_COST / RESTORE_RATE), 2),
+        "holds_placed_in_sale": holds,
+        "last_hold_s": round(holds_s, 1),
         "sync_max_s": round(max(latencies, default=0.0), 3),
         "settle_after_sale_s": round(settle_s, 1),
         "sale_held_units": after_sale["held_units"],

@@ -12,8 +12,9 @@ from app.storage.tables import OAuthState, Shop
 
 
 def find(tx: Session, shop: str, lock: bool = False) -> Shop | None:
-    """`lock`: held until the transaction ends, so two workers never both change its tokens."""
-    return tx.get(Shop, shop, with_for_update=lock)
+    """`lock`: held until the transaction ends, so two workers never both change its tokens.
+    Unlocked, a row the transaction has read already is not read again."""
+    return tx.get(Shop, shop, with_for_update=True if lock else None)
 
 
 def scopes(tx: Session, shop: str) -> str | None:

@@ -72,5 +72,5 @@ def of_orders(tx: Session, shop: str, order_ids: list[str]) -> Iterable[OrderSyn
 
 def of_order(tx: Session, shop: str, order_id: str, lock: bool = False) -> OrderSync | None:
     """`lock`: held until the transaction ends, so a newer plan's version is seen as it is."""
-    return tx.get(OrderSync, (shop, order_id), with_for_update=lock)
+    return tx.get(OrderSync, (shop, order_id), with_for_update=True if lock else None)
 
