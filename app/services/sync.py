@@ -52,6 +52,7 @@ from app.services.ports import (
 from app.storage import orders as order_store
 from app.storage import syncs as sync_store
 from app.storage.db import Database, Tx
+from app.storage.tables import OrderSync
 
 log = logging.getLogger(__name__)
 BATCH = 25
@@ -119,14 +120,11 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     return Planned(change, placement.awaiting, placement.deferred + unseen)
 
 
-def holds_only(order_id: str, desired: DesiredState, state: OrderState,
-               applied: Mapping) -> Planned:
-    """The writes of `desired`'s holds and nothing else: tags as the store shows them, fields as
-    last applied."""
-    holds = DesiredState(tags=tuple(sorted({TAG} & set(state.tags))),
-                         fields=DesiredState.from_dict(applied).fields, holds=desired.holds,
-                         hold_note=desired.hold_note)
-    return plan_change(order_id, holds, state, applied)
+def first_writes(desired: DesiredState, applied: Mapping) -> DesiredState:
+    """What goes out ahead of the rest: `desired`'s holds, and its tag, which needs the same
+    read of the store; the fields stay as last applied."""
+    return DesiredState(tags=desired.tags, fields=DesiredState.from_dict(applied).fields,
+                        holds=desired.holds, hold_note=desired.hold_note)
 
 
 def needs_read(desired: DesiredState, applied: Mapping) -> bool:
@@ -287,14 +285,18 @@ class Sync:
         return plans, hidden
 
     def _place_holds(self, shop: str, rows, report: SyncReport, failed: set[str]) -> None:
-        """Holds alone, for orders whose holds changed: a short line must not be picked while
-        the store waits for tags and fields, which the orders' full sync sends after. An order
-        the store hides or no longer has is left to that sync."""
+        """Holds first, for orders whose holds changed, with our tag, which needs the same read
+        of the store: a short line must not be picked while the store waits for the fields.
+        What was placed is recorded, so the orders' full sync that follows sends the fields
+        without reading the store again. An order the store hides or no longer has is left to
+        that sync."""
         states = {st.order_id: st for st in self._gateway.order_states(shop, [r[0] for r in rows])}
-        changes = [holds_only(order_id, desired, states[order_id], applied).change
-                   for order_id, desired, _, applied in rows
-                   if order_id in states and not states[order_id].hidden]
-        changes = [change for change in changes if not change.is_empty()]
+        planned = {}
+        for order_id, desired, _, applied in rows:
+            if order_id in states and not states[order_id].hidden:
+                first = first_writes(desired, applied)
+                planned[order_id] = (first, plan_change(order_id, first, states[order_id], applied))
+        changes = [p.change for _, p in planned.values() if not p.change.is_empty()]
         if changes:
             self._about_to_write(shop, [c.order_id for c in changes])
         errors = self._gateway.apply(shop, changes) if changes else {}
@@ -303,6 +305,9 @@ class Sync:
                 failed.add(order_id)
                 report.failed += 1
                 self._failed(s, shop, order_id, errors[order_id])
+            for order_id, (first, placed) in planned.items():
+                if not errors.get(order_id):
+                    self._record(s, shop, order_id, first, placed, report)
             sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
                                               if not errors.get(order_id)})
         report.holds_first += len(changes)
@@ -389,22 +394,28 @@ class Sync:
 
     def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport) -> None:
+        row = self._record(s, shop, order_id, desired, planned, report)
+        _tell(s, shop, order_id, desired)
+        if row.version == version:  # a newer plan arrived meanwhile: keep it pending
+            row.pending = False
+
+    def _record(self, s: Tx, shop: str, order_id: str, shown: DesiredState,
+                planned: Planned | None, report: SyncReport) -> OrderSync:
+        """What the store shows now, as far as the sync knows it, and what it left undone."""
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        row.applied = {**desired.as_dict(), **({AWAITING: True} if awaiting else {}),
+        row.applied = {**shown.as_dict(), **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {})}
-        _tell(s, shop, order_id, desired)
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts = 0
         row.last_error = "; ".join(deferred)[:2000] or None
         if deferred:
             log.info("sync of %s on %s left holds undone: %s", order_id, shop, row.last_error)
-        if row.version == version:  # a newer plan arrived meanwhile: keep it pending
-            row.pending = False
+        return row
 
     def _hidden(self, s: Tx, shop: str, order_id: str, reason: str) -> None:
         """Kept pending with the reason, and set aside: a sync finding it again right away

@@ -144,7 +144,7 @@ def test_a_worker_killed_mid_sync_is_finished_by_the_next_run_without_doubling(h
         pending = set(s.scalars(select(OrderSync.order_id).where(
             OrderSync.shop == harness.shop, OrderSync.pending.is_(True))))
     assert applied  # the store took some orders' writes …
-    assert not any(harness.order(o)["tags"] for o in orders)  # (holds before any tag)
+    assert not any(harness.order(o)["metafields"] for o in orders)  # (holds before any field)
     assert {f"gid://shopify/Order/{o}" for o in orders} <= pending  # … we recorded none
 
     client.session = live_session
