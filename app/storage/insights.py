@@ -1,5 +1,5 @@
-"""What the embedded admin page reads: the shop's settings row, the queue of open lines, one
-order's lines and its platform state, and the lines and date changes the numbers count."""
+"""What the embedded admin page reads: the queue of open lines, one order's lines and its
+platform state, and the lines and date changes the numbers count."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The mirror of the store as the mirror and the webhook handlers write it: orders and their lines,
-variants, stock per location; and beside it what those handlers touch when the store changes (a
-pool's expected restocks, the orders' syncs)."""
+variants, stock per location; and beside it what those handlers touch when the store changes
+(the orders' syncs)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What reconciliation compares with the platform: the mirror's stock readings and the units its
-open lines hold."""
+"""What reconciliation compares with the platform: the items of open lines and the units those
+lines hold (the mirror's readings themselves are read through `orders`)."""
 
 from __future__ import annotations
 
