@@ -27,7 +27,7 @@ from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_histo
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
-from app.domain.writeback import DesiredState, desired_state
+from app.domain.writeback import desired_state
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
 from app.storage import plans as plan_store
@@ -419,7 +419,10 @@ def _holds_changed(wanted: dict[str, dict], syncs: dict) -> set[str]:
 
 
 def _held(desired: dict | None) -> dict[str, int]:
-    return DesiredState.from_dict(desired).held()
+    """`DesiredState.held` of a stored state, read without building the state: a shop's re-plan
+    compares a million of them."""
+    return {line: int(units) for line, units in ((desired or {}).get("holds") or {}).items()
+            if units}
 
 
 def _chunks(items: Sequence) -> Iterator[list]:

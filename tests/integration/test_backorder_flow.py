@@ -246,3 +246,28 @@ def test_reconciliation_corrects_stock_drift_and_replans(flow, platform):
     assert report["stock_fixed"] == 1 and report["orders_to_sync"] == 1
     assert line(services, 11).backordered == 0
     assert services.reconcile.run("test-shop.myshopify.com")["stock_fixed"] == 0
+
+
+def holds_due(services, order: str) -> bool:
+    with services.db.transaction() as s:
+        return s.get(OrderSync, ("test-shop.myshopify.com", order)).holds_due
+
+
+def test_holds_stay_due_until_the_sync_places_them(flow, platform):
+    """A newer plan that leaves the holds as they were (a new date only) keeps them due."""
+    client, services = flow
+    platform.route("gid://shopify/Order/1", {"gid://shopify/LineItem/11": 3})
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    huey = services.queue.huey
+    while (task := huey.dequeue()) is not None:  # everything but the sync
+        if task.name != "sync":
+            huey.execute(task)
+    assert holds_due(services, "gid://shopify/Order/1")
+
+    services.restocks.create("test-shop.myshopify.com", {
+        "variant_id": V1, "quantity": 1, "expected_date": "2026-12-04"})  # a new ETA, same holds
+    assert holds_due(services, "gid://shopify/Order/1")
+
+    services.sync.run("test-shop.myshopify.com")
+    assert platform.held("gid://shopify/Order/1") == {"gid://shopify/LineItem/11": 1}
+    assert not holds_due(services, "gid://shopify/Order/1")
