@@ -68,17 +68,22 @@ class Config:
         """Origin of one shop's Admin API and OAuth endpoints."""
         return self.admin_origin.replace("{shop}", shop).rstrip("/")
 
+    @property
+    def _on_shopify(self) -> bool:
+        """The Admin API is Shopify's own, not a store simulator's."""
+        return self.admin_origin == SHOPIFY_ADMIN
+
     def app_bridge_src(self, shop: str) -> str:
         """Shopify's App Bridge; pointed at a store simulator, the simulator's stand-in, which
         gets the page fresh session tokens from the simulator's local admin that frames it."""
-        if self.admin_origin == SHOPIFY_ADMIN:
+        if self._on_shopify:
             return APP_BRIDGE
         return f"{self.admin_base(shop)}/admin/app-bridge.js"
 
     def frame_ancestors(self, shop: str) -> str:
         """Who may frame the embedded page: the shop's admin, and a simulator's local admin."""
         ancestors = f"https://{shop} https://admin.shopify.com"
-        if self.admin_origin == SHOPIFY_ADMIN:
+        if self._on_shopify:
             return ancestors
         local = urlparse(self.admin_base(shop))
         return f"{ancestors} {local.scheme}://{local.netloc}"

@@ -32,15 +32,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from app import create_app
 from app.config import database_url_of, load_config
-from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.tables import OrderLine, Shop, StockLevel, Variant
 from benchmarks.isolation import Platform
-from benchmarks.planning import order_payload
+from benchmarks.planning import fresh_schema, order_payload
 
 TARGETS = {"processed_per_s": 250, "worker_scaling": 1.6}
 VARIANTS = 8
@@ -75,14 +74,6 @@ def worker_main(env: dict, ready, stop) -> None:
     stop.wait()
     consumer.stop(graceful=True)
     services.close()
-
-
-def fresh_database(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url)
 
 
 def shop_name(n: int) -> str:
@@ -191,7 +182,9 @@ def misallocated(services, ordered: dict) -> tuple[int, int]:
 
 def run(args, processes: int) -> dict:
     env = app_env()
-    fresh_database(database_url_of(env["DATABASE_URL"]))
+    url = database_url_of(env["DATABASE_URL"])
+    fresh_schema(url)
+    upgrade(url)
     services = build_app(env).extensions["backorders"]
     services.queue.huey.flush()
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # the sale is over

@@ -2,6 +2,13 @@
 a merchant meets it: framed in an iframe, opened with `shop`, `host` and an `id_token`, and
 handed a fresh session token whenever the page asks `shopify.idToken()`.
 
+Platform facts it rests on:
+- an embedded app's first load carries `id_token` with `shop`, `host` and `embedded=1`, and the
+  launch URL is signed with `hmac` (shopify.dev, "Session tokens" / "Embedded app authorization");
+- a session token is an HS256 JWT signed with the app's secret that lives one minute, and the
+  page gets a fresh one for each request from App Bridge's `shopify.idToken()` (the same page;
+  `idToken: IdTokenApi` in App Bridge's types, 0.7.2).
+
 In Shopify, App Bridge (loaded from Shopify's CDN into the app's page) asks the admin for each
 token over `postMessage`. Here `/<shop>/admin/app-bridge.js` plays that part: the app loads it in
 place of the CDN script when its admin origin is this simulator, and it asks the framing page,
