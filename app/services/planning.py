@@ -440,7 +440,7 @@ def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
     for level in plan_store.stock_levels(s, shop, items):
         levels.setdefault(level.inventory_item_id, []).append(level)
     restocks: dict[str, list[Restock]] = {}
-    for r in restock_store.expected_restocks(s, shop, pools):
+    for r in restock_store.expected_restock_rows(s, shop, pools):
         restocks.setdefault(r.pool, []).append(
             Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference))
     return _Inputs(rows, variants, levels, restocks, _history(s, shop, variants.values()))
