@@ -70,6 +70,7 @@ class GraphQLResult:
                         field=tuple(str(part) for part in error.get("field") or ()),
                         message=str(error.get("message", "")),
                         code=error.get("code"),
+                        element_index=error.get("elementIndex"),
                     )
                 )
         return errors

@@ -93,6 +93,7 @@ class UserError(NamedTuple):
     field: tuple[str, ...]
     message: str
     code: str | None
+    element_index: int | None = None  # the refused element of a list input (metafieldsSet)
 
 
 class UserErrors(ShopifyError):

@@ -318,16 +318,60 @@ def test_our_tag_is_added_and_removed_alone_never_by_rewriting_the_list(gateway,
 
 
 def test_metafields_go_through_metafields_set(gateway, admin):
-    admin.queue("SyncOrders", {"o0m0_0": {"metafields": [], "userErrors": []}})
+    admin.queue("SyncOrders", {"f0_0": {"metafields": [], "userErrors": []}})
 
     gateway.apply(SHOP, [OrderChange(gid("Order", 1),
                                      fields={"status": "waiting"})])
 
     (_, variables, text) = admin.sent[0]
     assert "metafieldsSet(" in text
-    assert variables["o0m0_metafields"] == [{
+    assert variables["f0_metafields"] == [{
         "ownerId": gid("Order", 1), "namespace": "$app:backorders", "key": "status",
         "type": "single_line_text_field", "value": "waiting"}]
+
+
+FIVE_FIELDS = {"status": "waiting", "eta": "2026-12-20", "lines": "[]", "alternatives": "[]",
+               "alternative_reasons": "[]"}
+
+
+def test_several_orders_share_a_metafields_call_of_at_most_25(gateway, admin):
+    admin.queue("SyncOrders", {"f0_0": {"metafields": [], "userErrors": []},
+                               "f1_0": {"metafields": [], "userErrors": []}})
+
+    errors = gateway.apply(SHOP, [OrderChange(gid("Order", n), fields=FIVE_FIELDS)
+                                  for n in range(1, 7)])
+
+    assert errors == {gid("Order", n): None for n in range(1, 7)}
+    ((_, variables, text),) = admin.sent
+    assert text.count("metafieldsSet(") == 2
+    first, second = variables["f0_metafields"], variables["f1_metafields"]
+    assert len(first) == 25 and {f["ownerId"] for f in first} == {
+        gid("Order", n) for n in range(1, 6)}
+    assert {f["ownerId"] for f in second} == {gid("Order", 6)}
+    assert gateway.counters["metafields_updated"] == 6
+
+
+def test_a_refused_metafield_fails_its_order_and_the_others_of_the_call_are_sent_again(
+        gateway, admin):
+    refused = {"field": ["metafields", "6", "value"], "message": "Value must be a date.",
+               "code": "INVALID_VALUE", "elementIndex": 6}
+    admin.queue("SyncOrders",
+                {"o1m0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []},
+                 "f0_0": {"metafields": None, "userErrors": [refused]}},
+                {"f0_0": {"metafields": [], "userErrors": []}})
+
+    errors = gateway.apply(SHOP, [
+        OrderChange(gid("Order", 1), fields=FIVE_FIELDS),
+        OrderChange(gid("Order", 2), tags_add=("backordered",), fields=FIVE_FIELDS),
+        OrderChange(gid("Order", 3), fields=FIVE_FIELDS)])
+
+    assert "Value must be a date" in errors[gid("Order", 2)]
+    assert errors[gid("Order", 1)] is None and errors[gid("Order", 3)] is None
+    (_, again, text) = admin.sent[1]
+    assert "tagsAdd(" not in text
+    assert {f["ownerId"] for f in again["f0_metafields"]} == {gid("Order", 1), gid("Order", 3)}
+    assert gateway.counters["metafields_updated"] == 2
+    assert gateway.counters["orders_updated"] == 1
 
 
 def test_a_whole_hold_names_no_lines_and_a_line_hold_does(gateway, admin):
