@@ -22,7 +22,8 @@ def run_query(ctx: RequestContext, query: str, group_objects: bool = False) -> t
     from .schema import admin_schema, strict_resolver
     from .supported import unsupported
 
-    if any(op.status in ("CREATED", "RUNNING") for op in ctx.shop.bulk_operations.values()):
+    if any(op.type == "QUERY" and op.status in ("CREATED", "RUNNING")
+           for op in ctx.shop.bulk_operations.values()):
         return None, [_error("A bulk query operation for this app and shop is already in progress.", "OPERATION_IN_PROGRESS")]
     schema = admin_schema()
     try:
@@ -46,9 +47,15 @@ def run_query(ctx: RequestContext, query: str, group_objects: bool = False) -> t
     return operation, []
 
 
-def advance(core, operation: BulkOperation) -> None:
-    """A bulk operation completes once `bulk_delay` seconds have passed since it was created."""
+def advance(ctx: RequestContext, operation: BulkOperation) -> None:
+    """A bulk operation completes once `bulk_delay` seconds have passed since it was created; a
+    bulk mutation's runs happen then."""
+    core = ctx.core
     if operation.status == "CREATED" and core.now() >= operation.created_at + core.bulk_delay:
+        if operation.type == "MUTATION":
+            from .bulk_mutations import complete
+
+            complete(ctx, operation)
         operation.status = "COMPLETED"
         operation.completed_at = core.now()
 

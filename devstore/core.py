@@ -35,6 +35,7 @@ class Core:
     ids: IdSequence = field(default_factory=IdSequence)
     shops: dict[str, Shop] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    staged_files: dict[str, bytes] = field(default_factory=dict)  # staged uploads, by key
 
     def now(self) -> float:
         return self.clock.now()

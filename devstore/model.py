@@ -267,6 +267,8 @@ class BulkOperation:
     completed_at: float | None = None
     lines: list[str] = field(default_factory=list)
     error_code: str | None = None
+    type: str = "QUERY"  # QUERY | MUTATION
+    variables: list[dict] = field(default_factory=list)  # a bulk mutation's input, one per run
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from . import bulk
+from . import bulk, bulk_mutations
 from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
@@ -89,7 +89,7 @@ def _bulk_operation(ctx: RequestContext, number: int) -> dict | None:
     operation = ctx.shop.bulk_operations.get(number)
     if operation is None:
         return None
-    bulk.advance(ctx.core, operation)
+    bulk.advance(ctx, operation)
     return bulk_operation_view(ctx, operation)
 
 
@@ -255,6 +255,18 @@ def m_bulk_operation_run_query(_root, info, query, groupObjects=False):
     return {"bulkOperation": bulk_operation_view(ctx, operation) if operation else None, "userErrors": errors}
 
 
+def m_staged_uploads_create(_root, info, input):
+    targets, errors = bulk_mutations.stage(_ctx(info), input)
+    return {"stagedTargets": targets, "userErrors": errors}
+
+
+def m_bulk_operation_run_mutation(_root, info, mutation, stagedUploadPath, clientIdentifier=None,
+                                  groupObjects=None):  # deprecated on mutations: no output to group
+    ctx = _ctx(info)
+    operation, errors = bulk_mutations.run_mutation(ctx, mutation, stagedUploadPath, clientIdentifier)
+    return {"bulkOperation": bulk_operation_view(ctx, operation) if operation else None, "userErrors": errors}
+
+
 def _reject_inputs(type_name: str, given: dict, supported: set[str]) -> None:
     """Input fields the simulator ignores may only carry their schema default (or null)."""
     from .schema import admin_schema
@@ -276,4 +288,5 @@ MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafiel
                    "fulfillmentOrderReleaseHold": m_fulfillment_order_release_hold,
                    "productVariantsBulkUpdate": m_product_variants_bulk_update,
                    "bulkOperationRunQuery": m_bulk_operation_run_query,
-                   "orderUpdate": m_order_update}
+                   "orderUpdate": m_order_update, "stagedUploadsCreate": m_staged_uploads_create,
+                   "bulkOperationRunMutation": m_bulk_operation_run_mutation}

@@ -39,7 +39,9 @@ SUPPORTED: dict[str, dict[str, frozenset]] = {
                         fulfillmentOrderHold=frozenset({"id", "fulfillmentHold"}),
                         fulfillmentOrderReleaseHold=frozenset({"id", "holdIds", "externalId"}),
                         productVariantsBulkUpdate=frozenset({"productId", "variants"}),
-                        bulkOperationRunQuery=frozenset({"query", "groupObjects"}), orderUpdate=frozenset({"input"})),
+                        bulkOperationRunQuery=frozenset({"query", "groupObjects"}), orderUpdate=frozenset({"input"}),
+                        stagedUploadsCreate=frozenset({"input"}),
+                        bulkOperationRunMutation=frozenset({"mutation", "stagedUploadPath", "clientIdentifier"})),
     "Node": _fields("id"),
     "Shop": _fields("id", "name", "email", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"),
     "ShopAddress": _fields("countryCodeV2", "country"),
@@ -95,6 +97,11 @@ SUPPORTED: dict[str, dict[str, frozenset]] = {
     "ProductVariantsBulkUpdateUserError": CODED_ERROR,
     "BulkOperationRunQueryPayload": _fields("bulkOperation", "userErrors"),
     "BulkOperationUserError": CODED_ERROR,
+    "StagedUploadsCreatePayload": _fields("stagedTargets", "userErrors"),
+    "StagedMediaUploadTarget": _fields("url", "resourceUrl", "parameters"),
+    "StagedUploadParameter": _fields("name", "value"),
+    "BulkOperationRunMutationPayload": _fields("bulkOperation", "userErrors"),
+    "BulkMutationUserError": CODED_ERROR,
 }
 
 for _name in list(SUPPORTED):

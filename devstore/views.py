@@ -348,4 +348,4 @@ def bulk_operation_view(ctx: RequestContext, operation: BulkOperation) -> dict:
             "fileSize": str(sum(len(line) + 1 for line in operation.lines)) if done else None,
             "url": url if done and operation.lines else None, "partialDataUrl": None,
             "createdAt": graphql_time(operation.created_at), "completedAt": graphql_time(operation.completed_at),
-            "query": operation.query, "type": "QUERY"}
+            "query": operation.query, "type": operation.type}

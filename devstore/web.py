@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from flask import Blueprint, Flask, Response, jsonify, redirect, request
 
 from . import graphql_api, local_admin
@@ -67,6 +69,18 @@ def _platform(store) -> Blueprint:
         form = request.get_json(silent=True) if request.is_json else request.form.to_dict()
         with store.core.lock:
             return jsonify(store.tokens.token_request(shop, form or {}))
+
+    @bp.post("/_devstore/staged-uploads")
+    def staged_upload():
+        """The upload target of `stagedUploadsCreate`: a form POST of its parameters and the file,
+        answered 201 as `success_action_status` asks."""
+        key, upload = request.form.get("key"), request.files.get("file")
+        if not key or upload is None:
+            return jsonify({"error": "a staged upload needs the form field key and a file"}), 400
+        with store.core.lock:
+            store.core.staged_files[key] = upload.read()
+        return Response(f"<PostResponse><Key>{escape(key)}</Key></PostResponse>", status=201,
+                        mimetype="application/xml")
 
     @bp.get("/_devstore/bulk/<shop>/<int:operation_id>.jsonl")
     def bulk_result(shop: str, operation_id: int):
