@@ -33,7 +33,7 @@ from app.services.planning import Planning
 from app.services.ports import PlatformGateway
 from app.services.reconcile import Reconciliation
 from app.services.restocks import Restocks
-from app.services.sync import Sync
+from app.services.sync import BACKLOG_BATCH, BATCH, Sync
 from app.storage import shops as shop_store
 from app.storage.db import Database
 from app.storage.token_cipher import TokenCipher
@@ -119,7 +119,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                                    connect_timeout=config.connect_timeout_s,
                                    read_timeout=config.read_timeout_s)
         gateway = ShopifyGateway(admin_client, installs, http, scopes=granted_scopes(db),
-                                 clock=clock)
+                                 clock=clock, bulk_after_s=config.bulk_after_s)
     saleor_api = SaleorApi(http, config.connect_timeout_s, config.read_timeout_s)
     saleor_installs = SaleorInstalls(db, cipher, saleor_api, clock, config.saleor_api_urls)
     shopify_gateway = gateway
@@ -136,7 +136,9 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
     services = Services(
         config=config, clock=clock, db=db, http=http, cipher=cipher, tokens=tokens,
         installs=installs, intake=intake, events=events, planning=planning,
-        alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s),
+        alternatives=alternatives, sync=Sync(db, gateway, clock, settle_s=config.sync_delay_s,
+                                          backlog_batch=BACKLOG_BATCH if config.bulk_after_s
+                                          else BATCH),
         onboarding=Onboarding(db, gateway, clock, alternatives),
         reconcile=Reconciliation(db, planning, gateway, clock),
         gateway=gateway, shopify_gateway=shopify_gateway, admin_client=admin_client,

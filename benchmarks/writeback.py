@@ -49,7 +49,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from app.platforms.shopify.gateway import MUTATION_COST
+from app.platforms.shopify.writes import MUTATION_COST
 
 SHOP = "bench-writeback.myshopify.com"
 RESTORE_RATE = 100  # points per second: the simulator's bucket is Shopify's Standard plan

@@ -56,6 +56,7 @@ from app.storage.tables import OrderSync
 
 log = logging.getLogger(__name__)
 BATCH = 25
+BACKLOG_BATCH = 100  # orders written together when at least this many wait (see `Sync`)
 WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
 DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
@@ -226,13 +227,18 @@ def _still_hidden(state: OrderState, placed_at: datetime | None) -> bool:
 
 class Sync:
     def __init__(self, db: Database, gateway: PlatformGateway,
-                 clock: Callable[[], datetime], batch: int = BATCH, settle_s: float = 0.0):
+                 clock: Callable[[], datetime], batch: int = BATCH, settle_s: float = 0.0,
+                 backlog_batch: int = BATCH):
         """`settle_s`: an order's desired state must have held that long before it is sent, so
-        a state that passes within a burst (an order seen before its stock update) is not."""
+        a state that passes within a burst (an order seen before its stock update) is not.
+        `backlog_batch`: when at least this many orders wait, they go together, so that a
+        platform that writes a backlog in bulk gets one; otherwise `batch` at a time, so the
+        first writes are not held back by the reads of the rest."""
         self._db = db
         self._gateway = gateway
         self._clock = clock
         self._batch = batch
+        self._backlog_batch = max(batch, backlog_batch)
         self._settle = timedelta(seconds=settle_s)
 
     def run(self, shop: str) -> SyncReport:
@@ -256,8 +262,10 @@ class Sync:
     def _pending(self, shop: str, exclude: set[str],
                  holds_due: bool = False) -> list[tuple[str, DesiredState, int, dict]]:
         with self._db.transaction() as s:
-            rows = sync_store.pending(s, shop, self._clock() - self._settle, exclude, self._batch,
-                                      holds_due)
+            rows = sync_store.pending(s, shop, self._clock() - self._settle, exclude,
+                                      self._backlog_batch, holds_due)
+            if len(rows) < self._backlog_batch:
+                rows = rows[:self._batch]
             return [(order_id, DesiredState.from_dict(desired), version, applied or {})
                     for order_id, desired, version, applied in rows]
 

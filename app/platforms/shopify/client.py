@@ -275,6 +275,12 @@ class AdminClient:
             shop=shop,
         )
 
+    def restore_rate(self, shop: str) -> float:
+        """Points per second the shop's bucket refills, as last read (0 before any reading)."""
+        bucket = self._bucket(shop)
+        with bucket.lock:
+            return bucket.restore_rate
+
     def _bucket(self, shop: str) -> _Bucket:
         with self._buckets_lock:
             return self._buckets.setdefault(shop, _Bucket())

@@ -1,14 +1,13 @@
 """The platform port for Shopify, over the Admin GraphQL API.
 
-Reads are batched with `nodes(ids:)`; the writes of several orders are composed into one mutation
-(aliases), sized so the requested cost stays well inside the bucket. Every Shopify word (scopes,
+Reads are batched with `nodes(ids:)`; the orders' writes go through `writes.OrderWriter` (batched
+mutations, or bulk mutations for a backlog). Every Shopify word (scopes,
 hold handles, supported actions, payload shapes) stays in this module: the services see ports."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,8 +16,9 @@ from pathlib import Path
 import requests
 
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
-from app.platforms.shopify.documents import Document, compose, load_documents, root_aliases
+from app.platforms.shopify.documents import Document, load_documents
 from app.platforms.shopify.errors import ShopifyError, UserErrors
+from app.platforms.shopify.writes import METAFIELD_TYPES, NAMESPACE, OrderWriter
 from app.services.mirror import timestamp
 from app.services.ports import (
     FulfillmentOrderLine,
@@ -33,15 +33,8 @@ from app.services.ports import (
 )
 
 DOCUMENTS = Path(__file__).parent / "graphql"
-HOLD_HANDLE = "backorder"
 READ_BATCH = 7  # orders per state read: about 130 points each keeps the request under 1,000
-WRITE_COST_BUDGET = 200  # requested cost of one write request (mutations cost 10 each)
-MUTATION_COST = 10
-METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
 FIRST_COST_PER_ID = 100  # until the platform has told us what a read of one id costs
-WRITE_KINDS = {"tags_add": "orders_updated", "tags_remove": "orders_updated",
-               "metafields_set": "metafields_updated", "fulfillment_order_hold": "holds_placed",
-               "fulfillment_order_release_hold": "holds_released"}
 CLOSED = frozenset({"CLOSED", "CANCELLED"})  # nothing left to hold or release on these
 RECENT_ORDERS = timedelta(days=60)  # what the store shows without read_all_orders
 HIDDEN_OLD_ORDER = ("not shown by the store: orders older than 60 days are readable only with "
@@ -52,15 +45,6 @@ UNSEEN_THIRD_PARTY = ("fulfillment orders at a fulfillment service or 3PL locati
 Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
-NAMESPACE = "$app:backorders"  # app-owned: only this app writes it
-# Where each of the app's fields goes on an order: an app-owned metafield of this type.
-METAFIELD_TYPES = {
-    "status": "single_line_text_field",
-    "eta": "date",
-    "lines": "json",
-    "alternatives": "list.variant_reference",
-    "alternative_reasons": "json",
-}
 METAFIELD_DEFINITIONS = {
     "status": ("Backorder status", METAFIELD_TYPES["status"]),
     "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
@@ -73,15 +57,18 @@ METAFIELD_DEFINITIONS = {
 class ShopifyGateway:
     def __init__(self, client: AdminClient, credentials: CredentialsProvider,
                  http: requests.Session, documents: dict[str, Document] | None = None,
-                 scopes: Scopes | None = None, clock: Callable[[], datetime] | None = None):
+                 scopes: Scopes | None = None, clock: Callable[[], datetime] | None = None,
+                 bulk_after_s: float = 0.0):
         """`scopes` gives the scopes a shop granted (empty when not known): what the store hides
-        from the app without them is told apart from what is not there."""
+        from the app without them is told apart from what is not there. `bulk_after_s`: order
+        writes that would take the bucket longer than this go as bulk mutations (0: never)."""
         self._client = client
         self._http = http
-        self.counters: Counter[str] = Counter()  # writes the platform accepted, by kind
         self._cost_per_id: dict[str, float] = {}
         self._credentials = credentials
         self._docs = documents or load_documents(DOCUMENTS)
+        self._writer = OrderWriter(client, credentials, http, self._docs, bulk_after_s)
+        self.counters = self._writer.counters  # writes the platform accepted, by kind
         self._scopes = scopes or (lambda shop: frozenset())
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -184,49 +171,7 @@ class ShopifyGateway:
         return (node.get("fulfillmentOrder") or {}).get("orderId")
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
-        errors: dict[str, str | None] = {}
-        for batch in _by_cost(changes):
-            errors.update(self._apply_batch(shop, batch))
-        return errors
-
-    def _apply_batch(self, shop: str, batch: list[OrderChange]) -> dict[str, str | None]:
-        """One request: each order's own mutations, then the metafields of all of them packed
-        into shared metafieldsSet calls (25 fields each, 10 points per call instead of per
-        order). A call is atomic: when one of its orders is refused, the others in it are sent
-        again without that one."""
-        parts, owners = [], {}
-        for n, change in enumerate(batch):
-            for i, (name, variables) in enumerate(_order_mutations(change)):
-                parts.append((f"o{n}m{i}", self._docs[name], variables))
-                owners[f"o{n}m{i}"] = [change.order_id]
-        for k, group in enumerate(_metafield_groups(batch)):
-            parts.append((f"f{k}", self._docs["metafields_set"], {"metafields": group}))
-            owners[f"f{k}"] = [field["ownerId"] for field in group]
-        text, variables = compose(parts, operation_name="SyncOrders")
-        try:
-            result = self._client.execute(shop, self._credentials, text, variables,
-                                          estimated_cost=MUTATION_COST * len(parts))
-        except ShopifyError as exc:
-            return {change.order_id: str(exc) for change in batch}
-        errors: dict[str, str | None] = {change.order_id: None for change in batch}
-        refused_calls = set()
-        aliases = root_aliases(parts)
-        for user_error in result.user_errors():
-            prefix = aliases[user_error.alias][0]
-            refused_calls.add(prefix)
-            for order_id in _refused(owners[prefix], user_error):
-                errors[order_id] = f"{'.'.join(user_error.field)}: {user_error.message}"
-        for prefix, document, _ in parts:
-            if prefix not in refused_calls:
-                for order_id in dict.fromkeys(owners[prefix]):
-                    self.counters[WRITE_KINDS[document.name]] += 1
-        again = [_fields_of(change) for change in batch
-                 if errors[change.order_id] is None and change.fields
-                 and any(change.order_id in owners[p] for p in refused_calls
-                         if p.startswith("f"))]
-        if again:
-            errors.update(self._apply_batch(shop, again))
-        return errors
+        return self._writer.apply(shop, changes)
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None:
         self._run(shop, "variant_inventory_policy", {
@@ -275,79 +220,6 @@ class ShopifyGateway:
                 raise ShopifyError(f"catalog export {node['status']}: {node.get('errorCode')}",
                                    shop=shop)
             time.sleep(BULK_POLL_S)
-
-
-def _order_mutations(change: OrderChange) -> Iterator[tuple[str, dict]]:
-    """Releases come before the holds that replace them (one app may not hold one fulfillment
-    order twice under the same handle), and holds before the rest, which only describe them.
-    Our tag goes through tagsAdd/tagsRemove: `orderUpdate(tags:)` would overwrite the tags of
-    the merchant, Flow and other apps. The metafields go apart (`_metafield_groups`)."""
-    for fo_id, hold_ids in change.release:
-        yield "fulfillment_order_release_hold", {"id": fo_id, "holdIds": list(hold_ids)}
-    for fo_id, lines, note in change.holds:
-        yield "fulfillment_order_hold", {"id": fo_id, "hold": _hold_input(lines, note)}
-    if change.tags_add:
-        yield "tags_add", {"id": change.order_id, "tags": list(change.tags_add)}
-    if change.tags_remove:
-        yield "tags_remove", {"id": change.order_id, "tags": list(change.tags_remove)}
-
-
-def _metafields(change: OrderChange) -> list[dict]:
-    return [{"ownerId": change.order_id, "namespace": NAMESPACE, "key": key,
-             "type": METAFIELD_TYPES[key], "value": value}
-            for key, value in sorted(change.fields.items())]
-
-
-def _metafield_groups(changes: Sequence[OrderChange]) -> list[list[dict]]:
-    """The orders' metafields, at most 25 to a call, an order's fields kept in one call where
-    they fit, so that a refused order holds back as few others as possible."""
-    groups: list[list[dict]] = []
-    for change in changes:
-        fields = _metafields(change)
-        if fields and groups and len(groups[-1]) + len(fields) <= METAFIELDS_PER_SET:
-            groups[-1].extend(fields)
-            continue
-        for start in range(0, len(fields), METAFIELDS_PER_SET):
-            groups.append(fields[start:start + METAFIELDS_PER_SET])
-    return groups
-
-
-def _refused(owners: list[str], error) -> list[str]:
-    """The orders a user error names: the owner of the field at `elementIndex` in a shared
-    metafieldsSet call, else every order of the call."""
-    if error.element_index is not None and 0 <= error.element_index < len(owners):
-        return [owners[error.element_index]]
-    return list(dict.fromkeys(owners))
-
-
-def _fields_of(change: OrderChange) -> OrderChange:
-    return OrderChange(change.order_id, fields=change.fields)
-
-
-def _hold_input(lines: tuple[tuple[str, int], ...], note: str) -> dict:
-    """Without lines the hold covers the whole fulfillment order: the only kind the platform
-    accepts on one that is already held (FULFILLMENT_ORDER_NOT_SPLITTABLE otherwise)."""
-    hold = {"reason": "INVENTORY_OUT_OF_STOCK", "handle": HOLD_HANDLE, "reasonNotes": note,
-            "notifyMerchant": False}
-    if lines:
-        hold["fulfillmentOrderLineItems"] = [{"id": line, "quantity": qty} for line, qty in lines]
-    return hold
-
-
-def _by_cost(changes: Sequence[OrderChange]) -> Iterator[list[OrderChange]]:
-    batch: list[OrderChange] = []
-    for change in changes:
-        if batch and _cost([*batch, change]) > WRITE_COST_BUDGET:
-            yield batch
-            batch = []
-        batch.append(change)
-    if batch:
-        yield batch
-
-
-def _cost(batch: Sequence[OrderChange]) -> int:
-    calls = sum(1 for change in batch for _ in _order_mutations(change))
-    return MUTATION_COST * (calls + len(_metafield_groups(batch)))
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

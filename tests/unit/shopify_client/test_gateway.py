@@ -58,9 +58,9 @@ def admin(http, schema):
     return FakeAdmin(http, schema)
 
 
-def make_gateway(client, credentials, scopes=ALL_SCOPES) -> ShopifyGateway:
+def make_gateway(client, credentials, scopes=ALL_SCOPES, bulk_after_s=0.0) -> ShopifyGateway:
     return ShopifyGateway(client, credentials, requests.Session(), scopes=lambda shop: scopes,
-                          clock=lambda: NOW)
+                          clock=lambda: NOW, bulk_after_s=bulk_after_s)
 
 
 @pytest.fixture
@@ -303,8 +303,8 @@ def payloads(admin, operation: str) -> list[dict]:
 
 def test_our_tag_is_added_and_removed_alone_never_by_rewriting_the_list(gateway, admin):
     admin.queue("SyncOrders", {
-        "o0m0_0": {"node": {"id": gid("Order", 1)}, "userErrors": []},
-        "o1m0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
+        "w0_0": {"node": {"id": gid("Order", 1)}, "userErrors": []},
+        "w1_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
 
     errors = gateway.apply(SHOP, [OrderChange(gid("Order", 1), tags_add=("backordered",)),
                                   OrderChange(gid("Order", 2), tags_remove=("backordered",))])
@@ -312,20 +312,20 @@ def test_our_tag_is_added_and_removed_alone_never_by_rewriting_the_list(gateway,
     assert errors == {gid("Order", 1): None, gid("Order", 2): None}
     (_, variables, text) = admin.sent[0]
     assert "tagsAdd(" in text and "tagsRemove(" in text and "orderUpdate" not in print_ast(parse(text))
-    assert variables == {"o0m0_id": gid("Order", 1), "o0m0_tags": ["backordered"],
-                         "o1m0_id": gid("Order", 2), "o1m0_tags": ["backordered"]}
+    assert variables == {"w0_id": gid("Order", 1), "w0_tags": ["backordered"],
+                         "w1_id": gid("Order", 2), "w1_tags": ["backordered"]}
     assert gateway.counters["orders_updated"] == 2
 
 
 def test_metafields_go_through_metafields_set(gateway, admin):
-    admin.queue("SyncOrders", {"f0_0": {"metafields": [], "userErrors": []}})
+    admin.queue("SyncOrders", {"w0_0": {"metafields": [], "userErrors": []}})
 
     gateway.apply(SHOP, [OrderChange(gid("Order", 1),
                                      fields={"status": "waiting"})])
 
     (_, variables, text) = admin.sent[0]
     assert "metafieldsSet(" in text
-    assert variables["f0_metafields"] == [{
+    assert variables["w0_metafields"] == [{
         "ownerId": gid("Order", 1), "namespace": "$app:backorders", "key": "status",
         "type": "single_line_text_field", "value": "waiting"}]
 
@@ -335,8 +335,8 @@ FIVE_FIELDS = {"status": "waiting", "eta": "2026-12-20", "lines": "[]", "alterna
 
 
 def test_several_orders_share_a_metafields_call_of_at_most_25(gateway, admin):
-    admin.queue("SyncOrders", {"f0_0": {"metafields": [], "userErrors": []},
-                               "f1_0": {"metafields": [], "userErrors": []}})
+    admin.queue("SyncOrders", {"w0_0": {"metafields": [], "userErrors": []},
+                               "w1_0": {"metafields": [], "userErrors": []}})
 
     errors = gateway.apply(SHOP, [OrderChange(gid("Order", n), fields=FIVE_FIELDS)
                                   for n in range(1, 7)])
@@ -344,7 +344,7 @@ def test_several_orders_share_a_metafields_call_of_at_most_25(gateway, admin):
     assert errors == {gid("Order", n): None for n in range(1, 7)}
     ((_, variables, text),) = admin.sent
     assert text.count("metafieldsSet(") == 2
-    first, second = variables["f0_metafields"], variables["f1_metafields"]
+    first, second = variables["w0_metafields"], variables["w1_metafields"]
     assert len(first) == 25 and {f["ownerId"] for f in first} == {
         gid("Order", n) for n in range(1, 6)}
     assert {f["ownerId"] for f in second} == {gid("Order", 6)}
@@ -356,9 +356,9 @@ def test_a_refused_metafield_fails_its_order_and_the_others_of_the_call_are_sent
     refused = {"field": ["metafields", "6", "value"], "message": "Value must be a date.",
                "code": "INVALID_VALUE", "elementIndex": 6}
     admin.queue("SyncOrders",
-                {"o1m0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []},
-                 "f0_0": {"metafields": None, "userErrors": [refused]}},
-                {"f0_0": {"metafields": [], "userErrors": []}})
+                {"w0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []},
+                 "w1_0": {"metafields": None, "userErrors": [refused]}},
+                {"w0_0": {"metafields": [], "userErrors": []}})
 
     errors = gateway.apply(SHOP, [
         OrderChange(gid("Order", 1), fields=FIVE_FIELDS),
@@ -369,16 +369,16 @@ def test_a_refused_metafield_fails_its_order_and_the_others_of_the_call_are_sent
     assert errors[gid("Order", 1)] is None and errors[gid("Order", 3)] is None
     (_, again, text) = admin.sent[1]
     assert "tagsAdd(" not in text
-    assert {f["ownerId"] for f in again["f0_metafields"]} == {gid("Order", 1), gid("Order", 3)}
+    assert {f["ownerId"] for f in again["w0_metafields"]} == {gid("Order", 1), gid("Order", 3)}
     assert gateway.counters["metafields_updated"] == 2
     assert gateway.counters["orders_updated"] == 1
 
 
 def test_a_whole_hold_names_no_lines_and_a_line_hold_does(gateway, admin):
     admin.queue("SyncOrders", {
-        "o0m0_0": {"fulfillmentOrder": {"id": "x"}, "userErrors": []},
-        "o0m1_0": {"fulfillmentHold": {"id": "h1"}, "userErrors": []},
-        "o0m2_0": {"fulfillmentHold": {"id": "h2"}, "userErrors": []}})
+        "w0_0": {"fulfillmentOrder": {"id": "x"}, "userErrors": []},
+        "w1_0": {"fulfillmentHold": {"id": "h1"}, "userErrors": []},
+        "w2_0": {"fulfillmentHold": {"id": "h2"}, "userErrors": []}})
 
     gateway.apply(SHOP, [OrderChange(
         gid("Order", 1), release=((gid("FulfillmentOrder", 1), (gid("FulfillmentHold", 1),)),),
@@ -388,8 +388,8 @@ def test_a_whole_hold_names_no_lines_and_a_line_hold_does(gateway, admin):
 
     (_, variables, text) = admin.sent[0]
     assert text.index("fulfillmentOrderReleaseHold") < text.index("fulfillmentOrderHold(")
-    assert variables["o0m0_holdIds"] == [gid("FulfillmentHold", 1)]
-    whole, lines = variables["o0m1_hold"], variables["o0m2_hold"]
+    assert variables["w0_holdIds"] == [gid("FulfillmentHold", 1)]
+    whole, lines = variables["w1_hold"], variables["w2_hold"]
     assert "fulfillmentOrderLineItems" not in whole
     assert whole["handle"] == lines["handle"] == "backorder"
     assert lines["fulfillmentOrderLineItems"] == [
@@ -398,11 +398,11 @@ def test_a_whole_hold_names_no_lines_and_a_line_hold_does(gateway, admin):
 
 def test_a_refused_hold_fails_only_its_own_order(gateway, admin):
     admin.queue("SyncOrders", {
-        "o0m0_0": {"fulfillmentHold": None, "userErrors": [{
+        "w0_0": {"fulfillmentHold": None, "userErrors": [{
             "field": ["fulfillmentHold", "fulfillmentOrderLineItems"],
             "message": "The fulfillment order is not in a splittable state.",
             "code": "FULFILLMENT_ORDER_NOT_SPLITTABLE"}]},
-        "o1m0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
+        "w1_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
 
     errors = gateway.apply(SHOP, [
         OrderChange(gid("Order", 1), holds=((gid("FulfillmentOrder", 1),
@@ -411,6 +411,69 @@ def test_a_refused_hold_fails_only_its_own_order(gateway, admin):
 
     assert "not in a splittable state" in errors[gid("Order", 1)]
     assert errors[gid("Order", 2)] is None
+
+
+# bulk writes
+
+UPLOAD = "https://uploads.test/staged"
+RESULTS = "https://results.test/1.jsonl"
+
+
+def test_a_backlog_goes_in_bulk_and_a_refused_line_is_sent_again_paced(client, credentials,
+                                                                        admin, http):
+    gateway = make_gateway(client, credentials, bulk_after_s=0.01)
+    admin.queue("StagedUploadsCreate", {"stagedUploadsCreate": {"userErrors": [], "stagedTargets": [{
+        "url": UPLOAD, "resourceUrl": UPLOAD + "/k",
+        "parameters": [{"name": "key", "value": "tmp/1/bulk/k/tags_add.jsonl"}]}]}})
+    http.add(responses.POST, UPLOAD, status=201)
+    admin.queue("BulkOperationRunMutation", {"bulkOperationRunMutation": {
+        "bulkOperation": {"id": gid("BulkOperation", 1), "status": "CREATED"}, "userErrors": []}})
+    admin.queue("BulkOperationStatus", {"node": {"id": gid("BulkOperation", 1), "status": "RUNNING",
+                                                 "errorCode": None, "objectCount": "0", "url": None}},
+                {"node": {"id": gid("BulkOperation", 1), "status": "COMPLETED", "errorCode": None,
+                          "objectCount": "2", "url": RESULTS}})
+    http.add(responses.GET, RESULTS, body="\n".join(json.dumps(line) for line in [
+        {"data": {"tagsAdd": {"node": {"id": gid("Order", 1)}, "userErrors": []}},
+         "__lineNumber": 0},
+        {"data": {"tagsAdd": {"node": None, "userErrors": [{"field": ["id"],
+                                                             "message": "try later"}]}},
+         "__lineNumber": 1}]))
+    admin.queue("SyncOrders", {"w0_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
+
+    errors = gateway.apply(SHOP, [OrderChange(gid("Order", n), tags_add=("backordered",))
+                                  for n in (1, 2)])
+
+    assert errors == {gid("Order", 1): None, gid("Order", 2): None}
+    assert admin.operations() == ["StagedUploadsCreate", "BulkOperationRunMutation",
+                                  "BulkOperationStatus", "BulkOperationStatus", "SyncOrders"]
+    (uploaded,) = [call.request.body for call in http.calls if call.request.url == UPLOAD]
+    assert b"tmp/1/bulk/k/tags_add.jsonl" in uploaded and uploaded.count(b'"backordered"') == 2
+    run = payloads(admin, "BulkOperationRunMutation")[0]
+    assert run["stagedUploadPath"] == "tmp/1/bulk/k/tags_add.jsonl"
+    assert run["mutation"].lstrip().startswith(("mutation", "#")) and "tagsAdd(" in run["mutation"]
+    assert payloads(admin, "SyncOrders") == [{"w0_id": gid("Order", 2), "w0_tags": ["backordered"]}]
+    assert gateway.counters["orders_updated"] == 2
+
+
+def test_a_bulk_operation_that_fails_leaves_its_writes_to_the_paced_path(client, credentials,
+                                                                          admin, http):
+    gateway = make_gateway(client, credentials, bulk_after_s=0.01)
+    admin.queue("StagedUploadsCreate", {"stagedUploadsCreate": {"userErrors": [], "stagedTargets": [{
+        "url": UPLOAD, "resourceUrl": UPLOAD + "/k",
+        "parameters": [{"name": "key", "value": "tmp/1/bulk/k/tags_add.jsonl"}]}]}})
+    http.add(responses.POST, UPLOAD, status=201)
+    admin.queue("BulkOperationRunMutation", {"bulkOperationRunMutation": {
+        "bulkOperation": None, "userErrors": [{"field": None, "code": "LIMIT_REACHED",
+                                               "message": "Bulk operations limit reached."}]}})
+    admin.queue("SyncOrders", {"w0_0": {"node": {"id": gid("Order", 1)}, "userErrors": []},
+                               "w1_0": {"node": {"id": gid("Order", 2)}, "userErrors": []}})
+
+    errors = gateway.apply(SHOP, [OrderChange(gid("Order", n), tags_add=("backordered",))
+                                  for n in (1, 2)])
+
+    assert errors == {gid("Order", 1): None, gid("Order", 2): None}
+    assert admin.operations()[-1] == "SyncOrders"
+    assert gateway.counters["orders_updated"] == 2
 
 
 # the catalog export
