@@ -26,7 +26,12 @@ The simulator's cost bucket is Shopify's Standard plan: 2000 points, restored at
 The bucket sets the pace (about 45 points per order placed, customer-tag reads included), so
 1000 orders, the default, take about nine minutes.
 
+Then the same sale runs again with bulk writes for backlogs on (the app's default; the paced
+figures above have them off): `bulk_drain_s` is the time from the sale's start until every write
+was applied, the simulator taking 2 s to complete a bulk operation (`--paced-only` skips it).
+
     python -m benchmarks.writeback [--orders 1000] [--rate 50] [--restock 0.5] [--workers 4]
+                                   [--paced-only]
 """
 
 from __future__ import annotations
@@ -62,6 +67,8 @@ PRIORITY_TAGS = ("VIP", "Wholesale")
 # Customer n (of a pool as large as the sale) is tagged VIP when n % 10 == 0, Wholesale when
 # n % 20 == 5: a tenth and a twentieth of the customers.
 SETTLE_TIMEOUT_S = 1800
+BULK_DELAY_S = 2.0  # how long the simulator takes to complete a bulk operation
+BULK_AFTER_S = 20.0  # the app's default: writes that would take a full Standard bucket go in bulk
 
 
 def customer_tags(n: int) -> list[str]:
@@ -69,7 +76,7 @@ def customer_tags(n: int) -> list[str]:
 
 
 class Bench:
-    def __init__(self, tmp: Path, workers: int):
+    def __init__(self, tmp: Path, workers: int, bulk_after_s: float = 0.0):
         from app import create_app
         from app.config import load_config
         from app.storage.migrate import upgrade
@@ -77,13 +84,15 @@ class Bench:
 
         self.web = make_server("127.0.0.1", 0, None, threaded=True)
         app_url = f"http://127.0.0.1:{self.web.server_port}"
-        self.store = DevStore(app_url=app_url, api_key=API_KEY, api_secret=API_SECRET)
+        self.store = DevStore(app_url=app_url, api_key=API_KEY, api_secret=API_SECRET,
+                              bulk_delay=BULK_DELAY_S)
         store_url, self._stop_store = self.store.serve()
         config = load_config({
             "SHOPIFY_API_KEY": API_KEY, "SHOPIFY_API_SECRET": API_SECRET,
             "SHOPIFY_APP_URL": app_url, "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}", "QUEUE_PATH": str(tmp / "queue.db"),
-            "SHOPIFY_ADMIN_ORIGIN": self.store.admin_origin(store_url), "APP_ENV": "production"})
+            "SHOPIFY_ADMIN_ORIGIN": self.store.admin_origin(store_url), "APP_ENV": "production",
+            "SHOPIFY_BULK_AFTER_SECONDS": str(bulk_after_s)})
         upgrade(config.database_url)
         self.app = create_app(config, migrate=False)
         self.services = self.app.extensions["backorders"]
@@ -350,10 +359,11 @@ def priority_units(store, oversold: list[int]) -> dict[int, int]:
                 for v in oversold}
 
 
-def run(orders: int, rate: float, restock: float, workers: int) -> dict:
+def run(orders: int, rate: float, restock: float, workers: int,
+        bulk_after_s: float = 0.0) -> dict:
     logging.disable(logging.WARNING)  # progress lines only; the app logs every request
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(Path(tmp), workers)
+        bench = Bench(Path(tmp), workers, bulk_after_s)
         try:
             oversold, stocked = bench.set_up()
             stats = bench.services.admin_client.stats
@@ -422,6 +432,8 @@ def run(orders: int, rate: float, restock: float, workers: int) -> dict:
         "last_hold_s": round(holds_s, 1),
         "sync_max_s": round(max(latencies, default=0.0), 3),
         "settle_after_sale_s": round(settle_s, 1),
+        "drain_s": round(placing_s + settle_s, 1),  # the sale's start to every write applied
+        "bulk_operations": bench.services.shopify_gateway.counters["bulk_operations"],
         "sale_held_units": after_sale["held_units"],
         "sale_partial_holds": after_sale["partial_holds"],
         "restock_units": sum(arriving.values()),
@@ -447,8 +459,18 @@ def main() -> None:
     parser.add_argument("--restock", type=float, default=0.5,
                         help="share of each oversold variant's owed units that arrives")
     parser.add_argument("--workers", type=int, default=4, help="huey worker threads")
+    parser.add_argument("--paced-only", action="store_true",
+                        help="skip the second run with bulk writes")
     args = parser.parse_args()
     figures = run(args.orders, args.rate, args.restock, args.workers)
+    if not args.paced_only:
+        print("the same sale again, with bulk writes for backlogs (the app's default)", flush=True)
+        bulk = run(args.orders, args.rate, args.restock, args.workers, BULK_AFTER_S)
+        figures.update(bulk_drain_s=bulk["drain_s"],
+                       bulk_settle_after_sale_s=bulk["settle_after_sale_s"],
+                       bulk_cost_per_backordered_order=bulk["cost_per_backordered_order"],
+                       bulk_throttled=bulk["throttled"],
+                       bulk_operations=bulk["bulk_operations"])
     for key, value in figures.items():
         print(f"  {key.replace('_', ' '):32} {value}")
     print(json.dumps(figures))

@@ -157,8 +157,10 @@ class OrderWriter:
                                            self._docs["bulk_operation_run_mutation"].text,
                                            {"mutation": self._docs[name].text,
                                             "stagedUploadPath": path, "clientIdentifier": name})
-            return started.raise_for_user_errors().data["bulkOperationRunMutation"][
+            operation_id = started.raise_for_user_errors().data["bulkOperationRunMutation"][
                 "bulkOperation"]["id"]
+            self.counters["bulk_operations"] += 1
+            return operation_id
         except (ShopifyError, requests.RequestException, KeyError, IndexError, TypeError):
             return None
 
