@@ -62,6 +62,15 @@ def test_sync_delay_defaults_to_two_seconds_and_takes_0_to_300():
         assert error.value.setting == "SYNC_DELAY_SECONDS"
 
 
+def test_bulk_writes_start_after_twenty_seconds_of_bucket_and_0_turns_them_off():
+    assert load_config(BASE).bulk_after_s == 20
+    assert load_config({**BASE, "SHOPIFY_BULK_AFTER_SECONDS": "0"}).bulk_after_s == 0
+    for value in ("-1", "301", "later"):
+        with pytest.raises(ConfigError) as error:
+            load_config({**BASE, "SHOPIFY_BULK_AFTER_SECONDS": value})
+        assert error.value.setting == "SHOPIFY_BULK_AFTER_SECONDS"
+
+
 @pytest.mark.parametrize("setting,low,high", [
     ("MAX_REQUEST_BYTES", 1_000, 100_000_000),
     ("WEBHOOK_MAX_ATTEMPTS", 1, 1_000),
