@@ -419,13 +419,18 @@ UPLOAD = "https://uploads.test/staged"
 RESULTS = "https://results.test/1.jsonl"
 
 
-def test_a_backlog_goes_in_bulk_and_a_refused_line_is_sent_again_paced(client, credentials,
-                                                                        admin, http):
-    gateway = make_gateway(client, credentials, bulk_after_s=0.01)
+def staged_target(admin, http) -> None:
+    """The store stages one upload, and its upload target takes the file."""
     admin.queue("StagedUploadsCreate", {"stagedUploadsCreate": {"userErrors": [], "stagedTargets": [{
         "url": UPLOAD, "resourceUrl": UPLOAD + "/k",
         "parameters": [{"name": "key", "value": "tmp/1/bulk/k/tags_add.jsonl"}]}]}})
     http.add(responses.POST, UPLOAD, status=201)
+
+
+def test_a_backlog_goes_in_bulk_and_a_refused_line_is_sent_again_paced(client, credentials,
+                                                                        admin, http):
+    gateway = make_gateway(client, credentials, bulk_after_s=0.01)
+    staged_target(admin, http)
     admin.queue("BulkOperationRunMutation", {"bulkOperationRunMutation": {
         "bulkOperation": {"id": gid("BulkOperation", 1), "status": "CREATED"}, "userErrors": []}})
     admin.queue("BulkOperationStatus", {"node": {"id": gid("BulkOperation", 1), "status": "RUNNING",
@@ -458,10 +463,7 @@ def test_a_backlog_goes_in_bulk_and_a_refused_line_is_sent_again_paced(client, c
 def test_a_bulk_operation_that_fails_leaves_its_writes_to_the_paced_path(client, credentials,
                                                                           admin, http):
     gateway = make_gateway(client, credentials, bulk_after_s=0.01)
-    admin.queue("StagedUploadsCreate", {"stagedUploadsCreate": {"userErrors": [], "stagedTargets": [{
-        "url": UPLOAD, "resourceUrl": UPLOAD + "/k",
-        "parameters": [{"name": "key", "value": "tmp/1/bulk/k/tags_add.jsonl"}]}]}})
-    http.add(responses.POST, UPLOAD, status=201)
+    staged_target(admin, http)
     admin.queue("BulkOperationRunMutation", {"bulkOperationRunMutation": {
         "bulkOperation": None, "userErrors": [{"field": None, "code": "LIMIT_REACHED",
                                                "message": "Bulk operations limit reached."}]}})
