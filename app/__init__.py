@@ -14,7 +14,7 @@ from app.config import ROOT, Config, ConfigError, load_config
 
 def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | None = None,
                migrate: bool | None = None, gateway=None) -> Flask:
-    from app import cli, health, web_safety
+    from app import cli, health, storefront, web_safety
     from app.admin.routes import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.errors import register_error_handlers
@@ -39,7 +39,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
         upgrade(config.database_url)
     app.extensions["backorders"] = build_services(config, clock or utc_now,
                                                     gateway=gateway)
-    for bp in (webhooks_bp, saleor_bp, auth_bp, admin_bp, health.bp):
+    for bp in (webhooks_bp, saleor_bp, auth_bp, admin_bp, storefront.bp, health.bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     web_safety.install(app)

@@ -24,6 +24,7 @@ from app.services.admin import Admin
 from app.services.alternatives import Alternatives
 from app.services.backlog import Backlog
 from app.services.backorders import BackorderHandlers
+from app.services.customer_backorders import CustomerBackorders
 from app.services.events import Events
 from app.services.fulfillment_events import FulfillmentEvents
 from app.services.installs import Installs
@@ -69,6 +70,7 @@ class Services:
     restocks: Restocks
     backlog: Backlog
     queue: Queue
+    customer_backorders: CustomerBackorders
 
     def close(self) -> None:
         self.db.dispose()
@@ -146,6 +148,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         admin=Admin(db, planning, alternatives, clock, queue.enqueue),
         restocks=Restocks(db, planning, clock, queue.enqueue),
         backlog=Backlog(db, queue.counts), queue=queue,
+        customer_backorders=CustomerBackorders(db),
     )
     queue.attach(services)
     return services

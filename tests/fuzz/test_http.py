@@ -1,4 +1,5 @@
-"""Property-based fuzzing of every HTTP input: webhooks, OAuth, the JSON API and the CSV import.
+"""Property-based fuzzing of every HTTP input: webhooks, OAuth, the JSON API, the CSV import and
+the customer's page through the app proxy.
 
 Whatever arrives, the answer is never a 5xx, and a request that is refused (4xx) changes nothing:
 not a row of any table, not a job in the queue. Examples are bounded so each test takes seconds;
@@ -6,6 +7,8 @@ raise FUZZ_EXAMPLES to search longer."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import string
@@ -16,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.storage.tables import Base
-from tests.conftest import SHOP, sign
+from tests.conftest import API_SECRET, SHOP, sign
 from tests.integration.helpers import install
 from tests.integration.test_install import session_token
 from webhooks.registry import TOPICS
@@ -182,3 +185,25 @@ def test_csv_import(shop, header, rows, noise):
     text = "\n".join([",".join(header)] + [",".join(r) for r in rows]) + noise
     check(services, lambda: api(client, "POST", "/api/restocks/import", data=text.encode(),
                                 content_type="text/csv"))
+
+
+# the customer's page through the app proxy
+
+
+@FUZZ
+@given(params=st.dictionaries(
+    st.sampled_from(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "link",
+                     "format", "extra"]),
+    st.one_of(st.text(max_size=40), st.just(SHOP), st.integers().map(str),
+              st.just("json")), max_size=6),
+    signed=st.booleans(), fresh=st.booleans())
+def test_the_storefront_page(shop, params, signed, fresh, clock):
+    client, services = shop
+    params = {k: v for k, v in params.items() if "\x00" not in v}
+    if fresh:
+        params["timestamp"] = str(int(clock().timestamp()))
+    if signed:
+        message = "".join(sorted(f"{k}={v}" for k, v in params.items()))
+        params["signature"] = hmac.new(API_SECRET.encode(), message.encode(),
+                                       hashlib.sha256).hexdigest()
+    check(services, lambda: client.get("/proxy/backorders", query_string=params))
