@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from app.domain.queue_query import QueueQuery
 from app.services import dashboard, privacy, substitutes
 from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
@@ -37,9 +38,9 @@ class Admin:
             self._enqueue(ReplanShop(shop, "settings changed", change.plans, change.views))
         return saved
 
-    def queue(self, shop: str, status: str, limit: int, offset: int) -> dict:
-        with self._db.transaction() as s:
-            return dashboard.queue(s, shop, self._clock().date(), status, limit, offset)
+    def queue(self, shop: str, query: QueueQuery) -> dict:
+        with self._db.read() as s:
+            return dashboard.queue(s, shop, self._clock(), query)
 
     def order(self, shop: str, order_id: str) -> dict:
         with self._db.read() as s:
@@ -50,6 +51,14 @@ class Admin:
             changed = dashboard.set_priority(s, self._planning, shop, line_id, priority)
         if changed:
             self._enqueue(SyncShop(shop))
+
+    def set_priorities(self, shop: str, body: Any) -> list[str]:
+        """The queue's bulk action: all the lines or none."""
+        with self._db.transaction() as s:
+            lines, changed = dashboard.set_priorities(s, self._planning, shop, body)
+        if changed:
+            self._enqueue(SyncShop(shop))
+        return lines
 
     def substitutes(self, shop: str, product_id: str) -> dict:
         with self._db.transaction() as s:

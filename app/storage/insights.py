@@ -1,19 +1,18 @@
-"""What the embedded admin page reads: the queue of open lines, one order's lines and its
-platform state, and the lines and date changes the numbers count."""
+"""What the embedded admin page reads: the queue of open lines (searched, filtered, sorted and
+paged by cursor), one order's lines, its date changes and its platform state, and the lines and
+date changes the numbers count."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool
+from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool, Variant
 
 # settings and priority
-
-
 
 
 def locked_line(tx: Session, shop: str, line_id: str) -> OrderLine | None:
@@ -21,23 +20,98 @@ def locked_line(tx: Session, shop: str, line_id: str) -> OrderLine | None:
     return tx.get(OrderLine, (shop, line_id), with_for_update=True)
 
 
+def locked_lines(tx: Session, shop: str, line_ids: Collection[str]) -> list[OrderLine]:
+    """Locked for a change of their priority, in line order so two changes cannot deadlock."""
+    return list(tx.scalars(select(OrderLine).where(
+        OrderLine.shop == shop, OrderLine.line_id.in_(line_ids))
+        .order_by(OrderLine.line_id).with_for_update()))
+
+
 # the queue
 
 
-def queue(tx: Session, shop: str, waiting_only: bool, limit: int,
-          offset: int) -> tuple[int, Sequence[Row[tuple[OrderLine, str]]]]:
-    """How many open lines of orders not cancelled there are (with units backordered, when
-    `waiting_only`), and one page of them with their order's name, in queue order per pool."""
-    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None)]
-    if waiting_only:
-        where.append(OrderLine.backordered > 0)
-    joined = select(OrderLine, Order.name).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
-    total = tx.scalar(select(func.count()).select_from(joined.subquery()))
-    rows = tx.execute(joined.order_by(
-        OrderLine.pool, OrderLine.queue_ticket.is_(None), OrderLine.queue_ticket,
-        OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+# A missing key sorts last, as its largest value would: lines not waiting have no ticket, lines
+# never short no date or waiting time.
+_NO_TICKET = 2**31 - 1
+_NO_DATE = date(9999, 12, 31)
+_SORT_COLUMNS = {
+    "pool": OrderLine.pool,
+    "ticket": func.coalesce(OrderLine.queue_ticket, _NO_TICKET),
+    "ordered_at": OrderLine.ordered_at,
+    "eta": func.coalesce(OrderLine.eta, _NO_DATE),
+    "backordered": OrderLine.backordered,
+    "order_number": Order.number,
+    "line_id": OrderLine.line_id,
+}
+_STATUS = {
+    "waiting": lambda: [OrderLine.backordered > 0],
+    "late": lambda: [OrderLine.backordered > 0,
+                     or_(OrderLine.eta_slipped.is_(True), OrderLine.eta > OrderLine.first_eta)],
+    "ready": lambda: [OrderLine.backordered == 0],
+    "all": lambda: [],
+}
+_PRIORITY = {"raised": lambda: OrderLine.manual_priority > 0,
+             "lowered": lambda: OrderLine.manual_priority < 0,
+             "normal": lambda: func.coalesce(OrderLine.manual_priority, 0) == 0}
+
+
+def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: str,
+               short_by: datetime | None, priority: str, keys: Sequence[str],
+               descending: bool, limit: int, start: Sequence | None = None,
+               before: bool = False) -> tuple[int, list[Row]]:
+    """How many open lines match, and one page of them: rows of (line, order name, its sort
+    values...), in the order asked. A page starts after `start` (the sort values of the row it
+    follows), or ends before it when `before`; one row more than `limit` is read, so the caller
+    knows whether another page follows."""
+    where = _queue_filters(shop, status, search, variant_id, short_by, priority)
+    columns = [_SORT_COLUMNS[key] for key in keys]
+    base = select(OrderLine, Order.name, *columns).join(
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+    if search:
+        base = base.outerjoin(Variant, (Variant.shop == OrderLine.shop)
+                              & (Variant.variant_id == OrderLine.variant_id))
+    base = base.where(*where)
+    total = tx.scalar(select(func.count()).select_from(base.subquery()))
+    # The line id always runs up (it only breaks ties); the other keys run as asked, and all
+    # backwards to read the page before a cursor.
+    directions = [descending] * (len(keys) - 1) + [False]
+    if before:
+        directions = [not d for d in directions]
+    if start is not None:
+        base = base.where(_beyond(columns, directions, start))
+    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
+    rows = list(tx.execute(base.order_by(*order).limit(limit + 1)).all())
     return total, rows
+
+
+def _queue_filters(shop: str, status: str, search: str, variant_id: str,
+                   short_by: datetime | None, priority: str) -> list:
+    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None),
+             *_STATUS[status]()]
+    if variant_id:
+        where.append(OrderLine.variant_id == variant_id)
+    if short_by is not None:
+        where.append(OrderLine.backordered_at <= short_by)
+    if priority:
+        where.append(_PRIORITY[priority]())
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(*(column.ilike(pattern, escape="\\") for column in (
+            Order.name, Order.customer_id, OrderLine.title, Variant.sku, Variant.title,
+            Variant.product_title))))
+    return where
+
+
+def _beyond(columns: Sequence, descending: Sequence[bool], start: Sequence):
+    """Rows that sort after `start` under these directions: equal on the first keys and past it
+    on the next one, for each next one."""
+    alternatives = []
+    for index, (column, desc) in enumerate(zip(columns, descending, strict=True)):
+        value = literal(start[index], column.type)
+        past = column < value if desc else column > value
+        alternatives.append(and_(*(c == literal(v, c.type) for c, v in
+                                   zip(columns[:index], start[:index], strict=False)), past))
+    return or_(*alternatives)
 
 
 def open_lines_of_order(tx: Session, shop: str,

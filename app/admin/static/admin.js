@@ -6,7 +6,7 @@
 const PAGE_SIZE = 50;
 const QUEUE_COLUMNS = ["order", "item", "quantity", "covered", "backordered", "position", "eta",
                        "first-eta", "waiting", "alternatives", "priority"];
-const state = { queueOffset: 0, settings: null };
+const state = { queueCursor: "", queuePage: null, settings: null };
 
 async function sessionToken() {
   if (window.shopify && typeof window.shopify.idToken === "function") {
@@ -164,7 +164,9 @@ function priorityControl(line) {
 async function loadQueue() {
   const status = document.getElementById("queue-status").value;
   try {
-    const data = await api("GET", `/api/queue?status=${status}&limit=${PAGE_SIZE}&offset=${state.queueOffset}`);
+    const cursor = state.queueCursor ? `&cursor=${encodeURIComponent(state.queueCursor)}` : "";
+    const data = await api("GET", `/api/queue?status=${status}&limit=${PAGE_SIZE}${cursor}`);
+    state.queuePage = data;
     const body = document.getElementById("queue-rows");
     body.replaceChildren(...data.lines.map((line) => row([
       line.order_name, `${line.title}${line.sku ? ` (${line.sku})` : ""}`, line.quantity,
@@ -173,11 +175,9 @@ async function loadQueue() {
       alternativesList(line.alternatives), priorityControl(line),
     ], QUEUE_COLUMNS)));
     document.getElementById("queue-empty").hidden = data.total > 0;
-    const last = Math.min(data.offset + data.lines.length, data.total);
-    document.getElementById("queue-page").textContent =
-      data.total ? `${data.offset + 1}–${last} of ${data.total}` : "";
-    document.getElementById("queue-prev").disabled = data.offset === 0;
-    document.getElementById("queue-next").disabled = last >= data.total;
+    document.getElementById("queue-page").textContent = data.total ? `${data.total} line(s)` : "";
+    document.getElementById("queue-prev").disabled = !data.previous_cursor;
+    document.getElementById("queue-next").disabled = !data.next_cursor;
     show("queue-error", "");
   } catch (error) {
     showError("queue-error", null, error);
@@ -416,15 +416,15 @@ async function loadNumbers() {
 function start() {
   if (saleor) listenToSaleorDashboard();
   document.getElementById("queue-status").addEventListener("change", () => {
-    state.queueOffset = 0;
+    state.queueCursor = "";
     loadQueue();
   });
   document.getElementById("queue-prev").addEventListener("click", () => {
-    state.queueOffset = Math.max(0, state.queueOffset - PAGE_SIZE);
+    state.queueCursor = state.queuePage.previous_cursor;
     loadQueue();
   });
   document.getElementById("queue-next").addEventListener("click", () => {
-    state.queueOffset += PAGE_SIZE;
+    state.queueCursor = state.queuePage.next_cursor;
     loadQueue();
   });
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
