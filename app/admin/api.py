@@ -80,7 +80,7 @@ def set_priorities():
 @api.get("/orders/<path:order_id>")
 @require_session
 def get_order(order_id: str):
-    return jsonify(_services().admin.order(g.shop, order_id))
+    return jsonify(_services().admin.order_detail(g.shop, order_id))
 
 
 @api.post("/lines/<path:line_id>/priority")

@@ -46,6 +46,10 @@ class Admin:
         with self._db.read() as s:
             return dashboard.order(s, shop, order_id, self._clock().date())
 
+    def order_detail(self, shop: str, order_id: str) -> dict:
+        with self._db.read() as s:
+            return dashboard.order_detail(s, shop, order_id, self._clock().date())
+
     def set_priority(self, shop: str, line_id: str, priority: Any) -> None:
         with self._db.transaction() as s:
             changed = dashboard.set_priority(s, self._planning, shop, line_id, priority)

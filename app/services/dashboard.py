@@ -24,6 +24,7 @@ from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage import insights as insight_store
 from app.storage import objects as object_store
+from app.storage import orders as order_store
 from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Shop, Variant
@@ -196,6 +197,46 @@ def order(s: Tx, shop: str, order_id: str, today: date) -> dict:
     return {"order_id": order_id, "name": rows[0][1] if rows else "",
             "status": shown.fields.get("status", "ready" if rows else ""),
             "eta": shown.fields.get("eta"), "lines": _shown(s, shop, rows, today)}
+
+
+def order_detail(s: Tx, shop: str, order_id: str, today: date) -> dict:
+    """The order view of the admin: what `order` shows, and why it waits and since when: each
+    line's date changes, the units held from fulfillment (wanted, and what the store last
+    accepted) and where the store's copy stands."""
+    found = order_store.order(s, shop, order_id)
+    if found is None:
+        raise NotFound(f"no order {order_id!r}", field="order")
+    view = order(s, shop, order_id, today)
+    sync = insight_store.order_sync(s, shop, order_id)
+    wanted = DesiredState.from_dict(sync.desired if sync else None)
+    applied = DesiredState.from_dict(sync.applied if sync else None)
+    names = {line["line_id"]: line["title"] for line in view["lines"]}
+    return {**view, "name": found.name, "created_at": found.created_at.isoformat(),
+            "customer_id": found.customer_id,
+            "ready_units": sum(line["covered"] for line in view["lines"]),
+            "owed_units": sum(line["backordered"] for line in view["lines"]),
+            "eta_history": [_eta_change(row, names) for row in
+                            insight_store.eta_changes_of_order(s, shop, order_id)],
+            "holds": [{"line_id": line, "title": names.get(line, ""), "units": units,
+                       "placed": applied.holds.get(line, 0)}
+                      for line, units in sorted(wanted.held().items())],
+            "hold_note": wanted.hold_note,
+            "store": _store_state(sync)}
+
+
+def _eta_change(row, names: dict[str, str]) -> dict:
+    return {"line_id": row.line_id, "title": names.get(row.line_id, ""),
+            "old": _iso(row.old_eta), "new": _iso(row.new_eta), "reason": row.reason,
+            "changed_at": row.changed_at.isoformat()}
+
+
+def _store_state(sync) -> dict:
+    """Whether the store shows what the app decided yet, and the last error if it does not."""
+    if sync is None:
+        return {"state": "nothing to show", "last_error": None}
+    return {"state": "waiting to be written" if sync.pending else "up to date",
+            "last_error": sync.last_error,
+            "synced_at": sync.synced_at.isoformat() if sync.synced_at else None}
 
 
 def _shown(s: Tx, shop: str, rows, today: date) -> list[dict]:

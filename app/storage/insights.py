@@ -123,6 +123,15 @@ def open_lines_of_order(tx: Session, shop: str,
         .order_by(OrderLine.line_id)).all()
 
 
+def eta_changes_of_order(tx: Session, shop: str, order_id: str) -> list[EtaChangeRow]:
+    """Every date change of the order's lines, oldest first."""
+    lines = select(OrderLine.line_id).where(OrderLine.shop == shop,
+                                            OrderLine.order_id == order_id)
+    return list(tx.scalars(select(EtaChangeRow).where(
+        EtaChangeRow.shop == shop, EtaChangeRow.line_id.in_(lines))
+        .order_by(EtaChangeRow.changed_at, EtaChangeRow.id)))
+
+
 def order_sync(tx: Session, shop: str, order_id: str) -> OrderSync | None:
     return tx.get(OrderSync, (shop, order_id))
 
