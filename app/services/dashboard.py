@@ -210,7 +210,7 @@ def order_detail(s: Tx, shop: str, order_id: str, today: date) -> dict:
     sync = insight_store.order_sync(s, shop, order_id)
     wanted = DesiredState.from_dict(sync.desired if sync else None)
     applied = DesiredState.from_dict(sync.applied if sync else None)
-    names = {line["line_id"]: line["title"] for line in view["lines"]}
+    names = {line["line_id"]: line["variant"] or line["title"] for line in view["lines"]}
     return {**view, "name": found.name, "created_at": found.created_at.isoformat(),
             "customer_id": found.customer_id,
             "ready_units": sum(line["covered"] for line in view["lines"]),

@@ -23,11 +23,11 @@ def stored_eta(services) -> str:
 
 
 def queue_row(page):
-    return page.locator("#queue-rows tr", has_text="#1")
+    return page.locator("#queue-rows s-table-row", has_text="#1")
 
 
 def eta_cell(page):
-    return queue_row(page).locator("td.eta")
+    return queue_row(page).locator(".eta")
 
 
 def test_queue_shows_the_backordered_line_with_its_eta(page, served):
@@ -35,9 +35,9 @@ def test_queue_shows_the_backordered_line_with_its_eta(page, served):
     row = queue_row(page)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Variant 1 (TEE-BLUE)")
-    expect(row.locator("td.eta")).to_contain_text(f"{stored_eta(services)} (")
-    expect(row.locator("td.eta")).to_contain_text("from lead time, low confidence")
-    expect(row.locator("td.first-eta")).to_have_text(stored_eta(services))
+    expect(row.locator(".eta")).to_contain_text(f"{stored_eta(services)} (")
+    expect(row.locator(".eta")).to_contain_text("from lead time, low confidence")
+    expect(row.locator(".first-eta")).to_have_text(stored_eta(services))
     expect(page.locator("#numbers-list")).to_contain_text("1 unit(s) on 1 line(s)")
 
 

@@ -6,7 +6,7 @@
 const PAGE_SIZE = 50;
 const QUEUE_COLUMNS = ["order", "item", "quantity", "covered", "backordered", "position", "eta",
                        "first-eta", "waiting", "alternatives", "priority"];
-const state = { queueCursor: "", queuePage: null, settings: null };
+const state = { settings: null };
 
 async function sessionToken() {
   if (window.shopify && typeof window.shopify.idToken === "function") {
@@ -119,7 +119,13 @@ function clearFieldErrors(form) {
   for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
 }
 
-// ---- queue
+// ---- queue: a Polaris index table; search, filters, sort and pages are the server's
+
+const queue = { cursor: "", page: null, variant: null, selected: new Set(), searchTimer: null };
+
+function byId(id) {
+  return document.getElementById(id);
+}
 
 function etaText(eta) {
   if (!eta) return "";
@@ -143,45 +149,258 @@ function alternativesList(alternatives) {
   return list;
 }
 
-function priorityControl(line) {
-  const wrap = el("span", null, { class: "priority" });
-  const input = el("input", null, { type: "number", value: line.manual_priority, "aria-label": "priority" });
-  const button = el("button", "Set", { type: "button" });
-  button.addEventListener("click", async () => {
-    try {
-      await api("POST", `/api/lines/${encodeURIComponent(line.line_id)}/priority`,
-                { priority: toNumber(input.value) });
-      show("queue-error", "");
-      await loadQueue();
-    } catch (error) {
-      showError("queue-error", null, error);
-    }
+function lineStatus(line) {
+  const late = line.backordered && line.eta && (line.eta.slipped || (line.first_eta && line.eta.date > line.first_eta));
+  if (!line.backordered) return el("s-badge", "Ready", { tone: "success" });
+  if (late) return el("s-badge", "Later than promised", { tone: "critical" });
+  return el("s-badge", line.covered ? "Partly ready" : "Waiting", { tone: "warning" });
+}
+
+function queueQuery() {
+  const params = new URLSearchParams({ status: ui.value(byId("queue-status")), limit: PAGE_SIZE,
+                                       sort: ui.value(byId("queue-sort")) });
+  const search = ui.value(byId("queue-search")).trim();
+  const age = ui.value(byId("queue-age")).trim();
+  const priority = ui.value(byId("queue-priority"));
+  if (search) params.set("q", search);
+  if (age) params.set("min_age_days", age);
+  if (priority) params.set("priority", priority);
+  if (queue.variant) params.set("variant", queue.variant.id);
+  if (queue.cursor) params.set("cursor", queue.cursor);
+  return params;
+}
+
+function cell(content, cls) {
+  const node = el("s-table-cell", null, cls ? { class: cls } : {});
+  if (content instanceof Node) node.append(content);
+  else node.textContent = content === null || content === undefined ? "" : String(content);
+  return node;
+}
+
+function queueRow(line) {
+  const row = el("s-table-row", null, { "data-line": line.line_id });
+  const label = `${line.order_name} ${line.variant || line.title}`;
+  const select = el("s-checkbox", null, { accessibilityLabel: `Select ${label}`, class: "select-line" });
+  if (queue.selected.has(line.line_id)) select.setAttribute("checked", "");
+  select.addEventListener("change", () => {
+    if (ui.checked(select)) queue.selected.add(line.line_id);
+    else queue.selected.delete(line.line_id);
+    showSelection();
   });
-  wrap.append(input, button);
-  return wrap;
+  const order = el("s-link", line.order_name, { href: `#order/${encodeURIComponent(line.order_id)}`,
+                                                id: `open-${line.line_id.replace(/\W/g, "-")}` });
+  row.setAttribute("clickDelegate", order.id);
+  const item = el("s-button", `${line.title}${line.sku ? ` (${line.sku})` : ""}`, {
+    variant: "tertiary", accessibilityLabel: `Show only ${line.variant || line.title}` });
+  item.addEventListener("click", () => filterVariant(line.variant_id, line.variant || line.title));
+  row.append(
+    cell(select), cell(order, "order"), cell(item, "item"), cell(lineStatus(line), "status"),
+    cell(`${line.backordered} of ${line.quantity}`, "owed"), cell(line.queue_position, "position"),
+    cell(etaText(line.eta), "eta"), cell(line.first_eta, "first-eta"),
+    cell(line.days_waiting === null ? "" : `${line.days_waiting} d`, "waiting"),
+    cell(alternativesList(line.alternatives), "alternatives"),
+    cell(line.manual_priority, "priority"));
+  return row;
 }
 
 async function loadQueue() {
-  const status = document.getElementById("queue-status").value;
+  const table = byId("queue-table");
+  table.setAttribute("loading", "");
   try {
-    const cursor = state.queueCursor ? `&cursor=${encodeURIComponent(state.queueCursor)}` : "";
-    const data = await api("GET", `/api/queue?status=${status}&limit=${PAGE_SIZE}${cursor}`);
-    state.queuePage = data;
-    const body = document.getElementById("queue-rows");
-    body.replaceChildren(...data.lines.map((line) => row([
-      line.order_name, `${line.title}${line.sku ? ` (${line.sku})` : ""}`, line.quantity,
-      line.covered, line.backordered, line.queue_position, etaText(line.eta), line.first_eta,
-      line.days_waiting === null ? "" : `${line.days_waiting} d`,
-      alternativesList(line.alternatives), priorityControl(line),
-    ], QUEUE_COLUMNS)));
-    document.getElementById("queue-empty").hidden = data.total > 0;
-    document.getElementById("queue-page").textContent = data.total ? `${data.total} line(s)` : "";
-    document.getElementById("queue-prev").disabled = !data.previous_cursor;
-    document.getElementById("queue-next").disabled = !data.next_cursor;
+    const data = await api("GET", `/api/queue?${queueQuery()}`);
+    queue.page = data;
+    const rows = data.lines.map(queueRow);
+    byId("queue-rows").replaceChildren(...rows);
+    ui.upgrade(byId("queue-rows"));
+    byId("queue-empty").hidden = data.lines.length > 0;
+    byId("queue-page").textContent = data.total ? `${data.total} line(s) match` : "";
+    table.toggleAttribute("haspreviouspage", Boolean(data.previous_cursor));
+    table.toggleAttribute("hasnextpage", Boolean(data.next_cursor));
     show("queue-error", "");
   } catch (error) {
     showError("queue-error", null, error);
+  } finally {
+    table.removeAttribute("loading");
   }
+}
+
+function reloadQueue() {
+  queue.cursor = "";
+  return loadQueue();
+}
+
+function filterVariant(id, title) {
+  queue.variant = id ? { id, title } : null;
+  const chip = byId("variant-chip");
+  chip.textContent = id ? `Variant: ${title} ✕` : "";
+  chip.hidden = !id;
+  reloadQueue();
+}
+
+function showSelection() {
+  const count = queue.selected.size;
+  byId("bulk-count").textContent = count ? `${count} line(s) selected`
+    : "Select lines to change their priority.";
+  ui.setDisabled(byId("bulk-apply"), count === 0);
+}
+
+async function applyBulkPriority() {
+  const field = byId("bulk-priority");
+  ui.setError(field, "");
+  try {
+    const result = await api("POST", "/api/queue/priority",
+                             { line_ids: [...queue.selected], priority: toNumber(ui.value(field)) });
+    queue.selected.clear();
+    showSelection();
+    toast(`Priority set on ${result.line_ids.length} line(s); the queue is planned again.`);
+    await loadQueue();
+  } catch (error) {
+    if (error.field === "priority") ui.setError(field, error.message);
+    showError("queue-error", null, error);
+  }
+}
+
+// App Bridge's toast inside the admin; outside it, the page's own notice.
+function toast(message) {
+  if (window.shopify && window.shopify.toast) {
+    window.shopify.toast.show(message);
+    return;
+  }
+  const notice = byId("toast");
+  notice.textContent = message;
+  notice.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { notice.hidden = true; }, 5000);
+}
+
+function startQueue() {
+  for (const id of ["queue-status", "queue-priority", "queue-sort", "queue-age"]) {
+    byId(id).addEventListener("change", reloadQueue);
+  }
+  byId("queue-search").addEventListener("input", () => {
+    clearTimeout(queue.searchTimer);
+    queue.searchTimer = setTimeout(reloadQueue, 250);
+  });
+  byId("queue-table").addEventListener("previouspage", () => {
+    queue.cursor = queue.page.previous_cursor;
+    loadQueue();
+  });
+  byId("queue-table").addEventListener("nextpage", () => {
+    queue.cursor = queue.page.next_cursor;
+    loadQueue();
+  });
+  byId("variant-chip").addEventListener("click", () => filterVariant(null));
+  byId("bulk-apply").addEventListener("click", applyBulkPriority);
+  showSelection();
+}
+
+// ---- order view: why an order waits and when it ships
+
+function section(title, ...children) {
+  const box = el("s-box", null, { padding: "base", class: "order-part" });
+  box.append(el("h3", title), ...children);
+  return box;
+}
+
+function simpleTable(headers, rows, cls) {
+  const table = el("s-table", null, { variant: "auto", class: cls });
+  const head = el("s-table-header-row");
+  headers.forEach((header, index) => head.append(el("s-table-header", header,
+                                                   index === 0 ? { listSlot: "primary" } : {})));
+  const body = el("s-table-body");
+  for (const cells of rows) {
+    const row = el("s-table-row");
+    for (const content of cells) row.append(cell(content));
+    body.append(row);
+  }
+  table.append(head, body);
+  return table;
+}
+
+function priorityControl(line) {
+  const wrap = el("s-grid", null, { gridTemplateColumns: "8rem auto", gap: "small-300", alignItems: "end" });
+  const field = el("s-number-field", null, { label: `Priority of ${line.title}`, min: "-100", max: "100",
+                                             step: "1", value: String(line.manual_priority),
+                                             labelAccessibilityVisibility: "exclusive" });
+  const button = el("s-button", "Set priority", { accessibilityLabel: `Set the priority of ${line.title}` });
+  button.addEventListener("click", async () => {
+    ui.setError(field, "");
+    try {
+      await api("POST", `/api/lines/${encodeURIComponent(line.line_id)}/priority`,
+                { priority: toNumber(ui.value(field)) });
+      toast("Priority saved; the queue is planned again.");
+      await Promise.all([openOrder(line.order_id), loadQueue()]);
+    } catch (error) {
+      ui.setError(field, error.message);
+      showError("order-error", null, error);
+    }
+  });
+  wrap.append(field, button);
+  return wrap;
+}
+
+function orderView(order) {
+  const status = { ready: ["Ready", "success"], partially_ready: ["Partly ready", "warning"],
+                   waiting: ["Waiting", "warning"] }[order.status] || [order.status || "No open line", "neutral"];
+  const summary = el("s-stack", null, { direction: "inline", gap: "base", alignItems: "center" });
+  summary.append(el("s-heading", `Order ${order.name}`), el("s-badge", status[0], { tone: status[1] }),
+                 el("s-text", order.eta && order.owed_units ? `Expected to ship ${order.eta}` : "Nothing owed"),
+                 el("s-text", `${order.ready_units} unit(s) ready, ${order.owed_units} owed`, { id: "order-units" }));
+  const lines = simpleTable(
+    ["Item", "Ready", "Owed", "Position", "Ships", "Priority"],
+    order.lines.map((line) => [line.variant || line.title, line.covered, line.backordered,
+                               line.queue_position, etaText(line.eta), priorityControl(line)]),
+    "order-lines");
+  const alternatives = order.lines.filter((line) => line.alternatives.length);
+  const parts = [summary, section("Lines", lines)];
+  parts.push(section("In-stock alternatives", alternatives.length
+    ? el("div", null, { class: "order-alternatives" })
+    : el("s-paragraph", "No alternative is suggested for this order.")));
+  if (alternatives.length) {
+    const holder = parts[parts.length - 1].querySelector(".order-alternatives");
+    for (const line of alternatives) {
+      holder.append(el("s-text", `Instead of ${line.variant || line.title}:`, { type: "strong" }),
+                    alternativesList(line.alternatives));
+    }
+  }
+  parts.push(section("Date changes", order.eta_history.length
+    ? simpleTable(["Item", "From", "To", "Why", "When"], order.eta_history.map((c) => [
+      c.title, c.old || "–", c.new || "–", c.reason, c.changed_at.slice(0, 16).replace("T", " ")]), "eta-history")
+    : el("s-paragraph", "The first date promised still stands.")));
+  parts.push(section("Held from fulfillment", order.holds.length
+    ? simpleTable(["Item", "Units held", "Placed in the store"], order.holds.map((h) => [
+      h.title, h.units, h.placed === h.units ? "yes" : `not yet (${h.placed} of ${h.units})`]), "holds")
+    : el("s-paragraph", "Nothing is held: every unit of this order can ship.")));
+  const store = order.store;
+  parts.push(el("s-paragraph", `The store's copy: ${store.state}${store.last_error ? ` (last error: ${store.last_error})` : ""}.`,
+                { color: "subdued", id: "order-store" }));
+  return parts;
+}
+
+async function openOrder(orderId) {
+  byId("order-view").hidden = false;
+  byId("queue").hidden = true;
+  try {
+    const order = await api("GET", `/api/orders/${encodeURIComponent(orderId)}`);
+    byId("order-body").replaceChildren(...orderView(order));
+    ui.upgrade(byId("order-body"));
+    show("order-error", "");
+  } catch (error) {
+    byId("order-body").replaceChildren();
+    showError("order-error", null, error);
+  }
+}
+
+function closeOrder() {
+  byId("order-view").hidden = true;
+  byId("queue").hidden = false;
+}
+
+// The order view has its own address (#order/<id>), so the browser's back button leaves it.
+function route() {
+  const match = /^#order\/(.+)$/.exec(window.location.hash);
+  if (match) openOrder(decodeURIComponent(match[1]));
+  else closeOrder();
 }
 
 // ---- restocks
@@ -415,22 +634,13 @@ async function loadNumbers() {
 
 function start() {
   if (saleor) listenToSaleorDashboard();
-  document.getElementById("queue-status").addEventListener("change", () => {
-    state.queueCursor = "";
-    loadQueue();
-  });
-  document.getElementById("queue-prev").addEventListener("click", () => {
-    state.queueCursor = state.queuePage.previous_cursor;
-    loadQueue();
-  });
-  document.getElementById("queue-next").addEventListener("click", () => {
-    state.queueCursor = state.queuePage.next_cursor;
-    loadQueue();
-  });
+  startQueue();
+  window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
   document.getElementById("import-form").addEventListener("submit", submitImport);
   document.getElementById("settings-form").addEventListener("submit", submitSettings);
+  route();
   Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers()])
     .then(() => { document.body.dataset.ready = "1"; });
 }
