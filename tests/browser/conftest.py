@@ -97,10 +97,13 @@ def queue_page(browser, served_queue, request):
     yield from open_page(browser, served_queue, request)
 
 
-def open_page(browser, served, request):
+def open_page(browser, served, request, prepare=None):
+    """`prepare(context)` may set the browser context up before the page opens."""
     base, _services = served
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    if prepare:
+        prepare(context)
     opened = context.new_page()
     opened.set_default_timeout(10_000)
     opened.goto(f"{base}/?shop={SHOP}&id_token={session_token(exp_in=600)}")

@@ -512,7 +512,7 @@ async function submitImport(event) {
   }
 }
 
-// ---- settings
+// ---- settings, saved through App Bridge's contextual save bar
 
 // A whole number as a number; anything else is sent as typed, so the server names the field.
 function toNumber(text) {
@@ -525,52 +525,86 @@ function listOf(text) {
   return text.split(",").map((item) => item.trim()).filter(Boolean);
 }
 
+const NUMBER_SETTINGS = ["processing_days", "default_lead_time_days", "safety_margin_days",
+                         "slip_allowance_days", "age_boost_days"];
+const SAVE_BAR = "settings-save-bar";
+
+// The Polaris field of a setting (not the native control the fallback puts inside it).
+function setting(name) {
+  return document.querySelector(`#settings-form [name="${name}"]:not(input):not(select)`);
+}
+
+function weekendBoxes() {
+  return [...document.querySelectorAll('#settings-form s-checkbox[name="weekend_days"]')];
+}
+
 function fillSettings(settings) {
-  const f = document.getElementById("settings-form").elements;
   const p = settings.policy;
   const a = settings.alternatives;
-  for (const name of ["processing_days", "default_lead_time_days", "safety_margin_days",
-                      "slip_allowance_days", "age_boost_days"]) {
-    f[name].value = p[name] === null ? "" : p[name];
+  for (const name of NUMBER_SETTINGS) ui.setValue(setting(name), p[name] === null ? "" : p[name]);
+  ui.setValue(setting("priority_tags"), p.priority_tags.join(", "));
+  ui.setValue(setting("country"), p.country || "");
+  ui.setValue(setting("closed_dates"), p.closed_dates.join(", "));
+  for (const box of weekendBoxes()) {
+    ui.setChecked(box, p.weekend_days.includes(Number(box.getAttribute("value"))));
   }
-  f.priority_tags.value = p.priority_tags.join(", ");
-  f.country.value = p.country || "";
-  f.closed_dates.value = p.closed_dates.join(", ");
-  for (const box of f.weekend_days) box.checked = p.weekend_days.includes(Number(box.value));
-  f.ship_complete.checked = p.ship_complete;
-  f.learn_lead_times.checked = p.learn_lead_times;
-  f.caps_default.value = p.caps.default === null ? "" : p.caps.default;
-  f.enabled.checked = a.enabled;
-  f.max_suggestions.value = a.max_suggestions;
-  f.price_band_percent.value = a.price_band_percent;
-  f.same_type_only.checked = a.same_type_only;
-  f.excluded_tags.value = a.excluded_tags.join(", ");
+  ui.setChecked(setting("ship_complete"), p.ship_complete);
+  ui.setChecked(setting("learn_lead_times"), p.learn_lead_times);
+  ui.setValue(setting("caps_default"), p.caps.default === null ? "" : p.caps.default);
+  ui.setChecked(setting("enabled"), a.enabled);
+  ui.setValue(setting("max_suggestions"), a.max_suggestions);
+  ui.setValue(setting("price_band_percent"), a.price_band_percent);
+  ui.setChecked(setting("same_type_only"), a.same_type_only);
+  ui.setValue(setting("excluded_tags"), a.excluded_tags.join(", "));
 }
 
 // The form's values over the settings last loaded, so settings without a field here
 // (per-variant lead times and caps) are kept as they are.
 function readSettings() {
-  const f = document.getElementById("settings-form").elements;
   const policy = { ...state.settings.policy };
-  for (const name of ["processing_days", "default_lead_time_days", "safety_margin_days",
-                      "slip_allowance_days", "age_boost_days"]) {
-    policy[name] = toNumber(f[name].value);
-  }
-  policy.priority_tags = listOf(f.priority_tags.value);
-  policy.country = f.country.value.trim() || null;
-  policy.closed_dates = listOf(f.closed_dates.value);
-  policy.weekend_days = [...f.weekend_days].filter((box) => box.checked).map((box) => Number(box.value));
-  policy.ship_complete = f.ship_complete.checked;
-  policy.learn_lead_times = f.learn_lead_times.checked;
-  policy.caps = { ...policy.caps, default: toNumber(f.caps_default.value) };
+  for (const name of NUMBER_SETTINGS) policy[name] = toNumber(ui.value(setting(name)));
+  policy.priority_tags = listOf(ui.value(setting("priority_tags")));
+  policy.country = ui.value(setting("country")).trim() || null;
+  policy.closed_dates = listOf(ui.value(setting("closed_dates")));
+  policy.weekend_days = weekendBoxes().filter((box) => ui.checked(box))
+    .map((box) => Number(box.getAttribute("value")));
+  policy.ship_complete = ui.checked(setting("ship_complete"));
+  policy.learn_lead_times = ui.checked(setting("learn_lead_times"));
+  policy.caps = { ...policy.caps, default: toNumber(ui.value(setting("caps_default"))) };
   const alternatives = {
-    enabled: f.enabled.checked,
-    max_suggestions: toNumber(f.max_suggestions.value),
-    price_band_percent: toNumber(f.price_band_percent.value),
-    same_type_only: f.same_type_only.checked,
-    excluded_tags: listOf(f.excluded_tags.value),
+    enabled: ui.checked(setting("enabled")),
+    max_suggestions: toNumber(ui.value(setting("max_suggestions"))),
+    price_band_percent: toNumber(ui.value(setting("price_band_percent"))),
+    same_type_only: ui.checked(setting("same_type_only")),
+    excluded_tags: listOf(ui.value(setting("excluded_tags"))),
   };
   return { policy, alternatives };
+}
+
+function settingsFields() {
+  return [...document.querySelectorAll("#settings-form [name]:not(input):not(select)")];
+}
+
+function clearSettingErrors() {
+  for (const field of settingsFields()) ui.setError(field, "");
+}
+
+// Inside the admin the save bar is App Bridge's (shopify.saveBar); elsewhere the element itself
+// is shown, its two buttons in a bar of the page's own.
+function saveBar(visible) {
+  state.unsaved = visible;
+  if (window.shopify && window.shopify.saveBar) {
+    if (visible) window.shopify.saveBar.show(SAVE_BAR);
+    else window.shopify.saveBar.hide(SAVE_BAR);
+  } else {
+    byId(SAVE_BAR).dataset.showing = visible ? "1" : "";
+  }
+}
+
+function settingsChanged() {
+  if (!state.settings) return;
+  show("settings-notice", "");
+  saveBar(true);
 }
 
 async function loadSettings() {
@@ -582,20 +616,48 @@ async function loadSettings() {
   }
 }
 
-async function submitSettings(event) {
-  event.preventDefault();
-  const form = event.target;
+async function saveSettings() {
   show("settings-notice", "");
+  const button = byId("settings-save");
+  button.setAttribute("loading", "");
   try {
     state.settings = await api("PUT", "/api/settings", readSettings());
     fillSettings(state.settings);
-    clearFieldErrors(form);
+    clearSettingErrors();
     show("settings-error", "");
+    saveBar(false);
     show("settings-notice", "Settings saved; the queue is being planned again and updates shortly.");
+    toast("Settings saved");
     await Promise.all([loadQueue(), loadNumbers()]);
   } catch (error) {
-    showError("settings-error", form, error);
+    clearSettingErrors();
+    showError("settings-error", null, error);
+    const field = error.field && settingsFields().find(
+      (node) => (node.dataset.field || node.getAttribute("name")) === error.field);
+    if (field) ui.setError(field, error.message);
+  } finally {
+    button.removeAttribute("loading");
   }
+}
+
+function discardSettings() {
+  fillSettings(state.settings);
+  clearSettingErrors();
+  show("settings-error", "");
+  saveBar(false);
+}
+
+function startSettings() {
+  for (const field of settingsFields()) {
+    field.addEventListener("input", settingsChanged);
+    field.addEventListener("change", settingsChanged);
+  }
+  byId("settings-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveSettings();
+  });
+  byId("settings-save").addEventListener("click", saveSettings);
+  byId("settings-discard").addEventListener("click", discardSettings);
 }
 
 // ---- numbers
@@ -639,7 +701,7 @@ function start() {
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
   document.getElementById("import-form").addEventListener("submit", submitImport);
-  document.getElementById("settings-form").addEventListener("submit", submitSettings);
+  startSettings();
   route();
   Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers()])
     .then(() => { document.body.dataset.ready = "1"; });

@@ -53,6 +53,12 @@
     }
     if (control.type === "checkbox") wrap.append(control, text);
     else wrap.append(text, control);
+    if (host.getAttribute("details")) {
+      const details = document.createElement("span");
+      details.className = "native-details";
+      details.textContent = host.getAttribute("details");
+      wrap.append(details);
+    }
     const error = document.createElement("span");
     error.className = "field-error";
     error.setAttribute("role", "alert");
