@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.admin.session import require_session
 from app.body import read_body
 from app.domain.errors import InvalidInput
+from app.domain.insights import parse_insights_query
 from app.domain.queue_query import parse_queue_query
 from app.errors import BadRequest, TooLarge, UnsupportedMediaType
 
@@ -183,3 +184,20 @@ def _upload() -> bytes:
 @require_session
 def get_metrics():
     return jsonify(_services().admin.metrics(g.shop))
+
+
+@api.get("/insights")
+@require_session
+def get_insights():
+    """The insights page's series and tables; `days` and `safety_stock` are checked (400)."""
+    return jsonify(_services().admin.insights(g.shop, parse_insights_query(request.args.to_dict())))
+
+
+@api.get("/insights/reorder.csv")
+@require_session
+def reorder_csv():
+    """The reorder suggestions as a CSV file."""
+    text = _services().admin.reorder_csv(g.shop, parse_insights_query(request.args.to_dict()))
+    return current_app.response_class(text, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="reorder-suggestions.csv"',
+        "Cache-Control": "no-store"})

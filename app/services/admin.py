@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from app.domain.insights import InsightsQuery
 from app.domain.queue_query import QueueQuery
 from app.services import dashboard, privacy, substitutes
 from app.services.alternatives import Alternatives
@@ -85,3 +86,11 @@ class Admin:
     def metrics(self, shop: str) -> dict:
         with self._db.transaction() as s:
             return dashboard.metrics(s, shop, self._clock())
+
+    def insights(self, shop: str, query: InsightsQuery) -> dict:
+        with self._db.read() as s:
+            return dashboard.insights(s, shop, self._clock(), query)
+
+    def reorder_csv(self, shop: str, query: InsightsQuery) -> str:
+        with self._db.read() as s:
+            return dashboard.reorder_csv(s, shop, query.safety_stock)

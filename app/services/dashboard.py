@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from app.domain import insights as insight_view
 from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.insights import InsightsQuery
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
 from app.domain.policy import Policy
@@ -335,3 +337,54 @@ def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
     later = sum(n for reason, n in counts.items() if reason.startswith("later"))
     earlier = sum(n for reason, n in counts.items() if reason.startswith("earlier"))
     return {"total": later + earlier, "later": later, "earlier": earlier}
+
+
+# the insights page
+
+
+def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
+    """The charts' series over the last `query.days` days, the units owed and waiting age by
+    variant, promise accuracy, and the reorder suggestions."""
+    today = now.date()
+    start = today - timedelta(days=query.days - 1)
+    since = datetime.combine(start, time.min, UTC)
+    by_variant = insight_view.owed_by_variant(insight_store.waiting_by_variant(s, shop), today)
+    return {
+        "days": query.days,
+        "backorder_rate": insight_view.backorder_rate_by_day(
+            insight_store.line_times_since(s, shop, since), start, today),
+        "eta_changes": insight_view.eta_changes_by_day(
+            insight_store.eta_change_times(s, shop, since), start, today),
+        "promise_accuracy": _accuracy(s, shop, today),
+        "by_variant": _titled(s, shop, [{"variant_id": variant_id, **figures} for
+                                        variant_id, figures in sorted(
+                                            by_variant.items(),
+                                            key=lambda item: (-item[1]["units_owed"], item[0]))]),
+        "reorder": reorder(s, shop, query.safety_stock, by_variant),
+    }
+
+
+def reorder(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
+    """Per variant: owed − incoming + safety stock, with the variant's title and SKU."""
+    if by_variant is None:
+        owed: dict[str, int] = {}
+        for variant_id, units, _ in insight_store.waiting_by_variant(s, shop):
+            owed[variant_id] = owed.get(variant_id, 0) + units
+    else:
+        owed = {variant_id: figures["units_owed"] for variant_id, figures in by_variant.items()}
+    return _titled(s, shop, insight_view.reorder_suggestions(
+        owed, insight_store.incoming_by_variant(s, shop), safety_stock))
+
+
+def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
+    return insight_view.reorder_csv(reorder(s, shop, safety_stock))
+
+
+def _titled(s: Tx, shop: str, rows: list[dict]) -> list[dict]:
+    """Each row with its variant's title and SKU, as the merchant knows it."""
+    variants = object_store.variants(s, shop, {row["variant_id"] for row in rows})
+    for row in rows:
+        variant = variants.get(row["variant_id"])
+        row["variant"] = variant_title(variant) if variant else row["variant_id"]
+        row["sku"] = variant.sku if variant else ""
+    return rows

@@ -10,7 +10,15 @@ from datetime import date, datetime
 from sqlalchemy import Row, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool, Variant
+from app.storage.tables import (
+    EtaChangeRow,
+    Order,
+    OrderLine,
+    OrderSync,
+    Pool,
+    RestockRow,
+    Variant,
+)
 
 # settings and priority
 
@@ -172,3 +180,39 @@ def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, 
         select(EtaChangeRow.reason, func.count()).where(
             EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
         .group_by(EtaChangeRow.reason)).all())
+
+
+# the insights page
+
+
+def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, bool]]:
+    """(when ordered, went short once) of each live line ordered since then."""
+    return [(at, short_at is not None) for at, short_at in tx.execute(
+        select(OrderLine.ordered_at, OrderLine.backordered_at).join(
+            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
+               OrderLine.ordered_at >= since))]
+
+
+def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, datetime | None]]:
+    """(variant, units owed, when it went short) of each live line waiting."""
+    return [tuple(row) for row in tx.execute(
+        select(OrderLine.variant_id, OrderLine.backordered, OrderLine.backordered_at).join(
+            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
+               OrderLine.open_quantity > 0, OrderLine.backordered > 0))]
+
+
+def incoming_by_variant(tx: Session, shop: str) -> dict[str, int]:
+    """Units expected by variant from restocks not yet arrived."""
+    return {variant: int(units) for variant, units in tx.execute(
+        select(RestockRow.variant_id, func.sum(RestockRow.quantity)).where(
+            RestockRow.shop == shop, RestockRow.arrived_at.is_(None))
+        .group_by(RestockRow.variant_id))}
+
+
+def eta_change_times(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, str]]:
+    """(when, why) of each date change since then."""
+    return [tuple(row) for row in tx.execute(
+        select(EtaChangeRow.changed_at, EtaChangeRow.reason).where(
+            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since))]
