@@ -462,7 +462,7 @@ function resetRestockForm() {
 async function refreshAfterRestock(notice) {
   show("restock-error", "");
   show("restock-notice", notice);
-  await Promise.all([loadRestocks(), loadQueue(), loadNumbers()]);
+  await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
 }
 
 async function submitRestock(event) {
@@ -506,7 +506,7 @@ async function submitImport(event) {
     show("import-error", "");
     show("import-notice", `${result.imported} restock(s) imported.`);
     form.reset();
-    await Promise.all([loadRestocks(), loadQueue(), loadNumbers()]);
+    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
   } catch (error) {
     showError("import-error", null, error);
   }
@@ -628,7 +628,7 @@ async function saveSettings() {
     saveBar(false);
     show("settings-notice", "Settings saved; the queue is being planned again and updates shortly.");
     toast("Settings saved");
-    await Promise.all([loadQueue(), loadNumbers()]);
+    await Promise.all([loadQueue(), loadNumbers(), loadInsights()]);
   } catch (error) {
     clearSettingErrors();
     showError("settings-error", null, error);
@@ -685,11 +685,121 @@ async function loadNumbers() {
        `${m.eta_changes.total} (${m.eta_changes.later} later, ${m.eta_changes.earlier} earlier)`],
     ];
     const list = document.getElementById("numbers-list");
+    list.classList.add("metrics");
     list.replaceChildren(...items.flatMap(([term, value]) => [el("dt", term), el("dd", value)]));
     show("numbers-error", "");
   } catch (error) {
     showError("numbers-error", null, error);
   }
+}
+
+// ---- insights: charts drawn with the vendored Chart.js, and the reorder suggestions
+
+const charts = {};
+
+// One chart per canvas, drawn again from scratch; the canvas's label says what it shows, for
+// those who cannot see it.
+function drawChart(id, config, summary) {
+  const canvas = byId(id);
+  if (charts[id]) charts[id].destroy();
+  canvas.setAttribute("aria-label", summary);
+  canvas.textContent = summary;
+  if (!window.Chart) return;
+  charts[id] = new window.Chart(canvas, {
+    ...config,
+    options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+  });
+}
+
+function drawInsights(data) {
+  const rate = data.backorder_rate;
+  const today = rate[rate.length - 1];
+  drawChart("chart-rate", {
+    type: "line",
+    data: { labels: rate.map((d) => d.date),
+            datasets: [{ label: "Lines backordered (%)", spanGaps: true, borderColor: "#005bd3",
+                         data: rate.map((d) => (d.rate === null ? null : Math.round(d.rate * 1000) / 10)) }] },
+    options: { scales: { y: { min: 0, max: 100 } } },
+  }, `Backorder rate by day over the last ${data.days} days; today ${percent(today.rate)} of ${today.lines} line(s).`);
+  const variants = data.by_variant.slice(0, 12);
+  drawChart("chart-variants", {
+    type: "bar",
+    data: { labels: variants.map((v) => v.variant),
+            datasets: [{ label: "Units owed", data: variants.map((v) => v.units_owed),
+                         backgroundColor: "#8051ff", yAxisID: "units" },
+                       { label: "Oldest wait (days)", data: variants.map((v) => v.oldest_age_days),
+                         backgroundColor: "#e4a400", yAxisID: "days" }] },
+    options: { scales: { units: { position: "left", beginAtZero: true },
+                         days: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } },
+  }, `Units owed by variant: ${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
+  const a = data.promise_accuracy;
+  drawChart("chart-accuracy", {
+    type: "doughnut",
+    data: { labels: ["Kept", "Broken", "Pending"],
+            datasets: [{ data: [a.kept, a.broken, a.pending],
+                         backgroundColor: ["#29845a", "#e51c00", "#b5b5b5"] }] },
+  }, `Promises: ${a.kept} kept, ${a.broken} broken, ${a.pending} pending (${percent(a.rate)} kept).`);
+  const changes = data.eta_changes;
+  const later = changes.reduce((n, d) => n + d.later, 0);
+  const earlier = changes.reduce((n, d) => n + d.earlier, 0);
+  drawChart("chart-eta", {
+    type: "bar",
+    data: { labels: changes.map((d) => d.date),
+            datasets: [{ label: "Later", data: changes.map((d) => d.later), backgroundColor: "#e51c00" },
+                       { label: "Earlier", data: changes.map((d) => d.earlier), backgroundColor: "#29845a" }] },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+  }, `Date changes over the last ${data.days} days: ${later} later, ${earlier} earlier.`);
+  fillReorder(data.reorder);
+}
+
+function fillReorder(rows) {
+  byId("reorder-rows").replaceChildren(...rows.map((r) => {
+    const row = el("s-table-row", null, { "data-variant": r.variant_id });
+    row.append(cell(r.variant), cell(r.sku), cell(r.owed), cell(r.incoming), cell(r.safety_stock),
+               cell(r.suggested, "suggested"));
+    return row;
+  }));
+  ui.upgrade(byId("reorder-rows"));
+  byId("reorder-empty").hidden = rows.length > 0;
+}
+
+function safetyStock() {
+  return ui.value(byId("safety-stock")).trim() || "0";
+}
+
+async function loadInsights() {
+  const field = byId("safety-stock");
+  try {
+    const data = await api("GET", `/api/insights?safety_stock=${encodeURIComponent(safetyStock())}`);
+    ui.setError(field, "");
+    drawInsights(data);
+    show("numbers-error", "");
+  } catch (error) {
+    if (error.field === "safety_stock") ui.setError(field, error.message);
+    showError("numbers-error", null, error);
+  }
+}
+
+// The CSV comes through the API with the session token, then is handed to the browser as a file.
+async function exportReorder() {
+  try {
+    const response = await fetch(`/api/insights/reorder.csv?safety_stock=${encodeURIComponent(safetyStock())}`,
+                                 { headers: await authHeaders() });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+    const link = el("a", null, { href: URL.createObjectURL(await response.blob()),
+                                 download: "reorder-suggestions.csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    showError("numbers-error", null, error);
+  }
+}
+
+function startInsights() {
+  byId("safety-stock").addEventListener("change", loadInsights);
+  byId("reorder-csv").addEventListener("click", exportReorder);
 }
 
 // ---- start
@@ -702,8 +812,9 @@ function start() {
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
   document.getElementById("import-form").addEventListener("submit", submitImport);
   startSettings();
+  startInsights();
   route();
-  Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers()])
+  Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers(), loadInsights()])
     .then(() => { document.body.dataset.ready = "1"; });
 }
 
