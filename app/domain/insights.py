@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.domain.errors import BadParameter
 from app.domain.kpis import backorder_age
-from app.domain.queue_query import BadParameter
 
 PARAMETERS = ("days", "safety_stock")
 DAYS = (7, 365)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.domain.errors import DomainError
+from app.domain.errors import BadParameter
 
 STATUSES = ("waiting", "late", "ready", "all")
 PRIORITY_CLASSES = ("raised", "normal", "lowered")
@@ -36,12 +36,6 @@ MAX_LIMIT = 200
 MAX_SEARCH = 100
 MAX_AGE_DAYS = 3650
 MAX_CURSOR = 2000
-
-
-class BadParameter(DomainError):
-    """A query parameter the API cannot use; `field` names it."""
-
-    code = "bad_parameter"
 
 
 @dataclass(frozen=True)

@@ -224,8 +224,11 @@ async function loadQueue() {
   }
 }
 
+// A new search or filter starts from the first page, with nothing selected.
 function reloadQueue() {
   queue.cursor = "";
+  queue.selected.clear();
+  showSelection();
   return loadQueue();
 }
 
@@ -318,7 +321,7 @@ function simpleTable(headers, rows, cls) {
 }
 
 function priorityControl(line) {
-  const wrap = el("s-grid", null, { gridTemplateColumns: "8rem auto", gap: "small-300", alignItems: "end" });
+  const wrap = el("s-grid", null, { gridTemplateColumns: "8rem auto", gap: "base", alignItems: "end" });
   const field = el("s-number-field", null, { label: `Priority of ${line.title}`, min: "-100", max: "100",
                                              step: "1", value: String(line.manual_priority),
                                              labelAccessibilityVisibility: "exclusive" });

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.domain.errors import BadParameter
 from app.domain.insights import (
     backorder_rate_by_day,
     eta_changes_by_day,
@@ -16,7 +17,6 @@ from app.domain.insights import (
     reorder_csv,
     reorder_suggestions,
 )
-from app.domain.queue_query import BadParameter
 
 
 def at(day: int, hour: int = 12) -> datetime:
