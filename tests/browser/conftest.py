@@ -53,7 +53,7 @@ def served(env, clock):
 @pytest.fixture
 def served_queue(env, clock):
     """A busier shop: blue tees (variant 1) and red tees (variant 2) sold out, caps (variant 3)
-    in stock. Orders #1 two blue, #2 one red, #3 one blue, #4 one blue and one red, #5 a cap."""
+    and green tees (variant 4, the tees' alternative) in stock. Orders #1 two blue, #2 one red, #3 one blue, #4 one blue and one red, #5 a cap."""
     platform = FakeGateway()
     platform.add_variant(V1, available=-4, sku="TEE-BLUE", product_title="Tee", title="Blue",
                          vendor="Acme", product_type="Shirts")
@@ -62,6 +62,8 @@ def served_queue(env, clock):
     platform.add_variant("gid://shopify/ProductVariant/3", available=9, sku="CAP-1",
                          product_title="Cap", title="Default", vendor="Acme", product_type="Hats",
                          product_id="gid://shopify/Product/2")
+    platform.add_variant("gid://shopify/ProductVariant/4", available=6, sku="TEE-GREEN",
+                         product_title="Tee", title="Green", vendor="Acme", product_type="Shirts")
     yield from serve(env, clock, platform, [[(11, 1, 2)], [(21, 2, 1)], [(31, 1, 1)],
                                             [(41, 1, 1), (42, 2, 1)], [(51, 3, 1)]])
 

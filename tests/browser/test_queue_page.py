@@ -118,6 +118,9 @@ def test_the_order_view_shows_why_an_order_waits_and_changes_its_priority(queue_
     expect(lines.first).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d \(\d{4}-\d\d-\d\d to "))
     expect(view.locator(".holds s-table-row")).to_have_count(2)
     expect(view.locator("#order-store")).to_contain_text("up to date")
+    alternatives = view.locator(".order-alternatives")
+    expect(alternatives).to_contain_text("Instead of Tee - Blue:")
+    expect(alternatives.locator("li").first).to_contain_text(re.compile(r"Tee - Green: .+"))
     expect(view.locator(".eta-history s-table-row")).to_have_count(2)  # each line's promise
     expect(view.locator(".eta-history")).to_contain_text("promised: order #4")
     lines.first.get_by_label(re.compile("Priority of")).fill("7")
