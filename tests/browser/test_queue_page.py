@@ -55,7 +55,7 @@ def test_status_filter_and_sort(queue_page):
 
 
 def test_a_variant_chosen_in_a_row_filters_the_queue_until_cleared(queue_page):
-    queue_page.get_by_role("button", name="Show only Tee - Red").first.click()
+    queue_page.get_by_role("button", name="show only Tee - Red").first.click()
     expect(rows(queue_page)).to_have_count(2)
     chip = queue_page.get_by_role("button", name="Clear the variant filter")
     expect(chip).to_contain_text("Tee - Red")
@@ -124,7 +124,7 @@ def test_the_order_view_shows_why_an_order_waits_and_changes_its_priority(queue_
     expect(view.locator(".eta-history s-table-row")).to_have_count(2)  # each line's promise
     expect(view.locator(".eta-history")).to_contain_text("promised: order #4")
     lines.first.get_by_label(re.compile("Priority of")).fill("7")
-    lines.first.get_by_role("button", name=re.compile("Set the priority")).click()
+    lines.first.get_by_role("button", name="Set priority of Tee - Blue").click()
     expect(queue_page.locator("#toast")).to_contain_text("Priority saved")
     with services.db.transaction() as s:
         assert s.get(OrderLine, (SHOP, "gid://shopify/LineItem/41")).manual_priority == 7

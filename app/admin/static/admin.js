@@ -190,8 +190,9 @@ function queueRow(line) {
   const order = el("s-link", line.order_name, { href: `#order/${encodeURIComponent(line.order_id)}`,
                                                 id: `open-${line.line_id.replace(/\W/g, "-")}` });
   row.setAttribute("clickDelegate", order.id);
-  const item = el("s-button", `${line.title}${line.sku ? ` (${line.sku})` : ""}`, {
-    variant: "tertiary", accessibilityLabel: `Show only ${line.variant || line.title}` });
+  const itemText = `${line.title}${line.sku ? ` (${line.sku})` : ""}`;
+  const item = el("s-button", itemText, {
+    variant: "tertiary", accessibilityLabel: `${itemText}: show only ${line.variant || line.title}` });
   item.addEventListener("click", () => filterVariant(line.variant_id, line.variant || line.title));
   row.append(
     cell(select), cell(order, "order"), cell(item, "item"), cell(lineStatus(line), "status"),
@@ -322,10 +323,10 @@ function simpleTable(headers, rows, cls) {
 
 function priorityControl(line) {
   const wrap = el("s-grid", null, { gridTemplateColumns: "8rem auto", gap: "base", alignItems: "end" });
-  const field = el("s-number-field", null, { label: `Priority of ${line.title}`, min: "-100", max: "100",
+  const field = el("s-number-field", null, { label: `Priority of ${line.variant || line.title}`, min: "-100", max: "100",
                                              step: "1", value: String(line.manual_priority),
                                              labelAccessibilityVisibility: "exclusive" });
-  const button = el("s-button", "Set priority", { accessibilityLabel: `Set the priority of ${line.title}` });
+  const button = el("s-button", "Set priority", { accessibilityLabel: `Set priority of ${line.variant || line.title}` });
   button.addEventListener("click", async () => {
     ui.setError(field, "");
     try {

@@ -85,6 +85,7 @@
     const href = host.getAttribute("href");
     host.setAttribute("role", href ? "link" : "button");
     host.tabIndex = host.hasAttribute("disabled") ? -1 : 0;
+    if (host.hasAttribute("disabled")) host.setAttribute("aria-disabled", "true");
     if (host.getAttribute("accessibilitylabel")) {
       host.setAttribute("aria-label", host.getAttribute("accessibilitylabel"));
     }
@@ -181,7 +182,10 @@
       if (!polaris()) {
         const native = control(host);
         if (native) native.disabled = Boolean(off);
-        else host.tabIndex = off ? -1 : 0;
+        else {
+          host.tabIndex = off ? -1 : 0;
+          host.setAttribute("aria-disabled", off ? "true" : "false");
+        }
       }
     },
   };
