@@ -94,6 +94,21 @@ def test_bulk_priority_moves_the_chosen_lines_first(queue_page, served_queue):
         assert s.get(OrderLine, (SHOP, "gid://shopify/LineItem/41")).manual_priority == 20
 
 
+def test_select_all_on_a_page_then_lower_every_line(queue_page, served_queue):
+    _, services = served_queue
+    queue_page.get_by_label("Search the queue").fill("tee-red")
+    expect(rows(queue_page)).to_have_count(2)
+    queue_page.get_by_label("Select all on this page").check()
+    expect(queue_page.locator("#bulk-count")).to_have_text("2 line(s) selected")
+    queue_page.get_by_label("Priority (-100 to 100)").fill("-5")
+    queue_page.locator("#bulk-apply").click()
+    expect(queue_page.locator("#toast")).to_contain_text("Priority set on 2 line(s)")
+    expect(queue_page.get_by_label("Select all on this page")).not_to_be_checked()
+    with services.db.transaction() as s:
+        assert [s.get(OrderLine, (SHOP, f"gid://shopify/LineItem/{n}")).manual_priority
+                for n in (21, 42, 11)] == [-5, -5, 0]
+
+
 def test_a_bad_bulk_priority_shows_the_error_beside_the_field(queue_page):
     queue_page.get_by_role("checkbox", name="Select #1 Tee - Blue").check()
     queue_page.get_by_label("Priority (-100 to 100)").fill("500")

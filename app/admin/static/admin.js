@@ -214,6 +214,7 @@ async function loadQueue() {
     byId("queue-rows").replaceChildren(...rows);
     ui.upgrade(byId("queue-rows"));
     byId("queue-empty").hidden = data.lines.length > 0;
+    showSelection();
     byId("queue-page").textContent = data.total ? `${data.total} line(s) match` : "";
     table.toggleAttribute("haspreviouspage", Boolean(data.previous_cursor));
     table.toggleAttribute("hasnextpage", Boolean(data.next_cursor));
@@ -241,11 +242,24 @@ function filterVariant(id, title) {
   reloadQueue();
 }
 
+// Every line of the page shown, or none of them.
+function selectPage() {
+  const on = ui.checked(byId("select-page"));
+  for (const line of queue.page ? queue.page.lines : []) {
+    if (on) queue.selected.add(line.line_id);
+    else queue.selected.delete(line.line_id);
+  }
+  for (const box of byId("queue-rows").querySelectorAll("s-checkbox.select-line")) ui.setChecked(box, on);
+  showSelection();
+}
+
 function showSelection() {
   const count = queue.selected.size;
   byId("bulk-count").textContent = count ? `${count} line(s) selected`
     : "Select lines to change their priority.";
   ui.setDisabled(byId("bulk-apply"), count === 0);
+  const lines = queue.page ? queue.page.lines : [];
+  ui.setChecked(byId("select-page"), lines.length > 0 && lines.every((l) => queue.selected.has(l.line_id)));
 }
 
 async function applyBulkPriority() {
@@ -295,6 +309,7 @@ function startQueue() {
   });
   byId("variant-chip").addEventListener("click", () => filterVariant(null));
   byId("bulk-apply").addEventListener("click", applyBulkPriority);
+  byId("select-page").addEventListener("change", selectPage);
   showSelection();
 }
 
@@ -688,9 +703,13 @@ async function loadNumbers() {
       [`Dates changed (last ${m.window_days} days)`,
        `${m.eta_changes.total} (${m.eta_changes.later} later, ${m.eta_changes.earlier} earlier)`],
     ];
-    const list = document.getElementById("numbers-list");
-    list.classList.add("metrics");
-    list.replaceChildren(...items.flatMap(([term, value]) => [el("dt", term), el("dd", value)]));
+    // Metrics cards: the figure under its name.
+    byId("numbers-list").replaceChildren(...items.map(([name, value]) => {
+      const card = el("s-box", null, { padding: "base", border: "base", borderRadius: "base",
+                                       class: "metric" });
+      card.append(el("s-text", name, { color: "subdued" }), el("s-paragraph", value, { class: "metric-value" }));
+      return card;
+    }));
     show("numbers-error", "");
   } catch (error) {
     showError("numbers-error", null, error);
