@@ -151,7 +151,8 @@ def _priority(priority: Any) -> int:
 
 def queue(s: Tx, shop: str, now: datetime, query: QueueQuery) -> dict:
     """One page of open lines as the merchant searched, filtered and sorted them, with the
-    cursors of the pages beside it (None where there is none)."""
+    cursors of the pages beside it (None where there is none). `total` counts the lines that
+    match up to COUNT_LIMIT; `total_exact` is false when more match."""
     today = now.date()
     cursor = query.cursor
     before = bool(cursor and cursor.before)
@@ -165,7 +166,9 @@ def queue(s: Tx, shop: str, now: datetime, query: QueueQuery) -> dict:
     if before:
         rows.reverse()
     has_previous, has_next = (more, cursor is not None) if before else (cursor is not None, more)
-    return {"lines": _shown(s, shop, [(r[0], r[1]) for r in rows], today), "total": total,
+    return {"lines": _shown(s, shop, [(r[0], r[1]) for r in rows],
+                            today), "total": min(total, insight_store.COUNT_LIMIT),
+            "total_exact": total <= insight_store.COUNT_LIMIT,
             "limit": query.limit, "status": query.status, "sort": query.sort,
             "previous_cursor": _page_cursor(query, rows[:1], True, has_previous),
             "next_cursor": _page_cursor(query, rows[-1:], False, has_next)}

@@ -4,10 +4,10 @@ date changes the numbers count."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Row, Select, and_, func, literal, or_, select
+from sqlalchemy import Row, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.storage.tables import (
@@ -63,23 +63,25 @@ _PRIORITY = {"raised": lambda: OrderLine.manual_priority > 0,
              "normal": lambda: func.coalesce(OrderLine.manual_priority, 0) == 0}
 
 
+COUNT_LIMIT = 1000
+
+
 def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: str,
                short_by: datetime | None, priority: str, keys: Sequence[str],
                descending: bool, limit: int, start: Sequence | None = None,
                before: bool = False) -> tuple[int, list[Row]]:
-    """How many open lines match, and one page of them: rows of (line, order name, its sort
-    values...), in the order asked. A page starts after `start` (the sort values of the row it
+    """How many open lines match (at most COUNT_LIMIT + 1), and one page of them: rows of (line,
+    order name, its sort values...), in the order asked. A page starts after `start` (the sort values of the row it
     follows), or ends before it when `before`; one row more than `limit` is read, so the caller
     knows whether another page follows."""
     where = _queue_filters(shop, status, search, variant_id, short_by, priority)
     columns = [_SORT_COLUMNS[key] for key in keys]
     base = select(OrderLine, Order.name, *columns).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
-    if search:
-        base = base.outerjoin(Variant, (Variant.shop == OrderLine.shop)
-                              & (Variant.variant_id == OrderLine.variant_id))
-    base = base.where(*where)
-    total = tx.scalar(select(func.count()).select_from(base.subquery()))
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
+    # Counted up to one more than COUNT_LIMIT: an exact count of a big shop's queue reads every
+    # line, where a page reads one page.
+    counted = base.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
+    total = tx.scalar(select(func.count()).select_from(counted))
     # The line id always runs up (it only breaks ties); the other keys run as asked, and all
     # backwards to read the page before a cursor.
     directions = [descending] * (len(keys) - 1) + [False]
@@ -104,9 +106,13 @@ def _queue_filters(shop: str, status: str, search: str, variant_id: str,
         where.append(_PRIORITY[priority]())
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(*(column.ilike(pattern, escape="\\") for column in (
-            Order.name, Order.customer_id, OrderLine.title, Variant.sku, Variant.title,
-            Variant.product_title))))
+        # The variants matching are found first (a shop has far fewer variants than lines).
+        variants = select(Variant.variant_id).where(Variant.shop == shop, or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (Variant.sku, Variant.title, Variant.product_title))))
+        where.append(or_(OrderLine.variant_id.in_(variants), *(
+            column.ilike(pattern, escape="\\")
+            for column in (Order.name, Order.customer_id, OrderLine.title))))
     return where
 
 
@@ -153,26 +159,35 @@ def position_offsets(tx: Session, shop: str, pools: Collection[str]) -> dict[str
 # the numbers
 
 
-def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Iterable[OrderLine]:
-    return tx.scalars(_live_lines(shop).where(Order.created_at >= since))
+# Each read takes only the columns its figure needs: whole lines cost many times more to load,
+# and a shop's numbers read every line it has.
 
 
-def live_lines_waiting(tx: Session, shop: str) -> list[OrderLine]:
-    """Open lines with units backordered."""
-    return list(tx.scalars(_live_lines(shop).where(
-        OrderLine.open_quantity > 0, OrderLine.backordered > 0)))
+def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Sequence[Row]:
+    """(line_id, order_id, pool, open_quantity, covered, backordered_at) of the lines of
+    orders placed since then."""
+    return _live(tx, shop, (OrderLine.line_id, OrderLine.order_id, OrderLine.pool,
+                            OrderLine.open_quantity, OrderLine.covered, OrderLine.backordered_at),
+                 Order.created_at >= since)
 
 
-def live_lines_promised(tx: Session, shop: str) -> Iterable[OrderLine]:
-    """Lines that were ever given a date."""
-    return tx.scalars(_live_lines(shop).where(OrderLine.first_eta.is_not(None)))
+def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
+    """(backordered, backordered_at) of the open lines with units backordered."""
+    return _live(tx, shop, (OrderLine.backordered, OrderLine.backordered_at),
+                 OrderLine.open_quantity > 0, OrderLine.backordered > 0)
 
 
-def _live_lines(shop: str) -> Select[tuple[OrderLine]]:
-    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
-    return select(OrderLine).join(
+def live_lines_promised(tx: Session, shop: str) -> Sequence[Row]:
+    """(line_id, first_eta, filled_at, backordered) of the lines that were ever given a date."""
+    return _live(tx, shop, (OrderLine.line_id, OrderLine.first_eta, OrderLine.filled_at,
+                            OrderLine.backordered), OrderLine.first_eta.is_not(None))
+
+
+def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
+    """Of lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
+    return tx.execute(select(*columns).join(
         Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None))
+        OrderLine.shop == shop, Order.cancelled_at.is_(None), *where)).all()
 
 
 def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:

@@ -249,3 +249,12 @@ def test_bulk_priority_refuses_bad_input_and_changes_nothing(api, body, status, 
     response = api.post(body)
     assert response.status_code == status and response.json["field"] == field
     assert all(x["manual_priority"] == 0 for x in api.get().json["lines"])
+
+
+def test_the_count_stops_past_its_limit_and_says_so(api, monkeypatch):
+    from app.storage import insights
+    assert api.get().json["total_exact"] is True
+    monkeypatch.setattr(insights, "COUNT_LIMIT", 3)
+    page = api.get("?limit=2").json
+    assert (page["total"], page["total_exact"]) == (3, False)
+    assert len(page["lines"]) == 2 and page["next_cursor"]

@@ -215,7 +215,8 @@ async function loadQueue() {
     ui.upgrade(byId("queue-rows"));
     byId("queue-empty").hidden = data.lines.length > 0;
     showSelection();
-    byId("queue-page").textContent = data.total ? `${data.total} line(s) match` : "";
+    byId("queue-page").textContent = !data.total ? ""
+      : `${data.total}${data.total_exact ? "" : "+"} line(s) match`;
     table.toggleAttribute("haspreviouspage", Boolean(data.previous_cursor));
     table.toggleAttribute("hasnextpage", Boolean(data.next_cursor));
     show("queue-error", "");
