@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.domain.errors import BadParameter
-from app.domain.kpis import backorder_age
 
 PARAMETERS = ("days", "safety_stock")
 DAYS = (7, 365)
@@ -83,22 +82,14 @@ def eta_changes_by_day(changes: Iterable[tuple[datetime, str]], start: date,
             for day in days_of(start, end)]
 
 
-def owed_by_variant(waiting: Iterable[tuple[str, int, datetime | None]],
+def owed_by_variant(waiting: Iterable[tuple[str, int, int, datetime | None]],
                     today: date) -> dict[str, dict]:
-    """By variant: units owed, lines waiting, and how long they have waited (median, oldest)."""
-    units: Counter[str] = Counter()
-    since: dict[str, list[date]] = {}
-    for variant_id, owed, short_at in waiting:
-        units[variant_id] += owed
-        since.setdefault(variant_id, [])
-        if short_at is not None:
-            since[variant_id].append(short_at.date())
-    result = {}
-    for variant_id in units:
-        age = backorder_age(since[variant_id], today)
-        result[variant_id] = {"units_owed": units[variant_id], "lines": len(since[variant_id]),
-                              "median_age_days": age.p50_days, "oldest_age_days": age.max_days}
-    return result
+    """By variant, from (variant, units owed, lines waiting, when the oldest went short): the
+    units, the lines and how many whole days the oldest has waited."""
+    return {variant_id: {"units_owed": int(units), "lines": int(lines),
+                         "oldest_age_days": max(0, (today - oldest.date()).days) if oldest
+                         else None}
+            for variant_id, units, lines, oldest in waiting}
 
 
 def reorder_suggestions(owed: Mapping[str, int], incoming: Mapping[str, int],

@@ -370,9 +370,8 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
 def reorder(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
     """Per variant: owed − incoming + safety stock, with the variant's title and SKU."""
     if by_variant is None:
-        owed: dict[str, int] = {}
-        for variant_id, units, _ in insight_store.waiting_by_variant(s, shop):
-            owed[variant_id] = owed.get(variant_id, 0) + units
+        owed = {variant_id: int(units) for variant_id, units, _, _ in
+                insight_store.waiting_by_variant(s, shop)}
     else:
         owed = {variant_id: figures["units_owed"] for variant_id, figures in by_variant.items()}
     return _titled(s, shop, insight_view.reorder_suggestions(

@@ -209,13 +209,16 @@ def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date
                OrderLine.ordered_at >= since))]
 
 
-def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, datetime | None]]:
-    """(variant, units owed, when it went short) of each live line waiting."""
+def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, datetime | None]]:
+    """(variant, units owed, lines waiting, when the oldest went short) of each variant with
+    live lines waiting, summed here so a shop's many lines are not each read."""
     return [tuple(row) for row in tx.execute(
-        select(OrderLine.variant_id, OrderLine.backordered, OrderLine.backordered_at).join(
+        select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
+               func.min(OrderLine.backordered_at)).join(
             Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
         .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.open_quantity > 0, OrderLine.backordered > 0))]
+               OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+        .group_by(OrderLine.variant_id))]
 
 
 def incoming_by_variant(tx: Session, shop: str) -> dict[str, int]:

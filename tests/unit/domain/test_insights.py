@@ -52,12 +52,10 @@ def test_eta_changes_by_day_counts_moves_not_promises():
     assert [(d["later"], d["earlier"]) for d in series] == [(1, 1), (1, 0)]
 
 
-def test_owed_by_variant_sums_units_and_ages():
-    figures = owed_by_variant([("a", 2, at(10)), ("a", 1, at(18)), ("b", 4, at(20))],
-                              date(2026, 11, 20))
-    assert figures["a"] == {"units_owed": 3, "lines": 2, "median_age_days": 6.0,
-                            "oldest_age_days": 10}
-    assert figures["b"]["units_owed"] == 4 and figures["b"]["oldest_age_days"] == 0
+def test_owed_by_variant_gives_units_lines_and_the_oldest_wait():
+    figures = owed_by_variant([("a", 3, 2, at(10)), ("b", 4, 1, at(20, 23))], date(2026, 11, 20))
+    assert figures["a"] == {"units_owed": 3, "lines": 2, "oldest_age_days": 10}
+    assert figures["b"]["oldest_age_days"] == 0
 
 
 @pytest.mark.parametrize("args,field", [
