@@ -1,11 +1,10 @@
-// The embedded admin page: plain DOM code over the JSON API under /api.
-// Inside the Shopify admin, App Bridge (window.shopify) hands out fresh session tokens; without it
-// (offline demo, tests) the page uses the id_token it was loaded with.
+// The embedded admin page: Polaris web components driven by plain DOM code over the JSON API
+// under /api. Fields are read and written through `ui` (offline.js), which works with Polaris
+// loaded or not. Inside the Shopify admin, App Bridge (window.shopify) hands out fresh session
+// tokens; without it (offline demo, tests) the page uses the id_token it was loaded with.
 "use strict";
 
 const PAGE_SIZE = 50;
-const QUEUE_COLUMNS = ["order", "item", "quantity", "covered", "backordered", "position", "eta",
-                       "first-eta", "waiting", "alternatives", "priority"];
 const state = { settings: null };
 
 async function sessionToken() {
@@ -612,7 +611,6 @@ function clearSettingErrors() {
 // Inside the admin the save bar is App Bridge's (shopify.saveBar); elsewhere the element itself
 // is shown, its two buttons in a bar of the page's own.
 function saveBar(visible) {
-  state.unsaved = visible;
   if (window.shopify && window.shopify.saveBar) {
     if (visible) window.shopify.saveBar.show(SAVE_BAR);
     else window.shopify.saveBar.hide(SAVE_BAR);
