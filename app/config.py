@@ -20,6 +20,7 @@ APP_TOML = ROOT / "app.toml"
 INSTANCE_DIR = ROOT / "instance"
 SHOPIFY_ADMIN = "https://{shop}"
 APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+POLARIS = "https://cdn.shopify.com/shopifycloud/polaris.js"
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.config import INSTANCE_DIR, Config
+from app.domain.queue_query import QueueQuery
 from app.storage.tables import Order, OrderSync, WebhookReceipt
 
 STOCK = 2  # units in the warehouse when the orders come in
@@ -182,7 +183,7 @@ class SaleorDemo:
     # -- what the app decided, what Saleor shows ----------------------------------------------
     def lines(self) -> list[dict]:
         """Every open line, as the app planned it, with its order's metadata read from Saleor."""
-        found = self.services.admin.queue(self.shop, "all", 200, 0)
+        found = self.services.admin.queue(self.shop, QueueQuery(status="all", limit=200))
         lines = sorted(found["lines"], key=lambda line: self.orders.index(line["order_id"]))
         metadata = {order_id: self.metadata(order_id) for order_id in self.orders}
         return [{"order": line["order_name"], "order_id": line["order_id"],

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.domain.errors import BadParameter, Conflict, DomainError, InvalidInput, NotFound
 from app.platforms.shopify.errors import BadSessionToken, NotAShopDomain, RequestRejected
 from app.services.installs import NotInstalled, StateRejected
 
@@ -52,7 +52,7 @@ class TooLarge(AppError):
     code = "too_large"
 
 
-DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, NotInstalled: 401,
+DOMAIN_STATUS = {BadParameter: 400, InvalidInput: 422, NotFound: 404, Conflict: 409, NotInstalled: 401,
                  StateRejected: 401}
 # What the web answers for a request the Shopify adapter refused; anything else it refuses is 401.
 REJECTED_AS = {NotAShopDomain: BadRequest, BadSessionToken: InvalidSessionToken}

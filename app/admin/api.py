@@ -16,11 +16,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.admin.session import require_session
 from app.body import read_body
 from app.domain.errors import InvalidInput
+from app.domain.insights import parse_insights_query
+from app.domain.queue_query import parse_queue_query
 from app.errors import BadRequest, TooLarge, UnsupportedMediaType
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_UPLOAD_BYTES = 2_000_000
-MAX_QUERY_NUMBER = 1_000_000_000
 
 
 def _services():
@@ -44,20 +45,6 @@ def _json_body():
     return body
 
 
-def _int_arg(name: str, default: int) -> int:
-    """A whole-number query parameter; a huge one would overflow the database's integers."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
-    if abs(value) > MAX_QUERY_NUMBER:
-        raise InvalidInput(f"{name} must be at most {MAX_QUERY_NUMBER}", field=name)
-    return value
-
-
 # settings
 
 
@@ -79,14 +66,22 @@ def put_settings():
 @api.get("/queue")
 @require_session
 def get_queue():
-    return jsonify(_services().admin.queue(g.shop, request.args.get("status", "waiting"),
-                                           _int_arg("limit", 50), _int_arg("offset", 0)))
+    """Search, filters, sort and a cursor, each checked: a bad one is 400 naming it."""
+    return jsonify(_services().admin.queue(g.shop, parse_queue_query(request.args.to_dict())))
+
+
+@api.post("/queue/priority")
+@require_session
+def set_priorities():
+    """The bulk action of the queue: one priority for the chosen lines."""
+    lines = _services().admin.set_priorities(g.shop, _json_body())
+    return jsonify({"line_ids": lines})
 
 
 @api.get("/orders/<path:order_id>")
 @require_session
 def get_order(order_id: str):
-    return jsonify(_services().admin.order(g.shop, order_id))
+    return jsonify(_services().admin.order_detail(g.shop, order_id))
 
 
 @api.post("/lines/<path:line_id>/priority")
@@ -189,3 +184,20 @@ def _upload() -> bytes:
 @require_session
 def get_metrics():
     return jsonify(_services().admin.metrics(g.shop))
+
+
+@api.get("/insights")
+@require_session
+def get_insights():
+    """The insights page's series and tables; `days` and `safety_stock` are checked (400)."""
+    return jsonify(_services().admin.insights(g.shop, parse_insights_query(request.args.to_dict())))
+
+
+@api.get("/insights/reorder.csv")
+@require_session
+def reorder_csv():
+    """The reorder suggestions as a CSV file."""
+    text = _services().admin.reorder_csv(g.shop, parse_insights_query(request.args.to_dict()))
+    return current_app.response_class(text, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="reorder-suggestions.csv"',
+        "Cache-Control": "no-store"})

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from app.admin.api import api
 from app.admin.session import require_session, saleor_staff
+from app.config import POLARIS
 from app.errors import BadRequest
 from app.platforms.shopify.oauth import decode_session_token, valid_shop
 
@@ -30,7 +31,8 @@ def home():
         services.installs.install(shop, services.tokens.exchange_session_token(shop, id_token))
     response = current_app.make_response(render_template(
         "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name,
-        id_token=id_token, platform="shopify", app_bridge=services.config.app_bridge_src(shop)))
+        id_token=id_token, platform="shopify", app_bridge=services.config.app_bridge_src(shop),
+        polaris=POLARIS))
     response.headers["Content-Security-Policy"] = (
         f"frame-ancestors {services.config.frame_ancestors(shop)};")
     response.headers["Cache-Control"] = "no-store"  # the page carries the id_token

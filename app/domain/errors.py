@@ -27,6 +27,13 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class BadParameter(DomainError):
+    """A query parameter a read cannot use (unknown, malformed, out of range); `field` names it.
+    It is a request problem, not a rule broken, so the web answers it 400."""
+
+    code = "bad_parameter"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

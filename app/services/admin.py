@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from app.domain.insights import InsightsQuery
+from app.domain.queue_query import QueueQuery
 from app.services import dashboard, privacy, substitutes
 from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
@@ -37,19 +39,31 @@ class Admin:
             self._enqueue(ReplanShop(shop, "settings changed", change.plans, change.views))
         return saved
 
-    def queue(self, shop: str, status: str, limit: int, offset: int) -> dict:
-        with self._db.transaction() as s:
-            return dashboard.queue(s, shop, self._clock().date(), status, limit, offset)
+    def queue(self, shop: str, query: QueueQuery) -> dict:
+        with self._db.read() as s:
+            return dashboard.queue(s, shop, self._clock(), query)
 
     def order(self, shop: str, order_id: str) -> dict:
         with self._db.read() as s:
             return dashboard.order(s, shop, order_id, self._clock().date())
+
+    def order_detail(self, shop: str, order_id: str) -> dict:
+        with self._db.read() as s:
+            return dashboard.order_detail(s, shop, order_id, self._clock().date())
 
     def set_priority(self, shop: str, line_id: str, priority: Any) -> None:
         with self._db.transaction() as s:
             changed = dashboard.set_priority(s, self._planning, shop, line_id, priority)
         if changed:
             self._enqueue(SyncShop(shop))
+
+    def set_priorities(self, shop: str, body: Any) -> list[str]:
+        """The queue's bulk action: all the lines or none."""
+        with self._db.transaction() as s:
+            lines, changed = dashboard.set_priorities(s, self._planning, shop, body)
+        if changed:
+            self._enqueue(SyncShop(shop))
+        return lines
 
     def substitutes(self, shop: str, product_id: str) -> dict:
         with self._db.transaction() as s:
@@ -72,3 +86,11 @@ class Admin:
     def metrics(self, shop: str) -> dict:
         with self._db.transaction() as s:
             return dashboard.metrics(s, shop, self._clock())
+
+    def insights(self, shop: str, query: InsightsQuery) -> dict:
+        with self._db.read() as s:
+            return dashboard.insights(s, shop, self._clock(), query)
+
+    def reorder_csv(self, shop: str, query: InsightsQuery) -> str:
+        with self._db.read() as s:
+            return dashboard.reorder_csv(s, shop, query.safety_stock)

@@ -10,25 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from app.domain import insights as insight_view
 from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.insights import InsightsQuery
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
 from app.domain.policy import Policy
+from app.domain.queue_query import Cursor, QueueQuery
 from app.domain.writeback import DesiredState
 from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage import insights as insight_store
 from app.storage import objects as object_store
+from app.storage import orders as order_store
 from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Shop, Variant
 
-STATUSES = ("waiting", "all")
-MAX_LIMIT = 200
+MAX_BULK_LINES = 200
 PRIORITY_RANGE = (-100, 100)
 WINDOW_DAYS = 30
 
@@ -92,10 +95,7 @@ def _shop(s: Tx, shop: str) -> Shop:
 
 def set_priority(s: Tx, planning: Planning, shop: str, line_id: str, priority: Any) -> set[str]:
     """A merchant bumps (or sinks) one line; its pool is re-planned at once."""
-    low, high = PRIORITY_RANGE
-    if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
-        raise InvalidInput(f"priority must be a whole number from {low} to {high}",
-                           field="priority")
+    priority = _priority(priority)
     row = insight_store.locked_line(s, shop, line_id)
     if row is None:
         raise NotFound(f"no order line {line_id!r}", field="line")
@@ -106,16 +106,91 @@ def set_priority(s: Tx, planning: Planning, shop: str, line_id: str, priority: A
     return planning.replan(s, shop, {row.pool}, "priority changed")
 
 
+def set_priorities(s: Tx, planning: Planning, shop: str, body: Any) -> tuple[list[str], set[str]]:
+    """The queue's bulk action: one priority for several lines, all or none, their pools planned
+    again once together. Returns the lines changed and the orders whose state moved."""
+    line_ids, priority = _bulk_priority(body)
+    rows = insight_store.locked_lines(s, shop, line_ids)
+    missing = sorted(set(line_ids) - {row.line_id for row in rows})
+    if missing:
+        raise NotFound(f"no order line {missing[0]!r}", field="line_ids")
+    closed = sorted(row.line_id for row in rows if row.open_quantity <= 0)
+    if closed:
+        raise Conflict(f"line {closed[0]!r} is no longer open", field="line_ids")
+    for row in rows:
+        row.manual_priority = priority
+    s.flush()
+    return sorted(line_ids), planning.replan(s, shop, {row.pool for row in rows},
+                                             "priority changed")
+
+
+def _bulk_priority(body: Any) -> tuple[list[str], int]:
+    if not isinstance(body, Mapping):
+        raise InvalidInput("send an object with line_ids and priority", field="body")
+    unknown = sorted(set(body) - {"line_ids", "priority"})
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+    line_ids = body.get("line_ids")
+    if not isinstance(line_ids, list) or not 1 <= len(line_ids) <= MAX_BULK_LINES or not all(
+            isinstance(x, str) and 0 < len(x) <= 100 for x in line_ids):
+        raise InvalidInput(f"line_ids must be a list of 1 to {MAX_BULK_LINES} line ids",
+                           field="line_ids")
+    return sorted(set(line_ids)), _priority(body.get("priority"))
+
+
+def _priority(priority: Any) -> int:
+    low, high = PRIORITY_RANGE
+    if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
+        raise InvalidInput(f"priority must be a whole number from {low} to {high}",
+                           field="priority")
+    return priority
+
+
 # the queue
 
 
-def queue(s: Tx, shop: str, today: date, status: str = "waiting", limit: int = 50,
-          offset: int = 0) -> dict:
-    """Open lines in queue order per pool (waiting: only those with units backordered)."""
-    _check_page(status, limit, offset)
-    total, rows = insight_store.queue(s, shop, status == "waiting", limit, offset)
-    return {"lines": _shown(s, shop, rows, today), "total": total, "limit": limit,
-            "offset": offset, "status": status}
+def queue(s: Tx, shop: str, now: datetime, query: QueueQuery) -> dict:
+    """One page of open lines as the merchant searched, filtered and sorted them, with the
+    cursors of the pages beside it (None where there is none). `total` counts the lines that
+    match up to COUNT_LIMIT; `total_exact` is false when more match."""
+    today = now.date()
+    cursor = query.cursor
+    before = bool(cursor and cursor.before)
+    total, rows = insight_store.queue_page(
+        s, shop, status=query.status, search=query.search, variant_id=query.variant_id,
+        short_by=_short_by(today, query.min_age_days), priority=query.priority,
+        keys=query.keys(), descending=query.descending, limit=query.limit,
+        start=cursor.values if cursor else None, before=before)
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    if before:
+        rows.reverse()
+    has_previous, has_next = (more, cursor is not None) if before else (cursor is not None, more)
+    return {"lines": _shown(s, shop, [(r[0], r[1]) for r in rows],
+                            today), "total": min(total, insight_store.COUNT_LIMIT),
+            "total_exact": total <= insight_store.COUNT_LIMIT,
+            "limit": query.limit, "status": query.status, "sort": query.sort,
+            "previous_cursor": _page_cursor(query, rows[:1], True, has_previous),
+            "next_cursor": _page_cursor(query, rows[-1:], False, has_next)}
+
+
+def _short_by(today: date, min_age_days: int | None) -> datetime | None:
+    """Lines waiting at least `min_age_days` whole days went short by the end of that day."""
+    if min_age_days is None:
+        return None
+    return datetime.combine(today - timedelta(days=min_age_days), time.max, UTC)
+
+
+def _page_cursor(query: QueueQuery, edge: list, before: bool, exists: bool) -> str | None:
+    """The cursor of the page before the first row or after the last one. A page left empty
+    (its lines filled meanwhile) points back from where it started."""
+    if not exists:
+        return None
+    if edge:
+        return Cursor(query.sort, before, tuple(edge[0][2:])).encode()
+    if query.cursor is not None and before != query.cursor.before:
+        return Cursor(query.sort, before, query.cursor.values).encode()
+    return None
 
 
 def order(s: Tx, shop: str, order_id: str, today: date) -> dict:
@@ -129,6 +204,46 @@ def order(s: Tx, shop: str, order_id: str, today: date) -> dict:
             "eta": shown.fields.get("eta"), "lines": _shown(s, shop, rows, today)}
 
 
+def order_detail(s: Tx, shop: str, order_id: str, today: date) -> dict:
+    """The order view of the admin: what `order` shows, and why it waits and since when: each
+    line's date changes, the units held from fulfillment (wanted, and what the store last
+    accepted) and where the store's copy stands."""
+    found = order_store.order(s, shop, order_id)
+    if found is None:
+        raise NotFound(f"no order {order_id!r}", field="order")
+    view = order(s, shop, order_id, today)
+    sync = insight_store.order_sync(s, shop, order_id)
+    wanted = DesiredState.from_dict(sync.desired if sync else None)
+    applied = DesiredState.from_dict(sync.applied if sync else None)
+    names = {line["line_id"]: line["variant"] or line["title"] for line in view["lines"]}
+    return {**view, "name": found.name, "created_at": found.created_at.isoformat(),
+            "customer_id": found.customer_id,
+            "ready_units": sum(line["covered"] for line in view["lines"]),
+            "owed_units": sum(line["backordered"] for line in view["lines"]),
+            "eta_history": [_eta_change(row, names) for row in
+                            insight_store.eta_changes_of_order(s, shop, order_id)],
+            "holds": [{"line_id": line, "title": names.get(line, ""), "units": units,
+                       "placed": applied.holds.get(line, 0)}
+                      for line, units in sorted(wanted.held().items())],
+            "hold_note": wanted.hold_note,
+            "store": _store_state(sync)}
+
+
+def _eta_change(row, names: dict[str, str]) -> dict:
+    return {"line_id": row.line_id, "title": names.get(row.line_id, ""),
+            "old": _iso(row.old_eta), "new": _iso(row.new_eta), "reason": row.reason,
+            "changed_at": row.changed_at.isoformat()}
+
+
+def _store_state(sync) -> dict:
+    """Whether the store shows what the app decided yet, and the last error if it does not."""
+    if sync is None:
+        return {"state": "nothing to show", "last_error": None}
+    return {"state": "waiting to be written" if sync.pending else "up to date",
+            "last_error": sync.last_error,
+            "synced_at": sync.synced_at.isoformat() if sync.synced_at else None}
+
+
 def _shown(s: Tx, shop: str, rows, today: date) -> list[dict]:
     """(line, order name) rows as the page shows them."""
     offsets = insight_store.position_offsets(s, shop, {r.pool for r, _ in rows})
@@ -137,15 +252,6 @@ def _shown(s: Tx, shop: str, rows, today: date) -> list[dict]:
     variants = object_store.variants(s, shop, wanted)
     return [_queue_line(row, name, variants, today, offsets.get(row.pool, 0))
             for row, name in rows]
-
-
-def _check_page(status: str, limit: int, offset: int) -> None:
-    if status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be from 1 to {MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must be 0 or more", field="offset")
 
 
 def _queue_line(row: OrderLine, order_name: str, variants: dict[str, Variant], today: date,
@@ -234,3 +340,53 @@ def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
     later = sum(n for reason, n in counts.items() if reason.startswith("later"))
     earlier = sum(n for reason, n in counts.items() if reason.startswith("earlier"))
     return {"total": later + earlier, "later": later, "earlier": earlier}
+
+
+# the insights page
+
+
+def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
+    """The charts' series over the last `query.days` days, the units owed and waiting age by
+    variant, promise accuracy, and the reorder suggestions."""
+    today = now.date()
+    start = today - timedelta(days=query.days - 1)
+    since = datetime.combine(start, time.min, UTC)
+    by_variant = insight_view.owed_by_variant(insight_store.waiting_by_variant(s, shop), today)
+    return {
+        "days": query.days,
+        "backorder_rate": insight_view.backorder_rate_by_day(
+            insight_store.line_times_since(s, shop, since), start, today),
+        "eta_changes": insight_view.eta_changes_by_day(
+            insight_store.eta_change_times(s, shop, since), start, today),
+        "promise_accuracy": _accuracy(s, shop, today),
+        "by_variant": _titled(s, shop, [{"variant_id": variant_id, **figures} for
+                                        variant_id, figures in sorted(
+                                            by_variant.items(),
+                                            key=lambda item: (-item[1]["units_owed"], item[0]))]),
+        "reorder": reorder(s, shop, query.safety_stock, by_variant),
+    }
+
+
+def reorder(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
+    """Per variant: owed − incoming + safety stock, with the variant's title and SKU."""
+    if by_variant is None:
+        owed = {variant_id: int(units) for variant_id, units, _, _ in
+                insight_store.waiting_by_variant(s, shop)}
+    else:
+        owed = {variant_id: figures["units_owed"] for variant_id, figures in by_variant.items()}
+    return _titled(s, shop, insight_view.reorder_suggestions(
+        owed, insight_store.incoming_by_variant(s, shop), safety_stock))
+
+
+def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
+    return insight_view.reorder_csv(reorder(s, shop, safety_stock))
+
+
+def _titled(s: Tx, shop: str, rows: list[dict]) -> list[dict]:
+    """Each row with its variant's title and SKU, as the merchant knows it."""
+    variants = object_store.variants(s, shop, {row["variant_id"] for row in rows})
+    for row in rows:
+        variant = variants.get(row["variant_id"])
+        row["variant"] = variant_title(variant) if variant else row["variant_id"]
+        row["sku"] = variant.sku if variant else ""
+    return rows

@@ -1,19 +1,26 @@
-"""What the embedded admin page reads: the queue of open lines, one order's lines and its
-platform state, and the lines and date changes the numbers count."""
+"""What the embedded admin page reads: the queue of open lines (searched, filtered, sorted and
+paged by cursor), one order's lines, its date changes and its platform state, and the lines and
+date changes the numbers count."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import EtaChangeRow, Order, OrderLine, OrderSync, Pool
+from app.storage.tables import (
+    EtaChangeRow,
+    Order,
+    OrderLine,
+    OrderSync,
+    Pool,
+    RestockRow,
+    Variant,
+)
 
 # settings and priority
-
-
 
 
 def locked_line(tx: Session, shop: str, line_id: str) -> OrderLine | None:
@@ -21,23 +28,104 @@ def locked_line(tx: Session, shop: str, line_id: str) -> OrderLine | None:
     return tx.get(OrderLine, (shop, line_id), with_for_update=True)
 
 
+def locked_lines(tx: Session, shop: str, line_ids: Collection[str]) -> list[OrderLine]:
+    """Locked for a change of their priority, in line order so two changes cannot deadlock."""
+    return list(tx.scalars(select(OrderLine).where(
+        OrderLine.shop == shop, OrderLine.line_id.in_(line_ids))
+        .order_by(OrderLine.line_id).with_for_update()))
+
+
 # the queue
 
 
-def queue(tx: Session, shop: str, waiting_only: bool, limit: int,
-          offset: int) -> tuple[int, Sequence[Row[tuple[OrderLine, str]]]]:
-    """How many open lines of orders not cancelled there are (with units backordered, when
-    `waiting_only`), and one page of them with their order's name, in queue order per pool."""
-    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None)]
-    if waiting_only:
-        where.append(OrderLine.backordered > 0)
-    joined = select(OrderLine, Order.name).join(
+# A missing key sorts last, as its largest value would: lines not waiting have no ticket, lines
+# never short no date or waiting time.
+_NO_TICKET = 2**31 - 1
+_NO_DATE = date(9999, 12, 31)
+_SORT_COLUMNS = {
+    "pool": OrderLine.pool,
+    "ticket": func.coalesce(OrderLine.queue_ticket, _NO_TICKET),
+    "ordered_at": OrderLine.ordered_at,
+    "eta": func.coalesce(OrderLine.eta, _NO_DATE),
+    "backordered": OrderLine.backordered,
+    "order_number": Order.number,
+    "line_id": OrderLine.line_id,
+}
+_STATUS = {
+    "waiting": lambda: [OrderLine.backordered > 0],
+    "late": lambda: [OrderLine.backordered > 0,
+                     or_(OrderLine.eta_slipped.is_(True), OrderLine.eta > OrderLine.first_eta)],
+    "ready": lambda: [OrderLine.backordered == 0],
+    "all": lambda: [],
+}
+_PRIORITY = {"raised": lambda: OrderLine.manual_priority > 0,
+             "lowered": lambda: OrderLine.manual_priority < 0,
+             "normal": lambda: func.coalesce(OrderLine.manual_priority, 0) == 0}
+
+
+COUNT_LIMIT = 1000
+
+
+def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: str,
+               short_by: datetime | None, priority: str, keys: Sequence[str],
+               descending: bool, limit: int, start: Sequence | None = None,
+               before: bool = False) -> tuple[int, list[Row]]:
+    """How many open lines match (at most COUNT_LIMIT + 1), and one page of them: rows of (line,
+    order name, its sort values...), in the order asked. A page starts after `start` (the sort values of the row it
+    follows), or ends before it when `before`; one row more than `limit` is read, so the caller
+    knows whether another page follows."""
+    where = _queue_filters(shop, status, search, variant_id, short_by, priority)
+    columns = [_SORT_COLUMNS[key] for key in keys]
+    base = select(OrderLine, Order.name, *columns).join(
         Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
-    total = tx.scalar(select(func.count()).select_from(joined.subquery()))
-    rows = tx.execute(joined.order_by(
-        OrderLine.pool, OrderLine.queue_ticket.is_(None), OrderLine.queue_ticket,
-        OrderLine.ordered_at, OrderLine.line_id).limit(limit).offset(offset)).all()
+    # Counted up to one more than COUNT_LIMIT: an exact count of a big shop's queue reads every
+    # line, where a page reads one page.
+    counted = base.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
+    total = tx.scalar(select(func.count()).select_from(counted))
+    # The line id always runs up (it only breaks ties); the other keys run as asked, and all
+    # backwards to read the page before a cursor.
+    directions = [descending] * (len(keys) - 1) + [False]
+    if before:
+        directions = [not d for d in directions]
+    if start is not None:
+        base = base.where(_beyond(columns, directions, start))
+    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
+    rows = list(tx.execute(base.order_by(*order).limit(limit + 1)).all())
     return total, rows
+
+
+def _queue_filters(shop: str, status: str, search: str, variant_id: str,
+                   short_by: datetime | None, priority: str) -> list:
+    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None),
+             *_STATUS[status]()]
+    if variant_id:
+        where.append(OrderLine.variant_id == variant_id)
+    if short_by is not None:
+        where.append(OrderLine.backordered_at <= short_by)
+    if priority:
+        where.append(_PRIORITY[priority]())
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # The variants matching are found first (a shop has far fewer variants than lines).
+        variants = select(Variant.variant_id).where(Variant.shop == shop, or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (Variant.sku, Variant.title, Variant.product_title))))
+        where.append(or_(OrderLine.variant_id.in_(variants), *(
+            column.ilike(pattern, escape="\\")
+            for column in (Order.name, Order.customer_id, OrderLine.title))))
+    return where
+
+
+def _beyond(columns: Sequence, descending: Sequence[bool], start: Sequence):
+    """Rows that sort after `start` under these directions: equal on the first keys and past it
+    on the next one, for each next one."""
+    alternatives = []
+    for index, (column, desc) in enumerate(zip(columns, descending, strict=True)):
+        value = literal(start[index], column.type)
+        past = column < value if desc else column > value
+        alternatives.append(and_(*(c == literal(v, c.type) for c, v in
+                                   zip(columns[:index], start[:index], strict=False)), past))
+    return or_(*alternatives)
 
 
 def open_lines_of_order(tx: Session, shop: str,
@@ -47,6 +135,15 @@ def open_lines_of_order(tx: Session, shop: str,
         Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
         OrderLine.shop == shop, OrderLine.order_id == order_id, OrderLine.open_quantity > 0)
         .order_by(OrderLine.line_id)).all()
+
+
+def eta_changes_of_order(tx: Session, shop: str, order_id: str) -> list[EtaChangeRow]:
+    """Every date change of the order's lines, oldest first."""
+    lines = select(OrderLine.line_id).where(OrderLine.shop == shop,
+                                            OrderLine.order_id == order_id)
+    return list(tx.scalars(select(EtaChangeRow).where(
+        EtaChangeRow.shop == shop, EtaChangeRow.line_id.in_(lines))
+        .order_by(EtaChangeRow.changed_at, EtaChangeRow.id)))
 
 
 def order_sync(tx: Session, shop: str, order_id: str) -> OrderSync | None:
@@ -62,26 +159,35 @@ def position_offsets(tx: Session, shop: str, pools: Collection[str]) -> dict[str
 # the numbers
 
 
-def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Iterable[OrderLine]:
-    return tx.scalars(_live_lines(shop).where(Order.created_at >= since))
+# Each read takes only the columns its figure needs: whole lines cost many times more to load,
+# and a shop's numbers read every line it has.
 
 
-def live_lines_waiting(tx: Session, shop: str) -> list[OrderLine]:
-    """Open lines with units backordered."""
-    return list(tx.scalars(_live_lines(shop).where(
-        OrderLine.open_quantity > 0, OrderLine.backordered > 0)))
+def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Sequence[Row]:
+    """(line_id, order_id, pool, open_quantity, covered, backordered_at) of the lines of
+    orders placed since then."""
+    return _live(tx, shop, (OrderLine.line_id, OrderLine.order_id, OrderLine.pool,
+                            OrderLine.open_quantity, OrderLine.covered, OrderLine.backordered_at),
+                 Order.created_at >= since)
 
 
-def live_lines_promised(tx: Session, shop: str) -> Iterable[OrderLine]:
-    """Lines that were ever given a date."""
-    return tx.scalars(_live_lines(shop).where(OrderLine.first_eta.is_not(None)))
+def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
+    """(backordered, backordered_at) of the open lines with units backordered."""
+    return _live(tx, shop, (OrderLine.backordered, OrderLine.backordered_at),
+                 OrderLine.open_quantity > 0, OrderLine.backordered > 0)
 
 
-def _live_lines(shop: str) -> Select[tuple[OrderLine]]:
-    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
-    return select(OrderLine).join(
+def live_lines_promised(tx: Session, shop: str) -> Sequence[Row]:
+    """(line_id, first_eta, filled_at, backordered) of the lines that were ever given a date."""
+    return _live(tx, shop, (OrderLine.line_id, OrderLine.first_eta, OrderLine.filled_at,
+                            OrderLine.backordered), OrderLine.first_eta.is_not(None))
+
+
+def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
+    """Of lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
+    return tx.execute(select(*columns).join(
         Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None))
+        OrderLine.shop == shop, Order.cancelled_at.is_(None), *where)).all()
 
 
 def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
@@ -89,3 +195,42 @@ def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, 
         select(EtaChangeRow.reason, func.count()).where(
             EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
         .group_by(EtaChangeRow.reason)).all())
+
+
+# the insights page
+
+
+def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, bool]]:
+    """(when ordered, went short once) of each live line ordered since then."""
+    return [(at, short_at is not None) for at, short_at in tx.execute(
+        select(OrderLine.ordered_at, OrderLine.backordered_at).join(
+            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
+               OrderLine.ordered_at >= since))]
+
+
+def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, datetime | None]]:
+    """(variant, units owed, lines waiting, when the oldest went short) of each variant with
+    live lines waiting, summed here so a shop's many lines are not each read."""
+    return [tuple(row) for row in tx.execute(
+        select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
+               func.min(OrderLine.backordered_at)).join(
+            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
+               OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+        .group_by(OrderLine.variant_id))]
+
+
+def incoming_by_variant(tx: Session, shop: str) -> dict[str, int]:
+    """Units expected by variant from restocks not yet arrived."""
+    return {variant: int(units) for variant, units in tx.execute(
+        select(RestockRow.variant_id, func.sum(RestockRow.quantity)).where(
+            RestockRow.shop == shop, RestockRow.arrived_at.is_(None))
+        .group_by(RestockRow.variant_id))}
+
+
+def eta_change_times(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, str]]:
+    """(when, why) of each date change since then."""
+    return [tuple(row) for row in tx.execute(
+        select(EtaChangeRow.changed_at, EtaChangeRow.reason).where(
+            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since))]

@@ -47,11 +47,36 @@ def served(env, clock):
     platform = FakeGateway()
     platform.add_variant(V1, available=-1, sku="TEE-BLUE", product_title="Tee", title="Blue",
                          vendor="Acme", product_type="Shirts")
+    yield from serve(env, clock, platform, [[(11, 1, 3)]])
+
+
+@pytest.fixture
+def served_queue(env, clock):
+    """A busier shop: blue tees (variant 1) and red tees (variant 2) sold out, caps (variant 3)
+    and green tees (variant 4, the tees' alternative) in stock. Orders #1 two blue, #2 one red, #3 one blue, #4 one blue and one red, #5 a cap."""
+    platform = FakeGateway()
+    platform.add_variant(V1, available=-4, sku="TEE-BLUE", product_title="Tee", title="Blue",
+                         vendor="Acme", product_type="Shirts")
+    platform.add_variant("gid://shopify/ProductVariant/2", available=-2, sku="TEE-RED",
+                         product_title="Tee", title="Red", vendor="Acme", product_type="Shirts")
+    platform.add_variant("gid://shopify/ProductVariant/3", available=9, sku="CAP-1",
+                         product_title="Cap", title="Default", vendor="Acme", product_type="Hats",
+                         product_id="gid://shopify/Product/2")
+    platform.add_variant("gid://shopify/ProductVariant/4", available=6, sku="TEE-GREEN",
+                         product_title="Tee", title="Green", vendor="Acme", product_type="Shirts")
+    yield from serve(env, clock, platform, [[(11, 1, 2)], [(21, 2, 1)], [(31, 1, 1)],
+                                            [(41, 1, 1), (42, 2, 1)], [(51, 3, 1)]])
+
+
+def serve(env, clock, platform, orders):
+    """The app on a local port, the orders (lines of (line, variant, quantity)) planned."""
     app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
     services = app.extensions["backorders"]
     services.queue.huey.flush()
     install(services)
-    post_webhook(app.test_client(), "orders/create", order_payload(1, [(11, 1, 3)]))
+    client = app.test_client()
+    for number, lines in enumerate(orders, start=1):
+        post_webhook(client, "orders/create", order_payload(number, lines, minute=number))
     services.queue.drain()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -66,9 +91,21 @@ def served(env, clock):
 @pytest.fixture
 def page(browser, served, request):
     """The embedded page as Shopify opens it (shop + id_token), loaded and filled."""
+    yield from open_page(browser, served, request)
+
+
+@pytest.fixture
+def queue_page(browser, served_queue, request):
+    yield from open_page(browser, served_queue, request)
+
+
+def open_page(browser, served, request, prepare=None):
+    """`prepare(context)` may set the browser context up before the page opens."""
     base, _services = served
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    if prepare:
+        prepare(context)
     opened = context.new_page()
     opened.set_default_timeout(10_000)
     opened.goto(f"{base}/?shop={SHOP}&id_token={session_token(exp_in=600)}")

@@ -23,11 +23,11 @@ def stored_eta(services) -> str:
 
 
 def queue_row(page):
-    return page.locator("#queue-rows tr", has_text="#1")
+    return page.locator("#queue-rows s-table-row", has_text="#1")
 
 
 def eta_cell(page):
-    return queue_row(page).locator("td.eta")
+    return queue_row(page).locator(".eta")
 
 
 def test_queue_shows_the_backordered_line_with_its_eta(page, served):
@@ -35,9 +35,9 @@ def test_queue_shows_the_backordered_line_with_its_eta(page, served):
     row = queue_row(page)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Variant 1 (TEE-BLUE)")
-    expect(row.locator("td.eta")).to_contain_text(f"{stored_eta(services)} (")
-    expect(row.locator("td.eta")).to_contain_text("from lead time, low confidence")
-    expect(row.locator("td.first-eta")).to_have_text(stored_eta(services))
+    expect(row.locator(".eta")).to_contain_text(f"{stored_eta(services)} (")
+    expect(row.locator(".eta")).to_contain_text("from lead time, low confidence")
+    expect(row.locator(".first-eta")).to_have_text(stored_eta(services))
     expect(page.locator("#numbers-list")).to_contain_text("1 unit(s) on 1 line(s)")
 
 
@@ -89,28 +89,76 @@ def test_a_bad_csv_shows_every_bad_line(page, served):
     assert stored_eta(services) == before
 
 
+def processing_days(page):
+    return page.get_by_label("Processing days")
+
+
 def test_saving_settings_with_an_invalid_value_shows_the_field_error(page):
-    form = page.locator("#settings-form")
-    expect(form.locator("[name=processing_days]")).to_have_value("1")
-    form.locator("[name=processing_days]").fill("99")
-    form.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-save-bar")).to_be_hidden()
+    expect(processing_days(page)).to_have_value("1")
+    processing_days(page).fill("99")
+    bar = page.locator("#settings-save-bar")
+    expect(bar).to_be_visible()  # the save bar comes with the first change
+    bar.get_by_role("button", name="Save").click()
     message = "processing_days must be an integer from 0 to 60"
-    expect(form.locator("[data-for=processing_days]")).to_have_text(message)
+    expect(page.locator("s-number-field[name=processing_days] .field-error")).to_have_text(message)
     expect(page.locator("#settings-error")).to_have_text(message)
+    expect(bar).to_be_visible()  # still unsaved
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
-    expect(page.locator("#settings-form [name=processing_days]")).to_have_value("1")
+    expect(processing_days(page)).to_have_value("1")
 
 
 def test_saving_valid_settings_replans_the_queue(page, served):
     _, services = served
     before = stored_eta(services)
-    form = page.locator("#settings-form")
-    form.locator("[name=processing_days]").fill("4")
-    form.get_by_role("button", name="Save settings").click()
+    processing_days(page).fill("4")
+    page.locator("#settings-save-bar").get_by_role("button", name="Save").click()
     expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
+    expect(page.locator("#settings-save-bar")).to_be_hidden()
     assert services.queue.drain() >= 1  # the worker plans the shop again
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
+    expect(processing_days(page)).to_have_value("4")
     expect(eta_cell(page)).not_to_contain_text(before)
     assert stored_eta(services) > before
+
+
+def test_discard_puts_the_saved_settings_back(page, served):
+    _, services = served
+    processing_days(page).fill("7")
+    page.get_by_label("Sat").uncheck()
+    page.get_by_label("Same product type only").check()
+    page.locator("#settings-save-bar").get_by_role("button", name="Discard").click()
+    expect(page.locator("#settings-save-bar")).to_be_hidden()
+    expect(processing_days(page)).to_have_value("1")
+    expect(page.get_by_label("Sat")).to_be_checked()
+    expect(page.get_by_label("Same product type only")).not_to_be_checked()
+    assert services.admin.settings(SHOP)["policy"]["processing_days"] == 1
+
+
+def test_inside_the_admin_the_save_bar_is_app_bridges(browser, served, request):
+    """With App Bridge on the page (a stand-in here recording the calls), the page asks
+    `shopify.saveBar` to show and hide its `ui-save-bar`, and confirms with `shopify.toast`."""
+    from tests.browser.conftest import open_page
+
+    def with_app_bridge(context):
+        context.add_init_script("""
+          window.calls = [];
+          window.shopify = {
+            saveBar: { show: async (id) => calls.push(["show", id]),
+                       hide: async (id) => calls.push(["hide", id]) },
+            toast: { show: (message) => calls.push(["toast", message]) },
+          };""")
+
+    pages = open_page(browser, served, request, prepare=with_app_bridge)
+    opened = next(pages)
+    processing_days(opened).fill("2")
+    expect(opened.locator("#settings-save-bar")).to_be_hidden()  # App Bridge shows it, not the page
+    opened.locator("#settings-save").dispatch_event("click")  # App Bridge's Save, in the admin
+    expect(opened.locator("#settings-notice")).to_contain_text("Settings saved")
+    calls = opened.evaluate("calls")
+    assert ["show", "settings-save-bar"] in calls
+    assert calls[-1] == ["toast", "Settings saved"]
+    assert ["hide", "settings-save-bar"] in calls[calls.index(["show", "settings-save-bar"]):]
+    next(pages, None)

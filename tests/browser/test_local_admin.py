@@ -27,8 +27,8 @@ def test_the_framed_app_asks_the_local_admin_for_fresh_tokens(browser, env):
         page.goto(demo.admin_url())
         app = page.frame_locator("#app")
         app.locator("body[data-ready='1']").wait_for()
-        app.locator("#queue-status").select_option("all")  # the arrival may have filled them all
-        expect(app.locator("#queue-rows tr").first).to_be_visible()
+        app.get_by_label("Status").select_option("all")  # the arrival may have filled them all
+        expect(app.locator("#queue-rows s-table-row").first).to_be_visible()
         launch = parse_qs(urlsplit(page.locator("#app").get_attribute("src")).query)["id_token"][0]
         assert sent and all(value.startswith("Bearer ") for value in sent)
         assert f"Bearer {launch}" not in sent  # every call asked shopify.idToken() first

@@ -146,9 +146,12 @@ def test_raw_bodies_to_the_api(shop, raw, content_type):
 
 
 @FUZZ
-@given(query=st.dictionaries(st.sampled_from(["status", "limit", "offset", "arrived"]),
+@given(query=st.dictionaries(st.sampled_from(["status", "limit", "offset", "arrived", "q", "sort",
+                                             "variant", "min_age_days", "priority", "cursor",
+                                             "days", "safety_stock"]),
                              st.one_of(st.text(max_size=25), st.integers().map(str)), max_size=3),
        path=st.sampled_from(["/api/queue", "/api/restocks", "/api/metrics", "/api/dead-letters",
+                             "/api/insights", "/api/insights/reorder.csv",
                              "/api/data-requests", "/api/settings"]))
 def test_queries(shop, query, path):
     client, services = shop
@@ -166,6 +169,8 @@ def test_paths_and_small_writes(shop, line, priority, product, substitutes, rece
                                 json={"priority": priority}))
     check(services, lambda: api(client, "PUT", f"/api/products/{product}/substitutes",
                                 json={"substitutes": substitutes}))
+    check(services, lambda: api(client, "POST", "/api/queue/priority",
+                                json={"line_ids": [line], "priority": priority}))
     check(services, lambda: api(client, "POST", f"/api/dead-letters/{receipt}/retry"))
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from app.domain.alternatives import as_entry
+from app.domain.queue_query import QueueQuery
 from app.services.dashboard import queue
 from app.storage.tables import OrderLine
 from tests.integration.helpers import post_webhook
@@ -145,7 +146,7 @@ def test_reasons_reach_the_line_the_queue_and_the_order_metafields(flow, platfor
     assert line(services, 11).alternatives == [
         {"variant_id": gid(2), "reason": reason, "weak": False}]
     with services.db.transaction() as s:
-        (shown,) = queue(s, SHOP, clock().date())["lines"]
+        (shown,) = queue(s, SHOP, clock(), QueueQuery())["lines"]
     assert shown["alternatives"] == [
         {"variant_id": gid(2), "title": "Tee - Large", "reason": reason, "weak": False}]
     metafields = platform.orders["gid://shopify/Order/1"].metafields

@@ -1,12 +1,11 @@
-// The embedded admin page: plain DOM code over the JSON API under /api.
-// Inside the Shopify admin, App Bridge (window.shopify) hands out fresh session tokens; without it
-// (offline demo, tests) the page uses the id_token it was loaded with.
+// The embedded admin page: Polaris web components driven by plain DOM code over the JSON API
+// under /api. Fields are read and written through `ui` (offline.js), which works with Polaris
+// loaded or not. Inside the Shopify admin, App Bridge (window.shopify) hands out fresh session
+// tokens; without it (offline demo, tests) the page uses the id_token it was loaded with.
 "use strict";
 
 const PAGE_SIZE = 50;
-const QUEUE_COLUMNS = ["order", "item", "quantity", "covered", "backordered", "position", "eta",
-                       "first-eta", "waiting", "alternatives", "priority"];
-const state = { queueOffset: 0, settings: null };
+const state = { settings: null };
 
 async function sessionToken() {
   if (window.shopify && typeof window.shopify.idToken === "function") {
@@ -119,7 +118,13 @@ function clearFieldErrors(form) {
   for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
 }
 
-// ---- queue
+// ---- queue: a Polaris index table; search, filters, sort and pages are the server's
+
+const queue = { cursor: "", page: null, variant: null, selected: new Set(), searchTimer: null };
+
+function byId(id) {
+  return document.getElementById(id);
+}
 
 function etaText(eta) {
   if (!eta) return "";
@@ -143,45 +148,278 @@ function alternativesList(alternatives) {
   return list;
 }
 
-function priorityControl(line) {
-  const wrap = el("span", null, { class: "priority" });
-  const input = el("input", null, { type: "number", value: line.manual_priority, "aria-label": "priority" });
-  const button = el("button", "Set", { type: "button" });
-  button.addEventListener("click", async () => {
-    try {
-      await api("POST", `/api/lines/${encodeURIComponent(line.line_id)}/priority`,
-                { priority: toNumber(input.value) });
-      show("queue-error", "");
-      await loadQueue();
-    } catch (error) {
-      showError("queue-error", null, error);
-    }
+function lineStatus(line) {
+  const late = line.backordered && line.eta && (line.eta.slipped || (line.first_eta && line.eta.date > line.first_eta));
+  if (!line.backordered) return el("s-badge", "Ready", { tone: "success" });
+  if (late) return el("s-badge", "Later than promised", { tone: "critical" });
+  return el("s-badge", line.covered ? "Partly ready" : "Waiting", { tone: "warning" });
+}
+
+function queueQuery() {
+  const params = new URLSearchParams({ status: ui.value(byId("queue-status")), limit: PAGE_SIZE,
+                                       sort: ui.value(byId("queue-sort")) });
+  const search = ui.value(byId("queue-search")).trim();
+  const age = ui.value(byId("queue-age")).trim();
+  const priority = ui.value(byId("queue-priority"));
+  if (search) params.set("q", search);
+  if (age) params.set("min_age_days", age);
+  if (priority) params.set("priority", priority);
+  if (queue.variant) params.set("variant", queue.variant.id);
+  if (queue.cursor) params.set("cursor", queue.cursor);
+  return params;
+}
+
+function cell(content, cls) {
+  const node = el("s-table-cell", null, cls ? { class: cls } : {});
+  if (content instanceof Node) node.append(content);
+  else node.textContent = content === null || content === undefined ? "" : String(content);
+  return node;
+}
+
+function queueRow(line) {
+  const row = el("s-table-row", null, { "data-line": line.line_id });
+  const label = `${line.order_name} ${line.variant || line.title}`;
+  const select = el("s-checkbox", null, { accessibilityLabel: `Select ${label}`, class: "select-line" });
+  if (queue.selected.has(line.line_id)) select.setAttribute("checked", "");
+  select.addEventListener("change", () => {
+    if (ui.checked(select)) queue.selected.add(line.line_id);
+    else queue.selected.delete(line.line_id);
+    showSelection();
   });
-  wrap.append(input, button);
-  return wrap;
+  const order = el("s-link", line.order_name, { href: `#order/${encodeURIComponent(line.order_id)}`,
+                                                id: `open-${line.line_id.replace(/\W/g, "-")}` });
+  row.setAttribute("clickDelegate", order.id);
+  const itemText = `${line.title}${line.sku ? ` (${line.sku})` : ""}`;
+  const item = el("s-button", itemText, {
+    variant: "tertiary", accessibilityLabel: `${itemText}: show only ${line.variant || line.title}` });
+  item.addEventListener("click", () => filterVariant(line.variant_id, line.variant || line.title));
+  row.append(
+    cell(select), cell(order, "order"), cell(item, "item"), cell(lineStatus(line), "status"),
+    cell(`${line.backordered} of ${line.quantity}`, "owed"), cell(line.queue_position, "position"),
+    cell(etaText(line.eta), "eta"), cell(line.first_eta, "first-eta"),
+    cell(line.days_waiting === null ? "" : `${line.days_waiting} d`, "waiting"),
+    cell(alternativesList(line.alternatives), "alternatives"),
+    cell(line.manual_priority, "priority"));
+  return row;
 }
 
 async function loadQueue() {
-  const status = document.getElementById("queue-status").value;
+  const table = byId("queue-table");
+  table.setAttribute("loading", "");
   try {
-    const data = await api("GET", `/api/queue?status=${status}&limit=${PAGE_SIZE}&offset=${state.queueOffset}`);
-    const body = document.getElementById("queue-rows");
-    body.replaceChildren(...data.lines.map((line) => row([
-      line.order_name, `${line.title}${line.sku ? ` (${line.sku})` : ""}`, line.quantity,
-      line.covered, line.backordered, line.queue_position, etaText(line.eta), line.first_eta,
-      line.days_waiting === null ? "" : `${line.days_waiting} d`,
-      alternativesList(line.alternatives), priorityControl(line),
-    ], QUEUE_COLUMNS)));
-    document.getElementById("queue-empty").hidden = data.total > 0;
-    const last = Math.min(data.offset + data.lines.length, data.total);
-    document.getElementById("queue-page").textContent =
-      data.total ? `${data.offset + 1}–${last} of ${data.total}` : "";
-    document.getElementById("queue-prev").disabled = data.offset === 0;
-    document.getElementById("queue-next").disabled = last >= data.total;
+    const data = await api("GET", `/api/queue?${queueQuery()}`);
+    queue.page = data;
+    const rows = data.lines.map(queueRow);
+    byId("queue-rows").replaceChildren(...rows);
+    ui.upgrade(byId("queue-rows"));
+    byId("queue-empty").hidden = data.lines.length > 0;
+    showSelection();
+    byId("queue-page").textContent = !data.total ? ""
+      : `${data.total}${data.total_exact ? "" : "+"} line(s) match`;
+    table.toggleAttribute("haspreviouspage", Boolean(data.previous_cursor));
+    table.toggleAttribute("hasnextpage", Boolean(data.next_cursor));
     show("queue-error", "");
   } catch (error) {
     showError("queue-error", null, error);
+  } finally {
+    table.removeAttribute("loading");
   }
+}
+
+// A new search or filter starts from the first page, with nothing selected.
+function reloadQueue() {
+  queue.cursor = "";
+  queue.selected.clear();
+  showSelection();
+  return loadQueue();
+}
+
+function filterVariant(id, title) {
+  queue.variant = id ? { id, title } : null;
+  const chip = byId("variant-chip");
+  chip.textContent = id ? `Variant: ${title} ✕` : "";
+  chip.hidden = !id;
+  reloadQueue();
+}
+
+// Every line of the page shown, or none of them.
+function selectPage() {
+  const on = ui.checked(byId("select-page"));
+  for (const line of queue.page ? queue.page.lines : []) {
+    if (on) queue.selected.add(line.line_id);
+    else queue.selected.delete(line.line_id);
+  }
+  for (const box of byId("queue-rows").querySelectorAll("s-checkbox.select-line")) ui.setChecked(box, on);
+  showSelection();
+}
+
+function showSelection() {
+  const count = queue.selected.size;
+  byId("bulk-count").textContent = count ? `${count} line(s) selected`
+    : "Select lines to change their priority.";
+  ui.setDisabled(byId("bulk-apply"), count === 0);
+  const lines = queue.page ? queue.page.lines : [];
+  ui.setChecked(byId("select-page"), lines.length > 0 && lines.every((l) => queue.selected.has(l.line_id)));
+}
+
+async function applyBulkPriority() {
+  const field = byId("bulk-priority");
+  ui.setError(field, "");
+  try {
+    const result = await api("POST", "/api/queue/priority",
+                             { line_ids: [...queue.selected], priority: toNumber(ui.value(field)) });
+    queue.selected.clear();
+    showSelection();
+    toast(`Priority set on ${result.line_ids.length} line(s); the queue is planned again.`);
+    await loadQueue();
+  } catch (error) {
+    if (error.field === "priority") ui.setError(field, error.message);
+    showError("queue-error", null, error);
+  }
+}
+
+// App Bridge's toast inside the admin; outside it, the page's own notice.
+function toast(message) {
+  if (window.shopify && window.shopify.toast) {
+    window.shopify.toast.show(message);
+    return;
+  }
+  const notice = byId("toast");
+  notice.textContent = message;
+  notice.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { notice.hidden = true; }, 5000);
+}
+
+function startQueue() {
+  for (const id of ["queue-status", "queue-priority", "queue-sort", "queue-age"]) {
+    byId(id).addEventListener("change", reloadQueue);
+  }
+  byId("queue-search").addEventListener("input", () => {
+    clearTimeout(queue.searchTimer);
+    queue.searchTimer = setTimeout(reloadQueue, 250);
+  });
+  byId("queue-table").addEventListener("previouspage", () => {
+    queue.cursor = queue.page.previous_cursor;
+    loadQueue();
+  });
+  byId("queue-table").addEventListener("nextpage", () => {
+    queue.cursor = queue.page.next_cursor;
+    loadQueue();
+  });
+  byId("variant-chip").addEventListener("click", () => filterVariant(null));
+  byId("bulk-apply").addEventListener("click", applyBulkPriority);
+  byId("select-page").addEventListener("change", selectPage);
+  showSelection();
+}
+
+// ---- order view: why an order waits and when it ships
+
+function section(title, ...children) {
+  const box = el("s-box", null, { padding: "base", class: "order-part" });
+  box.append(el("h3", title), ...children);
+  return box;
+}
+
+function simpleTable(headers, rows, cls) {
+  const table = el("s-table", null, { variant: "auto", class: cls });
+  const head = el("s-table-header-row");
+  headers.forEach((header, index) => head.append(el("s-table-header", header,
+                                                   index === 0 ? { listSlot: "primary" } : {})));
+  const body = el("s-table-body");
+  for (const cells of rows) {
+    const row = el("s-table-row");
+    for (const content of cells) row.append(cell(content));
+    body.append(row);
+  }
+  table.append(head, body);
+  return table;
+}
+
+function priorityControl(line) {
+  const wrap = el("s-grid", null, { gridTemplateColumns: "8rem auto", gap: "base", alignItems: "end" });
+  const field = el("s-number-field", null, { label: `Priority of ${line.variant || line.title}`, min: "-100", max: "100",
+                                             step: "1", value: String(line.manual_priority),
+                                             labelAccessibilityVisibility: "exclusive" });
+  const button = el("s-button", "Set priority", { accessibilityLabel: `Set priority of ${line.variant || line.title}` });
+  button.addEventListener("click", async () => {
+    ui.setError(field, "");
+    try {
+      await api("POST", `/api/lines/${encodeURIComponent(line.line_id)}/priority`,
+                { priority: toNumber(ui.value(field)) });
+      toast("Priority saved; the queue is planned again.");
+      await Promise.all([openOrder(line.order_id), loadQueue()]);
+    } catch (error) {
+      ui.setError(field, error.message);
+      showError("order-error", null, error);
+    }
+  });
+  wrap.append(field, button);
+  return wrap;
+}
+
+function orderView(order) {
+  const status = { ready: ["Ready", "success"], partially_ready: ["Partly ready", "warning"],
+                   waiting: ["Waiting", "warning"] }[order.status] || [order.status || "No open line", "neutral"];
+  const summary = el("s-stack", null, { direction: "inline", gap: "base", alignItems: "center" });
+  summary.append(el("s-heading", `Order ${order.name}`), el("s-badge", status[0], { tone: status[1] }),
+                 el("s-text", order.eta && order.owed_units ? `Expected to ship ${order.eta}` : "Nothing owed"),
+                 el("s-text", `${order.ready_units} unit(s) ready, ${order.owed_units} owed`, { id: "order-units" }));
+  const lines = simpleTable(
+    ["Item", "Ready", "Owed", "Position", "Ships", "Priority"],
+    order.lines.map((line) => [line.variant || line.title, line.covered, line.backordered,
+                               line.queue_position, etaText(line.eta), priorityControl(line)]),
+    "order-lines");
+  const alternatives = order.lines.filter((line) => line.alternatives.length);
+  const parts = [summary, section("Lines", lines)];
+  parts.push(section("In-stock alternatives", alternatives.length
+    ? el("div", null, { class: "order-alternatives" })
+    : el("s-paragraph", "No alternative is suggested for this order.")));
+  if (alternatives.length) {
+    const holder = parts[parts.length - 1].querySelector(".order-alternatives");
+    for (const line of alternatives) {
+      holder.append(el("s-text", `Instead of ${line.variant || line.title}:`, { type: "strong" }),
+                    alternativesList(line.alternatives));
+    }
+  }
+  parts.push(section("Date changes", order.eta_history.length
+    ? simpleTable(["Item", "From", "To", "Why", "When"], order.eta_history.map((c) => [
+      c.title, c.old || "–", c.new || "–", c.reason, c.changed_at.slice(0, 16).replace("T", " ")]), "eta-history")
+    : el("s-paragraph", "The first date promised still stands.")));
+  parts.push(section("Held from fulfillment", order.holds.length
+    ? simpleTable(["Item", "Units held", "Placed in the store"], order.holds.map((h) => [
+      h.title, h.units, h.placed === h.units ? "yes" : `not yet (${h.placed} of ${h.units})`]), "holds")
+    : el("s-paragraph", "Nothing is held: every unit of this order can ship.")));
+  const store = order.store;
+  parts.push(el("s-paragraph", `The store's copy: ${store.state}${store.last_error ? ` (last error: ${store.last_error})` : ""}.`,
+                { color: "subdued", id: "order-store" }));
+  return parts;
+}
+
+async function openOrder(orderId) {
+  byId("order-view").hidden = false;
+  byId("queue").hidden = true;
+  try {
+    const order = await api("GET", `/api/orders/${encodeURIComponent(orderId)}`);
+    byId("order-body").replaceChildren(...orderView(order));
+    ui.upgrade(byId("order-body"));
+    show("order-error", "");
+  } catch (error) {
+    byId("order-body").replaceChildren();
+    showError("order-error", null, error);
+  }
+}
+
+function closeOrder() {
+  byId("order-view").hidden = true;
+  byId("queue").hidden = false;
+}
+
+// The order view has its own address (#order/<id>), so the browser's back button leaves it.
+function route() {
+  const match = /^#order\/(.+)$/.exec(window.location.hash);
+  if (match) openOrder(decodeURIComponent(match[1]));
+  else closeOrder();
 }
 
 // ---- restocks
@@ -243,7 +481,7 @@ function resetRestockForm() {
 async function refreshAfterRestock(notice) {
   show("restock-error", "");
   show("restock-notice", notice);
-  await Promise.all([loadRestocks(), loadQueue(), loadNumbers()]);
+  await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
 }
 
 async function submitRestock(event) {
@@ -287,13 +525,13 @@ async function submitImport(event) {
     show("import-error", "");
     show("import-notice", `${result.imported} restock(s) imported.`);
     form.reset();
-    await Promise.all([loadRestocks(), loadQueue(), loadNumbers()]);
+    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
   } catch (error) {
     showError("import-error", null, error);
   }
 }
 
-// ---- settings
+// ---- settings, saved through App Bridge's contextual save bar
 
 // A whole number as a number; anything else is sent as typed, so the server names the field.
 function toNumber(text) {
@@ -306,52 +544,85 @@ function listOf(text) {
   return text.split(",").map((item) => item.trim()).filter(Boolean);
 }
 
+const NUMBER_SETTINGS = ["processing_days", "default_lead_time_days", "safety_margin_days",
+                         "slip_allowance_days", "age_boost_days"];
+const SAVE_BAR = "settings-save-bar";
+
+// The Polaris field of a setting (not the native control the fallback puts inside it).
+function setting(name) {
+  return document.querySelector(`#settings-form [name="${name}"]:not(input):not(select)`);
+}
+
+function weekendBoxes() {
+  return [...document.querySelectorAll('#settings-form s-checkbox[name="weekend_days"]')];
+}
+
 function fillSettings(settings) {
-  const f = document.getElementById("settings-form").elements;
   const p = settings.policy;
   const a = settings.alternatives;
-  for (const name of ["processing_days", "default_lead_time_days", "safety_margin_days",
-                      "slip_allowance_days", "age_boost_days"]) {
-    f[name].value = p[name] === null ? "" : p[name];
+  for (const name of NUMBER_SETTINGS) ui.setValue(setting(name), p[name] === null ? "" : p[name]);
+  ui.setValue(setting("priority_tags"), p.priority_tags.join(", "));
+  ui.setValue(setting("country"), p.country || "");
+  ui.setValue(setting("closed_dates"), p.closed_dates.join(", "));
+  for (const box of weekendBoxes()) {
+    ui.setChecked(box, p.weekend_days.includes(Number(box.getAttribute("value"))));
   }
-  f.priority_tags.value = p.priority_tags.join(", ");
-  f.country.value = p.country || "";
-  f.closed_dates.value = p.closed_dates.join(", ");
-  for (const box of f.weekend_days) box.checked = p.weekend_days.includes(Number(box.value));
-  f.ship_complete.checked = p.ship_complete;
-  f.learn_lead_times.checked = p.learn_lead_times;
-  f.caps_default.value = p.caps.default === null ? "" : p.caps.default;
-  f.enabled.checked = a.enabled;
-  f.max_suggestions.value = a.max_suggestions;
-  f.price_band_percent.value = a.price_band_percent;
-  f.same_type_only.checked = a.same_type_only;
-  f.excluded_tags.value = a.excluded_tags.join(", ");
+  ui.setChecked(setting("ship_complete"), p.ship_complete);
+  ui.setChecked(setting("learn_lead_times"), p.learn_lead_times);
+  ui.setValue(setting("caps_default"), p.caps.default === null ? "" : p.caps.default);
+  ui.setChecked(setting("enabled"), a.enabled);
+  ui.setValue(setting("max_suggestions"), a.max_suggestions);
+  ui.setValue(setting("price_band_percent"), a.price_band_percent);
+  ui.setChecked(setting("same_type_only"), a.same_type_only);
+  ui.setValue(setting("excluded_tags"), a.excluded_tags.join(", "));
 }
 
 // The form's values over the settings last loaded, so settings without a field here
 // (per-variant lead times and caps) are kept as they are.
 function readSettings() {
-  const f = document.getElementById("settings-form").elements;
   const policy = { ...state.settings.policy };
-  for (const name of ["processing_days", "default_lead_time_days", "safety_margin_days",
-                      "slip_allowance_days", "age_boost_days"]) {
-    policy[name] = toNumber(f[name].value);
-  }
-  policy.priority_tags = listOf(f.priority_tags.value);
-  policy.country = f.country.value.trim() || null;
-  policy.closed_dates = listOf(f.closed_dates.value);
-  policy.weekend_days = [...f.weekend_days].filter((box) => box.checked).map((box) => Number(box.value));
-  policy.ship_complete = f.ship_complete.checked;
-  policy.learn_lead_times = f.learn_lead_times.checked;
-  policy.caps = { ...policy.caps, default: toNumber(f.caps_default.value) };
+  for (const name of NUMBER_SETTINGS) policy[name] = toNumber(ui.value(setting(name)));
+  policy.priority_tags = listOf(ui.value(setting("priority_tags")));
+  policy.country = ui.value(setting("country")).trim() || null;
+  policy.closed_dates = listOf(ui.value(setting("closed_dates")));
+  policy.weekend_days = weekendBoxes().filter((box) => ui.checked(box))
+    .map((box) => Number(box.getAttribute("value")));
+  policy.ship_complete = ui.checked(setting("ship_complete"));
+  policy.learn_lead_times = ui.checked(setting("learn_lead_times"));
+  policy.caps = { ...policy.caps, default: toNumber(ui.value(setting("caps_default"))) };
   const alternatives = {
-    enabled: f.enabled.checked,
-    max_suggestions: toNumber(f.max_suggestions.value),
-    price_band_percent: toNumber(f.price_band_percent.value),
-    same_type_only: f.same_type_only.checked,
-    excluded_tags: listOf(f.excluded_tags.value),
+    enabled: ui.checked(setting("enabled")),
+    max_suggestions: toNumber(ui.value(setting("max_suggestions"))),
+    price_band_percent: toNumber(ui.value(setting("price_band_percent"))),
+    same_type_only: ui.checked(setting("same_type_only")),
+    excluded_tags: listOf(ui.value(setting("excluded_tags"))),
   };
   return { policy, alternatives };
+}
+
+function settingsFields() {
+  return [...document.querySelectorAll("#settings-form [name]:not(input):not(select)")];
+}
+
+function clearSettingErrors() {
+  for (const field of settingsFields()) ui.setError(field, "");
+}
+
+// Inside the admin the save bar is App Bridge's (shopify.saveBar); elsewhere the element itself
+// is shown, its two buttons in a bar of the page's own.
+function saveBar(visible) {
+  if (window.shopify && window.shopify.saveBar) {
+    if (visible) window.shopify.saveBar.show(SAVE_BAR);
+    else window.shopify.saveBar.hide(SAVE_BAR);
+  } else {
+    byId(SAVE_BAR).dataset.showing = visible ? "1" : "";
+  }
+}
+
+function settingsChanged() {
+  if (!state.settings) return;
+  show("settings-notice", "");
+  saveBar(true);
 }
 
 async function loadSettings() {
@@ -363,20 +634,48 @@ async function loadSettings() {
   }
 }
 
-async function submitSettings(event) {
-  event.preventDefault();
-  const form = event.target;
+async function saveSettings() {
   show("settings-notice", "");
+  const button = byId("settings-save");
+  button.setAttribute("loading", "");
   try {
     state.settings = await api("PUT", "/api/settings", readSettings());
     fillSettings(state.settings);
-    clearFieldErrors(form);
+    clearSettingErrors();
     show("settings-error", "");
+    saveBar(false);
     show("settings-notice", "Settings saved; the queue is being planned again and updates shortly.");
-    await Promise.all([loadQueue(), loadNumbers()]);
+    toast("Settings saved");
+    await Promise.all([loadQueue(), loadNumbers(), loadInsights()]);
   } catch (error) {
-    showError("settings-error", form, error);
+    clearSettingErrors();
+    showError("settings-error", null, error);
+    const field = error.field && settingsFields().find(
+      (node) => (node.dataset.field || node.getAttribute("name")) === error.field);
+    if (field) ui.setError(field, error.message);
+  } finally {
+    button.removeAttribute("loading");
   }
+}
+
+function discardSettings() {
+  fillSettings(state.settings);
+  clearSettingErrors();
+  show("settings-error", "");
+  saveBar(false);
+}
+
+function startSettings() {
+  for (const field of settingsFields()) {
+    field.addEventListener("input", settingsChanged);
+    field.addEventListener("change", settingsChanged);
+  }
+  byId("settings-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveSettings();
+  });
+  byId("settings-save").addEventListener("click", saveSettings);
+  byId("settings-discard").addEventListener("click", discardSettings);
 }
 
 // ---- numbers
@@ -403,35 +702,141 @@ async function loadNumbers() {
       [`Dates changed (last ${m.window_days} days)`,
        `${m.eta_changes.total} (${m.eta_changes.later} later, ${m.eta_changes.earlier} earlier)`],
     ];
-    const list = document.getElementById("numbers-list");
-    list.replaceChildren(...items.flatMap(([term, value]) => [el("dt", term), el("dd", value)]));
+    // Metrics cards: the figure under its name.
+    byId("numbers-list").replaceChildren(...items.map(([name, value]) => {
+      const card = el("s-box", null, { padding: "base", border: "base", borderRadius: "base",
+                                       class: "metric" });
+      card.append(el("s-text", name, { color: "subdued" }), el("s-paragraph", value, { class: "metric-value" }));
+      return card;
+    }));
     show("numbers-error", "");
   } catch (error) {
     showError("numbers-error", null, error);
   }
 }
 
+// ---- insights: charts drawn with the vendored Chart.js, and the reorder suggestions
+
+const charts = {};
+
+// One chart per canvas, drawn again from scratch; the canvas's label says what it shows, for
+// those who cannot see it.
+function drawChart(id, config, summary) {
+  const canvas = byId(id);
+  if (charts[id]) charts[id].destroy();
+  canvas.setAttribute("aria-label", summary);
+  canvas.textContent = summary;
+  if (!window.Chart) return;
+  charts[id] = new window.Chart(canvas, {
+    ...config,
+    options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+  });
+}
+
+function drawInsights(data) {
+  const rate = data.backorder_rate;
+  const today = rate[rate.length - 1];
+  drawChart("chart-rate", {
+    type: "line",
+    data: { labels: rate.map((d) => d.date),
+            datasets: [{ label: "Lines backordered (%)", spanGaps: true, borderColor: "#005bd3",
+                         data: rate.map((d) => (d.rate === null ? null : Math.round(d.rate * 1000) / 10)) }] },
+    options: { scales: { y: { min: 0, max: 100 } } },
+  }, `Backorder rate by day over the last ${data.days} days; today ${percent(today.rate)} of ${today.lines} line(s).`);
+  const variants = data.by_variant.slice(0, 12);
+  drawChart("chart-variants", {
+    type: "bar",
+    data: { labels: variants.map((v) => v.variant),
+            datasets: [{ label: "Units owed", data: variants.map((v) => v.units_owed),
+                         backgroundColor: "#8051ff", yAxisID: "units" },
+                       { label: "Oldest wait (days)", data: variants.map((v) => v.oldest_age_days),
+                         backgroundColor: "#e4a400", yAxisID: "days" }] },
+    options: { scales: { units: { position: "left", beginAtZero: true },
+                         days: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } },
+  }, `Units owed by variant: ${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
+  const a = data.promise_accuracy;
+  drawChart("chart-accuracy", {
+    type: "doughnut",
+    data: { labels: ["Kept", "Broken", "Pending"],
+            datasets: [{ data: [a.kept, a.broken, a.pending],
+                         backgroundColor: ["#29845a", "#e51c00", "#b5b5b5"] }] },
+  }, `Promises: ${a.kept} kept, ${a.broken} broken, ${a.pending} pending (${percent(a.rate)} kept).`);
+  const changes = data.eta_changes;
+  const later = changes.reduce((n, d) => n + d.later, 0);
+  const earlier = changes.reduce((n, d) => n + d.earlier, 0);
+  drawChart("chart-eta", {
+    type: "bar",
+    data: { labels: changes.map((d) => d.date),
+            datasets: [{ label: "Later", data: changes.map((d) => d.later), backgroundColor: "#e51c00" },
+                       { label: "Earlier", data: changes.map((d) => d.earlier), backgroundColor: "#29845a" }] },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+  }, `Date changes over the last ${data.days} days: ${later} later, ${earlier} earlier.`);
+  fillReorder(data.reorder);
+}
+
+function fillReorder(rows) {
+  byId("reorder-rows").replaceChildren(...rows.map((r) => {
+    const row = el("s-table-row", null, { "data-variant": r.variant_id });
+    row.append(cell(r.variant), cell(r.sku), cell(r.owed), cell(r.incoming), cell(r.safety_stock),
+               cell(r.suggested, "suggested"));
+    return row;
+  }));
+  ui.upgrade(byId("reorder-rows"));
+  byId("reorder-empty").hidden = rows.length > 0;
+}
+
+function safetyStock() {
+  return ui.value(byId("safety-stock")).trim() || "0";
+}
+
+async function loadInsights() {
+  const field = byId("safety-stock");
+  try {
+    const data = await api("GET", `/api/insights?safety_stock=${encodeURIComponent(safetyStock())}`);
+    ui.setError(field, "");
+    drawInsights(data);
+    show("numbers-error", "");
+  } catch (error) {
+    if (error.field === "safety_stock") ui.setError(field, error.message);
+    showError("numbers-error", null, error);
+  }
+}
+
+// The CSV comes through the API with the session token, then is handed to the browser as a file.
+async function exportReorder() {
+  try {
+    const response = await fetch(`/api/insights/reorder.csv?safety_stock=${encodeURIComponent(safetyStock())}`,
+                                 { headers: await authHeaders() });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+    const link = el("a", null, { href: URL.createObjectURL(await response.blob()),
+                                 download: "reorder-suggestions.csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    showError("numbers-error", null, error);
+  }
+}
+
+function startInsights() {
+  byId("safety-stock").addEventListener("change", loadInsights);
+  byId("reorder-csv").addEventListener("click", exportReorder);
+}
+
 // ---- start
 
 function start() {
   if (saleor) listenToSaleorDashboard();
-  document.getElementById("queue-status").addEventListener("change", () => {
-    state.queueOffset = 0;
-    loadQueue();
-  });
-  document.getElementById("queue-prev").addEventListener("click", () => {
-    state.queueOffset = Math.max(0, state.queueOffset - PAGE_SIZE);
-    loadQueue();
-  });
-  document.getElementById("queue-next").addEventListener("click", () => {
-    state.queueOffset += PAGE_SIZE;
-    loadQueue();
-  });
+  startQueue();
+  window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
   document.getElementById("import-form").addEventListener("submit", submitImport);
-  document.getElementById("settings-form").addEventListener("submit", submitSettings);
-  Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers()])
+  startSettings();
+  startInsights();
+  route();
+  Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers(), loadInsights()])
     .then(() => { document.body.dataset.ready = "1"; });
 }
 

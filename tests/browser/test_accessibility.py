@@ -1,0 +1,47 @@
+"""An automated accessibility check (axe-core, vendored in `vendor/axe-core`) of every part of
+the admin page as a merchant reaches it, offline as in the other browser tests: no serious or
+critical violation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import unavailable
+
+try:
+    from playwright.sync_api import expect
+except ImportError:
+    unavailable("Playwright is not installed (./dev test installs it: pip install -e '.[test]')",
+                module=True)
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    """Each serious or critical violation axe-core finds, with the elements at fault."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+    return [f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_queue_restocks_settings_and_insights(queue_page):
+    expect(queue_page.locator("#reorder-rows s-table-row")).to_have_count(2)
+    assert serious_violations(queue_page) == []
+
+
+def test_the_queue_with_lines_selected_and_the_save_bar_shown(queue_page):
+    queue_page.get_by_role("checkbox", name="Select #1 Tee - Blue").check()
+    queue_page.get_by_label("Processing days").fill("2")
+    expect(queue_page.locator("#settings-save-bar")).to_be_visible()
+    assert serious_violations(queue_page) == []
+
+
+def test_the_order_view(queue_page):
+    queue_page.get_by_role("link", name="#4").first.click()
+    expect(queue_page.locator("#order-units")).to_be_visible()
+    assert serious_violations(queue_page) == []
