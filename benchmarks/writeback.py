@@ -69,7 +69,7 @@ PRIORITY_TAGS = ("VIP", "Wholesale")
 # n % 20 == 5: a tenth and a twentieth of the customers.
 SETTLE_TIMEOUT_S = 1800
 BULK_DELAY_S = 2.0  # how long the simulator takes to complete a bulk operation
-BULK_AFTER_S = 20.0  # the app's default: writes that would take a full Standard bucket go in bulk
+BULK_AFTER_S = 5.0  # the app's default: writes that would hold the bucket 5 s go in bulk
 
 
 def customer_tags(n: int) -> list[str]:

@@ -62,8 +62,8 @@ def test_sync_delay_defaults_to_two_seconds_and_takes_0_to_300():
         assert error.value.setting == "SYNC_DELAY_SECONDS"
 
 
-def test_bulk_writes_start_after_twenty_seconds_of_bucket_and_0_turns_them_off():
-    assert load_config(BASE).bulk_after_s == 20
+def test_bulk_writes_start_after_five_seconds_of_bucket_and_0_turns_them_off():
+    assert load_config(BASE).bulk_after_s == 5
     assert load_config({**BASE, "SHOPIFY_BULK_AFTER_SECONDS": "0"}).bulk_after_s == 0
     for value in ("-1", "301", "later"):
         with pytest.raises(ConfigError) as error:
