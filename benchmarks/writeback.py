@@ -86,6 +86,7 @@ class Bench:
         app_url = f"http://127.0.0.1:{self.web.server_port}"
         self.store = DevStore(app_url=app_url, api_key=API_KEY, api_secret=API_SECRET,
                               bulk_delay=BULK_DELAY_S)
+        self.store.register_flow_triggers(Path(__file__).parents[1] / "extensions")
         store_url, self._stop_store = self.store.serve()
         config = load_config({
             "SHOPIFY_API_KEY": API_KEY, "SHOPIFY_API_SECRET": API_SECRET,

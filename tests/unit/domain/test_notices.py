@@ -33,8 +33,9 @@ def waiting(eta: str = "2026-12-10", owed: int = 2, **more) -> NoticeFacts:
                        reason="restock", since="2026-11-30", **more)
 
 
-def told_after(facts: NoticeFacts, told: Told = Told()) -> tuple[list[str], Told]:
+def told_after(facts: NoticeFacts, told: Told | None = None) -> tuple[list[str], Told]:
     """The keys sent and what is recorded, as the sync does when all are taken."""
+    told = told or Told()
     steps = notices_due(facts, told, TODAY)
     return [s.notice.key for s in steps if s.notice], steps[-1].told if steps else told
 
