@@ -77,3 +77,20 @@ def test_notices_turned_off_are_not_sent(flow, platform):
     post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
     work(services)
     assert told(platform) == [("ready", "ready:1")]
+
+
+def test_saved_notice_settings_reach_the_orders_waiting(flow, platform):
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    shop = "test-shop.myshopify.com"
+    current = services.admin.settings(shop)
+    current["policy"]["notices"]["enabled"]["ready"] = False
+    services.admin.save_settings(shop, current)
+    work(services)
+    with services.db.transaction() as s:
+        row = s.scalar(select(OrderSync).where(OrderSync.order_id == ORDER))
+        assert "ready" not in row.desired["notify"]["enabled"]
+    post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
+    work(services)
+    assert told(platform) == [("created", "created:1")]  # ready was turned off
