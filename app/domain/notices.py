@@ -96,7 +96,9 @@ class NoticeFacts:
     """An order as its notices see it, part of its desired state. `lines` names each line
     still owed units (title, units); `since` is the day its units first went short;
     `waiting_long` whether that is at least the shop's waiting-long days ago (planning knows
-    the day; the sync only compares). `reason` says why the ETA is what it is."""
+    the day; the sync only compares). `reason` says why the ETA is what it is. `withdrawn`: the
+    order has nothing left to ship and shipped nothing (refunded or edited away): a backorder
+    that ends so is told as cancelled, never as ready."""
 
     owed: int = 0
     lines: tuple[tuple[str, int], ...] = ()
@@ -110,13 +112,15 @@ class NoticeFacts:
     delivered: bool = False
     enabled: frozenset[str] = frozenset(KINDS)
     eta_change_days: int = 2
+    withdrawn: bool = False  # nothing left to ship and nothing shipped: lines taken off
 
     def as_dict(self) -> dict[str, Any]:
         return {"owed": self.owed, "lines": [list(line) for line in self.lines], "eta": self.eta,
                 "earliest": self.earliest, "latest": self.latest, "reason": self.reason,
                 "since": self.since, "waiting_long": self.waiting_long,
                 "cancelled": self.cancelled, "delivered": self.delivered,
-                "enabled": sorted(self.enabled), "eta_change_days": self.eta_change_days}
+                "enabled": sorted(self.enabled), "eta_change_days": self.eta_change_days,
+                "withdrawn": self.withdrawn}
 
     @classmethod
     def from_dict(cls, data: Mapping | None) -> NoticeFacts:
@@ -127,7 +131,8 @@ class NoticeFacts:
                    str(data.get("reason") or ""), data.get("since"),
                    bool(data.get("waiting_long")), bool(data.get("cancelled")),
                    bool(data.get("delivered")),
-                   frozenset(data.get("enabled", KINDS)), int(data.get("eta_change_days") or 2))
+                   frozenset(data.get("enabled", KINDS)), int(data.get("eta_change_days") or 2),
+                   bool(data.get("withdrawn")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +185,7 @@ def notices_due(facts: NoticeFacts, told: Told, today: date) -> list[Step]:
     the `told` of the last one sent is what gets recorded."""
     steps: list[Step] = []
     now = told
-    if facts.cancelled:
+    if facts.cancelled or (facts.withdrawn and facts.owed == 0):
         if now.open:
             now = _step(steps, facts, CANCELLED, f"cancelled:{now.episode}",
                         {"units": now.owed}, _replace(now, open=False))
@@ -253,8 +258,8 @@ def _describe(lines: Sequence[tuple[str, int]]) -> str:
 
 
 def facts_of(view: OrderView, titles: Mapping[str, str], settings: NoticeSettings, today: date,
-             since: date | None = None, cancelled: bool = False,
-             delivered: bool = False) -> NoticeFacts:
+             since: date | None = None, cancelled: bool = False, delivered: bool = False,
+             withdrawn: bool = False) -> NoticeFacts:
     """The facts of an order's view: what it owes, its ETA (when it ships, as the order shows
     it) and the range, and why. `since`: when its units first went short."""
     owed = [(titles.get(plan.line_id, ""), plan.backordered)
@@ -268,7 +273,8 @@ def facts_of(view: OrderView, titles: Mapping[str, str], settings: NoticeSetting
         reason=_why(eta), since=since.isoformat() if since and owed else None,
         waiting_long=bool(owed and since and (today - since).days >= settings.waiting_long_days),
         cancelled=cancelled, delivered=delivered and not cancelled,
-        enabled=settings.enabled, eta_change_days=settings.eta_change_days)
+        enabled=settings.enabled, eta_change_days=settings.eta_change_days,
+        withdrawn=withdrawn and not cancelled)
 
 
 def _why(eta: Eta | None) -> str:

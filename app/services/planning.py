@@ -343,8 +343,10 @@ class Planning:
                      != (r.alternatives or []))
         released.update(r.pool for r in rows if r.alternatives and not r.backordered)
         titles = {r.line_id: r.title for r in rows}
+        settled = all(r.open_quantity == 0 for r in rows)
+        shipped = any(r.shipped for r in rows)
         facts = facts_of(view, titles, policy.notices, today, _short_since(rows), cancelled,
-                         _delivered(rows))
+                         settled and shipped, settled and not shipped)
         return desired_state(view, titles, alternatives, today, facts).as_dict()
 
 
@@ -430,11 +432,6 @@ def _short_since(rows: Sequence) -> date | None:
     """The day the order's units still owed first went short."""
     return min((r.backordered_at.date() for r in rows if r.backordered and r.backordered_at),
                default=None)
-
-
-def _delivered(rows: Sequence) -> bool:
-    """Everything shipped: nothing left open, and some units went out."""
-    return all(r.open_quantity == 0 for r in rows) and any(r.shipped for r in rows)
 
 
 def _holds_changed(wanted: dict[str, dict], syncs: dict) -> set[str]:

@@ -176,3 +176,14 @@ def test_a_worker_killed_right_after_a_trigger_sends_only_that_one_again(harness
     assert orders == [first, second, second]
     with harness.services.db.transaction() as s:
         assert not s.scalar(select(OrderSync.order_id).where(OrderSync.pending.is_(True)))
+
+
+def test_a_backorder_refunded_away_fires_cancelled_not_ready(harness):
+    variant = harness.oversell(SMALL, available=0)
+    order = harness.sell((variant, 1))
+    harness.settle()
+    line = harness.order(order)["line_items"][0]["id"]
+    harness.tick()
+    harness.store.refund_order(harness.shop, order, line, 1, restock=False)
+    harness.settle()
+    assert handles(harness) == ["backorder-created", "backorder-cancelled"]

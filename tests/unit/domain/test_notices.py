@@ -187,3 +187,10 @@ def test_bad_settings_name_their_field(value, field):
     with pytest.raises(InvalidInput) as error:
         Policy.from_dict({"notices": value})
     assert error.value.field == field
+
+
+def test_a_backorder_taken_off_the_order_is_told_as_cancelled():
+    """Refunded or edited away: nothing left to ship and nothing shipped."""
+    _, told = told_after(waiting())
+    keys, _ = told_after(NoticeFacts(withdrawn=True), told)
+    assert keys == ["cancelled:1"]
