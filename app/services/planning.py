@@ -41,6 +41,7 @@ from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 Suggest = Callable[[Tx, str, list], dict[str, list[dict]]]
 CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
 NO_TAGS: frozenset[str] = frozenset()
+WAITING_WINDOW = 3  # days after crossing waiting long in which the hourly job still finds an order
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,12 +271,15 @@ class Planning:
         return self.replan(s, shop, pools, "restock overdue") | self.refresh_waiting(s, shop)
 
     def refresh_waiting(self, s: Tx, shop: str) -> set[str]:
-        """Orders short for the shop's waiting-long days or more: waiting long comes with the
-        day, not with an event. Those already marked so are unchanged and not written."""
+        """Orders that have been short for about the shop's waiting-long days: waiting long
+        comes with the day, not with an event. Only those that crossed it lately (a few days'
+        window, so a job that missed a day still finds them) are looked at, not every order
+        that has waited long; those already marked so are unchanged and not written."""
         policy = shop_policy(s, shop)
         now = self._clock()
-        orders = plan_store.waiting_since(
-            s, shop, now - timedelta(days=policy.notices.waiting_long_days - 1))
+        days = policy.notices.waiting_long_days
+        orders = plan_store.short_between(s, shop, now - timedelta(days=days + WAITING_WINDOW),
+                                          now - timedelta(days=days - 1))
         return self.refresh_orders(s, shop, orders, policy, now.date()) if orders else set()
 
     def refresh_suggesting(self, s: Tx, shop: str, pools: Iterable[str]) -> set[str]:

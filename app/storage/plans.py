@@ -119,10 +119,10 @@ def cancelled_among(tx: Session, shop: str, order_ids: list[str]) -> set[str]:
         ORDERS.c.cancelled_at.is_not(None))))
 
 
-def waiting_since(tx: Session, shop: str, before: datetime) -> set[str]:
-    """Orders with a line still short that went short before `before`."""
+def short_between(tx: Session, shop: str, after: datetime, before: datetime) -> set[str]:
+    """Orders with a line still short that went short between `after` and `before`."""
     return set(tx.scalars(select(LINES.c.order_id).where(
-        LINES.c.shop == shop, LINES.c.backordered > 0,
+        LINES.c.shop == shop, LINES.c.backordered > 0, LINES.c.backordered_at >= after,
         LINES.c.backordered_at < before).distinct()))
 
 
