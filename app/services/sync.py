@@ -468,7 +468,7 @@ class Sync:
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        told_now = told.as_dict() if told else (row.applied or {}).get(TOLD)
+        told_now = _told_record(row.applied or {}, told)
         row.applied = {**{k: v for k, v in shown.as_dict().items() if k != "notify"},
                        **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {}),
@@ -495,11 +495,26 @@ class Sync:
 
 
 def _due(desired: DesiredState, applied: Mapping, now: datetime) -> list[Step]:
-    """The notices due for an order: what its desired state says against what it was told."""
+    """The notices due for an order: what its desired state says against what it was told. An
+    order shown before notices existed (applied, with no record of what it was told) takes
+    its present facts as told, silently: a deploy is not a change to tell the customer of."""
     if not desired.notify:
         return []
-    return notices_due(NoticeFacts.from_dict(desired.notify), Told.from_dict(applied.get(TOLD)),
-                       now.date())
+    facts = NoticeFacts.from_dict(desired.notify)
+    if TOLD not in applied and "holds" in applied:
+        return [Step(None, Told(int(facts.owed > 0), facts.owed > 0, facts.eta, facts.owed))]
+    return notices_due(facts, Told.from_dict(applied.get(TOLD)), now.date())
+
+
+def _told_record(before: Mapping, told: Told | None) -> dict | None:
+    """What the applied state keeps of what the customer was told: `told` when notices went;
+    otherwise as it was, and for an order new to the sync, nothing told yet. An order shown
+    before notices existed keeps no record until `_due` gives it one."""
+    if told is not None:
+        return told.as_dict()
+    if TOLD in before:
+        return before[TOLD]
+    return None if "holds" in before else Told().as_dict()
 
 
 def _tell(s: Tx, shop: str, order_id: str, shown: DesiredState) -> None:

@@ -94,3 +94,21 @@ def test_saved_notice_settings_reach_the_orders_waiting(flow, platform):
     post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
     work(services)
     assert told(platform) == [("created", "created:1")]  # ready was turned off
+
+
+def test_an_order_shown_before_notices_existed_is_not_told_its_past(flow, platform):
+    """Deployed over orders already backordered: they take what they show as told."""
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    with services.db.transaction() as s:
+        row = s.scalar(select(OrderSync).where(OrderSync.order_id == ORDER))
+        row.applied = {k: v for k, v in row.applied.items() if k != "told"}
+        row.desired = {**row.desired, "notify": {**row.desired["notify"], "eta": "2027-01-01"}}
+        row.pending = True
+    platform.notices.clear()
+    services.sync.run("test-shop.myshopify.com")
+    assert told(platform) == []  # neither "created" nor the date it always had
+    post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
+    work(services)
+    assert told(platform) == [("ready", "ready:1")]
