@@ -5,13 +5,15 @@ Facts relied on:
 - `flowTriggerReceive` takes `handle` and `payload` (JSON); its `body` argument is deprecated
   ("Use `payload` and `handle`", the 2026-10 schema). It answers `userErrors { field message }`.
 - The payload's keys are the trigger's field keys; an `order_reference` field is sent as
-  `order_id`, the order's numeric id (Shopify's Flow trigger reference; the CLI serializes a
-  `<object>_reference` field as `<object>_id`).
-- A trigger field key holds letters and spaces only, and a trigger accepts the field types
-  boolean, email, single_line_text_field, url, number_decimal and schema types; no integer or
-  date types (the Shopify CLI's flow_trigger specification), so counts are `number_decimal`
-  and dates ISO text.
-- A payload is at most 50,000 bytes ("Properties size exceeds the limit of 50000 bytes").
+  `order_id`, the order's numeric id (shopify.dev, "Flow trigger reference"; the Shopify CLI,
+  `services/flow/serialize-fields.ts`, names a `<object>_reference` field `<object>_id`).
+- A trigger field key holds letters and spaces only (the CLI's `flow_trigger` specification),
+  and a trigger takes the field types boolean, email, single_line_text_field, url,
+  number_decimal and schema types, no integer or date (the CLI's `services/flow/constants.ts`),
+  so counts are `number_decimal` and dates ISO text.
+- A payload is at most 50,000 bytes: Shopify answers a larger one with the userError
+  "Properties size exceeds the limit of 50000 bytes." (recorded Admin API answers kept by a
+  public Admin API emulator's tests; summaries of Shopify's trigger reference say 50 KB).
 """
 
 from __future__ import annotations
