@@ -25,6 +25,8 @@ from werkzeug.serving import make_server
 from app.config import Config
 from app.storage.tables import OrderLine, OrderSync
 
+EXTENSIONS = Path(__file__).parents[1] / "extensions"  # the app's Flow trigger extensions
+
 SHOP = "backorders-demo.myshopify.com"
 OVERSOLD = 6  # variants that keep selling past zero
 SETTLE_TIMEOUT_S = 300
@@ -42,6 +44,7 @@ class Demo:
         self.app_url = f"http://127.0.0.1:{self.web.server_port}"
         self.store = DevStore(app_url=self.app_url, api_key=config.api_key,
                               api_secret=config.api_secret, seed=seed)
+        self.store.register_flow_triggers(EXTENSIONS)  # the app's triggers, as a deploy would
         self.store_url, self._stop_store = self.store.serve()
         self.app = self._make_app(config)
         self.services = self.app.extensions["backorders"]

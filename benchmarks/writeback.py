@@ -87,6 +87,7 @@ class Bench:
         app_url = f"http://127.0.0.1:{self.web.server_port}"
         self.store = DevStore(app_url=app_url, api_key=API_KEY, api_secret=API_SECRET,
                               bulk_delay=BULK_DELAY_S)
+        self.store.register_flow_triggers(Path(__file__).parents[1] / "extensions")
         store_url, self._stop_store = self.store.serve()
         config = load_config({
             "SHOPIFY_API_KEY": API_KEY, "SHOPIFY_API_SECRET": API_SECRET,
@@ -413,6 +414,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
             if problems:
                 raise SystemExit("writeback benchmark failed after the restock: "
                                  + "; ".join(problems))
+            triggers = bench.store.flow_triggers_received(SHOP)
         finally:
             bench.close()
     backordered = len(waiting)
@@ -450,6 +452,11 @@ def run(orders: int, rate: float, restock: float, workers: int,
         "held_units": final["held_units"],
         "store_tagged_after_restock": final["tagged_orders"],
         "store_held_after_restock": final["held_fulfillment_orders"],
+        # the customer's notices over the sale and its restock (target: at most 1.5 per
+        # backordered order), and what they requested of the bucket (a mutation each)
+        "flow_triggers": len(triggers),
+        "flow_triggers_per_backordered_order": round(len(triggers) / max(1, backordered), 3),
+        "flow_trigger_cost": len(triggers) * MUTATION_COST,
     }
 
 

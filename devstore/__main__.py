@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bucket-size", type=float, default=2000)
     parser.add_argument("--restore-rate", type=float, default=100)
     parser.add_argument("--routing-delay", type=float, default=0.0, help="seconds before fulfillment orders appear")
+    parser.add_argument("--extensions", default=None,
+                        help="the app's extensions folder: its Flow triggers are accepted")
     return parser.parse_args(argv)
 
 
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> None:
     store = DevStore(app_url=args.app_url, api_key=args.api_key, api_secret=args.api_secret,
                      bucket_size=args.bucket_size, restore_rate=args.restore_rate,
                      routing_delay=args.routing_delay)
+    if args.extensions:
+        store.register_flow_triggers(args.extensions)
     store.create_shop(args.shop, locations=[n.strip() for n in args.locations.split(",") if n.strip()])
     if args.catalog:
         store.seed_catalog(args.shop, args.catalog)

@@ -36,6 +36,7 @@ class Core:
     shops: dict[str, Shop] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     staged_files: dict[str, bytes] = field(default_factory=dict)  # staged uploads, by key
+    flow_triggers: dict = field(default_factory=dict)  # the app's trigger extensions, by handle
 
     def now(self) -> float:
         return self.clock.now()

@@ -293,6 +293,7 @@ class Shop:
     metafields: dict[tuple[str, str, str], Metafield] = field(default_factory=dict)
     definitions: dict[tuple[str, str, str], MetafieldDefinition] = field(default_factory=dict)
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
+    flow_triggers_received: list[dict] = field(default_factory=list)  # {handle, payload, at}
     installed: bool = False
     scopes: list[str] = field(default_factory=list)
     next_order_number: int = 1001

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from . import bulk, bulk_mutations
+from . import bulk, bulk_mutations, flow
 from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
@@ -279,6 +279,13 @@ def _reject_inputs(type_name: str, given: dict, supported: set[str]) -> None:
                            extensions={"code": "UNSUPPORTED_BY_SIMULATOR"})
 
 
+def m_flow_trigger_receive(_root, info, handle=None, payload=None, body=None):
+    ctx = _ctx(info)
+    errors = flow.receive(ctx.core.flow_triggers, ctx.shop.flow_triggers_received, ctx.core.now(),
+                          handle, payload, body)
+    return {"userErrors": errors}
+
+
 QUERY_FIELDS = {"shop": q_shop, "locations": q_locations, "products": q_products, "order": q_order,
                 "productVariant": q_product_variant, "inventoryItem": q_inventory_item,
                 "fulfillmentOrder": q_fulfillment_order, "node": q_node, "nodes": q_nodes}
@@ -289,4 +296,5 @@ MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafiel
                    "productVariantsBulkUpdate": m_product_variants_bulk_update,
                    "bulkOperationRunQuery": m_bulk_operation_run_query,
                    "orderUpdate": m_order_update, "stagedUploadsCreate": m_staged_uploads_create,
-                   "bulkOperationRunMutation": m_bulk_operation_run_mutation}
+                   "bulkOperationRunMutation": m_bulk_operation_run_mutation,
+                   "flowTriggerReceive": m_flow_trigger_receive}

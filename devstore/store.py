@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode
 
 from werkzeug.serving import make_server
 
 from . import (
     catalog,
+    flow,
     fulfillment_changes,
     holds,
     order_edits,
@@ -330,6 +332,20 @@ class DevStore:
 
     def bucket(self, domain: str) -> LeakyBucket:
         return self.buckets[normalise_domain(domain)]
+
+    # -- Flow triggers -------------------------------------------------------------------------
+    def register_flow_triggers(self, folder: str | Path) -> list[str]:
+        """The app's trigger extensions, read from its `extensions/` folder as a deploy would:
+        `flowTriggerReceive` accepts their handles and checks payloads against their fields."""
+        extensions = flow.load_extensions(Path(folder))
+        with self.core.lock:
+            self.core.flow_triggers.update({e.handle: e for e in extensions})
+        return [e.handle for e in extensions]
+
+    def flow_triggers_received(self, domain: str) -> list[dict]:
+        """The triggers the shop accepted, in order: {handle, payload, at}."""
+        with self.core.lock:
+            return [dict(item) for item in self.shop(domain).flow_triggers_received]
 
     # -- switches ------------------------------------------------------------------------------
     def set_faults(self, **settings) -> None:

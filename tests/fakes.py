@@ -45,6 +45,8 @@ class FakeGateway:
         self.fail_next_apply: str | None = None
         self.substitutes: dict[str, list[str]] = {}
         self.customers: dict[str, tuple[str, ...]] = {}  # customer GID -> tags
+        self.notices: list[tuple[str, str, str]] = []  # (order, kind, key) taken
+        self.refuse_notices: set[str] = set()  # kinds refused
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -114,6 +116,17 @@ class FakeGateway:
         for change in changes:
             self._apply(self._order(change.order_id), change)
         return {c.order_id: None for c in changes}
+
+    def notify(self, shop, notices):
+        self.calls.append("notify")
+        results = []
+        for order_id, notice in notices:
+            if notice.kind in self.refuse_notices:
+                results.append(f"{notice.kind} refused")
+                continue
+            self.notices.append((order_id, notice.kind, notice.key))
+            results.append(None)
+        return results
 
     def _apply(self, order: FakeOrder, change: OrderChange) -> None:
         order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)

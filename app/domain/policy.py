@@ -15,6 +15,7 @@ from typing import Any
 
 from app.domain.calendar import BusinessCalendar
 from app.domain.errors import InvalidInput
+from app.domain.notices import NoticeSettings
 
 LEAD_TIME_SCOPES = ("variant", "product_type", "vendor")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -55,6 +56,7 @@ class Policy:
     default_cap: int | None = None
     cap_by_variant: Mapping[str, int] = field(default_factory=_frozen_map)
     cap_follows_incoming: bool = False
+    notices: NoticeSettings = NoticeSettings()  # what the customer hears, and when
 
     def business_calendar(self, holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
         """The shop's calendar: its weekend, its closed dates and the public holidays given."""
@@ -109,6 +111,7 @@ class Policy:
             "prior_weight": self.prior_weight,
             "caps": {"default": self.default_cap, "variant": dict(self.cap_by_variant)},
             "cap_follows_incoming": self.cap_follows_incoming,
+            "notices": self.notices.to_dict(),
         }
 
 
@@ -250,5 +253,6 @@ _PARSERS = {
     "prior_weight": _scalar("prior_weight", 0, 100),
     "caps": _caps,
     "cap_follows_incoming": _flag("cap_follows_incoming"),
+    "notices": lambda value: {"notices": NoticeSettings.from_dict(value)},
 }
 _KNOWN_KEYS = frozenset(_PARSERS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.alternatives import as_entry
+from app.domain.notices import NoticeFacts
 from app.domain.order_view import OrderView
 
 TAG = "backordered"
@@ -29,17 +30,20 @@ class DesiredState:
     fields: Mapping[str, str] = field(default_factory=dict)
     holds: Mapping[str, int] = field(default_factory=dict)  # line -> units to hold
     hold_note: str = ""
+    # What the customer's notices are computed from (`NoticeFacts.as_dict()`); empty: none.
+    notify: Mapping = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"tags": list(self.tags), "fields": dict(self.fields), "holds": dict(self.holds),
-                "hold_note": self.hold_note}
+        shown = {"tags": list(self.tags), "fields": dict(self.fields), "holds": dict(self.holds),
+                 "hold_note": self.hold_note}
+        return {**shown, "notify": dict(self.notify)} if self.notify else shown
 
     @classmethod
     def from_dict(cls, data: Mapping | None) -> DesiredState:
         data = data or {}
         return cls(tuple(data.get("tags") or ()), dict(data.get("fields") or {}),
                    {k: int(v) for k, v in (data.get("holds") or {}).items()},
-                   str(data.get("hold_note") or ""))
+                   str(data.get("hold_note") or ""), dict(data.get("notify") or {}))
 
     def held(self) -> dict[str, int]:
         """The lines with units to hold."""
@@ -47,13 +51,15 @@ class DesiredState:
 
 
 def desired_state(view: OrderView, titles: Mapping[str, str],
-                  alternatives: Mapping[str, Sequence[str | Mapping]], today: date) -> DesiredState:
+                  alternatives: Mapping[str, Sequence[str | Mapping]], today: date,
+                  notify: NoticeFacts | None = None) -> DesiredState:
     """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
     (today once everything is ready, so the date shown is never a stale promise).
 
     `alternatives` gives each line's suggestions, as variant ids or as stored entries with their
     reasons. The list of variants is kept apart from the reasons (a platform may store it as a
-    list of references, which cannot carry a reason)."""
+    list of references, which cannot carry a reason). `notify`: the facts the customer's
+    notices are computed from (see `app.domain.notices`)."""
     owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
     eta = view.eta.ships_on if view.eta else today
     offered = [{"line_id": line_id, **as_entry(item)}
@@ -70,6 +76,7 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
         fields=values,
         holds=owed,
         hold_note=f"Backordered, expected to ship {eta.isoformat()}" if owed else "",
+        notify=notify.as_dict() if notify else {},
     )
 
 

@@ -76,8 +76,8 @@ def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
     row = _shop(s, shop)
     old = Policy.from_dict(row.policy or {})
     change = SettingsChange(
-        plans=replace(old, ship_complete=policy.ship_complete) != policy,
-        views=old.ship_complete != policy.ship_complete
+        plans=replace(old, ship_complete=policy.ship_complete, notices=policy.notices) != policy,
+        views=old.ship_complete != policy.ship_complete or old.notices != policy.notices
         or AlternativesSettings.from_dict(row.alternatives or {}) != alternatives)
     row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()
     return change

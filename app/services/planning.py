@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from app.domain.allocation import append_plan, plan_pool, queue_key
@@ -25,6 +25,7 @@ from app.domain.calendar import BusinessCalendar
 from app.domain.eta import EtaSchedule, eta_changes
 from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
+from app.domain.notices import facts_of
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
 from app.domain.writeback import desired_state
@@ -40,6 +41,7 @@ from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 Suggest = Callable[[Tx, str, list], dict[str, list[dict]]]
 CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
 NO_TAGS: frozenset[str] = frozenset()
+WAITING_WINDOW = 3  # days after crossing waiting long in which the hourly job still finds an order
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +268,19 @@ class Planning:
         """Pools waiting on a restock whose date has passed without it arriving: their ETAs
         slip, though no webhook says so. Run daily."""
         pools = plan_store.overdue_pools(s, shop, self._clock().date())
-        return self.replan(s, shop, pools, "restock overdue")
+        return self.replan(s, shop, pools, "restock overdue") | self.refresh_waiting(s, shop)
+
+    def refresh_waiting(self, s: Tx, shop: str) -> set[str]:
+        """Orders that have been short for about the shop's waiting-long days: waiting long
+        comes with the day, not with an event. Only those that crossed it lately (a few days'
+        window, so a job that missed a day still finds them) are looked at, not every order
+        that has waited long; those already marked so are unchanged and not written."""
+        policy = shop_policy(s, shop)
+        now = self._clock()
+        days = policy.notices.waiting_long_days
+        orders = plan_store.short_between(s, shop, now - timedelta(days=days + WAITING_WINDOW),
+                                          now - timedelta(days=days - 1))
+        return self.refresh_orders(s, shop, orders, policy, now.date()) if orders else set()
 
     def refresh_suggesting(self, s: Tx, shop: str, pools: Iterable[str]) -> set[str]:
         """Orders that suggest a variant of these pools as an alternative: its stock moved, so
@@ -299,6 +313,7 @@ class Planning:
             for r in plan_store.lines_of_orders(s, shop, chunk):
                 rows.setdefault(r.order_id, []).append(r)
             syncs = plan_store.lock_syncs(s, shop, chunk)
+            cancelled = plan_store.cancelled_among(s, shop, chunk)
             # One call for the chunk: the stock is read once, and a unit offered to one line is
             # not offered to the next.
             suggested = self._suggest(s, shop, [r for lines in rows.values()
@@ -306,7 +321,8 @@ class Planning:
                                                 for r in lines if r.backordered])
             wanted, moved = {}, []
             for order_id, lines in rows.items():
-                desired = self._desired(shop, lines, policy, today, suggested, released, moved)
+                desired = self._desired(shop, lines, policy, today, suggested, released, moved,
+                                        order_id in cancelled)
                 old = syncs.get(order_id)
                 if desired is not None and (old is None or old.desired != desired):
                     wanted[order_id] = desired
@@ -319,7 +335,7 @@ class Planning:
 
     def _desired(self, shop: str, rows: list, policy: Policy, today: date,
                  suggested: dict[str, list[dict]], released: Counter[str],
-                 moved: list[tuple[str, list]]) -> dict | None:
+                 moved: list[tuple[str, list]], cancelled: bool = False) -> dict | None:
         if not any(r.backordered_at for r in rows):
             return None  # never backordered: nothing of ours to show on it
         plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
@@ -330,8 +346,12 @@ class Planning:
                      if (new := alternatives.get(r.line_id, []) if r.backordered else [])
                      != (r.alternatives or []))
         released.update(r.pool for r in rows if r.alternatives and not r.backordered)
-        return desired_state(view, {r.line_id: r.title for r in rows}, alternatives,
-                             today).as_dict()
+        titles = {r.line_id: r.title for r in rows}
+        settled = all(r.open_quantity == 0 for r in rows)
+        shipped = any(r.shipped for r in rows)
+        facts = facts_of(view, titles, policy.notices, today, _short_since(rows), cancelled,
+                         settled and shipped, settled and not shipped)
+        return desired_state(view, titles, alternatives, today, facts).as_dict()
 
 
 class _Writes:
@@ -410,6 +430,12 @@ def _next_without_offers(s: Tx, shop: str, released: Counter[str]) -> set[str]:
     for pool, count in released.items():
         orders |= set(plan_store.first_waiting_without_offers(s, shop, pool, count))
     return orders
+
+
+def _short_since(rows: Sequence) -> date | None:
+    """The day the order's units still owed first went short."""
+    return min((r.backordered_at.date() for r in rows if r.backordered and r.backordered_at),
+               default=None)
 
 
 def _holds_changed(wanted: dict[str, dict], syncs: dict) -> set[str]:

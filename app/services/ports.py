@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from app.domain.notices import Notice
+
 
 @dataclass(frozen=True)
 class TokenGrant:
@@ -183,6 +185,12 @@ class PlatformGateway(Protocol):
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         """Send the changes (batched as the platform allows); per order, None on success or the
         error that stopped it."""
+        ...
+
+    def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
+        """Tell the customer's side of the platform (order id, notice), one call each; per
+        notice, in order, None when the platform took it or why it refused. A platform with
+        nothing to tell takes every one."""
         ...
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...

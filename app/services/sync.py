@@ -30,6 +30,15 @@ not dropped. Owed units that
 no visible fulfillment order carries are waited for (fulfillment orders appear after the order);
 when the shop has not granted what it takes to see every fulfillment order, the reason is
 recorded, so that wait is never silent.
+
+The customer's notices. The desired state carries the facts they are computed from, the applied
+state what the customer was last told (`TOLD`); the difference is the notices due
+(`app.domain.notices`), each with a key that names the real change it tells. They go after the
+order's other writes, and never in the holds-first pass: nothing about them is urgent. An
+order's notices go one per round, each recorded as told once the platform took it, so one that
+is refused stops those after it and a retry resends only what was not recorded. A worker that
+dies between the platform taking a notice and our record of it sends that one again: the only
+repeat possible, and as narrow as the write itself.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.domain.notices import NoticeFacts, Step, Told, notices_due
 from app.domain.writeback import TAG, DesiredState
 from app.services import object_sync
 from app.services.ports import (
@@ -61,6 +71,7 @@ WRITTEN = "written"  # `applied` of an order written to before the write was con
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
 DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
 RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders; read them again
+TOLD = "told"  # `applied`: what the customer was last told (`Told.as_dict()`)
 HIDDEN_RETRY = timedelta(hours=1)  # an order the store hides is tried again this much later
 
 
@@ -74,6 +85,7 @@ class SyncReport:
     holds_deferred: int = 0
     blocked: int = 0  # kept pending: the store hides the order without a permission
     holds_first: int = 0  # orders whose holds went out ahead of their tags and fields
+    notices: int = 0  # notices the platform took
 
 
 class SyncFailed(Exception):
@@ -333,6 +345,11 @@ class Sync:
         if to_send:
             self._about_to_write(shop, [c.order_id for c in to_send])
         errors = self._gateway.apply(shop, to_send) if to_send else {}
+        told, refused = self._notify(shop, {
+            order_id: _due(desired, applied, self._clock())
+            for order_id, desired, _, applied in rows
+            if plans.get(order_id) is not None and not errors.get(order_id)})
+        report.notices += sum(bool(step.notice) for steps in told.values() for step in steps)
         with self._db.transaction() as s:
             for order_id, desired, version, _ in rows:
                 report.orders += 1
@@ -350,7 +367,38 @@ class Sync:
                 sent = planned is not None and not planned.change.is_empty()
                 report.written += sent
                 report.unchanged += not sent
-                self._applied(s, shop, order_id, desired, version, planned, report)
+                steps = told.get(order_id)
+                self._applied(s, shop, order_id, desired, version, planned, report,
+                              steps[-1].told if steps else None, order_id not in refused)
+                if order_id in refused:
+                    failed.add(order_id)
+                    report.failed += 1
+                    self._failed(s, shop, order_id, refused[order_id])
+
+    def _notify(self, shop: str, due: dict[str, list[Step]]
+                ) -> tuple[dict[str, list[Step]], dict[str, str]]:
+        """Send the notices due, an order's one per round, in order; per order, the steps done
+        (their last `told` is what to record) and what refused the next one."""
+        done: dict[str, list[Step]] = {}
+        refused: dict[str, str] = {}
+        left = {order_id: list(steps) for order_id, steps in due.items() if steps}
+        while left:
+            batch = []
+            for order_id, steps in left.items():
+                while steps and steps[0].notice is None:  # turned off: told without sending
+                    done.setdefault(order_id, []).append(steps.pop(0))
+                if steps:
+                    batch.append((order_id, steps[0]))
+            results = self._gateway.notify(shop, [(o, step.notice) for o, step in batch]) \
+                if batch else []
+            for (order_id, _), error in zip(batch, results, strict=True):
+                if error:
+                    refused[order_id] = error
+                    left[order_id] = []
+                else:
+                    done.setdefault(order_id, []).append(left[order_id].pop(0))
+            left = {order_id: steps for order_id, steps in left.items() if steps}
+        return done, refused
 
     def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
         """Writes of objects other than orders (a variant's policy, a product's substitutes),
@@ -401,22 +449,30 @@ class Sync:
                     _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
 
     def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
-                 planned: Planned | None, report: SyncReport) -> None:
-        row = self._record(s, shop, order_id, desired, planned, report)
+                 planned: Planned | None, report: SyncReport, told: Told | None = None,
+                 done: bool = True) -> None:
+        """`told`: what the customer has now been told, when notices went; `done`: False when
+        a notice is still due (refused), which keeps the order pending."""
+        row = self._record(s, shop, order_id, desired, planned, report, told)
         _tell(s, shop, order_id, desired)
-        if row.version == version:  # a newer plan arrived meanwhile: keep it pending
+        if row.version == version and done:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 
     def _record(self, s: Tx, shop: str, order_id: str, shown: DesiredState,
-                planned: Planned | None, report: SyncReport) -> OrderSync:
-        """What the store shows now, as far as the sync knows it, and what it left undone."""
+                planned: Planned | None, report: SyncReport,
+                told: Told | None = None) -> OrderSync:
+        """What the store shows now, as far as the sync knows it, what it left undone, and what
+        the customer was told (kept as it was when no notice went)."""
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        row.applied = {**shown.as_dict(), **({AWAITING: True} if awaiting else {}),
-                       **({DEFERRED: deferred} if deferred else {})}
+        told_now = _told_record(row.applied or {}, told)
+        row.applied = {**{k: v for k, v in shown.as_dict().items() if k != "notify"},
+                       **({AWAITING: True} if awaiting else {}),
+                       **({DEFERRED: deferred} if deferred else {}),
+                       **({TOLD: told_now} if told_now else {})}
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts = 0
@@ -436,6 +492,29 @@ class Sync:
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _due(desired: DesiredState, applied: Mapping, now: datetime) -> list[Step]:
+    """The notices due for an order: what its desired state says against what it was told. An
+    order shown before notices existed (applied, with no record of what it was told) takes
+    its present facts as told, silently: a deploy is not a change to tell the customer of."""
+    if not desired.notify:
+        return []
+    facts = NoticeFacts.from_dict(desired.notify)
+    if TOLD not in applied and "holds" in applied:
+        return [Step(None, Told(int(facts.owed > 0), facts.owed > 0, facts.eta, facts.owed))]
+    return notices_due(facts, Told.from_dict(applied.get(TOLD)), now.date())
+
+
+def _told_record(before: Mapping, told: Told | None) -> dict | None:
+    """What the applied state keeps of what the customer was told: `told` when notices went;
+    otherwise as it was, and for an order new to the sync, nothing told yet. An order shown
+    before notices existed keeps no record until `_due` gives it one."""
+    if told is not None:
+        return told.as_dict()
+    if TOLD in before:
+        return before[TOLD]
+    return None if "holds" in before else Told().as_dict()
 
 
 def _tell(s: Tx, shop: str, order_id: str, shown: DesiredState) -> None:

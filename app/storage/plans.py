@@ -62,7 +62,7 @@ WAITING = (LINES.c.line_id, LINES.c.order_id, LINES.c.open_quantity, LINES.c.cov
 # What an order's desired state reads of its lines.
 REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
            LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
-           LINES.c.alternatives, *(LINES.c[c] for c in ETA_COLUMNS))
+           LINES.c.alternatives, LINES.c.shipped, *(LINES.c[c] for c in ETA_COLUMNS))
 # Writes a line's new plan: its first ETA is kept, the time it first went short is kept once
 # set, and the time it was filled is set when it is filled and cleared when it waits again.
 WRITE = update(LINES).where(
@@ -110,6 +110,20 @@ def overdue_pools(tx: Session, shop: str, today: date) -> set[str]:
     return set(tx.scalars(select(RestockRow.pool).where(
         RestockRow.shop == shop, RestockRow.arrived_at.is_(None),
         RestockRow.expected_on < today)))
+
+
+def cancelled_among(tx: Session, shop: str, order_ids: list[str]) -> set[str]:
+    """Those of these orders that were cancelled."""
+    return set(tx.scalars(select(ORDERS.c.order_id).where(
+        ORDERS.c.shop == shop, ORDERS.c.order_id.in_(order_ids),
+        ORDERS.c.cancelled_at.is_not(None))))
+
+
+def short_between(tx: Session, shop: str, after: datetime, before: datetime) -> set[str]:
+    """Orders with a line still short that went short between `after` and `before`."""
+    return set(tx.scalars(select(LINES.c.order_id).where(
+        LINES.c.shop == shop, LINES.c.backordered > 0, LINES.c.backordered_at >= after,
+        LINES.c.backordered_at < before).distinct()))
 
 
 def stockout_history(tx: Session, shop: str, variant_ids: set[str],

@@ -350,6 +350,7 @@ def test_a_save_that_changes_nothing_queues_no_work(api):
     ({"ship_complete": False}, {}, False, True),
     ({}, {"max_suggestions": 1}, False, True),
     ({"ship_complete": False, "processing_days": 2}, {}, True, True),
+    ({"notices": {"eta_change_days": 5}}, {}, False, True),  # what the customer hears
 ])
 def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plans, views):
     current = api.call("GET", "/api/settings").json
@@ -371,6 +372,9 @@ def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plan
     (lambda c: c["alternatives"].update(price_band_percent=101), "price_band_percent"),
     (lambda c: c.pop("alternatives"), "alternatives"),
     (lambda c: c.update(extra={}), "extra"),
+    (lambda c: c["policy"].update(notices={"eta_change_days": 0}), "notices.eta_change_days"),
+    (lambda c: c["policy"].update(notices={"enabled": {"ready": "no"}}), "notices.enabled.ready"),
+    (lambda c: c["policy"].update(notices={"waiting_long_days": "9"}), "notices.waiting_long_days"),
 ])
 def test_invalid_settings_are_422_naming_the_field_and_change_nothing(api, change, field):
     before = api.call("GET", "/api/settings").json

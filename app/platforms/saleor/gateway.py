@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from app.domain.notices import Notice
 from app.platforms.saleor.api import SaleorApi, SaleorError, document
 from app.platforms.saleor.payloads import parse_order_event, readings_of, variant_info
 from app.services.ports import (
@@ -103,6 +104,11 @@ class SaleorGateway:
             except SaleorError as exc:
                 errors[change.order_id] = str(exc)
         return errors
+
+    def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
+        """Saleor has no workflow trigger of an app to start: its merchants build messages on
+        its own order events. Taken as told, so nothing stays pending for it."""
+        return [None] * len(notices)
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str,
                              policy: str) -> None:

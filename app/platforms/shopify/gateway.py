@@ -15,10 +15,12 @@ from pathlib import Path
 
 import requests
 
+from app.domain.notices import Notice
+from app.platforms.shopify import flow
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
-from app.platforms.shopify.documents import Document, load_documents
+from app.platforms.shopify.documents import Document, compose, load_documents, root_aliases
 from app.platforms.shopify.errors import ShopifyError, UserErrors
-from app.platforms.shopify.writes import METAFIELD_TYPES, NAMESPACE, OrderWriter
+from app.platforms.shopify.writes import METAFIELD_TYPES, MUTATION_COST, NAMESPACE, OrderWriter
 from app.services.mirror import timestamp
 from app.services.ports import (
     FulfillmentOrderLine,
@@ -45,6 +47,7 @@ UNSEEN_THIRD_PARTY = ("fulfillment orders at a fulfillment service or 3PL locati
 Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
+TRIGGERS_PER_REQUEST = 20  # 10 points each: a request well inside the bucket
 METAFIELD_DEFINITIONS = {
     "status": ("Backorder status", METAFIELD_TYPES["status"]),
     "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
@@ -172,6 +175,40 @@ class ShopifyGateway:
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         return self._writer.apply(shop, changes)
+
+    def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
+        """Each notice as its Flow trigger (see `flow`), several to a request: a request that
+        fails fails its notices, a trigger Flow refuses fails only itself."""
+        results: list[str | None] = []
+        for start in range(0, len(notices), TRIGGERS_PER_REQUEST):
+            results.extend(self._fire(shop, notices[start:start + TRIGGERS_PER_REQUEST]))
+        return results
+
+    def _fire(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
+        results: list[str | None] = [None] * len(notices)
+        parts = []
+        for index, (order_id, notice) in enumerate(notices):
+            try:
+                handle, payload = flow.trigger(order_id, notice)
+            except flow.PayloadTooLarge as exc:
+                results[index] = str(exc)
+                continue
+            parts.append((f"t{index}", self._docs["flow_trigger_receive"],
+                          {"handle": handle, "payload": payload}))
+        if not parts:
+            return results
+        text, variables = compose(parts, operation_name="FlowTriggers")
+        try:
+            result = self._client.execute(shop, self._credentials, text, variables,
+                                          estimated_cost=MUTATION_COST * len(parts))
+        except ShopifyError as exc:
+            return [results[i] or str(exc) for i in range(len(notices))]
+        aliases = root_aliases(parts)
+        for error in result.user_errors():
+            index = int(aliases[error.alias][0][1:])
+            results[index] = results[index] or f"{'.'.join(error.field)}: {error.message}"
+        self.counters["flow_triggers"] += sum(r is None for r in results)
+        return results
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None:
         self._run(shop, "variant_inventory_policy", {

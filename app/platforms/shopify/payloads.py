@@ -79,6 +79,7 @@ def _line(item: dict, cancelled: bool, fulfilled: dict[int, int]) -> ParsedLine:
         variant_id=gid("ProductVariant", item["variant_id"]),
         open_quantity=max(0, owed),
         title=str(item.get("name") or item.get("title") or ""),
+        shipped=fulfilled.get(_int(item.get("id")), 0),  # a fully shipped order was delivered
     )
 
 

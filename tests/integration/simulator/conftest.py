@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from devstore.webhooks import wsgi_transport
 from tests.conftest import API_KEY, API_SECRET
 
 SHOP = "sim-shop.myshopify.com"
+EXTENSIONS = Path(__file__).parents[3] / "extensions"  # the app's trigger extensions
 
 
 class Harness:
@@ -142,6 +144,7 @@ def open_harness(env: dict, shop: str = SHOP, real_clock: bool = False,
         start=datetime.now(UTC).replace(microsecond=0))
     store = DevStore(app_url="https://backorders.test", api_key=API_KEY, api_secret=API_SECRET,
                      clock=sim_clock, threaded_webhooks=False)
+    store.register_flow_triggers(EXTENSIONS)  # as a deploy of the app would
     store.create_shop(shop, name="Simulated Shop", locations=list(locations))
     store.seed_catalog(shop, "apparel")
     url, stop_store = store.serve()

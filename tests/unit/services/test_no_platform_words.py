@@ -9,7 +9,7 @@ import app.services
 
 SERVICES = Path(app.services.__file__).parent
 WORDS = ("gid://shopify", "admin_graphql_api_id", "fulfillable_quantity",
-         "variant_inventory_management")
+         "variant_inventory_management", "flowTrigger", "flow_trigger")
 # Known, each with its reason; an entry that no longer matches fails the test, so it is removed.
 KNOWN: set[tuple[str, str]] = set()
 
