@@ -121,6 +121,8 @@ class Promise:
     scored: bool
     source: str  # of the app's ETA: restock, restock_overdue (its date had passed), lead_time
     vendor: str
+    ordered: date
+    restock_expected: date | None  # the app's restock's expected date, when it named one
     shipped: date | None = None
 
 
@@ -294,12 +296,19 @@ class Store:
             row = self.app.line(_line_id(order))
             if row.backordered:
                 source = "restock_overdue" if row.eta_slipped else row.eta_source
-                self.promises[row.line_id] = Promise(row.first_eta, baseline,
-                                                     today >= self.scored_from, source,
-                                                     variant.vendor)
+                self.promises[row.line_id] = Promise(
+                    row.first_eta, baseline, today >= self.scored_from, source, variant.vendor,
+                    today, self.restock_expected(variant, row.eta_restock_id))
         self.tick(today, 9)
         self.stock_changed(variant)
         self.ship(variant, today)
+
+    @staticmethod
+    def restock_expected(variant: Variant, restock_id: str | None) -> date | None:
+        for po in variant.purchase_orders:
+            if restock_id and po.restock_id == restock_id:
+                return po.expected_on
+        return None
 
     def baseline(self, variant: Variant, today: date) -> date:
         """The static rule: the entered restock that covers the line's last unit, else the
@@ -433,8 +442,16 @@ def hindsight_bound(store: Store, kept: float = TARGETS["promise_kept_rate_mean"
     }
 
 
-def run_seed(args: tuple[int, int, int]) -> dict:
-    seed, days, variants = args
+def dump(store: Store, path: Path) -> None:
+    """Every promise as one JSON line, to study the errors by source, vendor and date."""
+    with path.open("w") as out:
+        for line_id, p in store.promises.items():
+            out.write(json.dumps({"line": line_id, **{k: v.isoformat() if isinstance(v, date)
+                                                      else v for k, v in vars(p).items()}}) + "\n")
+
+
+def run_seed(args: tuple[int, int, int, str | None]) -> dict:
+    seed, days, variants, dump_to = args
     scored_from = START + timedelta(days=WARM_UP_DAYS)
     with tempfile.TemporaryDirectory() as directory:
         store = Store(random.Random(seed), variants, scored_from, Path(directory))
@@ -442,6 +459,8 @@ def run_seed(args: tuple[int, int, int]) -> dict:
             store.run(WARM_UP_DAYS + days)
         finally:
             store.app.close()
+    if dump_to:
+        dump(store, Path(dump_to) / f"promises-{seed}.jsonl")
     end = scored_from + timedelta(days=days)
     lines, app, baseline = accuracy(store, end, scored=True)
     warm_lines, warm_app, warm_baseline = accuracy(store, end, scored=False)
@@ -519,8 +538,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--variants", type=int, default=40)
     parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--dump", default=None, help="a folder to write each seed's promises to")
     args = parser.parse_args()
-    jobs = [(seed, args.days, args.variants) for seed in args.seeds]
+    jobs = [(seed, args.days, args.variants, args.dump) for seed in args.seeds]
     processes = args.processes or min(len(jobs), multiprocessing.cpu_count())
     if processes > 1:
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
