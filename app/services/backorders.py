@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
+from app.domain.arrivals import match_arrival
 from app.services import mirror
 from app.services.caps import follow_ups
 from app.services.events import Outcome
@@ -273,20 +274,21 @@ def edit_stamped(order: ParsedOrder, committed_at: datetime | None,
 
 
 def record_arrival(s: Tx, shop: str, pool: str, units: int, now: datetime) -> None:
-    """Stock rose: expected restocks of the pool count as arrived, earliest first. One that came
-    only in part keeps waiting for the rest, and the part that came is kept as an arrived restock
-    of its own (same date, source and reference), so when the pool recovers its history learns
-    how late the supplier was against the date of what actually came."""
-    for restock in restock_store.expected_restocks(s, shop, [pool]):
-        if units <= 0:
-            return
-        if units >= restock.quantity:
-            units -= restock.quantity
+    """Stock rose: the expected restocks it brings count as arrived (`match_arrival` says
+    which; stock nobody entered arrives none). One that came only in part keeps waiting for the
+    rest, and the part that came is kept as an arrived restock of its own (same date, source and
+    reference), so when the pool recovers its history learns how late the supplier was against
+    the date of what actually came."""
+    expected = {r.id: r for r in restock_store.expected_restocks(s, shop, [pool])}
+    brought = match_arrival([(r.id, r.quantity, r.expected_on) for r in expected.values()],
+                            units, now.date())
+    for restock_id, came in brought:
+        restock = expected[restock_id]
+        if came >= restock.quantity:
             restock.arrived_at = now
-        else:
-            order_store.add(s, RestockRow(
-                id=uuid.uuid4().hex, shop=shop, pool=pool, variant_id=restock.variant_id,
-                quantity=units, expected_on=restock.expected_on, source=restock.source,
-                reference=restock.reference, created_at=restock.created_at, arrived_at=now))
-            restock.quantity -= units
-            units = 0
+            continue
+        order_store.add(s, RestockRow(
+            id=uuid.uuid4().hex, shop=shop, pool=pool, variant_id=restock.variant_id,
+            quantity=came, expected_on=restock.expected_on, source=restock.source,
+            reference=restock.reference, created_at=restock.created_at, arrived_at=now))
+        restock.quantity -= came

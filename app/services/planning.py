@@ -23,7 +23,12 @@ from functools import lru_cache
 from app.domain.allocation import append_plan, plan_pool, queue_key
 from app.domain.calendar import BusinessCalendar
 from app.domain.eta import EtaSchedule, eta_changes
-from app.domain.lead_time import StockoutRestock, lead_time_for, summarise_history
+from app.domain.lead_time import (
+    RestockArrival,
+    StockoutRestock,
+    lead_time_for,
+    summarise_history,
+)
 from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Restock
 from app.domain.notices import facts_of
 from app.domain.order_view import order_view
@@ -473,15 +478,20 @@ def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
 
 
 def _history(s: Tx, shop: str, variants: Iterable[Variant]) -> dict:
-    """The lead-time history of these variants and their vendors."""
+    """The lead-time history of these variants and their vendors. Lateness is learned from
+    every restock that came in, not only from those that ended a shortage: late ones end more
+    shortages, so that sample alone would overstate it (each counted once)."""
     variants = list(variants)
     if not variants:
         return {}
     ids = {v.variant_id for v in variants}
     vendors = {v.vendor for v in variants if v.vendor}
-    return summarise_history([
-        StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on, r.expected_on)
-        for r in plan_store.stockout_history(s, shop, ids, vendors)])
+    return summarise_history(
+        [StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on)
+         for r in plan_store.stockout_history(s, shop, ids, vendors)],
+        [RestockArrival(variant_id, vendor, expected_on, arrived_at.date())
+         for variant_id, vendor, expected_on, arrived_at
+         in restock_store.arrivals(s, shop, ids, vendors)])
 
 
 def _read_lines(s: Tx, shop: str, pools: list[str], policy: Policy) -> dict[str, list]:

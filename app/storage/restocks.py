@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import date, datetime
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import RestockRow
+from app.storage.tables import RestockRow, Variant
 
 
 def of_shop(tx: Session, shop: str, include_arrived: bool) -> list[RestockRow]:
@@ -58,3 +59,16 @@ def expected_restock_rows(tx: Session, shop: str, pools: list[str]) -> Iterable[
         RestockRow.source, RestockRow.reference).where(
         RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
         .order_by(RestockRow.expected_on, RestockRow.id))
+
+
+def arrivals(tx: Session, shop: str, variant_ids: Collection[str],
+             vendors: Collection[str]) -> Iterable[tuple[str, str, date, datetime]]:
+    """(variant id, vendor, expected date, arrived at) of every restock that came in, for these
+    variants and every variant of these vendors: how late each supplier delivers."""
+    same = RestockRow.variant_id.in_(variant_ids)
+    if vendors:
+        same = same | Variant.vendor.in_(vendors)
+    return tx.execute(select(RestockRow.variant_id, Variant.vendor, RestockRow.expected_on,
+                             RestockRow.arrived_at).join(
+        Variant, (Variant.shop == RestockRow.shop) & (Variant.variant_id == RestockRow.variant_id))
+        .where(RestockRow.shop == shop, RestockRow.arrived_at.is_not(None), same)).all()

@@ -120,3 +120,33 @@ def test_a_restock_that_came_in_part_is_recorded_and_the_rest_still_expected(flo
         rows = {(r.id == "po-1", r.quantity, r.expected_on, r.reference, r.arrived_at is not None)
                 for r in s.scalars(select(RestockRow))}
     assert rows == {(True, 6, EXPECTED, "PO-1", False), (False, 4, EXPECTED, "PO-1", True)}
+
+
+def test_stock_nobody_entered_leaves_a_restock_still_far_off_expected(flow, clock):
+    client, services = flow
+    far = date(2026, 12, 21)
+    short_and_restocked(flow, clock, ("po-1", 5, far))
+    move_to(clock, EXPECTED)
+    post_webhook(client, "inventory_levels/update", stock(2, EXPECTED))  # three units, unentered
+    work(services)
+    assert line(services, 11).backordered == 0
+    with services.db.transaction() as s:
+        [row] = s.scalars(select(RestockRow)).all()
+    assert (row.quantity, row.arrived_at) == (5, None)
+
+
+def test_a_late_restock_teaches_the_delay_without_a_shortage(flow, clock):
+    client, services = flow
+    restock(services, clock, "po-1", 5, EXPECTED)  # nothing is owed: no stockout to close
+    move_to(clock, ARRIVED)
+    post_webhook(client, "inventory_levels/update", stock(7, ARRIVED))  # two on hand, five came
+    work(services)
+    assert stockouts(services) == []
+    post_webhook(client, "orders/create", on(ARRIVED, order_payload(2, [(21, 1, 17)]), hour=13))
+    post_webhook(client, "inventory_levels/update", stock(-10, ARRIVED, hour=13))
+    work(services)
+    assert line(services, 21).backordered == 10
+    restock(services, clock, "po-2", 10, date(2026, 12, 14))  # a Monday
+    row = line(services, 21)
+    assert row.eta_restock_id == "po-2"
+    assert row.eta == date(2026, 12, 18)  # three days late, as po-1 was, then a day to ship
