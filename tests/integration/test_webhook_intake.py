@@ -21,6 +21,8 @@ def receipts(services) -> int:
 
 
 def pending(services) -> int:
+    """The jobs queued once a worker has taken the waiting receipts."""
+    services.queue.take_receipts()
     return services.queue.huey.pending_count()
 
 
@@ -37,6 +39,25 @@ def test_valid_delivery_is_recorded_and_enqueued_once(client, installed):
     assert response.json == {"status": "accepted", "message": "queued"}
     assert receipts(installed) == 1
     assert pending(installed) == 1
+
+
+def test_intake_writes_the_receipt_alone_and_a_worker_queues_its_job_once(client, installed):
+    """One write per delivery: the receipt is the queue entry. The worker's taker queues one job
+    for it, and taking again (another worker, the next poll) queues nothing more."""
+    post_webhook(client, "orders/create", ORDER)
+    assert receipts(installed) == 1 and installed.queue.huey.pending_count() == 0
+    assert installed.queue.take_receipts() == 1
+    assert installed.queue.take_receipts() == 0
+    assert installed.queue.huey.pending_count() == 1
+
+
+def test_a_taken_receipt_is_processed_once(client, installed):
+    post_webhook(client, "products/delete", {"id": 1})
+    assert installed.queue.drain() == 1
+    with installed.db.transaction() as s:
+        row = s.scalars(select(WebhookReceipt)).one()
+    assert row.queued_at is not None and row.processed_at is not None
+    assert installed.queue.drain() == 0
 
 
 def test_receipt_keeps_the_delivery_headers(client, installed):
@@ -202,7 +223,8 @@ def test_sample_payloads_are_accepted(client, installed, name, topic):
 
 def test_unprocessed_receipts_are_swept_back_into_the_queue(client, installed, clock):
     post_webhook(client, "orders/create", ORDER)
-    installed.queue.huey.flush()  # the enqueue was lost
+    installed.queue.take_receipts()
+    installed.queue.huey.flush()  # the job was lost
     clock.advance(minutes=6)
     assert installed.queue.sweep(installed) == 1
     assert pending(installed) == 1
