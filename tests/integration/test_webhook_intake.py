@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -58,6 +60,44 @@ def test_a_taken_receipt_is_processed_once(client, installed):
         row = s.scalars(select(WebhookReceipt)).one()
     assert row.queued_at is not None and row.processed_at is not None
     assert installed.queue.drain() == 0
+
+
+def test_takers_at_once_take_each_receipt_once(client, installed):
+    """Several worker processes take receipts at the same time: each receipt gets one job."""
+    for n in range(40):
+        post_webhook(client, "products/delete", {"id": n})
+    taken: list[int] = []
+
+    def take():
+        while batch := installed.intake.take_waiting(limit=3):
+            taken.extend(batch)
+
+    takers = [threading.Thread(target=take) for _ in range(4)]
+    for t in takers:
+        t.start()
+    for t in takers:
+        t.join(30)
+    assert len(taken) == 40 and len(set(taken)) == 40
+
+
+def test_a_running_worker_takes_and_processes_a_new_receipt(client, installed):
+    """Intake queues no job itself: the worker's receipt taker must find the receipt."""
+    consumer = installed.queue.consumer(workers=1, periodic=False)
+    consumer.start()
+    try:
+        post_webhook(client, "products/delete", {"id": 1})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _processed(installed):
+            time.sleep(0.05)
+    finally:
+        consumer.stop(graceful=True)
+    assert _processed(installed)
+
+
+def _processed(services) -> bool:
+    with services.db.read() as s:
+        return s.scalar(select(func.count()).select_from(WebhookReceipt)
+                        .where(WebhookReceipt.processed_at.is_not(None))) == 1
 
 
 def test_receipt_keeps_the_delivery_headers(client, installed):
