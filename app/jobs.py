@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.services.messages import FollowUp, ReplanShop, SettleStock, SetUpShop, 
 log = logging.getLogger(__name__)
 RETRIES = 8
 MAX_DELAY_S = 600
+CHECKPOINT_EVERY_S = 1.0
 
 
 def make_huey(config: Config) -> Huey:
@@ -194,11 +196,16 @@ class Queue:
 
     def take_receipts_until(self, stopped: threading.Event) -> None:
         """The receipt taker of a worker process: takes what waits, at once again while there
-        was some, else after the poll interval. A failure (the database away) is logged and
-        tried again: the web keeps recording meanwhile."""
+        was some, else after the poll interval. About once a second it also checkpoints the
+        database's log (`Database.checkpoint`), which no writer does. A failure (the database
+        away) is logged and tried again: the web keeps recording meanwhile."""
+        checkpointed = time.monotonic()
         while not stopped.is_set():
             try:
                 taken = self.take_receipts()
+                if time.monotonic() - checkpointed >= CHECKPOINT_EVERY_S:
+                    self._worker.db.checkpoint()
+                    checkpointed = time.monotonic()
             except Exception:
                 log.exception("taking new webhook receipts into the queue failed")
                 taken = 0

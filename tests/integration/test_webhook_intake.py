@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -301,3 +302,19 @@ def test_a_fulfillment_order_change_rechecks_only_orders_we_hold(client, install
     assert platform.held(held) == {"gid://shopify/LineItem/1": 2}  # our hold, back in place
     other = sync_row(installed, untouched)
     assert (other.pending, other.version, other.applied) == (False, 1, {})
+
+
+def test_intake_commits_leave_the_log_checkpoint_to_the_worker(client, installed):
+    """SQLite would have the commit that passes 1,000 pages of log copy them into the database
+    and sync it, while intake holds the write turn. No commit does: the worker checkpoints."""
+    if not installed.db.is_sqlite:
+        pytest.skip("the log checkpoint is SQLite's")
+    database = Path(installed.db.url.split("///", 1)[1])
+    big = {"id": 1, "note": "x" * 16_000}
+    for n in range(300):  # about 5 pages each: well past 1,000 pages of log
+        post_webhook(client, "products/delete", {**big, "id": n})
+    log = Path(f"{database}-wal")
+    assert log.stat().st_size > 1_000 * 4096  # never checkpointed, so never begun again
+    before = database.stat().st_size
+    installed.db.checkpoint()
+    assert database.stat().st_size > before + 300 * 16_000
