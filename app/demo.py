@@ -50,8 +50,7 @@ class Demo:
         self.services = self.app.extensions["backorders"]
         self.web.app = self.app
         Thread(target=self.web.serve_forever, name="web", daemon=True).start()
-        self.consumer = self.services.queue.huey.create_consumer(
-            workers=4, worker_type="thread", periodic=True, check_worker_health=False)
+        self.consumer = self.services.queue.consumer(4, periodic=True, check_worker_health=False)
         self.http = requests.Session()
         self._handlers: dict = {}
 

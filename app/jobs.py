@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 
 from app.config import Config
@@ -23,6 +26,7 @@ from app.services.messages import FollowUp, ReplanShop, SettleStock, SetUpShop, 
 log = logging.getLogger(__name__)
 RETRIES = 8
 MAX_DELAY_S = 600
+CHECKPOINT_EVERY_S = 1.0
 
 
 def make_huey(config: Config) -> Huey:
@@ -118,6 +122,14 @@ class Queue:
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
 
+    def take_receipts(self) -> int:
+        """Queue a job for each receipt intake recorded and no worker has taken yet; how many.
+        Intake only inserts the receipt: this is where its job is queued, by the worker."""
+        taken = self._worker.intake.take_waiting()
+        for receipt_id in taken:
+            self.process_receipt(receipt_id)
+        return len(taken)
+
     def sync(self, shop: str, force: bool = False) -> None:
         """At most one sync waits per shop: a burst of a thousand webhooks queues one sync, which
         then writes every pending order in batches. `force` queues one regardless (the periodic
@@ -172,22 +184,67 @@ class Queue:
         """Tasks (ready to run, scheduled for later)."""
         return self.huey.pending_count(), self.huey.scheduled_count()
 
-    def consumer(self, workers: int, periodic: bool = True):
-        """The worker process's consumer. Redis hands it a task the moment one is queued (a
-        blocking read); on SQLite it polls, and huey's default back-off would let an idle worker
-        sleep up to 10 s before it saw a webhook, so it polls at a fixed, short interval."""
-        return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True,
-            initial_delay=self._poll_s, backoff=1.0, max_delay=self._poll_s)
+    def consumer(self, workers: int, periodic: bool = True, check_worker_health: bool = True):
+        """The worker process's consumer, with a thread that takes new receipts into the queue
+        (`take_receipts`) every poll interval. Redis hands the consumer a task the moment one is
+        queued (a blocking read); on SQLite it polls, and huey's default back-off would let an
+        idle worker sleep up to 10 s before it saw a webhook, so it polls at a fixed, short
+        interval."""
+        return _Consumer(self, self.huey, workers=workers, worker_type="thread",
+                         periodic=periodic, check_worker_health=check_worker_health,
+                         initial_delay=self._poll_s, backoff=1.0, max_delay=self._poll_s)
+
+    def take_receipts_until(self, stopped: threading.Event) -> None:
+        """The receipt taker of a worker process: takes what waits, at once again while there
+        was some, else after the poll interval. About once a second it also checkpoints the
+        database's log (`Database.checkpoint`), which no writer does. A failure (the database
+        away) is logged and tried again: the web keeps recording meanwhile."""
+        checkpointed = time.monotonic()
+        while not stopped.is_set():
+            try:
+                taken = self.take_receipts()
+                if time.monotonic() - checkpointed >= CHECKPOINT_EVERY_S:
+                    self._worker.db.checkpoint()
+                    checkpointed = time.monotonic()
+            except Exception:
+                log.exception("taking new webhook receipts into the queue failed")
+                taken = 0
+            if not taken:
+                stopped.wait(self._poll_s)
 
     def drain(self, limit: int = 100_000) -> int:
-        """Run every ready task in this process, as a worker would (tests and the demo). An empty
-        queue is asked first: on Redis a dequeue would wait a second for work to arrive."""
+        """Take the waiting receipts, then run every ready task in this process, as a worker
+        would (tests and the demo), until neither is left. An empty queue is asked first: on
+        Redis a dequeue would wait a second for work to arrive."""
         done = 0
-        while done < limit and self.huey.pending_count():
+        while done < limit and (self.huey.pending_count() or self.take_receipts()):
             task = self.huey.dequeue()
             if task is None:
                 return done
             self.huey.execute(task)
             done += 1
         return done
+
+
+class _Consumer(Consumer):
+    """huey's consumer, and beside its workers the thread that takes new receipts into the
+    queue: intake writes receipts only, so without it a worker would never see a webhook."""
+
+    def __init__(self, queue: Queue, huey: Huey, **options):
+        super().__init__(huey, **options)
+        self._queue = queue
+        self._taking = threading.Event()
+        self._taker: threading.Thread | None = None
+
+    def start(self):
+        super().start()
+        self._taking.clear()
+        self._taker = threading.Thread(target=self._queue.take_receipts_until,
+                                       args=(self._taking,), name="receipt-taker", daemon=True)
+        self._taker.start()
+
+    def stop(self, graceful=False):
+        self._taking.set()
+        if self._taker is not None and graceful:
+            self._taker.join()
+        super().stop(graceful)

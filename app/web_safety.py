@@ -3,7 +3,7 @@
 `X-Content-Type-Options: nosniff` on every response, so a browser never runs an upload or an
 error body as something else. Tokens among a URL's parameters, such as the `id_token` Shopify
 puts on the embedded page's URL and the OAuth `code`, are cut from the access log lines of the
-development server and of gunicorn: a log is read by more people than the token is meant for."""
+development server and of the servers the app runs under (granian, gunicorn): a log is read by more people than the token is meant for."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 
 from flask import Flask, Response
 
-ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+ACCESS_LOGGERS = ("werkzeug", "granian.access", "gunicorn.access")
 _TOKEN_PARAM = re.compile(r"(?<=[?&])(id_token|code|session)=[^&\s\"]*")
 
 

@@ -176,7 +176,7 @@ def worker_main(env: dict, anchor: float, events, stop) -> None:
     def report(signal, task, exc=None):
         events.put((signal, task.name, time.time(), repr(exc) if exc else None))
 
-    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=False)
+    consumer = services.queue.consumer(2, periodic=False)  # its receipt taker included
     consumer.start()
     events.put(("ready", None, time.time(), None))
     stop.wait()

@@ -52,11 +52,24 @@ class Intake:
     def record(self, *, webhook_id: str, event_id: str | None, topic: str, shop: str,
                api_version: str | None, triggered_at: str | None, payload: str) -> int | None:
         """The new receipt's id, or None when this delivery was already received (the unique
-        webhook id refuses it)."""
+        event id refuses it). This one insert is all a delivery costs the web: the receipt is
+        also the queue entry, which a worker takes (`take_waiting`). So a delivery answered 200
+        is recorded and will be processed, with no second write that could be lost apart."""
         return self._db.insert_row(WebhookReceipt.__table__, dict(
             webhook_id=webhook_id, event_id=event_id, topic=topic, shop=shop,
             api_version=api_version, triggered_at=triggered_at, received_at=self._clock(),
             payload=payload))
+
+    def take_waiting(self, limit: int = 500) -> list[int]:
+        """Receipts no worker has taken yet, marked taken, oldest first: the caller queues a job
+        for each. A receipt taken but whose job was lost is found again by the sweeper
+        (`unprocessed`); processing it twice is refused by its row lock and mark. Asked first
+        in a read, so an idle worker asking often writes nothing."""
+        with self._db.read() as s:
+            if not delivery_store.any_unqueued(s):
+                return []
+        with self._db.transaction() as s:
+            return delivery_store.take_unqueued(s, self._clock(), limit)
 
     def unprocessed(self, older_than: datetime, limit: int = 500) -> list[int]:
         """Receipts whose job never finished (lost enqueue, crashed worker): the sweeper re-enqueues.

@@ -26,11 +26,28 @@ def shop_installed(tx: Session, shop: str) -> bool | None:
     return tx.scalar(select(Shop.installed).where(Shop.shop == shop))
 
 
-
-
-
-
 # Receipts
+
+
+def any_unqueued(tx: Session) -> bool:
+    """Whether a receipt waits to be taken into the job queue (a read of the small index of
+    those, so an idle worker can ask often)."""
+    return tx.scalar(select(WebhookReceipt.id).where(WebhookReceipt.queued_at.is_(None))
+                     .limit(1)) is not None
+
+
+def take_unqueued(tx: Session, at: datetime, limit: int) -> list[int]:
+    """Marks up to `limit` receipts not yet taken as taken, oldest first, and returns their ids.
+    The outer condition is checked again on each row once it is locked, so two workers taking at
+    once never both take one receipt."""
+    waiting = (select(WebhookReceipt.id).where(WebhookReceipt.queued_at.is_(None))
+               .order_by(WebhookReceipt.id).limit(limit))
+    taken = tx.scalars(
+        update(WebhookReceipt)
+        .where(WebhookReceipt.id.in_(waiting.scalar_subquery()),
+               WebhookReceipt.queued_at.is_(None))
+        .values(queued_at=at).returning(WebhookReceipt.id))
+    return sorted(taken)
 
 
 def receipt(tx: Session, receipt_id: int) -> WebhookReceipt | None:
@@ -43,12 +60,13 @@ def receipt_for_update(tx: Session, receipt_id: int) -> WebhookReceipt | None:
 
 
 def unprocessed(tx: Session, older_than: datetime, limit: int) -> list[int]:
-    """Receipts received before `older_than` and not processed, oldest first, dead letters left
-    out."""
+    """Receipts received before `older_than`, taken into the job queue and not processed, oldest
+    first, dead letters left out. Those not taken yet wait for a worker to take them."""
     dead = select(ReceiptFailure.receipt_id).where(ReceiptFailure.dead_at.is_not(None))
     return list(tx.scalars(
         select(WebhookReceipt.id)
         .where(WebhookReceipt.processed_at.is_(None), WebhookReceipt.received_at < older_than,
+               WebhookReceipt.queued_at.is_not(None),
                WebhookReceipt.id.not_in(dead))
         .order_by(WebhookReceipt.id).limit(limit)))
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,7 +85,12 @@ class WebhookReceipt(Base):
 
     __tablename__ = "webhook_receipts"
     __table_args__ = (UniqueConstraint("shop", "topic", "event_id",
-                                       name="uq_webhook_receipts_event"),)
+                                       name="uq_webhook_receipts_event"),
+                      # The receipts no worker has taken yet: the worker's queue of receipts,
+                      # which holds only the few of the moment.
+                      Index("ix_webhook_receipts_unqueued", "id",
+                            sqlite_where=text("queued_at IS NULL"),
+                            postgresql_where=text("queued_at IS NULL")))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     webhook_id: Mapped[str] = mapped_column(String(255))
@@ -97,6 +103,9 @@ class WebhookReceipt(Base):
     triggered_at: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     payload: Mapped[str | None] = mapped_column(Text)
+    # Set when a worker takes the receipt into the job queue. Intake writes the receipt alone (one
+    # insert per delivery); a receipt without it is waiting for a worker to take it.
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(255))
 

@@ -25,6 +25,9 @@ def test_a_backordered_order_is_pending_until_the_store_shows_it(env, clock, pla
 
     platform.route("gid://shopify/Order/1", {"gid://shopify/LineItem/11": 3})
     post_webhook(app.test_client(), "orders/create", order_payload(1, [(11, 1, 3)]))
+    code, found = status(app)  # recorded, not yet taken by a worker
+    assert (code, found["webhooks"], found["jobs_ready"], found["settled"]) == (1, 1, 0, False)
+    services.queue.take_receipts()
     code, found = status(app)
     assert (code, found["webhooks"], found["jobs_ready"], found["settled"]) == (1, 1, 1, False)
 

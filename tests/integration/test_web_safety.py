@@ -76,3 +76,14 @@ def test_gunicorn_access_lines_lose_their_tokens(app, caplog):
             '%(h)s "%(r)s" %(s)s', {"h": "127.0.0.1", "s": "302",
                                     "r": "GET /auth/callback?code=abc123&shop=s&state=x HTTP/1.1"})
     assert "abc123" not in caplog.text and "code=[redacted]&shop=s" in caplog.text
+
+
+def test_granian_access_lines_lose_their_tokens(app, caplog):
+    """The server the README runs: its access lines, when an operator turns them on with the
+    query in the format."""
+    with caplog.at_level(logging.INFO, logger="granian.access"):
+        logging.getLogger("granian.access").info(
+            '"%(method)s %(path)s?%(query_string)s" %(status)d',
+            {"method": "GET", "path": "/", "status": 200,
+             "query_string": "shop=s&id_token=eyJhbGci.secret.sig&host=h"})
+    assert "eyJhbGci" not in caplog.text and "id_token=[redacted]&host=h" in caplog.text

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +24,8 @@ def receipts(services) -> int:
 
 
 def pending(services) -> int:
+    """The jobs queued once a worker has taken the waiting receipts."""
+    services.queue.take_receipts()
     return services.queue.huey.pending_count()
 
 
@@ -37,6 +42,63 @@ def test_valid_delivery_is_recorded_and_enqueued_once(client, installed):
     assert response.json == {"status": "accepted", "message": "queued"}
     assert receipts(installed) == 1
     assert pending(installed) == 1
+
+
+def test_intake_writes_the_receipt_alone_and_a_worker_queues_its_job_once(client, installed):
+    """One write per delivery: the receipt is the queue entry. The worker's taker queues one job
+    for it, and taking again (another worker, the next poll) queues nothing more."""
+    post_webhook(client, "orders/create", ORDER)
+    assert receipts(installed) == 1 and installed.queue.huey.pending_count() == 0
+    assert installed.queue.take_receipts() == 1
+    assert installed.queue.take_receipts() == 0
+    assert installed.queue.huey.pending_count() == 1
+
+
+def test_a_taken_receipt_is_processed_once(client, installed):
+    post_webhook(client, "products/delete", {"id": 1})
+    assert installed.queue.drain() == 1
+    with installed.db.transaction() as s:
+        row = s.scalars(select(WebhookReceipt)).one()
+    assert row.queued_at is not None and row.processed_at is not None
+    assert installed.queue.drain() == 0
+
+
+def test_takers_at_once_take_each_receipt_once(client, installed):
+    """Several worker processes take receipts at the same time: each receipt gets one job."""
+    for n in range(40):
+        post_webhook(client, "products/delete", {"id": n})
+    taken: list[int] = []
+
+    def take():
+        while batch := installed.intake.take_waiting(limit=3):
+            taken.extend(batch)
+
+    takers = [threading.Thread(target=take) for _ in range(4)]
+    for t in takers:
+        t.start()
+    for t in takers:
+        t.join(30)
+    assert len(taken) == 40 and len(set(taken)) == 40
+
+
+def test_a_running_worker_takes_and_processes_a_new_receipt(client, installed):
+    """Intake queues no job itself: the worker's receipt taker must find the receipt."""
+    consumer = installed.queue.consumer(workers=1, periodic=False)
+    consumer.start()
+    try:
+        post_webhook(client, "products/delete", {"id": 1})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _processed(installed):
+            time.sleep(0.05)
+    finally:
+        consumer.stop(graceful=True)
+    assert _processed(installed)
+
+
+def _processed(services) -> bool:
+    with services.db.read() as s:
+        return s.scalar(select(func.count()).select_from(WebhookReceipt)
+                        .where(WebhookReceipt.processed_at.is_not(None))) == 1
 
 
 def test_receipt_keeps_the_delivery_headers(client, installed):
@@ -202,7 +264,8 @@ def test_sample_payloads_are_accepted(client, installed, name, topic):
 
 def test_unprocessed_receipts_are_swept_back_into_the_queue(client, installed, clock):
     post_webhook(client, "orders/create", ORDER)
-    installed.queue.huey.flush()  # the enqueue was lost
+    installed.queue.take_receipts()
+    installed.queue.huey.flush()  # the job was lost
     clock.advance(minutes=6)
     assert installed.queue.sweep(installed) == 1
     assert pending(installed) == 1
@@ -239,3 +302,19 @@ def test_a_fulfillment_order_change_rechecks_only_orders_we_hold(client, install
     assert platform.held(held) == {"gid://shopify/LineItem/1": 2}  # our hold, back in place
     other = sync_row(installed, untouched)
     assert (other.pending, other.version, other.applied) == (False, 1, {})
+
+
+def test_intake_commits_leave_the_log_checkpoint_to_the_worker(client, installed):
+    """SQLite would have the commit that passes 1,000 pages of log copy them into the database
+    and sync it, while intake holds the write turn. No commit does: the worker checkpoints."""
+    if not installed.db.is_sqlite:
+        pytest.skip("the log checkpoint is SQLite's")
+    database = Path(installed.db.url.split("///", 1)[1])
+    big = {"id": 1, "note": "x" * 16_000}
+    for n in range(300):  # about 5 pages each: well past 1,000 pages of log
+        post_webhook(client, "products/delete", {**big, "id": n})
+    log = Path(f"{database}-wal")
+    assert log.stat().st_size > 1_000 * 4096  # never checkpointed, so never begun again
+    before = database.stat().st_size
+    installed.db.checkpoint()
+    assert database.stat().st_size > before + 300 * 16_000
