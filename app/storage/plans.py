@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Date,
     Row,
     String,
     bindparam,
@@ -38,6 +39,7 @@ from app.storage.tables import (
     StockoutRow,
     Variant,
 )
+from app.storage.types import UtcDateTime
 from app.storage.upsert import insert_ignore
 
 LINES = OrderLine.__table__
@@ -65,11 +67,14 @@ REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, 
            LINES.c.alternatives, LINES.c.shipped, *(LINES.c[c] for c in ETA_COLUMNS))
 # Writes a line's new plan: its first ETA is kept, the time it first went short is kept once
 # set, and the time it was filled is set when it is filled and cleared when it waits again.
+# The parameters inside expressions are typed as their columns: untyped, SQLite would store the
+# times in another text form than every other write, and compare them wrongly.
 WRITE = update(LINES).where(
     LINES.c.shop == bindparam("b_shop"), LINES.c.line_id == bindparam("b_line_id")).values(
-    first_eta=func.coalesce(LINES.c.first_eta, bindparam("b_first_eta")),
-    backordered_at=func.coalesce(LINES.c.backordered_at, bindparam("b_short_at")),
-    filled_at=case((bindparam("b_filled") == 1, bindparam("b_now")),
+    first_eta=func.coalesce(LINES.c.first_eta, bindparam("b_first_eta", type_=Date())),
+    backordered_at=func.coalesce(LINES.c.backordered_at,
+                                 bindparam("b_short_at", type_=UtcDateTime())),
+    filled_at=case((bindparam("b_filled") == 1, bindparam("b_now", type_=UtcDateTime())),
                    (bindparam("b_filled") == -1, null()), else_=LINES.c.filled_at))
 
 
