@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import RestockRow
+from app.storage.tables import OrderLine, RestockRow
 
 
 def of_shop(tx: Session, shop: str, include_arrived: bool) -> list[RestockRow]:
@@ -58,3 +58,17 @@ def expected_restock_rows(tx: Session, shop: str, pools: list[str]) -> Iterable[
         RestockRow.source, RestockRow.reference).where(
         RestockRow.shop == shop, RestockRow.pool.in_(pools), RestockRow.arrived_at.is_(None))
         .order_by(RestockRow.expected_on, RestockRow.id))
+
+
+def waiting_in_pools(tx: Session, shop: str, pools: Collection[str]) -> list[Row]:
+    """The backordered lines of these pools with their planned date and the restock it rests on:
+    what an import is compared against before and after its re-plan."""
+    rows: list[Row] = []
+    pools = sorted(set(pools))
+    for start in range(0, len(pools), 500):
+        rows += tx.execute(select(
+            OrderLine.pool, OrderLine.line_id, OrderLine.backordered, OrderLine.eta,
+            OrderLine.eta_restock_id).where(
+            OrderLine.shop == shop, OrderLine.pool.in_(pools[start:start + 500]),
+            OrderLine.backordered > 0)).all()
+    return rows
