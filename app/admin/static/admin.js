@@ -509,26 +509,88 @@ async function submitRestock(event) {
   }
 }
 
-async function submitImport(event) {
-  event.preventDefault();
-  const form = event.target;
-  const file = form.elements.file.files[0];
+// A CSV import is previewed first: the server checks the file, re-plans as if it were imported
+// and rolls back. "Commit import" then sends the very text that was previewed.
+const importing = { text: null, name: "" };
+
+function csvForm(text, name) {
+  const data = new FormData();
+  data.append("file", new Blob([text], { type: "text/csv" }), name || "restocks.csv");
+  return data;
+}
+
+function showPreview(result) {
+  const t = result.totals;
+  byId("import-summary").textContent =
+    `${t.restocks} restock(s), ${t.units} unit(s). ${t.waiting_lines} line(s) wait for these ` +
+    `variants (${t.units_owed} unit(s) owed); ${t.lines_filled} would be filled when the stock ` +
+    `arrives; ${t.eta_earlier} date(s) would move earlier and ${t.eta_later} later.`;
+  byId("import-effects").replaceChildren(simpleTable(
+    ["Variant", "Units coming", "Lines waiting", "Units owed", "Lines filled on arrival",
+     "Dates earlier", "Dates later"],
+    result.variants.map((v) => [v.variant || v.variant_id, v.units, v.waiting_lines, v.units_owed,
+                                v.lines_filled, v.eta_earlier, v.eta_later]),
+    "import-effects-table"));
+  byId("import-rows").replaceChildren(simpleTable(
+    ["Line", "Variant", "Quantity", "Expected", "Reference"],
+    result.rows.map((r) => [r.line, r.variant || r.variant_id, r.quantity, r.expected_date,
+                            r.reference]),
+    "import-rows-table"));
+  byId("import-review").hidden = false;
+}
+
+function closePreview() {
+  importing.text = null;
+  byId("import-review").hidden = true;
+}
+
+async function previewImport() {
+  const [file] = ui.files(byId("import-file"));
   show("import-notice", "");
+  closePreview();
   if (!file) {
     show("import-error", "Choose a CSV file first.");
     return;
   }
-  const data = new FormData();
-  data.append("file", file);
+  const text = await file.text();
   try {
-    const result = await api("POST", "/api/restocks/import", data);
+    const result = await api("POST", "/api/restocks/import?preview=1", csvForm(text, file.name));
     show("import-error", "");
-    show("import-notice", `${result.imported} restock(s) imported.`);
-    form.reset();
-    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
+    importing.text = text;
+    importing.name = file.name;
+    showPreview(result);
   } catch (error) {
     showError("import-error", null, error);
   }
+}
+
+async function commitImport() {
+  if (importing.text === null) return;
+  const button = byId("import-commit");
+  ui.setDisabled(button, true);
+  try {
+    const result = await api("POST", "/api/restocks/import", csvForm(importing.text, importing.name));
+    closePreview();
+    ui.clearFiles(byId("import-file"));
+    show("import-error", "");
+    show("import-notice", `${result.imported} restock(s) imported.`);
+    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
+  } catch (error) {
+    closePreview();
+    showError("import-error", null, error);
+  } finally {
+    ui.setDisabled(button, false);
+  }
+}
+
+function startImport() {
+  byId("import-preview").addEventListener("click", previewImport);
+  byId("import-commit").addEventListener("click", commitImport);
+  byId("import-discard").addEventListener("click", () => {
+    closePreview();
+    show("import-notice", "Nothing was imported.");
+  });
+  byId("import-file").addEventListener("change", closePreview);
 }
 
 // ---- settings, saved through App Bridge's contextual save bar
@@ -832,7 +894,7 @@ function start() {
   window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
-  document.getElementById("import-form").addEventListener("submit", submitImport);
+  startImport();
   startSettings();
   startInsights();
   route();
