@@ -60,6 +60,22 @@ def put_settings():
     return jsonify(_services().admin.save_settings(g.shop, _json_body()))
 
 
+# the first-run setup guide
+
+
+@api.get("/setup")
+@require_session
+def get_setup():
+    return jsonify(_services().admin.setup(g.shop))
+
+
+@api.put("/setup")
+@require_session
+def put_setup():
+    """Marks only the merchant can set: `metafields_pinned`, `dismissed`."""
+    return jsonify(_services().admin.mark_setup(g.shop, _json_body()))
+
+
 # the queue and its orders
 
 

@@ -45,6 +45,8 @@ class Shop(Base):
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict] = mapped_column(JSON, default=dict)
     platform: Mapped[str] = mapped_column(String(16), default="shopify", server_default="shopify")
+    # The setup guide's steps only the merchant can mark: {"metafields_pinned": bool, "dismissed": bool}
+    setup: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class SaleorInstall(Base):
