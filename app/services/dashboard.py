@@ -384,7 +384,7 @@ def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
 
 def _titled(s: Tx, shop: str, rows: list[dict]) -> list[dict]:
     """Each row with its variant's title and SKU, as the merchant knows it."""
-    variants = object_store.variants(s, shop, {row["variant_id"] for row in rows})
+    variants = object_store.variant_names(s, shop, {row["variant_id"] for row in rows})
     for row in rows:
         variant = variants.get(row["variant_id"])
         row["variant"] = variant_title(variant) if variant else row["variant_id"]

@@ -188,7 +188,11 @@ class OrderLine(Base):
 
     __tablename__ = "order_lines"
     __table_args__ = (Index("ix_order_lines_pool_time", "shop", "pool", "ordered_at"),
-                      Index("ix_order_lines_order", "shop", "order_id"))
+                      Index("ix_order_lines_order", "shop", "order_id"),
+                      # the admin's queue views; no plan writes these columns
+                      Index("ix_order_lines_variant", "shop", "variant_id"),
+                      Index("ix_order_lines_ordered", "shop", "ordered_at"),
+                      Index("ix_order_lines_priority", "shop", "manual_priority"))
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     line_id: Mapped[str] = mapped_column(String(100), primary_key=True)
