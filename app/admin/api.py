@@ -60,6 +60,22 @@ def put_settings():
     return jsonify(_services().admin.save_settings(g.shop, _json_body()))
 
 
+# the first-run setup guide
+
+
+@api.get("/setup")
+@require_session
+def get_setup():
+    return jsonify(_services().admin.setup(g.shop))
+
+
+@api.put("/setup")
+@require_session
+def put_setup():
+    """Marks only the merchant can set: `metafields_pinned`, `dismissed`."""
+    return jsonify(_services().admin.mark_setup(g.shop, _json_body()))
+
+
 # the queue and its orders
 
 
@@ -142,8 +158,18 @@ def delete_restock(restock_id: str):
 @api.post("/restocks/import")
 @require_session
 def import_restocks():
+    """`?preview=1` answers what the import would create and change, and writes nothing."""
+    if _flag("preview"):
+        return jsonify(_restocks().preview_csv(g.shop, _csv_text()))
     created = _restocks().import_csv(g.shop, _csv_text())
     return jsonify({"imported": len(created), "restocks": created}), 201
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "0").strip().lower()
+    if value not in ("0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 1 or 0", field=name)
+    return value in ("1", "true")
 
 
 def _csv_text() -> str:

@@ -54,30 +54,36 @@ def days_of(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def backorder_rate_by_day(lines: Iterable[tuple[datetime, bool]], start: date,
-                          end: date) -> list[dict]:
+def _day(at: date | datetime) -> date:
+    return at.date() if isinstance(at, datetime) else at
+
+
+def backorder_rate_by_day(lines: Iterable[tuple], start: date, end: date) -> list[dict]:
     """Per day a line was ordered: lines, lines that went short, and the share of them (None on
-    a day without orders, so a chart shows a gap rather than a false 0%)."""
+    a day without orders, so a chart shows a gap rather than a false 0%). Each of `lines` is
+    (when ordered, went short) for one line, or (day, went short, how many) counted already."""
     ordered: Counter[date] = Counter()
     short: Counter[date] = Counter()
-    for at, went_short in lines:
-        ordered[at.date()] += 1
-        short[at.date()] += bool(went_short)
+    for at, went_short, *count in lines:
+        day, n = _day(at), count[0] if count else 1
+        ordered[day] += n
+        short[day] += n if went_short else 0
     return [{"date": day.isoformat(), "lines": ordered[day], "backordered": short[day],
              "rate": short[day] / ordered[day] if ordered[day] else None}
             for day in days_of(start, end)]
 
 
-def eta_changes_by_day(changes: Iterable[tuple[datetime, str]], start: date,
-                       end: date) -> list[dict]:
-    """Per day: dates moved later and moved earlier (a first promise or a fill is no change)."""
+def eta_changes_by_day(changes: Iterable[tuple], start: date, end: date) -> list[dict]:
+    """Per day: dates moved later and moved earlier (a first promise or a fill is no change).
+    Each of `changes` is (when, why) for one change, or (day, why, how many) counted already."""
     later: Counter[date] = Counter()
     earlier: Counter[date] = Counter()
-    for at, reason in changes:
+    for at, reason, *count in changes:
+        n = count[0] if count else 1
         if reason.startswith("later"):
-            later[at.date()] += 1
+            later[_day(at)] += n
         elif reason.startswith("earlier"):
-            earlier[at.date()] += 1
+            earlier[_day(at)] += n
     return [{"date": day.isoformat(), "later": later[day], "earlier": earlier[day]}
             for day in days_of(start, end)]
 

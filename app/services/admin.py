@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.insights import InsightsQuery
 from app.domain.queue_query import QueueQuery
-from app.services import dashboard, privacy, substitutes
+from app.services import dashboard, privacy, setup_guide, substitutes
 from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
 from app.services.planning import Planning
@@ -38,6 +38,15 @@ class Admin:
         if change.plans or change.views:
             self._enqueue(ReplanShop(shop, "settings changed", change.plans, change.views))
         return saved
+
+    def setup(self, shop: str) -> dict:
+        with self._db.read() as s:
+            return setup_guide.guide(s, shop)
+
+    def mark_setup(self, shop: str, body: Any) -> dict:
+        with self._db.transaction() as s:
+            setup_guide.mark(s, shop, body)
+            return setup_guide.guide(s, shop)
 
     def queue(self, shop: str, query: QueueQuery) -> dict:
         with self._db.read() as s:

@@ -325,11 +325,11 @@ def _open(s: Tx, shop: str, today: date) -> dict:
 
 def _accuracy(s: Tx, shop: str, today: date) -> dict:
     """Judged against the FIRST date promised, so a date moved later does not count as kept."""
-    rows = insight_store.live_lines_promised(s, shop)
+    overdue, not_due = insight_store.promised_not_shipped(s, shop, today)
+    rows = insight_store.live_lines_promised_and_shipped(s, shop)
     result = promise_accuracy(
-        (PromiseOutcome(r.line_id, r.first_eta,
-                        r.filled_at.date() if r.filled_at and not r.backordered else None)
-         for r in rows), today)
+        (PromiseOutcome(r.line_id, r.first_eta, r.filled_at.date()) for r in rows), today,
+        overdue=overdue, not_due=not_due)
     return {"rate": result.rate, "kept": result.kept, "broken": result.broken,
             "pending": result.pending, "mean_abs_error_days": result.mean_abs_error_days}
 
@@ -384,7 +384,7 @@ def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
 
 def _titled(s: Tx, shop: str, rows: list[dict]) -> list[dict]:
     """Each row with its variant's title and SKU, as the merchant knows it."""
-    variants = object_store.variants(s, shop, {row["variant_id"] for row in rows})
+    variants = object_store.variant_names(s, shop, {row["variant_id"] for row in rows})
     for row in rows:
         variant = variants.get(row["variant_id"])
         row["variant"] = variant_title(variant) if variant else row["variant_id"]

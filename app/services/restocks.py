@@ -98,22 +98,8 @@ class Restocks:
     def import_csv(self, shop: str, text: str) -> list[dict]:
         """All or nothing: any bad row (an unknown SKU included) imports nothing, and the error
         lists every bad row with its line number so the file is fixed in one pass."""
-        today = self._today()
         with self._db.transaction() as s:
-            try:
-                parsed = parse_restock_csv(text, today)
-            except InvalidInput as error:
-                raise _with_unknown_references(s, shop, text, error) from None
-            variants, errors = _resolve_rows(s, shop, parsed)
-            if errors:
-                raise InvalidInput(f"{len(errors)} row(s) are invalid; nothing was imported",
-                                   field="file", errors=errors)
-            now = self._clock()
-            rows = [RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool_of(v.variant_id),
-                               variant_id=v.variant_id, quantity=p.quantity,
-                               expected_on=p.expected_on, source="csv",
-                               reference=p.reference[:MAX_REFERENCE], created_at=now)
-                     for p, v in zip(parsed, variants, strict=True)]
+            rows = [row for _, row in self._csv_rows(s, shop, text)]
             restock_store.add_all(s, rows)
             s.flush()
             follow = self._replan(s, shop, {r.pool for r in rows}, "restocks imported")
@@ -121,6 +107,46 @@ class Restocks:
             result = [to_dict(r, titles) for r in rows]
         self._send(follow)
         return result
+
+    def preview_csv(self, shop: str, text: str) -> dict:
+        """What importing the file would do, with nothing written: the same checks as the import
+        (the same errors), then the import and its re-plan in a unit of work that is rolled back.
+        Per row the restock it would create; per variant the lines waiting on it, how many of
+        them the imported stock would fill when it arrives, and whose dates would move."""
+        with self._db.trial() as s:
+            parsed = self._csv_rows(s, shop, text)
+            rows = [row for _, row in parsed]
+            pools = {r.pool for r in rows}
+            before = restock_store.waiting_in_pools(s, shop, pools)
+            restock_store.add_all(s, rows)
+            s.flush()
+            self._planning.replan(s, shop, pools, "restocks imported")
+            after = restock_store.waiting_in_pools(s, shop, pools)
+            titles = _titles(s, shop, {r.variant_id for r in rows})
+        created = [{**to_dict(row, titles), "id": None, "line": line} for line, row in parsed]
+        variants = _effects(rows, before, after, titles)
+        totals = {key: sum(v[key] for v in variants)
+                  for key in ("units", "waiting_lines", "units_owed", "lines_filled",
+                              "units_filled", "eta_earlier", "eta_later")}
+        return {"preview": True, "rows": created, "variants": variants,
+                "totals": {"restocks": len(created), **totals}}
+
+    def _csv_rows(self, s: Tx, shop: str, text: str) -> list[tuple[int, RestockRow]]:
+        """The file's restocks with their line numbers, or InvalidInput listing every bad row."""
+        try:
+            parsed = parse_restock_csv(text, self._today())
+        except InvalidInput as error:
+            raise _with_unknown_references(s, shop, text, error) from None
+        variants, errors = _resolve_rows(s, shop, parsed)
+        if errors:
+            raise InvalidInput(f"{len(errors)} row(s) are invalid; nothing was imported",
+                               field="file", errors=errors)
+        now = self._clock()
+        return [(p.line, RestockRow(id=uuid.uuid4().hex, shop=shop, pool=pool_of(v.variant_id),
+                                    variant_id=v.variant_id, quantity=p.quantity,
+                                    expected_on=p.expected_on, source="csv",
+                                    reference=p.reference[:MAX_REFERENCE], created_at=now))
+                for p, v in zip(parsed, variants, strict=True)]
 
     def _owned(self, s: Tx, shop: str, restock_id: str) -> RestockRow:
         """Another shop's restock is reported exactly like a missing one: ids reveal nothing."""
@@ -149,6 +175,35 @@ def to_dict(row: RestockRow, titles: Mapping[str, str]) -> dict:
         "source": row.source, "reference": row.reference,
         "arrived": row.arrived_at is not None,
     }
+
+
+def _effects(rows: list[RestockRow], before: list, after: list,
+             titles: Mapping[str, str]) -> list[dict]:
+    """Per variant of the import, in the file's order: its units, the lines waiting on it now,
+    the lines whose date would rest on one of the new restocks (filled when it arrives), and the
+    lines whose date would move earlier or later."""
+    new_ids = {r.id for r in rows}
+    old = {r.line_id: r for r in before}
+    out: dict[str, dict] = {}
+    for r in rows:
+        entry = out.setdefault(r.pool, {
+            "variant_id": r.variant_id, "variant": titles.get(r.variant_id, ""), "restocks": 0,
+            "units": 0, "waiting_lines": 0, "units_owed": 0, "lines_filled": 0,
+            "units_filled": 0, "eta_earlier": 0, "eta_later": 0})
+        entry["restocks"] += 1
+        entry["units"] += r.quantity
+    for line in before:
+        out[line.pool]["waiting_lines"] += 1
+        out[line.pool]["units_owed"] += line.backordered
+    for line in after:
+        entry = out[line.pool]
+        if line.eta_restock_id in new_ids:
+            entry["lines_filled"] += 1
+            entry["units_filled"] += line.backordered
+        was = old.get(line.line_id)
+        if was is not None and was.eta and line.eta and line.eta != was.eta:
+            entry["eta_earlier" if line.eta < was.eta else "eta_later"] += 1
+    return list(out.values())
 
 
 def variant_title(row: Variant) -> str:

@@ -56,6 +56,18 @@ class Database:
             yield session
 
     @contextmanager
+    def trial(self) -> Iterator[Tx]:
+        """A unit of work that is always rolled back, whatever happens inside it: to see what a
+        change would do (re-plans included) before making it. It takes the write lock as a
+        transaction does, so what it sees is what the change would meet."""
+        with self._turn or nullcontext(), self._sessions() as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
     def read(self) -> Iterator[Tx]:
         """A transaction that only reads: on SQLite it waits for no writer and no writer waits
         for it (WAL gives it a snapshot), and a write inside it fails."""

@@ -177,10 +177,22 @@ def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
                  OrderLine.open_quantity > 0, OrderLine.backordered > 0)
 
 
-def live_lines_promised(tx: Session, shop: str) -> Sequence[Row]:
-    """(line_id, first_eta, filled_at, backordered) of the lines that were ever given a date."""
+def live_lines_promised_and_shipped(tx: Session, shop: str) -> Sequence[Row]:
+    """(line_id, first_eta, filled_at, backordered) of the lines given a date and filled in full:
+    the only ones whose promise is judged by the day they shipped."""
     return _live(tx, shop, (OrderLine.line_id, OrderLine.first_eta, OrderLine.filled_at,
-                            OrderLine.backordered), OrderLine.first_eta.is_not(None))
+                            OrderLine.backordered), OrderLine.first_eta.is_not(None),
+                 OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
+
+
+def promised_not_shipped(tx: Session, shop: str, today: date) -> tuple[int, int]:
+    """(past their first date, not yet) of the live lines given a date and not filled in full."""
+    overdue = OrderLine.first_eta < today
+    counts = dict(tx.execute(select(overdue, func.count()).join(
+        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
+        OrderLine.shop == shop, Order.cancelled_at.is_(None), OrderLine.first_eta.is_not(None),
+        or_(OrderLine.filled_at.is_(None), OrderLine.backordered > 0)).group_by(overdue)).all())
+    return int(counts.get(True, 0)), int(counts.get(False, 0))  # SQLite's 1 and 0 are equal keys
 
 
 def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
@@ -200,13 +212,17 @@ def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, 
 # the insights page
 
 
-def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, bool]]:
-    """(when ordered, went short once) of each live line ordered since then."""
-    return [(at, short_at is not None) for at, short_at in tx.execute(
-        select(OrderLine.ordered_at, OrderLine.backordered_at).join(
+def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date, bool, int]]:
+    """(UTC day ordered, went short once, how many) of the live lines ordered since then,
+    counted here so a shop's many lines are not each read."""
+    day = _utc_day(tx, OrderLine.ordered_at)
+    short = OrderLine.backordered_at.is_not(None)
+    return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
+        select(day, short, func.count()).join(
             Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
         .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.ordered_at >= since))]
+               OrderLine.ordered_at >= since)
+        .group_by(day, short))]
 
 
 def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, datetime | None]]:
@@ -229,8 +245,22 @@ def incoming_by_variant(tx: Session, shop: str) -> dict[str, int]:
         .group_by(RestockRow.variant_id))}
 
 
-def eta_change_times(tx: Session, shop: str, since: datetime) -> list[tuple[datetime, str]]:
-    """(when, why) of each date change since then."""
-    return [tuple(row) for row in tx.execute(
-        select(EtaChangeRow.changed_at, EtaChangeRow.reason).where(
-            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since))]
+def eta_change_times(tx: Session, shop: str, since: datetime) -> list[tuple[date, str, int]]:
+    """(UTC day, why, how many) of the date changes since then, counted here."""
+    day = _utc_day(tx, EtaChangeRow.changed_at)
+    return [(_as_date(d), reason, int(n)) for d, reason, n in tx.execute(
+        select(day, EtaChangeRow.reason, func.count()).where(
+            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
+        .group_by(day, EtaChangeRow.reason))]
+
+
+def _utc_day(tx: Session, column):
+    """The UTC day of a stored time: SQLite keeps UTC text ("YYYY-MM-DD HH:MM:SS"), PostgreSQL
+    an instant, shown in UTC before its date is taken."""
+    if tx.get_bind().dialect.name == "sqlite":
+        return func.substr(column, 1, 10)
+    return func.date(func.timezone("UTC", column))
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from app.storage.tables import ObjectSync, OrderLine, Pool, Variant
@@ -20,6 +20,16 @@ def variants(tx: Session, shop: str, variant_ids: Collection[str]) -> dict[str, 
     if not variant_ids:
         return {}
     return {v.variant_id: v for v in tx.scalars(select(Variant).where(
+        Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
+
+
+def variant_names(tx: Session, shop: str, variant_ids: Collection[str]) -> dict[str, Row]:
+    """(variant_id, title, product_title, sku) by id, as plain rows: what a list of many variants
+    shows of each, without building each variant."""
+    if not variant_ids:
+        return {}
+    return {r.variant_id: r for r in tx.execute(select(
+        Variant.variant_id, Variant.title, Variant.product_title, Variant.sku).where(
         Variant.shop == shop, Variant.variant_id.in_(variant_ids)))}
 
 

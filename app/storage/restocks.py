@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import RestockRow, Variant
+from app.storage.tables import OrderLine, RestockRow, Variant
 
 
 def of_shop(tx: Session, shop: str, include_arrived: bool) -> list[RestockRow]:
@@ -72,3 +72,17 @@ def arrivals(tx: Session, shop: str, variant_ids: Collection[str],
                              RestockRow.arrived_at).join(
         Variant, (Variant.shop == RestockRow.shop) & (Variant.variant_id == RestockRow.variant_id))
         .where(RestockRow.shop == shop, RestockRow.arrived_at.is_not(None), same)).all()
+
+
+def waiting_in_pools(tx: Session, shop: str, pools: Collection[str]) -> list[Row]:
+    """The backordered lines of these pools with their planned date and the restock it rests on:
+    what an import is compared against before and after its re-plan."""
+    rows: list[Row] = []
+    pools = sorted(set(pools))
+    for start in range(0, len(pools), 500):
+        rows += tx.execute(select(
+            OrderLine.pool, OrderLine.line_id, OrderLine.backordered, OrderLine.eta,
+            OrderLine.eta_restock_id).where(
+            OrderLine.shop == shop, OrderLine.pool.in_(pools[start:start + 500]),
+            OrderLine.backordered > 0)).all()
+    return rows

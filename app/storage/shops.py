@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import OAuthState, Shop
+from app.storage.tables import OAuthState, OrderLine, RestockRow, Shop
 
 
 def find(tx: Session, shop: str, lock: bool = False) -> Shop | None:
@@ -49,3 +49,14 @@ def locked_oauth_state(tx: Session, nonce: str) -> OAuthState | None:
 
 def delete_oauth_states_before(tx: Session, cutoff: datetime) -> int:
     return tx.execute(delete(OAuthState).where(OAuthState.created_at < cutoff)).rowcount
+
+
+def any_restock(tx: Session, shop: str) -> bool:
+    """Whether the shop has ever entered a restock (arrived ones included)."""
+    return tx.scalar(select(RestockRow.id).where(RestockRow.shop == shop).limit(1)) is not None
+
+
+def ever_backordered(tx: Session, shop: str) -> bool:
+    """Whether any line of the shop has ever been short."""
+    return tx.scalar(select(OrderLine.line_id).where(
+        OrderLine.shop == shop, OrderLine.backordered_at.is_not(None)).limit(1)) is not None

@@ -46,6 +46,8 @@ class Shop(Base):
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict] = mapped_column(JSON, default=dict)
     platform: Mapped[str] = mapped_column(String(16), default="shopify", server_default="shopify")
+    # The setup guide's steps only the merchant can mark: {"metafields_pinned": bool, "dismissed": bool}
+    setup: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class SaleorInstall(Base):
@@ -195,7 +197,11 @@ class OrderLine(Base):
 
     __tablename__ = "order_lines"
     __table_args__ = (Index("ix_order_lines_pool_time", "shop", "pool", "ordered_at"),
-                      Index("ix_order_lines_order", "shop", "order_id"))
+                      Index("ix_order_lines_order", "shop", "order_id"),
+                      # the admin's queue views; no plan writes these columns
+                      Index("ix_order_lines_variant", "shop", "variant_id"),
+                      Index("ix_order_lines_ordered", "shop", "ordered_at"),
+                      Index("ix_order_lines_priority", "shop", "manual_priority"))
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     line_id: Mapped[str] = mapped_column(String(100), primary_key=True)

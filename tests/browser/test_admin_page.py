@@ -75,10 +75,8 @@ def test_a_bad_csv_shows_every_bad_line(page, served):
             "TEE-BLUE,4,2026-11-24\n"
             "TEE-BLUE,lots,2026-11-24\n"
             "GHOST,1,2026-11-24\n")
-    form = page.locator("#import-form")
-    form.locator("[name=file]").set_input_files(
-        {"name": "restocks.csv", "mimeType": "text/csv", "buffer": text.encode()})
-    form.get_by_role("button", name="Import").click()
+    choose_csv(page, text)
+    page.get_by_role("button", name="Preview import").click()
     error = page.locator("#import-error")
     expect(error).to_contain_text("2 row(s) are invalid; nothing was imported")
     expect(error.locator("li")).to_have_text([
@@ -87,6 +85,55 @@ def test_a_bad_csv_shows_every_bad_line(page, served):
     ])
     expect(page.locator("#restocks-empty")).to_be_visible()
     assert stored_eta(services) == before
+
+
+def test_an_import_is_previewed_then_committed_as_previewed(page, served):
+    """The preview lists the rows and what they would change, and writes nothing; "Commit
+    import" writes those rows and the queue shows the date the preview announced."""
+    _, services = served
+    before = stored_eta(services)
+    choose_csv(page, "sku,quantity,expected_date,reference\n"
+                     "TEE-BLUE,4,2026-11-24,PO-9\n"
+                     "TEE-BLUE,2,2026-12-01,PO-10\n")
+    page.get_by_role("button", name="Preview import").click()
+    review = page.locator("#import-review")
+    expect(review).to_be_visible()
+    expect(page.locator("#import-summary")).to_contain_text(
+        "2 restock(s), 6 unit(s). 1 line(s) wait for these variants (1 unit(s) owed); "
+        "1 would be filled when the stock arrives; 1 date(s) would move earlier")
+    effects = review.locator(".import-effects-table [role=row]", has_text="Tee - Blue")
+    expect(effects.locator("[role=cell]")).to_have_text(
+        ["Tee - Blue", "6", "1", "1", "1", "1", "0"])
+    rows = review.locator(".import-rows-table s-table-body [role=row]")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("PO-9")
+    # Nothing is written by the preview.
+    expect(page.locator("#restocks-empty")).to_be_visible()
+    assert stored_eta(services) == before
+    page.get_by_role("button", name="Commit import").click()
+    expect(page.locator("#import-notice")).to_have_text("2 restock(s) imported.")
+    expect(review).to_be_hidden()
+    expect(page.locator("#restock-rows tr")).to_have_count(2)
+    expect(eta_cell(page)).to_contain_text("2026-11-25 (")
+    assert stored_eta(services) == "2026-11-25"
+
+
+def test_a_discarded_preview_imports_nothing(page, served):
+    _, services = served
+    before = stored_eta(services)
+    choose_csv(page, "sku,quantity,expected_date\nTEE-BLUE,4,2026-11-24\n")
+    page.get_by_role("button", name="Preview import").click()
+    expect(page.locator("#import-review")).to_be_visible()
+    page.get_by_role("button", name="Discard").click()
+    expect(page.locator("#import-review")).to_be_hidden()
+    expect(page.locator("#import-notice")).to_have_text("Nothing was imported.")
+    expect(page.locator("#restocks-empty")).to_be_visible()
+    assert stored_eta(services) == before
+
+
+def choose_csv(page, text: str) -> None:
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "restocks.csv", "mimeType": "text/csv", "buffer": text.encode()})
 
 
 def processing_days(page):

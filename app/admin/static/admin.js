@@ -212,7 +212,7 @@ async function loadQueue() {
     const rows = data.lines.map(queueRow);
     byId("queue-rows").replaceChildren(...rows);
     ui.upgrade(byId("queue-rows"));
-    byId("queue-empty").hidden = data.lines.length > 0;
+    showQueueEmpty(data.lines.length === 0);
     showSelection();
     byId("queue-page").textContent = !data.total ? ""
       : `${data.total}${data.total_exact ? "" : "+"} line(s) match`;
@@ -223,6 +223,29 @@ async function loadQueue() {
     showError("queue-error", null, error);
   } finally {
     table.removeAttribute("loading");
+  }
+}
+
+// An empty queue is one of two things: nothing waits at all (the empty state, which says what
+// the queue is for, or that every backorder was filled), or the search and filters leave none.
+function filtered() {
+  return Boolean(ui.value(byId("queue-search")).trim() || ui.value(byId("queue-age")).trim()
+                 || ui.value(byId("queue-priority")) || queue.variant
+                 || ui.value(byId("queue-status")) !== "waiting");
+}
+
+function showQueueEmpty(empty) {
+  const first = empty && !filtered();
+  byId("queue-first").hidden = !first;
+  byId("queue-empty").hidden = !empty || first;
+  byId("queue-table").hidden = first;
+  byId("bulk-bar").hidden = first;
+  const pages = byId("queue-table").nextElementSibling;  // the pagination of the offline page
+  if (pages?.classList.contains("native-pagination")) pages.hidden = first;
+  if (first && setup.data?.ever_backordered) {
+    byId("queue-first-heading").textContent = "Nothing is waiting";
+    byId("queue-first-text").textContent =
+      "Every backordered line has been filled. New short lines will wait here with their dates.";
   }
 }
 
@@ -422,6 +445,80 @@ function route() {
   else closeOrder();
 }
 
+// ---- the first-run setup guide: install, order fields pinned, first restock
+
+const setup = { data: null };
+const SETUP_DETAILS = {
+  install: "The app has read your store's catalog and stock, and defined its order fields.",
+  metafields: "In Settings, Custom data, Orders, pin the Backorders fields (status, date, lines, " +
+    "alternatives) so every order page shows them. Mark this step done once they are pinned.",
+  restock: "Add the stock you have ordered, by hand or from a CSV file: the waiting lines take " +
+    "their dates from it.",
+};
+
+function setupStep(step) {
+  const box = el("s-box", null, { padding: "small", class: `setup-step${step.done ? " done" : ""}`,
+                                  "data-step": step.key });
+  const mark = el("s-checkbox", null, { label: step.title, id: `setup-${step.key}` });
+  if (step.done) mark.setAttribute("checked", "");
+  if (step.key !== "metafields") mark.setAttribute("disabled", "");
+  else mark.addEventListener("change", () => markSetup({ metafields_pinned: ui.checked(mark) }));
+  box.append(mark, el("s-paragraph", SETUP_DETAILS[step.key]));
+  if (step.key === "metafields" && !step.done) {
+    box.append(el("s-button", "Open the order fields", {
+      href: "shopify://admin/settings/custom_data/order/metafields", target: "_top" }));
+  }
+  if (step.key === "restock" && !step.done) {
+    const add = el("s-button", "Add a restock");
+    add.addEventListener("click", focusRestockForm);
+    box.append(add);
+  }
+  return box;
+}
+
+function showSetup(data) {
+  setup.data = data;
+  byId("setup-guide").hidden = data.dismissed;
+  byId("setup-progress").textContent = data.completed === data.total
+    ? "All steps done." : `${data.completed} of ${data.total} steps done`;
+  byId("setup-steps").replaceChildren(...data.steps.map(setupStep));
+  ui.upgrade(byId("setup-steps"));
+  if (queue.page && !queue.page.lines.length) showQueueEmpty(true);
+}
+
+async function loadSetup() {
+  try {
+    showSetup(await api("GET", "/api/setup"));
+  } catch (error) {
+    byId("setup-guide").hidden = true;
+  }
+}
+
+async function markSetup(marks) {
+  try {
+    showSetup(await api("PUT", "/api/setup", marks));
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function focusRestockForm() {
+  window.location.hash = "#restocks";
+  const field = document.querySelector("#restock-form [name=variant]");
+  field.scrollIntoView({ block: "center" });
+  field.focus();
+}
+
+function startSetup() {
+  byId("setup-dismiss").addEventListener("click", () => markSetup({ dismissed: true }));
+  byId("restocks-empty-add").addEventListener("click", focusRestockForm);
+  byId("restocks-empty-import").addEventListener("click", () => {
+    byId("import-section").scrollIntoView({ block: "center" });
+    const native = byId("import-file").querySelector("input");
+    (native || byId("import-file")).focus();
+  });
+}
+
 // ---- restocks
 
 async function loadRestocks() {
@@ -432,6 +529,7 @@ async function loadRestocks() {
       r.variant || r.variant_id, r.quantity, r.expected_date, r.source, r.reference, restockActions(r),
     ])));
     document.getElementById("restocks-empty").hidden = data.restocks.length > 0;
+    document.getElementById("restock-table").hidden = data.restocks.length === 0;
   } catch (error) {
     showError("restock-error", null, error);
   }
@@ -481,7 +579,7 @@ function resetRestockForm() {
 async function refreshAfterRestock(notice) {
   show("restock-error", "");
   show("restock-notice", notice);
-  await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
+  await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights(), loadSetup()]);
 }
 
 async function submitRestock(event) {
@@ -509,26 +607,88 @@ async function submitRestock(event) {
   }
 }
 
-async function submitImport(event) {
-  event.preventDefault();
-  const form = event.target;
-  const file = form.elements.file.files[0];
+// A CSV import is previewed first: the server checks the file, re-plans as if it were imported
+// and rolls back. "Commit import" then sends the very text that was previewed.
+const importing = { text: null, name: "" };
+
+function csvForm(text, name) {
+  const data = new FormData();
+  data.append("file", new Blob([text], { type: "text/csv" }), name || "restocks.csv");
+  return data;
+}
+
+function showPreview(result) {
+  const t = result.totals;
+  byId("import-summary").textContent =
+    `${t.restocks} restock(s), ${t.units} unit(s). ${t.waiting_lines} line(s) wait for these ` +
+    `variants (${t.units_owed} unit(s) owed); ${t.lines_filled} would be filled when the stock ` +
+    `arrives; ${t.eta_earlier} date(s) would move earlier and ${t.eta_later} later.`;
+  byId("import-effects").replaceChildren(simpleTable(
+    ["Variant", "Units coming", "Lines waiting", "Units owed", "Lines filled on arrival",
+     "Dates earlier", "Dates later"],
+    result.variants.map((v) => [v.variant || v.variant_id, v.units, v.waiting_lines, v.units_owed,
+                                v.lines_filled, v.eta_earlier, v.eta_later]),
+    "import-effects-table"));
+  byId("import-rows").replaceChildren(simpleTable(
+    ["Line", "Variant", "Quantity", "Expected", "Reference"],
+    result.rows.map((r) => [r.line, r.variant || r.variant_id, r.quantity, r.expected_date,
+                            r.reference]),
+    "import-rows-table"));
+  byId("import-review").hidden = false;
+}
+
+function closePreview() {
+  importing.text = null;
+  byId("import-review").hidden = true;
+}
+
+async function previewImport() {
+  const [file] = ui.files(byId("import-file"));
   show("import-notice", "");
+  closePreview();
   if (!file) {
     show("import-error", "Choose a CSV file first.");
     return;
   }
-  const data = new FormData();
-  data.append("file", file);
+  const text = await file.text();
   try {
-    const result = await api("POST", "/api/restocks/import", data);
+    const result = await api("POST", "/api/restocks/import?preview=1", csvForm(text, file.name));
     show("import-error", "");
-    show("import-notice", `${result.imported} restock(s) imported.`);
-    form.reset();
-    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights()]);
+    importing.text = text;
+    importing.name = file.name;
+    showPreview(result);
   } catch (error) {
     showError("import-error", null, error);
   }
+}
+
+async function commitImport() {
+  if (importing.text === null) return;
+  const button = byId("import-commit");
+  ui.setDisabled(button, true);
+  try {
+    const result = await api("POST", "/api/restocks/import", csvForm(importing.text, importing.name));
+    closePreview();
+    ui.clearFiles(byId("import-file"));
+    show("import-error", "");
+    show("import-notice", `${result.imported} restock(s) imported.`);
+    await Promise.all([loadRestocks(), loadQueue(), loadNumbers(), loadInsights(), loadSetup()]);
+  } catch (error) {
+    closePreview();
+    showError("import-error", null, error);
+  } finally {
+    ui.setDisabled(button, false);
+  }
+}
+
+function startImport() {
+  byId("import-preview").addEventListener("click", previewImport);
+  byId("import-commit").addEventListener("click", commitImport);
+  byId("import-discard").addEventListener("click", () => {
+    closePreview();
+    show("import-notice", "Nothing was imported.");
+  });
+  byId("import-file").addEventListener("change", closePreview);
 }
 
 // ---- settings, saved through App Bridge's contextual save bar
@@ -832,11 +992,13 @@ function start() {
   window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
-  document.getElementById("import-form").addEventListener("submit", submitImport);
+  startImport();
+  startSetup();
   startSettings();
   startInsights();
   route();
-  Promise.all([loadQueue(), loadRestocks(), loadSettings(), loadNumbers(), loadInsights()])
+  Promise.all([loadSetup(), loadQueue(), loadRestocks(), loadSettings(), loadNumbers(),
+               loadInsights()])
     .then(() => { document.body.dataset.ready = "1"; });
 }
 

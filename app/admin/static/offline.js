@@ -7,7 +7,7 @@
 
 (() => {
   const FIELDS = ["s-text-field", "s-number-field", "s-search-field", "s-date-field", "s-select",
-                  "s-checkbox", "s-switch"];
+                  "s-checkbox", "s-switch", "s-drop-zone"];
   const ROLES = { "s-table": "table", "s-table-header-row": "row", "s-table-row": "row",
                   "s-table-header": "columnheader", "s-table-cell": "cell",
                   "s-table-body": "rowgroup" };
@@ -31,8 +31,9 @@
     } else {
       control = document.createElement("input");
       control.type = { "s-checkbox": "checkbox", "s-switch": "checkbox", "s-number-field": "number",
-                       "s-date-field": "date", "s-search-field": "search" }[tag] || "text";
-      for (const name of ["min", "max", "step", "placeholder", "maxlength"]) {
+                       "s-date-field": "date", "s-search-field": "search",
+                       "s-drop-zone": "file" }[tag] || "text";
+      for (const name of ["min", "max", "step", "placeholder", "maxlength", "accept"]) {
         if (host.hasAttribute(name)) control.setAttribute(name, host.getAttribute(name));
       }
       if (control.type === "checkbox") control.checked = host.hasAttribute("checked");
@@ -172,6 +173,14 @@
     setChecked(host, on) {
       if (polaris()) host.checked = Boolean(on);
       else control(host).checked = Boolean(on);
+    },
+    // The files chosen in an s-drop-zone.
+    files(host) {
+      return [...((polaris() ? host.files : control(host).files) || [])];
+    },
+    clearFiles(host) {
+      if (polaris()) host.value = "";
+      else control(host).value = "";
     },
     setError(host, message) {
       if (polaris()) host.error = message || "";

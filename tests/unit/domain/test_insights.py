@@ -73,3 +73,15 @@ def test_insights_parameters_default_to_30_days_and_no_safety_stock():
     query = parse_insights_query({})
     assert (query.days, query.safety_stock) == (30, 0)
     assert parse_insights_query({"days": "90", "safety_stock": "5"}).safety_stock == 5
+
+
+def test_the_series_take_rows_counted_by_day_as_the_database_sums_them():
+    from datetime import date as day_of
+
+    start = end = day_of(2026, 11, 18)
+    counted = backorder_rate_by_day([(start, True, 3), (start, False, 1)], start, end)
+    assert counted == [{"date": "2026-11-18", "lines": 4, "backordered": 3, "rate": 0.75}]
+    moved = eta_changes_by_day([(start, "later: restock changed", 2),
+                                (start, "earlier: restocks imported", 5),
+                                (start, "new: order", 9)], start, end)
+    assert moved == [{"date": "2026-11-18", "later": 2, "earlier": 5}]

@@ -25,6 +25,15 @@ def test_promise_accuracy_judges_first_promises():
     assert result.median_margin_days == 1
 
 
+def test_lines_not_shipped_may_be_counted_apart():
+    """The database counts the waiting lines; the same figures as reading each of them."""
+    shipped = [PromiseOutcome("a", D, D - timedelta(days=2)), PromiseOutcome("b", D, D),
+               PromiseOutcome("c", D, D + timedelta(days=3))]
+    result = promise_accuracy(shipped, TODAY, overdue=1, not_due=1)
+    assert (result.kept, result.broken, result.pending) == (2, 2, 1)
+    assert result.rate == 0.5 and result.mean_abs_error_days == pytest.approx(5 / 3)
+
+
 def test_promise_accuracy_of_nothing():
     result = promise_accuracy([], TODAY)
     assert result.rate is None and result.median_margin_days is None
