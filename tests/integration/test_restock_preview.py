@@ -15,7 +15,7 @@ PREVIEW = "/api/restocks/import?preview=1"
 def snapshot(services) -> dict[str, list]:
     """Every row of every table, as sorted tuples: two snapshots are equal when nothing changed."""
     with services.db.transaction() as s:
-        return {table.name: sorted((tuple(map(repr, row)) for row in s.execute(select(table))))
+        return {table.name: sorted(tuple(map(repr, row)) for row in s.execute(select(table)))
                 for table in Base.metadata.sorted_tables}
 
 
