@@ -58,6 +58,7 @@ class Config:
     webhook_max_attempts: int = 10
     saleor_api_urls: tuple[str, ...] = ()
     bulk_after_s: float = 5.0
+    reoffer_delay_s: float = 60.0
 
     @property
     def api_secrets(self) -> tuple[str, ...]:
@@ -147,6 +148,8 @@ def load_config(environ: Mapping[str, str] | None = None, toml_path: Path = APP_
         webhook_max_attempts=_whole(env.get("WEBHOOK_MAX_ATTEMPTS", "10"), "WEBHOOK_MAX_ATTEMPTS",
                                     1, 1_000),
         saleor_api_urls=_saleor_api_urls(env.get("SALEOR_API_URLS", "")),
+        reoffer_delay_s=_seconds(env.get("REOFFER_DELAY_SECONDS", "60"),
+                                 "REOFFER_DELAY_SECONDS"),
         bulk_after_s=_seconds(env.get("SHOPIFY_BULK_AFTER_SECONDS", "5"),
                               "SHOPIFY_BULK_AFTER_SECONDS"),
     )

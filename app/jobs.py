@@ -21,7 +21,14 @@ from huey.exceptions import TaskLockedException
 
 from app.config import Config
 from app.platforms.shopify.oauth import STATE_MAX_AGE
-from app.services.messages import FollowUp, ReplanShop, SettleStock, SetUpShop, SyncShop
+from app.services.messages import (
+    FollowUp,
+    ReofferShop,
+    ReplanShop,
+    SettleStock,
+    SetUpShop,
+    SyncShop,
+)
 
 log = logging.getLogger(__name__)
 RETRIES = 8
@@ -64,6 +71,10 @@ def _sync_key(shop: str) -> str:
     return f"sync-queued:{shop}"
 
 
+def _reoffer_key(shop: str) -> str:
+    return f"reoffer-queued:{shop}"
+
+
 class Queue:
     """Our tasks on one huey instance, and `enqueue`, which each service is given when it is
     built. The tasks run the services the queue is attached to (`attach`, once they exist): a
@@ -72,6 +83,7 @@ class Queue:
     def __init__(self, huey: Huey, config: Config):
         self.huey = huey
         self._sync_delay_s = config.sync_delay_s
+        self._reoffer_delay_s = config.reoffer_delay_s
         self._poll_s = config.worker_poll_s
         self._services = None
         self._process_receipt = retried(
@@ -82,6 +94,7 @@ class Queue:
         self._replan_shop = retried(huey, lambda shop, reason, plans=True, views=True: (
             self._send(self._worker.backorders.replan_shop(shop, reason, plans, views)
                        .follow_ups)), "replan_shop")
+        self._reoffer = retried(huey, lambda shop: self._run_reoffer(shop), "reoffer_shop")
         self._settle = retried(huey, lambda shop, items: self._send(
             self._worker.backorders.settle_stock(shop, list(items)).follow_ups), "settle_stock")
         self._reconcile = huey.periodic_task(crontab(minute="*/15"), name="reconcile")(
@@ -118,6 +131,8 @@ class Queue:
                 self._setup(shop)
             case ReplanShop(shop, reason, plans, views):
                 self._replan_shop(shop, reason, plans, views)
+            case ReofferShop(shop):
+                self.reoffer(shop)
 
     def process_receipt(self, receipt_id: int) -> None:
         self._process_receipt(receipt_id)
@@ -142,6 +157,20 @@ class Queue:
                 self._sync.schedule(args=(shop,), delay=self._sync_delay_s)
             else:
                 self._sync(shop)
+
+    def reoffer(self, shop: str) -> None:
+        """At most one re-offer waits per shop, run a while after the first ask: it looks at
+        every waiting order, so a sale's stream of fills pays for one pass per interval."""
+        if self.huey.put_if_empty(_reoffer_key(shop), "1"):
+            if self._reoffer_delay_s:
+                self._reoffer.schedule(args=(shop,), delay=self._reoffer_delay_s)
+            else:
+                self._reoffer(shop)
+
+    def _run_reoffer(self, shop: str) -> None:
+        self.huey.get(_reoffer_key(shop))  # from here on, a new ask queues another pass
+        self._send(self._worker.backorders.replan_shop(
+            shop, "alternatives given up", plans=False, views=True).follow_ups)
 
     def replan_shop(self, shop: str, reason: str, plans: bool = True, views: bool = True) -> None:
         self._replan_shop(shop, reason, plans, views)

@@ -125,6 +125,7 @@ def env(database_url, tmp_path, keys) -> dict:
         "SHOPIFY_ADMIN_ORIGIN": "https://{shop}",
         "APP_ENV": "test",
         "SYNC_DELAY_SECONDS": "0",  # tests run the queue by hand: no scheduled syncs
+        "REOFFER_DELAY_SECONDS": "0",  # nor scheduled re-offers
     }
     if os.environ.get("REDIS_URL"):
         values["REDIS_URL"] = os.environ["REDIS_URL"]

@@ -4,8 +4,10 @@ The catalog index is built per shop from the mirror and kept for a short while i
 Stock is read for every call, but only of the variants a lookup looks at, so a suggestion that sold
 out disappears at the next plan and a large shop costs no more than a small one.
 
-Units offered to one line are not offered to another: what other waiting lines' suggestions
-already claim, and what this call offered to the lines before, is taken out of the stock first."""
+Units offered to one line are not offered to another: what the waiting lines ahead of it in the
+queue (by order time) already claim, and what this call offered to the lines before, is taken out
+of the stock first. Lines behind it do not count, so a line's offers never depend on the order
+in which the orders reached us; planning looks again at the lines behind one that took more."""
 
 from __future__ import annotations
 
@@ -88,7 +90,8 @@ def _suggest_lines(index: CatalogIndex, stock: ShopStock, lines: list[OrderLine]
     """Suggest for each line in turn, each offer taking its units out of the stock the next line
     sees, after what other waiting lines claim."""
     found: dict[str, list[Suggestion]] = {}
-    for line in lines:
+    for line in sorted(lines, key=lambda x: (x.ordered_at, x.line_id)):
+        stock.ahead_of(line)
         quantity = max(1, line.backordered)
         found[line.line_id] = suggest(index, line.variant_id, None, quantity, settings, stock)
         stock.offer((sg.variant_id for sg in found[line.line_id]), quantity)
@@ -112,14 +115,15 @@ class ShopStock:
         self._stocked: frozenset[str] | None = None
         self._last_claims = {} if claims is None else claims
         self._pools: dict[str, dict[str, int]] = {}
-        self._claimed: dict[str, int] | None = None
+        self._claimed: dict[str, int] = {}
+        self._ahead: dict[str, int] = {}
+        self._read: _Claims | None = None
+        self._cursor = 0
         self._offered: dict[str, int] = {}
 
     def available(self, variant_id: str, location_id: str | None) -> int:
         if variant_id not in self._pools:
             self.prefetch((variant_id,))
-        if self._claimed is None:
-            self._claimed = self._other_claims()
         pools = self._pools[variant_id]
         units = sum(pools.values()) if location_id is None else pools.get(location_id, 0)
         return units - self._claimed.get(variant_id, 0) - self._offered.get(variant_id, 0)
@@ -169,22 +173,45 @@ class ShopStock:
         for variant_id in variant_ids:
             self._offered[variant_id] = self._offered.get(variant_id, 0) + quantity
 
-    def _other_claims(self) -> dict[str, int]:
-        """Units claimed per variant by the other waiting lines' stored suggestions (each
-        suggestion holds the units its line owes). The rows are read every time; when they are
-        the rows the shop's last call read, that call's sums are used again."""
-        rows = stock_store.waiting_suggestions(self._s, self._shop)
-        last = self._last_claims.get(self._shop)
-        if last is None or last.rows != rows:
-            last = self._last_claims[self._shop] = _Claims(rows)
-        if not self._lines & last.owed.keys():
-            return last.totals
-        claims = dict(last.totals)
-        for line_id in self._lines & last.owed.keys():
-            owed, ids = last.owed[line_id]
+    def ahead_of(self, line) -> None:
+        """From here on, count the claims of the other waiting lines ahead of this one in the
+        queue. Lines come in queue order, so the sums only grow; a line behind every stored
+        claim (a new order at the tail, the common case) takes the sums of the whole shop."""
+        claims = self._claims()
+        key = (stock_store.stored_time(self._s, line.ordered_at), line.line_id)
+        if claims.last is not None and key < claims.last:
+            queue = claims.queue()
+            while self._cursor < len(queue) and queue[self._cursor][:2] < key:
+                _, line_id, owed, ids = queue[self._cursor]
+                if line_id not in self._lines:
+                    for variant_id in ids:
+                        self._ahead[variant_id] = self._ahead.get(variant_id, 0) + owed
+                self._cursor += 1
+            self._claimed = self._ahead
+        else:
+            self._claimed = self._all_claims(claims)
+
+    def _claims(self) -> _Claims:
+        """The stored claims, read once per call. When they are the rows the shop's last call
+        read, that call's sums are used again."""
+        if self._read is None:
+            rows = stock_store.waiting_suggestions(self._s, self._shop)
+            last = self._last_claims.get(self._shop)
+            if last is None or last.rows != rows:
+                last = self._last_claims[self._shop] = _Claims(rows)
+            self._read = last
+        return self._read
+
+    def _all_claims(self, claims: _Claims) -> dict[str, int]:
+        """Units claimed per variant by every waiting line outside this call."""
+        if not self._lines & claims.owed.keys():
+            return claims.totals
+        totals = dict(claims.totals)
+        for line_id in self._lines & claims.owed.keys():
+            owed, ids = claims.owed[line_id]
             for variant_id in ids:
-                claims[variant_id] -= owed
-        return claims
+                totals[variant_id] -= owed
+        return totals
 
 
 class _Claims:
@@ -195,12 +222,20 @@ class _Claims:
         self.rows = rows
         self.totals: dict[str, int] = {}
         self.owed: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self.last = max(((row[3], row[0]) for row in rows), default=None)  # the queue's tail
+        self._queue: list[tuple] | None = None
         get = self.totals.get
-        for line_id, owed, text in rows:
+        for line_id, owed, text, _ in rows:
             ids = _suggested_ids(text)
             self.owed[line_id] = (owed, ids)
             for variant_id in ids:
                 self.totals[variant_id] = get(variant_id, 0) + owed
+
+    def queue(self) -> list[tuple]:
+        """(order time, line, units owed, variants claimed) in queue order, sorted once."""
+        if self._queue is None:
+            self._queue = sorted((row[3], row[0], *self.owed[row[0]]) for row in self.rows)
+        return self._queue
 
 
 _PARSED_LIMIT = 100_000

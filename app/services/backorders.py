@@ -234,12 +234,14 @@ class BackorderHandlers:
             self._in_short_transactions(pools, plan)
         if views:
             with self._db.read() as s:
-                waiting = sorted(order_store.backordered_order_ids(s, shop) - changed)  # fresh
+                waiting = [order for order in order_store.backordered_order_ids(s, shop)
+                           if order not in changed]  # fresh
                 policy = shop_policy(s, shop)
             today = self._clock().date()
 
             def refresh(s: Tx, chunk: list[str]) -> None:
-                changed.update(self._planning.refresh_orders(s, shop, set(chunk), policy, today))
+                changed.update(self._planning.refresh_orders(s, shop, chunk, policy, today,
+                                                             look_behind=False))
 
             self._in_short_transactions(waiting, refresh)
         if changed:

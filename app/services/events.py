@@ -15,7 +15,8 @@ from app.config import COMPLIANCE_TOPICS
 from app.services import privacy
 from app.services.installs import revoke
 from app.services.intake import Intake
-from app.services.messages import Enqueue, FollowUp, nowhere
+from app.services.messages import Enqueue, FollowUp, ReofferShop, nowhere
+from app.services.planning import offers_given_up
 from app.storage import deliveries as delivery_store
 from app.storage import shops as shop_store
 from app.storage.db import Database, Tx
@@ -77,7 +78,8 @@ class Events:
                 return "already processed"
             outcome = self._handle(s, receipt, prepared)
             self._intake.mark_processed(s, receipt.id, outcome.message)
-        for message in outcome.follow_ups:
+            reoffers = [ReofferShop(shop) for shop in sorted(offers_given_up(s))]
+        for message in outcome.follow_ups + reoffers:
             self._enqueue(message)
         log.info("webhook %s %s for %s: %s", receipt_id, receipt.topic, receipt.shop, outcome.message)
         return outcome.message

@@ -39,7 +39,15 @@ class ReplanShop:
     views: bool = True
 
 
-FollowUp = SyncShop | SettleStock | SetUpShop | ReplanShop
+@dataclass(frozen=True, slots=True)
+class ReofferShop:
+    """Offer every waiting line its alternatives again, in queue order: some lines gave up
+    units that lines behind them may now be offered."""
+
+    shop: str
+
+
+FollowUp = SyncShop | SettleStock | SetUpShop | ReplanShop | ReofferShop
 Enqueue = Callable[[FollowUp], None]
 
 

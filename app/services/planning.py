@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from app.domain.allocation import append_plan, plan_pool, queue_key
+from app.domain.alternatives import as_entry
 from app.domain.calendar import BusinessCalendar
 from app.domain.eta import EtaSchedule, eta_changes
 from app.domain.lead_time import (
@@ -46,6 +47,9 @@ from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 Suggest = Callable[[Tx, str, list], dict[str, list[dict]]]
 CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
 NO_TAGS: frozenset[str] = frozenset()
+# Rounds of looking again at the lines behind lines that took more alternatives' units; each
+# round reaches further back in the queue, and what is left is looked at by the next plan.
+BEHIND_ROUNDS = 5
 WAITING_WINDOW = 3  # days after crossing waiting long in which the hourly job still finds an order
 
 
@@ -298,22 +302,43 @@ class Planning:
             return set()
         return self.refresh_orders(s, shop, orders, shop_policy(s, shop), self._clock().date())
 
-    def refresh_orders(self, s: Tx, shop: str, order_ids: set[str], policy: Policy,
-                       today: date) -> set[str]:
-        """Recompute the desired state of these orders; those whose state changed. A line filled
-        gives up the alternatives it was offered: as many lines next in its queue that were
-        offered none are looked at again."""
+    def refresh_orders(self, s: Tx, shop: str, order_ids: set[str] | list[str], policy: Policy,
+                       today: date, look_behind: bool = True) -> set[str]:
+        """Recompute the desired state of these orders (a list: in its order, the queue's when
+        a whole shop is looked at, so each chunk sees the offers of the orders ahead); those
+        whose state changed.
+
+        With `look_behind`, the lines behind them see what these took and gave up: a line that
+        now suggests a variant takes its units from the lines behind that suggested it, which
+        are looked at again; a line filled gives up what it was offered, and as many lines next
+        in its queue that were offered none are looked at again. Lines that gave up offers mark
+        the transaction (`offers_given_up`), for a pass over the whole shop later."""
         released: Counter[str] = Counter()
-        changed = self._refresh(s, shop, order_ids, policy, today, released)
+        taken: dict[str, datetime] = {}
+        changed = self._refresh(s, shop, order_ids, policy, today, released, taken)
+        if not look_behind:
+            return changed
         if released:
             changed |= self._refresh(s, shop, _next_without_offers(s, shop, released) - order_ids,
-                                     policy, today, Counter())
+                                     policy, today, Counter(), taken)
+        done = set(order_ids)
+        for _ in range(BEHIND_ROUNDS):
+            behind = plan_store.orders_suggesting(s, shop, set(taken),
+                                                  after=min(taken.values(), default=None)) - done
+            if not behind:
+                break
+            done |= behind
+            taken = {}
+            changed |= self._refresh(s, shop, behind, policy, today, Counter(), taken)
         return changed
 
-    def _refresh(self, s: Tx, shop: str, order_ids: set[str], policy: Policy, today: date,
-                 released: Counter[str]) -> set[str]:
+    def _refresh(self, s: Tx, shop: str, order_ids: set[str] | list[str], policy: Policy,
+                 today: date, released: Counter[str], taken: dict[str, datetime]) -> set[str]:
+        """`taken`: the variants lines newly suggest, each with the earliest order time of
+        such a line; the lines behind that suggest them counted units these lines now claim."""
         changed = set()
-        for chunk in _chunks(sorted(order_ids)):
+        ordered = order_ids if isinstance(order_ids, list) else sorted(order_ids)
+        for chunk in _chunks(ordered):
             rows: dict[str, list] = {}
             for r in plan_store.lines_of_orders(s, shop, chunk):
                 rows.setdefault(r.order_id, []).append(r)
@@ -333,6 +358,10 @@ class Planning:
                     wanted[order_id] = desired
             if moved:
                 plan_store.set_alternatives(s, shop, moved)
+                if _note_taken(rows, moved, taken):
+                    _give_up_offers(s, shop)
+            if released:
+                _give_up_offers(s, shop)
             plan_store.set_desired(s, shop, wanted, syncs, _holds_changed(wanted, syncs),
                                    self._clock())
             changed |= set(wanted)
@@ -420,13 +449,50 @@ def _restocked(s: Tx, run: _Run, pool: str) -> None:
     """A pool recovered: its open stockout closes. Lateness is learned against the restock that
     came: the earliest-dated of those that arrived today (stock rising marks them arrived before
     this plan). Restocks still expected have not come, and a pool that recovered with no arrival
-    today (an order cancelled or edited down) teaches no lateness."""
+    today (an order cancelled or edited down) teaches no lateness. A shortage that ends the day it
+    began teaches no lead time at all: no supplier restocks within the day, and such a recovery
+    comes from a cancellation, an edit or stock events that reached us out of order, so its
+    stockout is forgotten."""
     open_row = plan_store.open_stockout(s, run.shop, pool)
     if open_row is None:
+        return
+    if open_row.stockout_on >= run.today:
+        plan_store.forget_stockout(s, open_row)
         return
     midnight = run.now.replace(hour=0, minute=0, second=0, microsecond=0)
     open_row.restocked_on = run.today
     open_row.expected_on = plan_store.first_expected_of_arrived(s, run.shop, pool, midnight)
+
+
+def _note_taken(rows: dict[str, list], moved: list[tuple[str, list]],
+                taken: dict[str, datetime]) -> bool:
+    """Add to `taken` the variants each moved line suggests now and did not before; whether
+    some line gave up a variant it suggested."""
+    lines = {r.line_id: r for order_lines in rows.values() for r in order_lines}
+    gave_up = False
+    for line_id, new in moved:
+        line = lines[line_id]
+        before = {as_entry(e)["variant_id"] for e in line.alternatives or []}
+        after = {as_entry(e)["variant_id"] for e in new}
+        gave_up = gave_up or bool(before - after)
+        for variant_id in after - before:
+            taken[variant_id] = min(taken.get(variant_id, line.ordered_at), line.ordered_at)
+    return gave_up
+
+
+_GIVEN_UP = "offers_given_up"
+
+
+def _give_up_offers(s: Tx, shop: str) -> None:
+    s.info.setdefault(_GIVEN_UP, set()).add(shop)
+
+
+def offers_given_up(s: Tx) -> set[str]:
+    """The shops in which this transaction's plans had lines give up alternatives they were
+    offered. Lines behind them may be offered those now: only a pass over the whole shop in
+    queue order finds which (`ReofferShop`), so the offers never depend on the order in which
+    events reached us."""
+    return s.info.get(_GIVEN_UP, set())
 
 
 def _next_without_offers(s: Tx, shop: str, released: Counter[str]) -> set[str]:

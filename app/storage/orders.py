@@ -38,10 +38,12 @@ def line_pools(tx: Session, shop: str, order_id: str) -> set[str]:
         OrderLine.shop == shop, OrderLine.order_id == order_id)))
 
 
-def backordered_order_ids(tx: Session, shop: str) -> set[str]:
-    """Orders with a line waiting on stock."""
-    return set(tx.scalars(select(OrderLine.order_id).where(
-        OrderLine.shop == shop, OrderLine.backordered > 0)))
+def backordered_order_ids(tx: Session, shop: str) -> list[str]:
+    """Orders with a line waiting on stock, in queue order (by order time)."""
+    first = func.min(OrderLine.ordered_at)
+    return list(tx.scalars(select(OrderLine.order_id).where(
+        OrderLine.shop == shop, OrderLine.backordered > 0).group_by(OrderLine.order_id)
+        .order_by(first, OrderLine.order_id)))
 
 
 # Variants

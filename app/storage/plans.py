@@ -63,6 +63,7 @@ WAITING = (LINES.c.line_id, LINES.c.order_id, LINES.c.open_quantity, LINES.c.cov
            LINES.c.eta_source, LINES.c.eta_confidence, LINES.c.eta_restock_id, LINES.c.eta_slipped)
 # What an order's desired state reads of its lines.
 REFRESH = (LINES.c.line_id, LINES.c.order_id, LINES.c.pool, LINES.c.variant_id, LINES.c.title,
+           LINES.c.ordered_at,
            LINES.c.open_quantity, LINES.c.covered, LINES.c.backordered, LINES.c.backordered_at,
            LINES.c.alternatives, LINES.c.shipped, *(LINES.c[c] for c in ETA_COLUMNS))
 # Writes a line's new plan: its first ETA is kept, the time it first went short is kept once
@@ -185,6 +186,10 @@ def waiting_lines(tx: Session, shop: str, pool: str) -> list[Row]:
         .order_by(LINES.c.queue_ticket)).all()
 
 
+def forget_stockout(tx: Session, row: StockoutRow) -> None:
+    tx.delete(row)
+
+
 def first_waiting_without_offers(tx: Session, shop: str, pool: str, count: int) -> list[str]:
     """The orders of the first `count` waiting lines of the pool that were offered no
     alternative."""
@@ -194,12 +199,17 @@ def first_waiting_without_offers(tx: Session, shop: str, pool: str, count: int) 
         .order_by(LINES.c.queue_ticket).limit(count)))
 
 
-def orders_suggesting(tx: Session, shop: str, variant_ids: set[str]) -> set[str]:
-    """Orders with a backordered line that offers one of these variants as an alternative."""
+def orders_suggesting(tx: Session, shop: str, variant_ids: set[str],
+                      after: datetime | None = None) -> set[str]:
+    """Orders with a backordered line that offers one of these variants as an alternative (of
+    those ordered at `after` or later, when given)."""
+    if not variant_ids:
+        return set()
     mentions = or_(*(cast(OrderLine.alternatives, String).like(f'%"{v}"%')
                      for v in variant_ids))
+    since = [] if after is None else [OrderLine.ordered_at >= after]
     return set(tx.scalars(select(OrderLine.order_id).where(
-        OrderLine.shop == shop, OrderLine.backordered > 0, mentions)))
+        OrderLine.shop == shop, OrderLine.backordered > 0, mentions, *since)))
 
 
 def lines_of_orders(tx: Session, shop: str, order_ids: list[str]) -> Iterable[Row]:

@@ -7,6 +7,7 @@ through the driver itself (see `waiting_suggestions`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import Row, String, bindparam, cast, select
 from sqlalchemy.orm import Session
@@ -41,9 +42,18 @@ def stocked_items(tx: Session, shop: str) -> Iterable[Row]:
 
 
 def waiting_suggestions(tx: Session, shop: str) -> list[tuple]:
-    """(line, units owed, its stored suggestions as JSON text) of the shop's waiting lines that
-    have suggestions, as plain tuples: two reads of the same rows compare equal, cheaply."""
+    """(line, units owed, its stored suggestions as JSON text, its order time as stored) of the
+    shop's waiting lines that have suggestions, as plain tuples: two reads of the same rows
+    compare equal, cheaply."""
     return _plain_rows(tx, _WAITING_READ, {"shop": shop})
+
+
+def stored_time(tx: Session, value: datetime):
+    """An order time in the form `waiting_suggestions` hands back, so the two compare: the
+    driver's own value, or SQLite's fixed-width text."""
+    dialect = tx.connection().dialect
+    process = OrderLine.__table__.c.ordered_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value
 
 
 _compiled: dict[tuple[int, str, str], Compiled] = {}
@@ -84,7 +94,8 @@ _STOCKED_READ = select(StockLevel.inventory_item_id).distinct().where(
     StockLevel.shop == bindparam("shop"), StockLevel.available > 0)
 
 _SUGGESTED_TEXT = cast(OrderLine.alternatives, String)
-_WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT).where(
+_WAITING_READ = select(OrderLine.line_id, OrderLine.backordered, _SUGGESTED_TEXT,
+                       OrderLine.ordered_at).where(
     OrderLine.shop == bindparam("shop"), OrderLine.backordered > 0, _SUGGESTED_TEXT != "[]")
 
 

@@ -4,6 +4,7 @@ reasons on the line, the order's metafields and the queue."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -70,6 +71,24 @@ def test_free_units_are_offered_to_as_many_waiting_lines_as_they_can_serve(flow,
     assert len(offered) == free
 
 
+@pytest.mark.parametrize("arrival", [(1, 2), (2, 1)])
+def test_the_order_first_in_the_queue_is_offered_the_unit_whichever_reached_us_first(
+        flow, platform, arrival):
+    """One free unit of Large, two orders waiting for Small: the earlier order gets the offer,
+    even when its webhook comes after the later order's (which is then looked at again)."""
+    client, services = flow
+    tee(platform, 1, -2, "Small")
+    tee(platform, 2, 1, "Large")
+    services.onboarding.setup(SHOP)
+    for number in arrival:
+        post_webhook(client, "orders/create", order_payload(number, [(10 + number, 1, 1)],
+                                                            minute=number))
+        work(services)
+    assert line(services, 11).backordered and line(services, 12).backordered
+    assert gid(2) in suggested(services, 11)
+    assert gid(2) not in suggested(services, 12)
+
+
 def test_lines_of_one_order_do_not_share_a_single_unit(flow, platform):
     client, services = flow
     tee(platform, 1, -1, "Small")
@@ -101,6 +120,27 @@ def test_a_unit_freed_by_a_filled_line_is_offered_to_the_next(flow, platform):
     work(services)
     assert not line(services, 11).backordered  # the first in the queue is filled
     assert line(services, 12).backordered
+    assert gid(2) in suggested(services, 12)
+
+
+def test_a_unit_given_up_is_offered_to_a_line_behind_that_waits_for_another_variant(flow,
+                                                                                    platform):
+    """Small's line holds the only Large unit; Medium's line behind it was offered none. Small
+    is filled: the pass over the shop offers Large to Medium's line."""
+    client, services = flow
+    tee(platform, 1, -1, "Small")
+    tee(platform, 3, -1, "Medium")
+    tee(platform, 2, 1, "Large")
+    services.onboarding.setup(SHOP)
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 1)], minute=1))
+    post_webhook(client, "orders/create", order_payload(2, [(12, 3, 1)], minute=2))
+    work(services)
+    assert gid(2) in suggested(services, 11) and gid(2) not in suggested(services, 12)
+    post_webhook(client, "inventory_levels/update", {
+        "inventory_item_id": 1, "location_id": 1, "available": 0,
+        "updated_at": "2026-11-20T12:30:00Z"})
+    work(services)
+    assert not line(services, 11).backordered
     assert gid(2) in suggested(services, 12)
 
 
@@ -187,7 +227,8 @@ def test_suggestions_stored_as_bare_ids_still_claim_their_units(flow, platform, 
                         backordered=1, alternatives=[gid(2)]))
     with services.db.transaction() as s:
         row = OrderLine(shop=SHOP, line_id="new", order_id="O1", variant_id=gid(1),
-                        pool=f"{gid(1)}@all", backordered=1)
+                        pool=f"{gid(1)}@all", backordered=1,
+                        ordered_at=clock() + timedelta(seconds=1))
         assert services.alternatives.for_lines(s, SHOP, [row]) == {"new": []}
         stored = s.scalars(select(OrderLine.alternatives).where(OrderLine.line_id == "old")).one()
         assert stored == [gid(2)]

@@ -150,3 +150,15 @@ def test_a_late_restock_teaches_the_delay_without_a_shortage(flow, clock):
     row = line(services, 21)
     assert row.eta_restock_id == "po-2"
     assert row.eta == date(2026, 12, 18)  # three days late, as po-1 was, then a day to ship
+
+
+def test_a_shortage_over_within_its_day_teaches_no_lead_time(flow, clock):
+    """Stock comes back the day the variant ran short (an order cancelled, or stock events that
+    reached us out of order): its stockout is forgotten, not learned as a restock in 0 days."""
+    client, services = flow
+    move_to(clock, DAY)
+    short_and_restocked(flow, clock)
+    post_webhook(client, "inventory_levels/update", stock(1, DAY, hour=14))
+    work(services)
+    assert line(services, 11).backordered == 0
+    assert stockouts(services) == []

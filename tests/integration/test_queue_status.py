@@ -6,6 +6,7 @@ import json
 
 from app import create_app
 from app.config import load_config
+from app.services.messages import ReofferShop
 from tests.integration.helpers import install, post_webhook
 from tests.integration.test_backorder_flow import order_payload
 
@@ -46,3 +47,20 @@ def test_the_text_form_names_each_count(app):
     result = app.test_cli_runner().invoke(args=["queue", "status"])
     assert result.exit_code == 0
     assert "webhooks: 0" in result.output and "settled: true" in result.output
+
+
+def test_one_reoffer_waits_per_shop_and_a_new_ask_after_it_ran_queues_another(env, clock,
+                                                                                platform):
+    app = create_app(load_config({**env, "REOFFER_DELAY_SECONDS": "60"}), clock=clock,
+                     migrate=False, gateway=platform)
+    queue = app.extensions["backorders"].queue
+    queue.huey.flush()
+    for shop in ("a.myshopify.com", "a.myshopify.com", "b.myshopify.com"):
+        queue.enqueue(ReofferShop(shop))
+    passes = queue.huey.pending()
+    assert [task.args for task in passes] == [("a.myshopify.com",), ("b.myshopify.com",)]
+    assert all(task.eta is not None for task in passes)  # each a minute out
+    queue.huey.get("reoffer-queued:a.myshopify.com")  # as the pass does when it starts
+    queue.enqueue(ReofferShop("a.myshopify.com"))
+    assert len(queue.huey.pending()) == 3
+    queue.huey.flush()

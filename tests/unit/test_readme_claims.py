@@ -52,6 +52,14 @@ def test_only_app_env_development_migrates_on_start_up():
     assert not load_config({**BASE, "APP_ENV": "staging"}).development
 
 
+def test_reoffer_delay_defaults_to_a_minute_and_takes_0_to_300():
+    assert load_config(BASE).reoffer_delay_s == 60
+    assert load_config({**BASE, "REOFFER_DELAY_SECONDS": "0"}).reoffer_delay_s == 0
+    with pytest.raises(ConfigError) as error:
+        load_config({**BASE, "REOFFER_DELAY_SECONDS": "301"})
+    assert error.value.setting == "REOFFER_DELAY_SECONDS"
+
+
 def test_sync_delay_defaults_to_two_seconds_and_takes_0_to_300():
     assert load_config(BASE).sync_delay_s == 2
     for value in ("0", "300", "0.5"):
