@@ -8,7 +8,9 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.domain.errors import BadParameter, Conflict, DomainError, InvalidInput, NotFound
+from app.platforms.shopify.app_proxy import FormRejected
 from app.platforms.shopify.errors import BadSessionToken, NotAShopDomain, RequestRejected
+from app.services.customer_actions import NotAllowed
 from app.services.installs import NotInstalled, StateRejected
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,10 @@ class TooLarge(AppError):
 
 
 DOMAIN_STATUS = {BadParameter: 400, InvalidInput: 422, NotFound: 404, Conflict: 409, NotInstalled: 401,
-                 StateRejected: 401}
+                 StateRejected: 401, NotAllowed: 403}
 # What the web answers for a request the Shopify adapter refused; anything else it refuses is 401.
-REJECTED_AS = {NotAShopDomain: BadRequest, BadSessionToken: InvalidSessionToken}
+REJECTED_AS = {NotAShopDomain: BadRequest, BadSessionToken: InvalidSessionToken,
+               FormRejected: Forbidden}
 
 
 def status_for(error: DomainError) -> int:

@@ -1,6 +1,9 @@
 """The customer's page in the shop, through Shopify's app proxy (`[app_proxy]` in app.toml):
 `/apps/backorders` on the shop's domain. Shopify renders a Liquid answer inside the shop's
-theme; `?format=json` (or `Accept: application/json`) answers JSON for the theme's own scripts."""
+theme; `?format=json` (or `Accept: application/json`) answers JSON for the theme's own scripts.
+
+Where the merchant allows it, each line still owed has a form to take those units off the order
+(`POST /apps/backorders/cancel`), carrying a token signed for that customer's line."""
 
 from __future__ import annotations
 
@@ -9,11 +12,13 @@ from html import escape
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
+from app.domain.errors import InvalidInput
 from app.errors import Forbidden, Unauthenticated
-from app.platforms.shopify.app_proxy import read_link, verify_proxy
+from app.platforms.shopify.app_proxy import read_form, read_link, sign_form, verify_proxy
 
 bp = Blueprint("storefront", __name__)
 LINK_DAYS = 30  # how long a link in a message opens the page
+FORM_HOURS = 24  # how long a page's action form can be sent
 
 
 @bp.get("/proxy/backorders")
@@ -30,9 +35,56 @@ def my_backorders():
                                   field="customer")
         return _liquid(render_template("storefront/backorders.liquid", guest=True, lines=[]))
     lines = services.customer_backorders.lines(proxied.shop, customer)
+    forms = _forms(services, proxied.shop, customer, lines)
     if as_json:
-        return jsonify({"lines": [_line_json(line) for line in lines]})
-    return _liquid(render_template("storefront/backorders.liquid", guest=False, lines=lines))
+        return jsonify({"lines": [_line_json(line, forms.get(line.line_id)) for line in lines]})
+    return _liquid(render_template("storefront/backorders.liquid", guest=False, lines=lines,
+                                   forms=forms, link=request.args.get("link", "")))
+
+
+@bp.post("/proxy/backorders/cancel")
+def cancel_owed():
+    """Take the units a line still owes off the order: once per form, whatever the clicks."""
+    services = current_app.extensions["backorders"]
+    proxied = verify_proxy(request.args.to_dict(flat=False), services.config.api_secrets,
+                           services.clock().timestamp())
+    customer = _customer(services, proxied)
+    if customer is None:
+        raise Unauthenticated("log in to your account to change your order", field="customer")
+    order_id, line_id = _form_field("order"), _form_field("line")
+    key = read_form(request.form.get("token", ""), services.config.api_secrets, proxied.shop,
+                    customer, order_id, line_id, FORM_HOURS * 3600)
+    result = services.customer_actions.cancel_owed(proxied.shop, customer, order_id, line_id,
+                                                   _units(), key)
+    if _wants_json():
+        return jsonify({"action": result.kind, "order_id": result.order_id,
+                        "line_id": result.line_id, "units": result.units,
+                        "status": result.status, "message": result.message})
+    return _liquid(render_template("storefront/action_done.liquid", result=result,
+                                   link=request.args.get("link", "")))
+
+
+def _forms(services, shop: str, customer: str, lines) -> dict[str, str]:
+    """A signed form token per line still owed, where the shop lets customers cancel."""
+    if not services.customer_actions.allowed(shop):
+        return {}
+    secret = services.config.api_secrets[0]
+    return {line.line_id: sign_form(secret, shop, customer, line.order_id, line.line_id)
+            for line in lines if line.owed}
+
+
+def _form_field(name: str) -> str:
+    value = request.form.get(name, "")
+    if not value or len(value) > 100:
+        raise InvalidInput(f"the form field {name} is missing or too long", field=name)
+    return value
+
+
+def _units() -> int:
+    value = request.form.get("units", "")
+    if not value.isdigit() or len(value) > 6:
+        raise InvalidInput("units must be a whole number of units", field="units")
+    return int(value)
 
 
 @bp.app_template_filter("liquid_text")
@@ -65,8 +117,9 @@ def _liquid(body: str) -> Response:
     return Response(body, mimetype="application/liquid")
 
 
-def _line_json(line) -> dict:
+def _line_json(line, form: str | None) -> dict:
     return {
+        "cancel_token": form,
         "order_id": line.order_id, "order_name": line.order_name, "line_id": line.line_id,
         "title": line.title, "quantity": line.quantity, "ready": line.ready, "owed": line.owed,
         "ships_on": _day(line.ships_on), "earliest": _day(line.earliest),

@@ -24,6 +24,7 @@ from app.services.admin import Admin
 from app.services.alternatives import Alternatives
 from app.services.backlog import Backlog
 from app.services.backorders import BackorderHandlers
+from app.services.customer_actions import CustomerActions
 from app.services.customer_backorders import CustomerBackorders
 from app.services.events import Events
 from app.services.fulfillment_events import FulfillmentEvents
@@ -71,6 +72,7 @@ class Services:
     backlog: Backlog
     queue: Queue
     customer_backorders: CustomerBackorders
+    customer_actions: CustomerActions
 
     def close(self) -> None:
         self.db.dispose()
@@ -149,6 +151,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         restocks=Restocks(db, planning, clock, queue.enqueue),
         backlog=Backlog(db, queue.counts), queue=queue,
         customer_backorders=CustomerBackorders(db),
+        customer_actions=CustomerActions(db, gateway, clock),
     )
     queue.attach(services)
     return services

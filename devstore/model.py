@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
 def gid(kind: str, number: int) -> str:
@@ -294,6 +295,7 @@ class Shop:
     definitions: dict[tuple[str, str, str], MetafieldDefinition] = field(default_factory=dict)
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
     flow_triggers_received: list[dict] = field(default_factory=list)  # {handle, payload, at}
+    edit_sessions: dict[int, Any] = field(default_factory=dict)  # order_edit_sessions.EditSession
     installed: bool = False
     scopes: list[str] = field(default_factory=list)
     next_order_number: int = 1001

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from . import bulk, bulk_mutations, flow
+from . import bulk, bulk_mutations, flow, order_edit_sessions
 from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
@@ -286,6 +286,43 @@ def m_flow_trigger_receive(_root, info, handle=None, payload=None, body=None):
     return {"userErrors": errors}
 
 
+def _edit_scope(ctx: RequestContext) -> None:
+    """The order editing mutations need `write_order_edits` (schema docs)."""
+    if order_edit_sessions.SCOPE not in ctx.shop.scopes:
+        raise GraphQLError(f"Access denied: requires the {order_edit_sessions.SCOPE} scope.",
+                           extensions={"code": "ACCESS_DENIED"})
+
+
+def m_order_edit_begin(_root, info, id):
+    ctx = _ctx(info)
+    _edit_scope(ctx)
+    session, errors = order_edit_sessions.begin(ctx.core, ctx.shop, id)
+    if session is None:
+        return {"calculatedOrder": None, "orderEditSession": None, "userErrors": errors}
+    return {"calculatedOrder": order_edit_sessions.calculated_order_view(ctx.shop, session),
+            "orderEditSession": order_edit_sessions.session_view(session), "userErrors": []}
+
+
+def m_order_edit_set_quantity(_root, info, id, lineItemId, quantity, restock=None):
+    ctx = _ctx(info)
+    _edit_scope(ctx)
+    session, errors = order_edit_sessions.set_quantity(ctx.shop, id, lineItemId, quantity, restock)
+    if session is None:
+        return {"calculatedOrder": None, "calculatedLineItem": None, "orderEditSession": None,
+                "userErrors": errors}
+    calculated = order_edit_sessions.calculated_order_view(ctx.shop, session)
+    return {"calculatedOrder": calculated, "orderEditSession": order_edit_sessions.session_view(session),
+            "calculatedLineItem": None, "userErrors": []}
+
+
+def m_order_edit_commit(_root, info, id, notifyCustomer=None, staffNote=None):
+    ctx = _ctx(info)
+    _edit_scope(ctx)
+    order, errors = order_edit_sessions.commit(ctx.core, ctx.shop, id)
+    return {"order": order_view(ctx, order) if order else None,
+            "successMessages": ["Order updated"] if order else None, "userErrors": errors}
+
+
 QUERY_FIELDS = {"shop": q_shop, "locations": q_locations, "products": q_products, "order": q_order,
                 "productVariant": q_product_variant, "inventoryItem": q_inventory_item,
                 "fulfillmentOrder": q_fulfillment_order, "node": q_node, "nodes": q_nodes}
@@ -297,4 +334,7 @@ MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafiel
                    "bulkOperationRunQuery": m_bulk_operation_run_query,
                    "orderUpdate": m_order_update, "stagedUploadsCreate": m_staged_uploads_create,
                    "bulkOperationRunMutation": m_bulk_operation_run_mutation,
-                   "flowTriggerReceive": m_flow_trigger_receive}
+                   "flowTriggerReceive": m_flow_trigger_receive,
+                   "orderEditBegin": m_order_edit_begin,
+                   "orderEditSetQuantity": m_order_edit_set_quantity,
+                   "orderEditCommit": m_order_edit_commit}

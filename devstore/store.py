@@ -35,7 +35,7 @@ from .webhooks import COMPLIANCE_TOPICS, TOPICS, WebhookSender, wsgi_transport
 
 DEFAULT_SCOPES = ("read_orders,write_orders,read_products,write_products,read_inventory,"
                   "read_locations,read_customers,read_merchant_managed_fulfillment_orders,"
-                  "write_merchant_managed_fulfillment_orders")
+                  "write_merchant_managed_fulfillment_orders,write_order_edits")
 ALWAYS_SENT = (*COMPLIANCE_TOPICS, "app/uninstalled")
 
 

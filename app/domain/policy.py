@@ -57,6 +57,7 @@ class Policy:
     cap_by_variant: Mapping[str, int] = field(default_factory=_frozen_map)
     cap_follows_incoming: bool = False
     notices: NoticeSettings = NoticeSettings()  # what the customer hears, and when
+    customers_may_cancel: bool = False  # take their backordered units off from their page
 
     def business_calendar(self, holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
         """The shop's calendar: its weekend, its closed dates and the public holidays given."""
@@ -112,6 +113,7 @@ class Policy:
             "caps": {"default": self.default_cap, "variant": dict(self.cap_by_variant)},
             "cap_follows_incoming": self.cap_follows_incoming,
             "notices": self.notices.to_dict(),
+            "customers_may_cancel": self.customers_may_cancel,
         }
 
 
@@ -254,5 +256,6 @@ _PARSERS = {
     "caps": _caps,
     "cap_follows_incoming": _flag("cap_follows_incoming"),
     "notices": lambda value: {"notices": NoticeSettings.from_dict(value)},
+    "customers_may_cancel": _flag("customers_may_cancel"),
 }
 _KNOWN_KEYS = frozenset(_PARSERS)

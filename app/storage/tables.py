@@ -287,6 +287,26 @@ class EtaChangeRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class CustomerAction(Base):
+    """What a customer did to their order from their page, once per form sent (`key`): taken
+    off, or refused with the platform's reason. Shown to the merchant on the order."""
+
+    __tablename__ = "customer_actions"
+    __table_args__ = (UniqueConstraint("shop", "key", name="uq_customer_actions_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    order_id: Mapped[str] = mapped_column(String(100))
+    line_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    units: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # started, done, refused
+    message: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class StockoutRow(Base):
     """A variant's stockout and, once stock came back, its restock: the lead-time history."""
 

@@ -117,6 +117,10 @@ class SaleorGateway:
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         log.info("pinned substitutes are kept by the app only on Saleor (%s)", product_id)
 
+    def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
+                       units: int, note: str) -> str | None:
+        return "customers cannot change their orders from their page on this shop yet"
+
     def shop_profile(self, shop: str) -> ShopProfile:
         return ShopProfile(None, None)
 

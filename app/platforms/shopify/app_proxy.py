@@ -10,12 +10,17 @@ request is made, so an old one is refused: a signed URL seen in a log or a refer
 a customer's page later.
 
 The links the app puts in messages (a customer opening the page from an email, not logged in)
-are signed by the app itself, with an expiry, for one customer of one shop."""
+are signed by the app itself, with an expiry, for one customer of one shop.
+
+Each action form on the page carries a token the app signed for that customer, order and line,
+with a nonce: a form posted from anywhere else (a cross-site request, another customer's page)
+has no valid token, and the nonce names the form, so the same form sent twice is one action."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets as random_tokens
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +31,7 @@ from app.platforms.shopify.oauth import valid_shop
 
 MAX_AGE_S = 300  # a proxied request is signed as it is made
 LINK_SALT = "backorders-customer-link"
+FORM_SALT = "backorders-customer-form"
 SIGNED = ("shop", "timestamp", "signature")
 
 
@@ -37,6 +43,10 @@ class ProxyRejected(RequestRejected):
 
 class LinkRejected(RequestRejected):
     field = "link"
+
+
+class FormRejected(RequestRejected):
+    field = "token"
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,30 @@ def read_link(token: str, secrets: Sequence[str], shop: str, max_age_s: int) -> 
     if signed_shop != shop:
         raise LinkRejected("the link is for another shop")
     return customer
+
+
+def sign_form(secret: str, shop: str, customer_id: str, order_id: str, line_id: str) -> str:
+    """The token of one action form: for this customer's line, with a nonce of its own."""
+    nonce = random_tokens.token_urlsafe(16)
+    return URLSafeTimedSerializer(secret, salt=FORM_SALT).dumps(
+        [shop, customer_id, order_id, line_id, nonce])
+
+
+def read_form(token: str, secrets: Sequence[str], shop: str, customer_id: str, order_id: str,
+              line_id: str, max_age_s: int) -> str:
+    """The form's nonce, when its token was signed for this customer's line and is not too old."""
+    try:
+        signed = URLSafeTimedSerializer(list(reversed(secrets)), salt=FORM_SALT).loads(
+            token, max_age=max_age_s)
+    except SignatureExpired:
+        raise FormRejected("the form has expired; load the page again") from None
+    except (BadSignature, ValueError, TypeError):
+        raise FormRejected("the form was not sent from your backorders page") from None
+    if not isinstance(signed, list) or len(signed) != 5:
+        raise FormRejected("the form was not sent from your backorders page")
+    if signed[:4] != [shop, customer_id, order_id, line_id]:
+        raise FormRejected("the form is for another order line or customer")
+    return signed[4]
 
 
 def _message(query: Mapping[str, Sequence[str]]) -> str:

@@ -214,6 +214,27 @@ class ShopifyGateway:
         self._run(shop, "variant_inventory_policy", {
             "productId": product_id, "variants": [{"id": variant_id, "inventoryPolicy": policy}]})
 
+    def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
+                       units: int, note: str) -> str | None:
+        """Order editing: begin, set the line's quantity, commit (Shopify emails the customer).
+        A refusal at any step is answered, not raised: the customer is told why. The edit's
+        own view of the line decides what can go: its units not yet fulfilled."""
+        try:
+            begun = self._run(shop, "order_edit_begin", {"id": order_id})["orderEditBegin"]
+            session = begun["orderEditSession"]["id"]
+            line = _calculated_line(begun["calculatedOrder"]["lineItems"]["nodes"],
+                                    line_id, variant_id)
+            if line is None:
+                return "the line is not on the order any more"
+            if line["editableQuantity"] < units:
+                return f"only {line['editableQuantity']} units of the line can still be taken off"
+            self._run(shop, "order_edit_set_quantity", {
+                "id": session, "lineItemId": line["id"], "quantity": line["quantity"] - units})
+            self._run(shop, "order_edit_commit", {"id": session, "staffNote": note})
+        except UserErrors as refused:
+            return "; ".join(e.message for e in refused.user_errors)
+        return None
+
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._run(shop, "metafields_set", {"metafields": [{
             "ownerId": product_id, "namespace": NAMESPACE, "key": "substitutes",
@@ -257,6 +278,15 @@ class ShopifyGateway:
                 raise ShopifyError(f"catalog export {node['status']}: {node.get('errorCode')}",
                                    shop=shop)
             time.sleep(BULK_POLL_S)
+
+
+def _calculated_line(lines: list[dict], line_id: str, variant_id: str) -> dict | None:
+    """The order's line as the edit shows it (an edit's lines are objects of their own): the
+    calculated line with the line's number and variant, else the only one of its variant."""
+    number = line_id.rsplit("/", 1)[-1]
+    same = [line for line in lines if (line.get("variant") or {}).get("id") == variant_id]
+    numbered = [line for line in same if line["id"].rsplit("/", 1)[-1] == number]
+    return numbered[0] if numbered else same[0] if len(same) == 1 else None
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

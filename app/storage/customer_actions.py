@@ -1,0 +1,42 @@
+"""Customers' actions on their orders, and the line an action is about."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, select
+from sqlalchemy.exc import IntegrityError
+
+from app.storage.db import Tx
+from app.storage.tables import CustomerAction, Order, OrderLine
+
+
+def by_key(tx: Tx, shop: str, key: str) -> CustomerAction | None:
+    return tx.scalars(select(CustomerAction).where(
+        CustomerAction.shop == shop, CustomerAction.key == key)).first()
+
+
+def add(tx: Tx, action: CustomerAction) -> bool:
+    """Claim the action's key now; False when another request holds it already."""
+    try:
+        with tx.begin_nested():
+            tx.add(action)
+    except IntegrityError:
+        return False
+    return True
+
+
+def of_order(tx: Tx, shop: str, order_id: str) -> list[CustomerAction]:
+    return list(tx.scalars(select(CustomerAction).where(
+        CustomerAction.shop == shop, CustomerAction.order_id == order_id)
+        .order_by(CustomerAction.created_at, CustomerAction.id)))
+
+
+def customer_line(tx: Tx, shop: str, customer_id: str, order_id: str, line_id: str) -> Row | None:
+    """The customer's open line, with what the plan says it owes; None when the order is not
+    theirs, is cancelled, or has no such line."""
+    return tx.execute(
+        select(OrderLine.line_id, OrderLine.variant_id, OrderLine.pool, OrderLine.open_quantity,
+               OrderLine.backordered)
+        .join(Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(OrderLine.shop == shop, OrderLine.order_id == order_id,
+               OrderLine.line_id == line_id, Order.customer_id == customer_id,
+               Order.cancelled_at.is_(None))).first()
