@@ -24,10 +24,7 @@ FORM_HOURS = 24  # how long a page's action form can be sent
 @bp.get("/proxy/backorders")
 @bp.get("/proxy/backorders/")
 def my_backorders():
-    services = current_app.extensions["backorders"]
-    proxied = verify_proxy(request.args.to_dict(flat=False), services.config.api_secrets,
-                           services.clock().timestamp())
-    customer = _customer(services, proxied)
+    services, proxied, customer = _proxied()
     as_json = _wants_json()
     if customer is None:
         if as_json:
@@ -45,10 +42,7 @@ def my_backorders():
 @bp.post("/proxy/backorders/cancel")
 def cancel_owed():
     """Take the units a line still owes off the order: once per form, whatever the clicks."""
-    services = current_app.extensions["backorders"]
-    proxied = verify_proxy(request.args.to_dict(flat=False), services.config.api_secrets,
-                           services.clock().timestamp())
-    customer = _customer(services, proxied)
+    services, proxied, customer = _proxied()
     if customer is None:
         raise Unauthenticated("log in to your account to change your order", field="customer")
     order_id, line_id = _form_field("order"), _form_field("line")
@@ -93,6 +87,14 @@ def liquid_text(value) -> Markup:
     percent signs of Liquid tags escaped too, so that a product title cannot run Liquid."""
     text = escape("" if value is None else str(value))
     return Markup(text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;"))
+
+
+def _proxied():
+    """The services, the verified proxy request, and the customer it is for (or None)."""
+    services = current_app.extensions["backorders"]
+    proxied = verify_proxy(request.args.to_dict(flat=False), services.config.api_secrets,
+                           services.clock().timestamp())
+    return services, proxied, _customer(services, proxied)
 
 
 def _customer(services, proxied) -> str | None:
