@@ -117,6 +117,10 @@ class SaleorGateway:
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         log.info("pinned substitutes are kept by the app only on Saleor (%s)", product_id)
 
+    def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
+        """Untracked Saleor variants are never planned for the product page: nothing to show."""
+        return dict.fromkeys(dates)
+
     def shop_profile(self, shop: str) -> ShopProfile:
         return ShopProfile(None, None)
 
