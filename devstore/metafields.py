@@ -170,6 +170,9 @@ def _error(field_path: list, message: str, code: str, index: int | None) -> dict
 def create_definition(core: Core, shop: Shop, spec: dict) -> tuple[MetafieldDefinition | None, list[dict]]:
     namespace = app_namespace(core.app_id, spec.get("namespace"))
     owner_type = spec["ownerType"]
+    access, problem = _access(core, namespace, spec.get("access") or {})
+    if problem:
+        return None, [problem]
     if spec["type"] not in VALIDATORS:
         return None, [{"field": ["definition", "type"], "message": f"Type {spec['type']!r} is not supported by the store simulator.", "code": "INCLUSION"}]
     if not KEY_PATTERN.match(spec["key"]):
@@ -178,6 +181,45 @@ def create_definition(core: Core, shop: Shop, spec: dict) -> tuple[MetafieldDefi
         return None, [{"field": ["definition", "key"], "message": "Key is in use for this owner type and namespace.", "code": "TAKEN"}]
     definition = MetafieldDefinition(id=core.ids.next("MetafieldDefinition"), owner_type=owner_type,
                                      namespace=namespace, key=spec["key"], name=spec["name"],
-                                     type=spec["type"], description=spec.get("description"))
+                                     type=spec["type"], description=spec.get("description"),
+                                     access=access)
     shop.definitions[(owner_type, namespace, spec["key"])] = definition
     return definition, []
+
+
+def _access(core: Core, namespace: str, given: dict) -> tuple[dict, dict | None]:
+    """The definition's access as the platform settles it: only the owning app may set admin
+    access, in its own reserved namespace (where it defaults to MERCHANT_READ); the Customer
+    Account API and the storefront (Liquid, Storefront API) see nothing unless granted."""
+    owned = namespace == app_namespace(core.app_id) or namespace.startswith(app_namespace(core.app_id) + "--")
+    if given.get("admin") is not None and not owned:
+        return {}, {"field": ["definition", "access", "admin"],
+                    "message": "Admin access can only be specified for app-owned metafield definitions.",
+                    "code": "ADMIN_ACCESS_INPUT_NOT_ALLOWED"}
+    return {"admin": given.get("admin") or ("MERCHANT_READ" if owned else "PUBLIC_READ_WRITE"),
+            "customerAccount": given.get("customerAccount") or "NONE",
+            "storefront": given.get("storefront") or "NONE"}, None
+
+
+def delete_metafields(core: Core, shop: Shop, identifiers: list[dict]) -> list[dict | None]:
+    """metafieldsDelete: each identifier deleted, or None where no such metafield was (the
+    mutation still succeeds for those)."""
+    deleted: list[dict | None] = []
+    for item in identifiers:
+        namespace = app_namespace(core.app_id, item.get("namespace"))
+        gone = shop.metafields.pop((item["ownerId"], namespace, item["key"]), None)
+        deleted.append({"ownerId": item["ownerId"], "namespace": namespace, "key": item["key"]}
+                       if gone else None)
+    return deleted
+
+
+def storefront_value(shop: Shop, owner_id: str, namespace: str, key: str) -> str | None:
+    """What the storefront (a theme's Liquid, the Storefront API) reads of a metafield: its
+    value only when a definition grants the storefront PUBLIC_READ, else nothing."""
+    parsed = parse_gid(owner_id)
+    owner_type = OWNER_TYPES.get(parsed[0]) if parsed else None
+    definition = shop.definitions.get((owner_type, namespace, key))
+    if definition is None or definition.access.get("storefront") != "PUBLIC_READ":
+        return None
+    metafield = shop.metafields.get((owner_id, namespace, key))
+    return metafield.value if metafield else None

@@ -257,6 +257,8 @@ class MetafieldDefinition:
     name: str
     type: str
     description: str | None = None
+    # {"admin", "customerAccount", "storefront"}: who besides the owning app reads the values
+    access: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
 from .holds import place_hold, release_holds
-from .metafields import OWNER_TYPES, create_definition, set_metafields
+from .metafields import OWNER_TYPES, create_definition, delete_metafields, set_metafields
 from .model import parse_gid
 from .order_update import update_order
 from .tags import change_tags
@@ -170,7 +170,7 @@ def m_metafields_set(_root, info, metafields):
     return {"metafields": None if errors else views, "userErrors": errors}
 
 
-DEFINITION_INPUT = {"namespace", "key", "name", "description", "ownerType", "type"}
+DEFINITION_INPUT = {"namespace", "key", "name", "description", "ownerType", "type", "access"}
 
 
 def m_metafield_definition_create(_root, info, definition):
@@ -178,6 +178,16 @@ def m_metafield_definition_create(_root, info, definition):
     ctx = _ctx(info)
     created, errors = create_definition(ctx.core, ctx.shop, definition)
     return {"createdDefinition": definition_view(created) if created else None, "userErrors": errors}
+
+
+def m_metafields_delete(_root, info, metafields):
+    ctx = _ctx(info)
+    for index, item in enumerate(metafields):
+        owner = parse_gid(item["ownerId"])
+        if owner is None or owner[0] not in OWNER_TYPES:
+            return {"deletedMetafields": None, "userErrors": [
+                {"field": ["metafields", str(index), "ownerId"], "message": "Owner does not exist."}]}
+    return {"deletedMetafields": delete_metafields(ctx.core, ctx.shop, metafields), "userErrors": []}
 
 
 HOLD_ACCESS = ("Access denied for fulfillmentOrderHold field. Required access: "
@@ -327,6 +337,7 @@ QUERY_FIELDS = {"shop": q_shop, "locations": q_locations, "products": q_products
                 "productVariant": q_product_variant, "inventoryItem": q_inventory_item,
                 "fulfillmentOrder": q_fulfillment_order, "node": q_node, "nodes": q_nodes}
 MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafieldsSet": m_metafields_set,
+                   "metafieldsDelete": m_metafields_delete,
                    "metafieldDefinitionCreate": m_metafield_definition_create,
                    "fulfillmentOrderHold": m_fulfillment_order_hold,
                    "fulfillmentOrderReleaseHold": m_fulfillment_order_release_hold,

@@ -336,7 +336,10 @@ def definition_view(definition: MetafieldDefinition) -> dict:
     return {"__typename": "MetafieldDefinition", "id": gid("MetafieldDefinition", definition.id),
             "namespace": definition.namespace, "key": definition.key, "name": definition.name,
             "ownerType": definition.owner_type, "description": definition.description,
-            "type": {"name": definition.type}}
+            "type": {"name": definition.type},
+            "access": {"admin": definition.access.get("admin"),
+                       "customerAccount": definition.access.get("customerAccount") or "NONE",
+                       "storefront": definition.access.get("storefront")}}
 
 
 def bulk_operation_view(ctx: RequestContext, operation: BulkOperation) -> dict:

@@ -44,6 +44,7 @@ class FakeGateway:
         self.calls: list[str] = []
         self.fail_next_apply: str | None = None
         self.substitutes: dict[str, list[str]] = {}
+        self.ships_by: dict[str, str] = {}  # variant -> the ships-by date shown
         self.customers: dict[str, tuple[str, ...]] = {}  # customer GID -> tags
         self.notices: list[tuple[str, str, str]] = []  # (order, kind, key) taken
         self.refuse_notices: set[str] = set()  # kinds refused
@@ -167,6 +168,15 @@ class FakeGateway:
     def set_product_substitutes(self, shop, product_id, products):
         self.calls.append("set_product_substitutes")
         self.substitutes[product_id] = list(products)
+
+    def set_ships_by(self, shop, dates):
+        self.calls.append("set_ships_by")
+        for variant_id, ships_on in dates.items():
+            if ships_on is None:
+                self.ships_by.pop(variant_id, None)
+            else:
+                self.ships_by[variant_id] = ships_on
+        return dict.fromkeys(dates)
 
     def shop_profile(self, shop):
         self.calls.append("shop_profile")

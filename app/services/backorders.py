@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.domain.arrivals import match_arrival
-from app.services import mirror
+from app.services import mirror, object_sync
 from app.services.caps import follow_ups
 from app.services.events import Outcome
 from app.services.messages import FollowUp, SettleStock, SyncShop, once
@@ -212,8 +212,8 @@ class BackorderHandlers:
         """Pools waiting on a restock whose date has passed (run hourly)."""
         with self._db.transaction() as s:
             changed = self._planning.replan_overdue(s, shop)
-        return Outcome(f"overdue restocks: {len(changed)} orders to sync",
-                       [SyncShop(shop)] if changed else [])
+            follow = [SyncShop(shop)] if changed or object_sync.wanted_in(s, shop) else []
+        return Outcome(f"overdue restocks: {len(changed)} orders to sync", follow)
 
     def replan_shop(self, shop: str, reason: str, plans: bool = True,
                     views: bool = True) -> Outcome:

@@ -24,7 +24,8 @@ def follow_ups(s: Tx, shop: str, pools: Iterable[str], changed: set[str]) -> lis
     """What a re-plan of these pools leaves to do on the platform: a sync, when an order's
     desired state moved or a capped variant's inventory policy must flip (recorded as wanted,
     for the sync to write)."""
-    return [SyncShop(shop)] if policy_changes(s, shop, set(pools)) or changed else []
+    flipped = policy_changes(s, shop, set(pools))
+    return [SyncShop(shop)] if flipped or changed or object_sync.wanted_in(s, shop) else []
 
 
 def policy_changes(s: Tx, shop: str, pools: set[str]) -> list[tuple[str, str, str]]:
@@ -48,4 +49,6 @@ def policy_changes(s: Tx, shop: str, pools: set[str]) -> list[tuple[str, str, st
                 object_sync.want(s, shop, object_sync.INVENTORY_POLICY, variant.variant_id,
                                  {"policy": wanted, "product_id": variant.product_id})
                 changes.append((variant.variant_id, variant.product_id, wanted))
+                if wanted == "DENY":  # it no longer sells past zero: no date to promise
+                    object_sync.want_ships_by(s, shop, variant.variant_id, None)
     return changes

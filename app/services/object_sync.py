@@ -6,12 +6,15 @@ sync; one the platform already has is not sent again."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.storage import objects as object_store
 from app.storage.db import Tx
 from app.storage.tables import ObjectSync
 
 INVENTORY_POLICY = "inventory_policy"  # variant id -> {"policy", "product_id"}
 SUBSTITUTES = "substitutes"  # product id -> {"products"}
+SHIPS_BY = "ships_by"  # variant id -> {"ships_by": ISO date, or None: no date to show}
 
 
 def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
@@ -27,6 +30,27 @@ def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
     row.desired, row.version = desired, row.version + 1
     row.pending = row.applied != desired
     return row.pending
+
+
+def want_ships_by(s: Tx, shop: str, variant_id: str, ships_on: date | None) -> bool:
+    """A variant's ships-by date for the product page. No date where none was ever shown needs
+    no write: most variants are in stock or never sell past zero, and get no record at all."""
+    desired = {"ships_by": ships_on.isoformat() if ships_on else None}
+    if ships_on is None and object_store.locked_sync(s, shop, SHIPS_BY, variant_id) is None:
+        return False
+    pending_now = want(s, shop, SHIPS_BY, variant_id, desired)
+    if pending_now:
+        s.info.setdefault(_WANTED, set()).add(shop)
+    return pending_now
+
+
+_WANTED = "object_writes_wanted"
+
+
+def wanted_in(s: Tx, shop: str) -> bool:
+    """Whether this transaction's plans left a write pending for the shop that no order's
+    change carries (a ships-by date that moved while no order did): it still needs a sync."""
+    return shop in s.info.get(_WANTED, ())
 
 
 def pending(s: Tx, shop: str, limit: int) -> list[tuple[str, str, dict, int]]:

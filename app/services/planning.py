@@ -34,7 +34,9 @@ from app.domain.model import Eta, LeadTimeEstimate, Line, LinePlan, PoolPlan, Re
 from app.domain.notices import facts_of
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
+from app.domain.ships_by import new_order_ships_by
 from app.domain.writeback import desired_state
+from app.services import object_sync
 from app.services.business_calendar import business_calendar_for
 from app.services.mirror import whole_second
 from app.storage import plans as plan_store
@@ -185,6 +187,7 @@ class Planning:
                       totals[3] + bool(plan.backordered))
         plan = PoolPlan(pool, row.supply, tuple(plans), totals[2], totals[1], estimate)
         writes.shortage(run, row, plan, variant)
+        writes.ships_by(run, row, plan, variant, inputs.restocks.get(pool, []))
         row.open_units, row.lines_waiting = open_units, totals[3]
         row.tail = list(key(new[-1]))
         writes.lines(run, [stored[p.line_id] for p in plans], plan, row.position_offset)
@@ -229,6 +232,7 @@ class Planning:
         covered = row.units_covered + extra - left
         plan = PoolPlan(pool, supply, tuple(plans), owed, covered, estimate)
         writes.shortage(run, row, plan, variant)
+        writes.ships_by(run, row, plan, variant, inputs.restocks.get(pool, []))
         row.lines_waiting -= filled
         row.position_offset += filled
         writes.lines(run, rows, plan, row.position_offset)
@@ -258,6 +262,7 @@ class Planning:
                          run.today, self._lead_time(run.policy, inputs, variant), run.calendar,
                          row.short_since)
         writes.shortage(run, row, plan, variant)
+        writes.ships_by(run, row, plan, variant, inputs.restocks.get(pool, []))
         row.open_units = sum(r.open_quantity for r in open_rows)
         row.lines_waiting = sum(1 for p in plan.lines if p.backordered)
         by_id = {line.line_id: line for line in lines}
@@ -397,6 +402,7 @@ class _Writes:
         self.stockouts: list[StockoutRow] = []
         self.recovered: list[Pool] = []
         self.touched: set[str] = set()
+        self.shipping: dict[str, date | None] = {}  # variant -> ships-by date (None: in stock)
 
     def shortage(self, run: _Run, pool_row: Pool, plan: PoolPlan, variant: Variant | None) -> None:
         """Remember when a pool went short and when it recovered: the lead-time history."""
@@ -411,6 +417,19 @@ class _Writes:
         pool_row.supply, pool_row.units_owed = plan.supply, plan.units_owed
         pool_row.units_covered = plan.units_covered
         pool_row.planned_at = run.now
+
+    def ships_by(self, run: _Run, pool_row: Pool, plan: PoolPlan, variant: Variant | None,
+                 restocks: Sequence[Restock]) -> None:
+        """The date a new order of the variant would be promised now, for the product page:
+        kept only for a tracked variant that sells past zero (no one else can order it short)."""
+        if variant is None or plan.lead_time is None:
+            return
+        if not (variant.tracked and variant.inventory_policy == "CONTINUE"):
+            self.shipping[variant.variant_id] = None
+            return
+        self.shipping[variant.variant_id] = new_order_ships_by(
+            plan.supply, plan.units_covered, plan.units_owed, restocks, run.policy, run.today,
+            plan.lead_time, run.calendar, pool_row.short_since)
 
     def lines(self, run: _Run, rows: Sequence, plan: PoolPlan, offset: int) -> None:
         """The lines whose plan changed, and the orders they belong to (a changed ticket alone
@@ -440,6 +459,8 @@ class _Writes:
                  "new_eta": c.new.ships_on if c.new else None,
                  "reason": f"{c.kind}: {run.reason}", "changed_at": run.now} for c in found])
         plan_store.add_stockouts(s, self.stockouts)
+        for variant_id, ships_on in sorted(self.shipping.items()):
+            object_sync.want_ships_by(s, run.shop, variant_id, ships_on)
         for pool_row in self.recovered:
             _restocked(s, run, pool_row.pool)
         return self.touched

@@ -203,6 +203,11 @@ class PlatformGateway(Protocol):
 
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None: ...
 
+    def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
+        """Per variant, the date (ISO) a new order would ship, shown on the product page, or
+        None to show none (in stock); per variant, None when written, else why it was refused."""
+        ...
+
     def shop_profile(self, shop: str) -> ShopProfile: ...
 
     def ensure_definitions(self, shop: str) -> None:

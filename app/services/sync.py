@@ -402,7 +402,8 @@ class Sync:
 
     def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
         """Writes of objects other than orders (a variant's policy, a product's substitutes),
-        each sent on its own; one that fails stays pending and fails the run (retried)."""
+        each sent on its own, and the variants' ships-by dates, sent together (the platform
+        takes many in one call); one that fails stays pending and fails the run (retried)."""
         done: set[tuple[str, str]] = set()
         while True:
             with self._db.transaction() as s:
@@ -410,20 +411,39 @@ class Sync:
                         if (r[0], r[1]) not in done][:self._batch]
             if not rows:
                 return
+            done.update((kind, object_id) for kind, object_id, _, _ in rows)
+            dates = [r for r in rows if r[0] == object_sync.SHIPS_BY]
+            results = self._ships_by(shop, dates) if dates else {}
             for kind, object_id, desired, version in rows:
-                done.add((kind, object_id))
-                try:
-                    self._write_object(shop, kind, object_id, desired)
-                except Exception as error:  # the adapter's own error: recorded, retried later
-                    failed.add(f"{kind}:{object_id}")
-                    report.failed += 1
-                    log.warning("sync of %s %s on %s failed: %s", kind, object_id, shop, error)
-                    with self._db.transaction() as s:
-                        object_sync.failed(s, shop, kind, object_id, str(error))
-                    continue
+                error = results.get(object_id) if kind == object_sync.SHIPS_BY \
+                    else self._one_object(shop, kind, object_id, desired)
+                self._object_done(shop, kind, object_id, desired, version, error, report, failed)
+
+    def _ships_by(self, shop: str, rows: list) -> dict[str, str | None]:
+        try:
+            return self._gateway.set_ships_by(
+                shop, {object_id: desired["ships_by"] for _, object_id, desired, _ in rows})
+        except Exception as error:  # the adapter's own error: every date of the call fails
+            return {object_id: str(error) or type(error).__name__ for _, object_id, _, _ in rows}
+
+    def _one_object(self, shop: str, kind: str, object_id: str, desired: dict) -> str | None:
+        try:
+            self._write_object(shop, kind, object_id, desired)
+        except Exception as error:  # the adapter's own error: recorded, retried later
+            return str(error) or type(error).__name__
+        return None
+
+    def _object_done(self, shop: str, kind: str, object_id: str, desired: dict, version: int,
+                     error: str | None, report: SyncReport, failed: set[str]) -> None:
+        with self._db.transaction() as s:
+            if error is None:
                 report.written += 1
-                with self._db.transaction() as s:
-                    object_sync.applied(s, shop, kind, object_id, desired, version)
+                object_sync.applied(s, shop, kind, object_id, desired, version)
+                return
+            failed.add(f"{kind}:{object_id}")
+            report.failed += 1
+            log.warning("sync of %s %s on %s failed: %s", kind, object_id, shop, error)
+            object_sync.failed(s, shop, kind, object_id, error)
 
     def _write_object(self, shop: str, kind: str, object_id: str, desired: dict) -> None:
         if kind == object_sync.INVENTORY_POLICY:

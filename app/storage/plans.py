@@ -98,7 +98,8 @@ def variants(tx: Session, shop: str, variant_ids: Iterable[str]) -> Iterable[Row
     """What a plan reads of these variants, as plain rows (a shop's re-plan reads 100,000)."""
     return tx.execute(select(
         Variant.variant_id, Variant.inventory_item_id, Variant.tracked, Variant.counts_orders,
-        Variant.shipped_since, Variant.vendor, Variant.product_type).where(
+        Variant.shipped_since, Variant.vendor, Variant.product_type,
+        Variant.inventory_policy).where(
         Variant.shop == shop, Variant.variant_id.in_(variant_ids)))
 
 

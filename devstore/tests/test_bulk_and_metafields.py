@@ -90,3 +90,58 @@ def test_ungrouped_output_puts_children_before_parents(client, token):
     grouped = _rows(client, token, group=True)
     assert not _children_before_parents(grouped)
     assert sorted(map(json.dumps, ungrouped)) == sorted(map(json.dumps, grouped))
+
+
+DEFINE = document("metafield_definition_create")
+
+
+def _define(client, token, **definition):
+    return gql(client, token, DEFINE, {"definition": definition})["data"]["metafieldDefinitionCreate"]
+
+
+def test_definition_access_is_recorded_and_defaults_like_the_platform(client, token, store):
+    granted = _define(client, token, namespace="$app:backorders", key="ships_by", name="Ships by",
+                      type="date", ownerType="PRODUCTVARIANT",
+                      access={"admin": "MERCHANT_READ", "customerAccount": "READ",
+                              "storefront": "PUBLIC_READ"})
+    assert granted["userErrors"] == []
+    assert granted["createdDefinition"]["access"] == {
+        "admin": "MERCHANT_READ", "customerAccount": "READ", "storefront": "PUBLIC_READ"}
+    plain = _define(client, token, namespace="$app:backorders", key="status", name="Status",
+                    type="single_line_text_field", ownerType="ORDER")
+    assert plain["createdDefinition"]["access"] == {
+        "admin": "MERCHANT_READ", "customerAccount": "NONE", "storefront": "NONE"}
+    theirs = _define(client, token, namespace="custom", key="note", name="Note",
+                     type="single_line_text_field", ownerType="ORDER",
+                     access={"admin": "MERCHANT_READ"})
+    assert theirs["createdDefinition"] is None
+    assert theirs["userErrors"][0]["code"] == "ADMIN_ACCESS_INPUT_NOT_ALLOWED"
+
+
+def test_the_storefront_reads_only_what_a_definition_grants_it(client, token, store):
+    from devstore.metafields import storefront_value
+
+    shop = store.shop(SHOP)
+    owner = f"gid://shopify/ProductVariant/{next(iter(shop.variants))}"
+    field = {"ownerId": owner, "namespace": "$app:backorders", "key": "ships_by", "type": "date",
+             "value": "2026-05-04"}
+    assert _set(client, token, field)["userErrors"] == []
+    assert storefront_value(shop, owner, "app--1--backorders", "ships_by") is None  # private
+    _define(client, token, namespace="$app:backorders", key="ships_by", name="Ships by",
+            type="date", ownerType="PRODUCTVARIANT", access={"storefront": "PUBLIC_READ"})
+    assert storefront_value(shop, owner, "app--1--backorders", "ships_by") == "2026-05-04"
+
+
+def test_metafields_delete_removes_and_answers_null_for_missing(client, token, store):
+    shop = store.shop(SHOP)
+    owner = f"gid://shopify/ProductVariant/{next(iter(shop.variants))}"
+    _set(client, token, {"ownerId": owner, "namespace": "$app:backorders", "key": "ships_by",
+                         "type": "date", "value": "2026-05-04"})
+    ids = [{"ownerId": owner, "namespace": "$app:backorders", "key": "ships_by"},
+           {"ownerId": owner, "namespace": "$app:backorders", "key": "never_set"}]
+    result = gql(client, token, document("metafields_delete"), {"metafields": ids})
+    deleted = result["data"]["metafieldsDelete"]
+    assert deleted["userErrors"] == []
+    assert deleted["deletedMetafields"] == [
+        {"ownerId": owner, "namespace": "app--1--backorders", "key": "ships_by"}, None]
+    assert (owner, "app--1--backorders", "ships_by") not in shop.metafields

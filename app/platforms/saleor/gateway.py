@@ -121,6 +121,10 @@ class SaleorGateway:
                        units: int, note: str) -> str | None:
         return "customers cannot change their orders from their page on this shop yet"
 
+    def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
+        """Untracked Saleor variants are never planned for the product page: nothing to show."""
+        return dict.fromkeys(dates)
+
     def shop_profile(self, shop: str) -> ShopProfile:
         return ShopProfile(None, None)
 

@@ -48,13 +48,25 @@ Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
 TRIGGERS_PER_REQUEST = 20  # 10 points each: a request well inside the bucket
+SHIPS_BY_KEY = "ships_by"  # on a variant: the date a new order would ship (product page)
+# Who reads what: the merchant sees every field in the admin (read only: the app writes them);
+# the customer's account and order status pages read an order's status, date and lines; the
+# storefront (a theme's Liquid, the Storefront API) reads a variant's ships-by date. An order's
+# fields stay off the storefront, which has no order pages.
+MERCHANT_SEES = {"admin": "MERCHANT_READ", "customerAccount": "NONE", "storefront": "NONE"}
+CUSTOMER_SEES = {**MERCHANT_SEES, "customerAccount": "READ"}
+SHOPPERS_SEE = {**CUSTOMER_SEES, "storefront": "PUBLIC_READ"}
 METAFIELD_DEFINITIONS = {
-    "status": ("Backorder status", METAFIELD_TYPES["status"]),
-    "eta": ("Expected ship date", METAFIELD_TYPES["eta"]),
-    "lines": ("Backordered lines", METAFIELD_TYPES["lines"]),
-    "alternatives": ("In-stock alternatives", METAFIELD_TYPES["alternatives"]),
-    "alternative_reasons": ("Why each alternative", METAFIELD_TYPES["alternative_reasons"]),
+    ("ORDER", "status"): ("Backorder status", METAFIELD_TYPES["status"], CUSTOMER_SEES),
+    ("ORDER", "eta"): ("Expected ship date", METAFIELD_TYPES["eta"], CUSTOMER_SEES),
+    ("ORDER", "lines"): ("Backordered lines", METAFIELD_TYPES["lines"], CUSTOMER_SEES),
+    ("ORDER", "alternatives"): ("In-stock alternatives", METAFIELD_TYPES["alternatives"],
+                                MERCHANT_SEES),
+    ("ORDER", "alternative_reasons"): ("Why each alternative",
+                                       METAFIELD_TYPES["alternative_reasons"], MERCHANT_SEES),
+    ("PRODUCTVARIANT", SHIPS_BY_KEY): ("Ships by (new orders)", "date", SHOPPERS_SEE),
 }
+METAFIELDS_PER_CALL = 25  # metafieldsSet and metafieldsDelete take at most 25 each
 
 
 class ShopifyGateway:
@@ -246,15 +258,60 @@ class ShopifyGateway:
                            timezone=data.get("ianaTimezone"))
 
     def ensure_definitions(self, shop: str) -> None:
-        for key, (name, kind) in METAFIELD_DEFINITIONS.items():
+        for (owner_type, key), (name, kind, access) in METAFIELD_DEFINITIONS.items():
             result = self._client.execute(shop, self._credentials,
                                           self._docs["metafield_definition_create"].text,
                                           {"definition": {"namespace": NAMESPACE, "key": key,
                                                           "name": name, "type": kind,
-                                                          "ownerType": "ORDER"}})
+                                                          "ownerType": owner_type,
+                                                          "access": access}})
             taken = [e for e in result.user_errors() if e.code != "TAKEN"]
             if taken:
                 raise UserErrors(taken, shop=shop)
+
+    def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
+        """Dates through `metafieldsSet` and removals through `metafieldsDelete`, 25 to a call
+        and several calls to a request. A refused `metafieldsSet` call wrote none of its fields
+        (it is atomic): the others are sent again without the refused one."""
+        parts = []
+        for start, group in _groups(sorted(k for k, v in dates.items() if v)):
+            parts.append((f"s{start}", self._docs["metafields_set"], {"metafields": [
+                {"ownerId": v, "namespace": NAMESPACE, "key": SHIPS_BY_KEY, "type": "date",
+                 "value": dates[v]} for v in group]}, group))
+        for start, group in _groups(sorted(k for k, v in dates.items() if not v)):
+            parts.append((f"d{start}", self._docs["metafields_delete"], {"metafields": [
+                {"ownerId": v, "namespace": NAMESPACE, "key": SHIPS_BY_KEY} for v in group]},
+                group))
+        errors: dict[str, str | None] = dict.fromkeys(dates)
+        refused = self._send_parts(shop, parts, errors)
+        again = {v: dates[v] for v in dates if errors[v] is None and v in refused}
+        if again:
+            errors.update(self.set_ships_by(shop, again))
+        return errors
+
+    def _send_parts(self, shop: str, parts: list, errors: dict[str, str | None]) -> set[str]:
+        """One request of the parts; records the refused variants in `errors` and returns the
+        variants of calls that were refused as a whole for another's sake."""
+        text, variables = compose([(a, d, v) for a, d, v, _ in parts], operation_name="ShipsBy")
+        try:
+            result = self._client.execute(shop, self._credentials, text, variables,
+                                          estimated_cost=MUTATION_COST * len(parts))
+        except ShopifyError as exc:
+            errors.update(dict.fromkeys(errors, str(exc)))
+            return set()
+        aliases = root_aliases([(a, d, v) for a, d, v, _ in parts])
+        groups = {alias: group for alias, _, _, group in parts}
+        held_back: set[str] = set()
+        for error in result.user_errors():
+            group = groups[aliases[error.alias][0]]
+            index = error.element_index
+            bad = [group[index]] if index is not None and 0 <= index < len(group) else group
+            for variant_id in bad:
+                errors[variant_id] = f"{'.'.join(error.field)}: {error.message}"
+            held_back.update(v for v in group if v not in bad)
+        self.counters["ships_by"] += sum(e is None for v, e in errors.items()
+                                         if v not in held_back)
+        return held_back
 
     def catalog(self, shop: str) -> list[VariantInfo]:
         """Bulk export: start it, wait for it, read its JSONL (children name their parent)."""
@@ -287,6 +344,11 @@ def _calculated_line(lines: list[dict], line_id: str, variant_id: str) -> dict |
     same = [line for line in lines if (line.get("variant") or {}).get("id") == variant_id]
     numbered = [line for line in same if line["id"].rsplit("/", 1)[-1] == number]
     return numbered[0] if numbered else same[0] if len(same) == 1 else None
+
+
+def _groups(items: list[str]) -> Iterator[tuple[int, list[str]]]:
+    for start in range(0, len(items), METAFIELDS_PER_CALL):
+        yield start, items[start:start + METAFIELDS_PER_CALL]
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

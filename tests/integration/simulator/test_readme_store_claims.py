@@ -9,12 +9,15 @@ SMALL = 1
 
 
 def test_the_order_metafields_are_defined_on_install(harness):
-    """Defined before any order needs them, so they show on the order page."""
+    """Defined before any order needs them, so they show on the order page; with them the
+    variants' ships-by date for the product page."""
     state = harness.store.state(harness.shop)
     defined = {(d["owner_type"], d["key"]): d["type"] for d in state["metafield_definitions"]
                if d["namespace"] == "app--1--backorders"}
     assert set(defined) == {("ORDER", key) for key in
-                            ("status", "eta", "lines", "alternatives", "alternative_reasons")}
+                            ("status", "eta", "lines", "alternatives", "alternative_reasons")} \
+        | {("PRODUCTVARIANT", "ships_by")}
+    assert defined[("PRODUCTVARIANT", "ships_by")] == "date"
     assert defined[("ORDER", "eta")] == "date"
     assert defined[("ORDER", "alternatives")] == "list.variant_reference"
     assert defined[("ORDER", "lines")] == defined[("ORDER", "alternative_reasons")] == "json"
