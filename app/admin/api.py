@@ -94,6 +94,28 @@ def set_priorities():
     return jsonify({"line_ids": lines})
 
 
+@api.post("/queue/release")
+@require_session
+def release_holds():
+    """Bulk: the app's holds on the selected lines' orders released (the merchant ships them
+    anyway)."""
+    return jsonify(_services().admin.release_holds(g.shop, _json_body(), g.actor))
+
+
+@api.post("/queue/notify")
+@require_session
+def notify_customers():
+    """Bulk: each selected line's order's customer sent its date as it stands."""
+    return jsonify(_services().admin.notify_customers(g.shop, _json_body(), g.actor))
+
+
+@api.post("/orders/<path:order_id>/hold")
+@require_session
+def hold_again(order_id: str):
+    """The release of the order's holds taken back."""
+    return jsonify(_services().admin.hold_again(g.shop, order_id, g.actor))
+
+
 @api.get("/orders/<path:order_id>")
 @require_session
 def get_order(order_id: str):

@@ -23,14 +23,23 @@ def require_session(view):
             g.shop = saleor_staff(services, request.headers["Saleor-Api-Url"],
                                   request.headers.get("Authorization-Bearer"),
                                   "Authorization-Bearer")
+            g.actor = "saleor staff"
             return view(*args, **kwargs)
         claims = decode_session_token(request.headers.get("Authorization"), services.config)
         if not services.installs.is_installed(claims["shop"]):
             raise InvalidSessionToken(f"{claims['shop']} has not installed the app")
         g.shop = claims["shop"]
+        g.actor = _actor(claims)
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _actor(claims: dict) -> str:
+    """Who acts, for the record of the merchant's actions: the staff member's id in Shopify
+    (the token's `sub`), as Shopify's admin names them."""
+    sub = str(claims.get("sub") or "").strip()
+    return f"staff {sub}" if sub else "staff"
 
 
 def saleor_staff(services, api_url: str, token: str | None, field: str) -> str:

@@ -33,6 +33,7 @@ CREATED, ETA_CHANGED, READY = "created", "eta_changed", "ready"
 WAITING_LONG, CANCELLED, DELIVERED = "waiting_long", "cancelled", "delivered"
 KINDS = (CREATED, ETA_CHANGED, READY, WAITING_LONG, CANCELLED, DELIVERED)
 MAX_DAYS = 365
+UPDATE_REASON = "an update from the store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +114,13 @@ class NoticeFacts:
     enabled: frozenset[str] = frozenset(KINDS)
     eta_change_days: int = 2
     withdrawn: bool = False  # nothing left to ship and nothing shipped: lines taken off
+    # How many updates the merchant has asked to send the customer (the queue's "notify"):
+    # one more than the customer was sent is one update due.
+    update: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"owed": self.owed, "lines": [list(line) for line in self.lines], "eta": self.eta,
+        asked = {"update": self.update} if self.update else {}  # older states stay as they were
+        return {**asked, "owed": self.owed, "lines": [list(line) for line in self.lines], "eta": self.eta,
                 "earliest": self.earliest, "latest": self.latest, "reason": self.reason,
                 "since": self.since, "waiting_long": self.waiting_long,
                 "cancelled": self.cancelled, "delivered": self.delivered,
@@ -132,7 +137,7 @@ class NoticeFacts:
                    bool(data.get("waiting_long")), bool(data.get("cancelled")),
                    bool(data.get("delivered")),
                    frozenset(data.get("enabled", KINDS)), int(data.get("eta_change_days") or 2),
-                   bool(data.get("withdrawn")))
+                   bool(data.get("withdrawn")), int(data.get("update") or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +153,20 @@ class Told:
     changes: int = 0
     long: bool = False
     delivered: bool = False
+    updates: int = 0  # the merchant's updates sent, counted over the order's life
 
     def as_dict(self) -> dict[str, Any]:
+        sent = {"updates": self.updates} if self.updates else {}
         return {"episode": self.episode, "open": self.open, "eta": self.eta, "owed": self.owed,
-                "changes": self.changes, "long": self.long, "delivered": self.delivered}
+                "changes": self.changes, "long": self.long, "delivered": self.delivered, **sent}
 
     @classmethod
     def from_dict(cls, data: Mapping | None) -> Told:
         data = data or {}
         return cls(int(data.get("episode") or 0), bool(data.get("open")), data.get("eta"),
                    int(data.get("owed") or 0), int(data.get("changes") or 0),
-                   bool(data.get("long")), bool(data.get("delivered")))
+                   bool(data.get("long")), bool(data.get("delivered")),
+                   int(data.get("updates") or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +202,11 @@ def notices_due(facts: NoticeFacts, told: Told, today: date) -> list[Step]:
         if not now.open:
             now = _step(steps, facts, CREATED, f"created:{now.episode + 1}",
                         _created(facts), Told(now.episode + 1, True, facts.eta, facts.owed, 0,
-                                              False, now.delivered))
+                                              False, now.delivered,
+                                              max(now.updates, facts.update)))
         else:
             now = _eta_change(steps, facts, now)
+        now = _update(steps, facts, now)
         if facts.waiting_long and not now.long:
             now = _step(steps, facts, WAITING_LONG, f"waiting_long:{now.episode}",
                         _waiting(facts, today), _replace(now, long=True))
@@ -245,6 +255,20 @@ def _eta_change(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
                  values, _replace(now, eta=facts.eta, changes=now.changes + 1))
 
 
+def _update(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
+    """The update the merchant asked for: the date as it stands, sent through the ETA-changed
+    notice whether or not it moved (the customer's workflow already says what a date means).
+    Keyed by the ask's number, so one ask is one message however often the sync runs."""
+    if facts.update <= now.updates:
+        return now
+    days = (date.fromisoformat(facts.eta) - date.fromisoformat(now.eta)).days \
+        if facts.eta and now.eta else 0
+    values = {"previous": now.eta, "eta": facts.eta, "earliest": facts.earliest,
+              "latest": facts.latest, "days": days, "reason": UPDATE_REASON}
+    return _step(steps, facts, ETA_CHANGED, f"update:{facts.update}", values,
+                 _replace(now, eta=facts.eta or now.eta, updates=facts.update))
+
+
 def change_reason(days: int, reason: str) -> str:
     """Why the date moved, in words a customer message can use."""
     if days < 0:
@@ -259,7 +283,7 @@ def _describe(lines: Sequence[tuple[str, int]]) -> str:
 
 def facts_of(view: OrderView, titles: Mapping[str, str], settings: NoticeSettings, today: date,
              since: date | None = None, cancelled: bool = False, delivered: bool = False,
-             withdrawn: bool = False) -> NoticeFacts:
+             withdrawn: bool = False, update: int = 0) -> NoticeFacts:
     """The facts of an order's view: what it owes, its ETA (when it ships, as the order shows
     it) and the range, and why. `since`: when its units first went short."""
     owed = [(titles.get(plan.line_id, ""), plan.backordered)
@@ -274,7 +298,7 @@ def facts_of(view: OrderView, titles: Mapping[str, str], settings: NoticeSetting
         waiting_long=bool(owed and since and (today - since).days >= settings.waiting_long_days),
         cancelled=cancelled, delivered=delivered and not cancelled,
         enabled=settings.enabled, eta_change_days=settings.eta_change_days,
-        withdrawn=withdrawn and not cancelled)
+        withdrawn=withdrawn and not cancelled, update=update)
 
 
 def _why(eta: Eta | None) -> str:

@@ -52,14 +52,15 @@ class DesiredState:
 
 def desired_state(view: OrderView, titles: Mapping[str, str],
                   alternatives: Mapping[str, Sequence[str | Mapping]], today: date,
-                  notify: NoticeFacts | None = None) -> DesiredState:
+                  notify: NoticeFacts | None = None, hold: bool = True) -> DesiredState:
     """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
     (today once everything is ready, so the date shown is never a stale promise).
 
     `alternatives` gives each line's suggestions, as variant ids or as stored entries with their
     reasons. The list of variants is kept apart from the reasons (a platform may store it as a
     list of references, which cannot carry a reason). `notify`: the facts the customer's
-    notices are computed from (see `app.domain.notices`)."""
+    notices are computed from (see `app.domain.notices`). `hold` False: the merchant released
+    the order's holds (to ship it anyway), so nothing is held though units are still owed."""
     owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
     eta = view.eta.ships_on if view.eta else today
     offered = [{"line_id": line_id, **as_entry(item)}
@@ -74,8 +75,8 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
     return DesiredState(
         tags=(TAG,) if owed else (),
         fields=values,
-        holds=owed,
-        hold_note=f"Backordered, expected to ship {eta.isoformat()}" if owed else "",
+        holds=owed if hold else {},
+        hold_note=f"Backordered, expected to ship {eta.isoformat()}" if owed and hold else "",
         notify=notify.as_dict() if notify else {},
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.insights import InsightsQuery
 from app.domain.queue_query import QueueQuery
-from app.services import dashboard, privacy, setup_guide, substitutes
+from app.services import dashboard, order_actions, privacy, setup_guide, substitutes
 from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
 from app.services.planning import Planning
@@ -73,6 +73,25 @@ class Admin:
         if changed:
             self._enqueue(SyncShop(shop))
         return lines
+
+    def release_holds(self, shop: str, body: Any, actor: str) -> dict:
+        """The queue's bulk release: the selected lines' orders are no longer held."""
+        return self._order_action(order_actions.release, shop, body, actor)
+
+    def hold_again(self, shop: str, order_id: str, actor: str) -> dict:
+        """The order view's undo of a release."""
+        return self._order_action(order_actions.hold_again, shop, order_id, actor)
+
+    def notify_customers(self, shop: str, body: Any, actor: str) -> dict:
+        """The queue's bulk notify: each selected order's customer is sent its date."""
+        return self._order_action(order_actions.notify, shop, body, actor)
+
+    def _order_action(self, action, shop: str, subject: Any, actor: str) -> dict:
+        with self._db.transaction() as s:
+            answer, changed = action(s, self._planning, shop, subject, actor, self._clock())
+        if changed:
+            self._enqueue(SyncShop(shop))
+        return answer
 
     def substitutes(self, shop: str, product_id: str) -> dict:
         with self._db.transaction() as s:

@@ -22,6 +22,7 @@ from app.domain.model import LinePlan
 from app.domain.policy import Policy
 from app.domain.queue_query import Cursor, QueueQuery
 from app.domain.writeback import DesiredState
+from app.services import order_actions
 from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage import insights as insight_store
@@ -217,7 +218,8 @@ def order_detail(s: Tx, shop: str, order_id: str, today: date) -> dict:
     applied = DesiredState.from_dict(sync.applied if sync else None)
     names = {line["line_id"]: line["variant"] or line["title"] for line in view["lines"]}
     return {**view, "name": found.name, "created_at": found.created_at.isoformat(),
-            "customer_id": found.customer_id,
+            "customer_id": found.customer_id, "customer_name": found.customer_name or "",
+            "customer_email": found.customer_email or "",
             "ready_units": sum(line["covered"] for line in view["lines"]),
             "owed_units": sum(line["backordered"] for line in view["lines"]),
             "eta_history": [_eta_change(row, names) for row in
@@ -226,7 +228,14 @@ def order_detail(s: Tx, shop: str, order_id: str, today: date) -> dict:
                        "placed": applied.holds.get(line, 0)}
                       for line, units in sorted(wanted.held().items())],
             "hold_note": wanted.hold_note,
+            "holds_released_at": _iso_time(found.holds_released_at),
+            "updates_asked": found.updates_asked or 0,
+            "actions": order_actions.history(s, shop, order_id),
             "store": _store_state(sync)}
+
+
+def _iso_time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _eta_change(row, names: dict[str, str]) -> dict:

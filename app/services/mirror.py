@@ -68,8 +68,13 @@ def apply_order(s: Tx, shop: str, order: ParsedOrder) -> set[str] | None:
     row.number = order.number or row.number or 0
     if row.customer_id != order.customer_id:
         row.customer_id, row.customer_tags = order.customer_id, []
+        row.customer_name = row.customer_email = None
     if order.customer_tags is not None:
         row.customer_tags = list(order.customer_tags)
+    if order.customer_id is not None and (order.customer_name or order.customer_email):
+        # a payload without them (protected customer data not granted) keeps what was known
+        row.customer_name = order.customer_name or None
+        row.customer_email = order.customer_email or None
     existing = {r.line_id: r for r in order_store.order_lines(s, shop, order.order_id)}
     pools: set[str] = set()
     for line in order.lines:

@@ -349,6 +349,7 @@ class Planning:
                 rows.setdefault(r.order_id, []).append(r)
             syncs = plan_store.lock_syncs(s, shop, chunk)
             cancelled = plan_store.cancelled_among(s, shop, chunk)
+            marks = plan_store.merchant_marks(s, shop, chunk)
             # One call for the chunk: the stock is read once, and a unit offered to one line is
             # not offered to the next.
             suggested = self._suggest(s, shop, [r for lines in rows.values()
@@ -357,7 +358,7 @@ class Planning:
             wanted, moved = {}, []
             for order_id, lines in rows.items():
                 desired = self._desired(shop, lines, policy, today, suggested, released, moved,
-                                        order_id in cancelled)
+                                        order_id in cancelled, marks.get(order_id, (False, 0)))
                 old = syncs.get(order_id)
                 if desired is not None and (old is None or old.desired != desired):
                     wanted[order_id] = desired
@@ -374,7 +375,10 @@ class Planning:
 
     def _desired(self, shop: str, rows: list, policy: Policy, today: date,
                  suggested: dict[str, list[dict]], released: Counter[str],
-                 moved: list[tuple[str, list]], cancelled: bool = False) -> dict | None:
+                 moved: list[tuple[str, list]], cancelled: bool = False,
+                 marks: tuple[bool, int] = (False, 0)) -> dict | None:
+        """`marks`: whether the merchant released the order's holds, and how many customer
+        updates they asked for."""
         if not any(r.backordered_at for r in rows):
             return None  # never backordered: nothing of ours to show on it
         plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
@@ -388,9 +392,11 @@ class Planning:
         titles = {r.line_id: r.title for r in rows}
         settled = all(r.open_quantity == 0 for r in rows)
         shipped = any(r.shipped for r in rows)
+        released_holds, updates = marks
         facts = facts_of(view, titles, policy.notices, today, _short_since(rows), cancelled,
-                         settled and shipped, settled and not shipped)
-        return desired_state(view, titles, alternatives, today, facts).as_dict()
+                         settled and shipped, settled and not shipped, updates)
+        return desired_state(view, titles, alternatives, today, facts,
+                             hold=not released_holds).as_dict()
 
 
 class _Writes:

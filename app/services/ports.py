@@ -145,6 +145,10 @@ class ParsedOrder:
     customer_tags: tuple[str, ...] | None  # None: not in the source (webhooks since 2025-01)
     lines: tuple[ParsedLine, ...]
     number: int = 0  # the order's number, which breaks ties between orders of one second
+    # The customer as the merchant finds them in the queue's search; kept only with a customer
+    # id, which the privacy requests erase them by.
+    customer_name: str = ""
+    customer_email: str = ""
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def _queue_filters(shop: str, status: str, search: str, variant_id: str,
             for column in (Variant.sku, Variant.title, Variant.product_title))))
         where.append(or_(OrderLine.variant_id.in_(variants), *(
             column.ilike(pattern, escape="\\")
-            for column in (Order.name, Order.customer_id, OrderLine.title))))
+            for column in (Order.name, Order.customer_id, Order.customer_name,
+                           Order.customer_email, OrderLine.title))))
     return where
 
 

@@ -190,6 +190,30 @@ class Order(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
     customer_tags: Mapped[list] = mapped_column(JSON, default=list, info={"personal": True})
+    # Searched by the admin's queue; set only with a customer id, so redaction erases them.
+    customer_name: Mapped[str | None] = mapped_column(String(255), info={"personal": True})
+    customer_email: Mapped[str | None] = mapped_column(String(255), info={"personal": True})
+    # The merchant released the app's holds on this order from the admin (None: not released):
+    # planning holds nothing on it until the merchant takes that back.
+    holds_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # How many updates the merchant asked to send the customer (the queue's "notify").
+    updates_asked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class OrderAction(Base):
+    """What a merchant did to an order from the admin, by whom (the staff member's id in the
+    session token) and when, shown on the order's view."""
+
+    __tablename__ = "order_actions"
+    __table_args__ = (Index("ix_order_actions_order", "shop", "order_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class OrderLine(Base):

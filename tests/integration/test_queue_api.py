@@ -89,12 +89,24 @@ def test_late_lines_are_those_whose_date_moved_past_the_first_promise(api):
     ("#3", ids(31)),               # order name
     ("tee-red", ids(21, 42)),      # SKU, whatever the case
     ("blue", ids(11, 31, 41)),     # variant title
-    ("904", ids(41, 42)),          # customer
+    ("904", ids(41, 42)),          # customer id
     ("100%", []),                  # a wildcard is searched as itself
 ])
 def test_search_by_order_sku_title_and_customer(api, term, expected):
     from urllib.parse import quote
     assert sorted(api.lines(f"?q={quote(term)}")) == expected
+
+
+@pytest.mark.parametrize("term", ["ada love", "ADA@EXAMPLE", "lovelace"])
+def test_search_by_the_customers_name_or_email(api, term):
+    """As the order webhook names the customer (first and last name, email)."""
+    from urllib.parse import quote
+    post_webhook(api.client, "orders/create", {
+        **order_payload(6, [(61, 1, 1)], minute=10),
+        "customer": {"id": 906, "first_name": "Ada", "last_name": "Lovelace",
+                     "email": "ada@example.com"}})
+    api.services.queue.drain()
+    assert api.lines(f"?q={quote(term)}") == ids(61)
 
 
 def test_variant_filter(api):

@@ -117,11 +117,14 @@ def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(flow, platform
     assert api(client, "POST", "/api/restocks", json={
         "variant_id": V1, "quantity": 5, "expected_date": "2026-11-24"}).status_code == 201
     services.queue.drain()
+    assert api(client, "POST", "/api/queue/release",
+               json={"line_ids": ["gid://shopify/LineItem/11"]}).status_code == 200
     post_webhook(client, "orders/create", order_payload(2, [(21, 1, 1)]), shop=OTHER)
     services.queue.drain()
     before = rows_of(services, SHOP)
     for table in ("shops", "orders", "order_lines", "order_sync", "pools", "variants",
-                  "stock_levels", "restocks", "eta_changes", "data_exports", "webhook_receipts"):
+                  "stock_levels", "restocks", "eta_changes", "data_exports", "webhook_receipts",
+                  "order_actions"):
         assert before[table] > 0, table  # the shop really had rows there
     other_before = rows_of(services, OTHER)
 

@@ -16,13 +16,15 @@ from tests.integration.helpers import install, post_webhook
 from tests.integration.test_backorder_flow import V1, order_payload
 
 EMAIL, PHONE, STREET, NAME = "ada@example.com", "+15550100", "12 Lovelace Lane", "Ada"
-PERSON = (EMAIL, PHONE, STREET, NAME)
+SURNAME = "Byron-King"  # kept on the mirrored order for the queue's search
+PERSON = (EMAIL, PHONE, STREET, NAME, SURNAME)
 
 
 def with_customer(number: int, customer: int = 901) -> dict:
     address = {"first_name": NAME, "last_name": "L", "address1": STREET, "phone": PHONE}
     return {**order_payload(number, [(number * 10 + 1, 1, 1)]),
-            "customer": {"id": customer, "email": EMAIL, "first_name": NAME, "phone": PHONE},
+            "customer": {"id": customer, "email": EMAIL, "first_name": NAME,
+                         "last_name": SURNAME, "phone": PHONE},
             "email": EMAIL, "contact_email": EMAIL, "phone": PHONE, "billing_address": address,
             "shipping_address": address, "client_details": {"browser_ip": "203.0.113.9"},
             "note": f"call {NAME}"}

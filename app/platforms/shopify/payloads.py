@@ -46,7 +46,21 @@ def parse_order(payload: dict) -> ParsedOrder:
         lines=tuple(_line(item, bool(cancelled), fulfilled)
                     for item in payload.get("line_items") or [] if waits_on_stock(item)),
         number=_int(payload.get("order_number")),
+        **_customer(customer),
     )
+
+
+def _customer(customer: dict) -> dict[str, str]:
+    """The customer's name and email as the order shows them, for the queue's search. Only a
+    customer with an id: the compliance webhooks name the customer to erase by that id, and a
+    guest's details would have nothing to be found by. Shopify leaves them out of the payload
+    unless the app was granted protected customer data (name, email); then they are blank."""
+    if customer.get("id") is None:
+        return {}
+    address = customer.get("default_address") or {}
+    name = " ".join(str(customer.get(part) or "").strip() for part in ("first_name", "last_name"))
+    name = " ".join(name.split()) or str(address.get("name") or "").strip()
+    return {"customer_name": name[:255], "customer_email": str(customer.get("email") or "")[:255]}
 
 
 def customer_gid(payload: dict) -> str | None:
