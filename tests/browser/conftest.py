@@ -68,6 +68,11 @@ def served_queue(env, clock):
                                             [(41, 1, 1), (42, 2, 1)], [(51, 3, 1)]])
 
 
+# The customers of orders #1, #2, ... as the order webhook names them.
+CUSTOMERS = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"),
+             ("Katherine", "Johnson"), ("Edsger", "Dijkstra")]
+
+
 def serve(env, clock, platform, orders):
     """The app on a local port, the orders (lines of (line, variant, quantity)) planned."""
     app = create_app(load_config(env), clock=clock, migrate=False, gateway=platform)
@@ -76,7 +81,11 @@ def serve(env, clock, platform, orders):
     install(services)
     client = app.test_client()
     for number, lines in enumerate(orders, start=1):
-        post_webhook(client, "orders/create", order_payload(number, lines, minute=number))
+        first, last = CUSTOMERS[(number - 1) % len(CUSTOMERS)]
+        post_webhook(client, "orders/create", {
+            **order_payload(number, lines, minute=number),
+            "customer": {"id": 900 + number, "first_name": first, "last_name": last,
+                         "email": f"{first.lower()}@example.com"}})
     services.queue.drain()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -279,8 +279,8 @@ function selectPage() {
 function showSelection() {
   const count = queue.selected.size;
   byId("bulk-count").textContent = count ? `${count} line(s) selected`
-    : "Select lines to change their priority.";
-  ui.setDisabled(byId("bulk-apply"), count === 0);
+    : "Select lines to act on them.";
+  for (const id of ["bulk-apply", "bulk-release", "bulk-notify"]) ui.setDisabled(byId(id), count === 0);
   const lines = queue.page ? queue.page.lines : [];
   ui.setChecked(byId("select-page"), lines.length > 0 && lines.every((l) => queue.selected.has(l.line_id)));
 }
@@ -297,6 +297,27 @@ async function applyBulkPriority() {
     await loadQueue();
   } catch (error) {
     if (error.field === "priority") ui.setError(field, error.message);
+    showError("queue-error", null, error);
+  }
+}
+
+// Release and notify act on the orders of the lines selected; the answer names the orders
+// changed (an order already released, or with an update on its way, is left as it is).
+const BULK_DONE = {
+  release: (r) => `Holds released on ${r.changed.length} order(s)` +
+    (r.changed.length < r.order_ids.length ? `; ${r.order_ids.length - r.changed.length} were released already` : "") + ".",
+  notify: (r) => `An update goes to ${r.changed.length} customer(s)` +
+    (r.nothing_owed.length ? `; ${r.nothing_owed.length} order(s) owe nothing and were skipped` : "") + ".",
+};
+
+async function applyBulkAction(action) {
+  try {
+    const result = await api("POST", `/api/queue/${action}`, { line_ids: [...queue.selected] });
+    queue.selected.clear();
+    showSelection();
+    toast(BULK_DONE[action](result));
+    await loadQueue();
+  } catch (error) {
     showError("queue-error", null, error);
   }
 }
@@ -332,6 +353,8 @@ function startQueue() {
   });
   byId("variant-chip").addEventListener("click", () => filterVariant(null));
   byId("bulk-apply").addEventListener("click", applyBulkPriority);
+  byId("bulk-release").addEventListener("click", () => applyBulkAction("release"));
+  byId("bulk-notify").addEventListener("click", () => applyBulkAction("notify"));
   byId("select-page").addEventListener("change", selectPage);
   showSelection();
 }
@@ -413,9 +436,47 @@ function orderView(order) {
     ? simpleTable(["Item", "Units held", "Placed in the store"], order.holds.map((h) => [
       h.title, h.units, h.placed === h.units ? "yes" : `not yet (${h.placed} of ${h.units})`]), "holds")
     : el("s-paragraph", "Nothing is held: every unit of this order can ship.")));
+  parts.push(section("Actions", ...orderActions(order)));
   const store = order.store;
   parts.push(el("s-paragraph", `The store's copy: ${store.state}${store.last_error ? ` (last error: ${store.last_error})` : ""}.`,
                 { color: "subdued", id: "order-store" }));
+  return parts;
+}
+
+const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update" };
+
+// Ship what is ready now: the ready units sit on a fulfillment order the app never holds (the
+// owed ones are held apart), so they are shipped from the order's page in Shopify's admin.
+// Release: the owed units too, until "Hold again". Below, who did what and when.
+function orderActions(order) {
+  const parts = [];
+  const buttons = el("s-button-group");
+  const numeric = /\/Order\/(\d+)$/.exec(order.order_id);
+  if (order.ready_units && numeric && !saleor) {
+    buttons.append(el("s-button", "Ship what is ready now", {
+      id: "order-ship-ready", href: `shopify://admin/orders/${numeric[1]}`, target: "_top",
+      accessibilityLabel: `Ship the ${order.ready_units} ready unit(s) from the order in Shopify` }));
+  }
+  if (order.holds_released_at) {
+    const again = el("s-button", "Hold again", { id: "order-hold-again" });
+    again.addEventListener("click", async () => {
+      try {
+        await api("POST", `/api/orders/${encodeURIComponent(order.order_id)}/hold`);
+        toast("The owed units are held again.");
+        await openOrder(order.order_id);
+      } catch (error) {
+        showError("order-error", null, error);
+      }
+    });
+    buttons.append(again);
+    parts.push(el("s-paragraph", `Holds released ${order.holds_released_at.slice(0, 16).replace("T", " ")}: ` +
+                  "the app holds nothing on this order until it is held again.", { id: "order-released" }));
+  }
+  if (buttons.childElementCount) parts.unshift(buttons);
+  parts.push(order.actions.length
+    ? simpleTable(["Action", "By", "When"], order.actions.map((a) => [
+      ACTION_NAMES[a.action] || a.action, a.actor, a.at.slice(0, 16).replace("T", " ")]), "order-actions")
+    : el("s-paragraph", "No action taken on this order from the app yet."));
   return parts;
 }
 
