@@ -14,8 +14,15 @@ bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/admi
 bp.register_blueprint(api)
 
 
+# The pages of the app's navigation menu in Shopify's admin sidebar (`s-app-nav`): each is the
+# one page, opened at its part, as Shopify loads a menu item (with shop, host and id_token).
+SECTIONS = {"queue": "queue", "restocks": "restocks", "settings": "settings",
+            "insights": "numbers"}
+
+
 @bp.get("/")
-def home():
+@bp.get("/<any(queue, restocks, settings, insights):section>")
+def home(section: str = "queue"):
     """First load inside the Shopify admin: `shop`, `host` and an `id_token`. With Shopify-managed
     install this is also where the app gets its offline token (token exchange). The `id_token` is
     rendered into the page so it can call the API when App Bridge is not loaded (offline demo)."""
@@ -32,7 +39,7 @@ def home():
     response = current_app.make_response(render_template(
         "admin.html", api_key=services.config.api_key, shop=shop, app_name=services.config.app_name,
         id_token=id_token, platform="shopify", app_bridge=services.config.app_bridge_src(shop),
-        polaris=POLARIS))
+        polaris=POLARIS, section=SECTIONS[section]))
     response.headers["Content-Security-Policy"] = (
         f"frame-ancestors {services.config.frame_ancestors(shop)};")
     response.headers["Cache-Control"] = "no-store"  # the page carries the id_token

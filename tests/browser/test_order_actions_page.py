@@ -77,3 +77,26 @@ def test_ship_what_is_ready_now_opens_the_order_in_shopify(page):
     expect(ship).to_have_attribute("href", "shopify://admin/orders/1")
     expect(ship).to_have_text("Ship what is ready now")
     expect(page.locator("#order-view")).to_contain_text("No action taken on this order")
+
+
+def test_the_admin_menu_is_hidden_offline_and_its_pages_open_at_their_part(browser, served,
+                                                                           request):
+    """Offline App Bridge does not read `s-app-nav`: it stays out of sight (the page's own links
+    do its work), and a menu page such as /settings opens the page scrolled to its part."""
+    from tests.browser.conftest import SCREENSHOTS
+    from tests.integration.test_install import session_token
+
+    base, _ = served
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    page = context.new_page()
+    page.goto(f"{base}/settings?shop={SHOP}&id_token={session_token(exp_in=600)}")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("s-app-nav")).to_be_hidden()
+    expect(page.locator("s-app-nav s-link")).to_have_count(4)
+    expect(page.locator("#page-nav").get_by_role("link", name="Settings")).to_be_visible()
+    expect(page.locator("#settings")).to_be_in_viewport()
+    expect(page.locator("#queue-section")).not_to_be_in_viewport()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"))
+    context.close()

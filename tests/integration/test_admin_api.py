@@ -490,6 +490,22 @@ def test_the_page_carries_app_bridge_first_and_the_id_token(api):
     assert api.client.get("/admin/static/admin.js").status_code == 200
 
 
+@pytest.mark.parametrize(("path", "part"), [
+    ("/queue", "queue"), ("/restocks", "restocks"), ("/settings", "settings"),
+    ("/insights", "numbers")])
+def test_each_item_of_the_admin_navigation_menu_opens_the_page_at_its_part(api, path, part):
+    """Shopify loads a menu item of `s-app-nav` as the app's page at that path, with the same
+    shop and id_token as the app's home."""
+    response = api.client.get(f"{path}?shop={SHOP}&id_token={session_token()}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'data-section="{part}"' in html
+    nav = html.split("<s-app-nav>", 1)[1].split("</s-app-nav>", 1)[0]
+    assert [line.split('"')[1] for line in nav.split("<s-link")[1:]] == [
+        "/queue", "/restocks", "/settings", "/insights"]
+    assert api.client.get(f"{path}?shop={SHOP}").status_code == 400  # no id_token
+
+
 
 
 # pinned substitutes

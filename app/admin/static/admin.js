@@ -1047,6 +1047,14 @@ function startInsights() {
 
 // ---- start
 
+// A page of the admin's navigation menu (/restocks, /settings, /insights) opens the one page
+// at its part; an order's address (#order/...) wins.
+function openSection() {
+  const part = document.body.dataset.section;
+  if (window.location.hash || !part || part === "queue") return;
+  byId(part)?.scrollIntoView({ block: "start" });
+}
+
 function start() {
   if (saleor) listenToSaleorDashboard();
   startQueue();
@@ -1060,7 +1068,10 @@ function start() {
   route();
   Promise.all([loadSetup(), loadQueue(), loadRestocks(), loadSettings(), loadNumbers(),
                loadInsights()])
-    .then(() => { document.body.dataset.ready = "1"; });
+    .then(() => {
+      openSection();
+      document.body.dataset.ready = "1";
+    });
 }
 
 document.addEventListener("DOMContentLoaded", start);
