@@ -455,7 +455,7 @@ function orderActions(order) {
   if (order.ready_units && numeric && !saleor) {
     buttons.append(el("s-button", "Ship what is ready now", {
       id: "order-ship-ready", href: `shopify://admin/orders/${numeric[1]}`, target: "_top",
-      accessibilityLabel: `Ship the ${order.ready_units} ready unit(s) from the order in Shopify` }));
+      accessibilityLabel: `Ship what is ready now: ${order.ready_units} unit(s), from the order in Shopify` }));
   }
   if (order.holds_released_at) {
     const again = el("s-button", "Hold again", { id: "order-hold-again" });
