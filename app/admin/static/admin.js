@@ -249,8 +249,11 @@ function showQueueEmpty(empty) {
   }
 }
 
-// A new search or filter starts from the first page, with nothing selected.
+// A new search or filter starts from the first page, with nothing selected. The table keeps
+// the height it had, so fewer rows do not pull up what follows it (layout shift).
 function reloadQueue() {
+  const table = byId("queue-table");
+  if (table.offsetHeight) table.style.minHeight = `${table.offsetHeight}px`;
   queue.cursor = "";
   queue.selected.clear();
   showSelection();
@@ -1068,7 +1071,7 @@ function start() {
   route();
   Promise.all([loadSetup(), loadQueue(), loadRestocks(), loadSettings(), loadNumbers(),
                loadInsights()])
-    .then(() => {
+    .finally(() => {
       openSection();
       document.body.dataset.ready = "1";
     });
