@@ -194,3 +194,35 @@ def test_a_backorder_taken_off_the_order_is_told_as_cancelled():
     _, told = told_after(waiting())
     keys, _ = told_after(NoticeFacts(withdrawn=True), told)
     assert keys == ["cancelled:1"]
+
+
+# the merchant's "notify": an update of the date as it stands
+
+
+def test_an_asked_update_is_sent_once_with_the_date_unmoved():
+    _, told = told_after(waiting())
+    keys, after = told_after(waiting(update=1), told)
+    assert keys == ["update:1"]
+    step = notices_due(waiting(update=1), told, TODAY)[0]
+    assert step.notice.kind == ETA_CHANGED
+    assert (step.notice.values["previous"], step.notice.values["eta"],
+            step.notice.values["days"]) == ("2026-12-10", "2026-12-10", 0)
+    assert told_after(waiting(update=1), after)[0] == []  # the same ask: nothing more
+    assert told_after(waiting(update=2), after)[0] == ["update:2"]
+
+
+def test_an_update_asked_as_the_backorder_opens_is_the_created_notice():
+    keys, after = told_after(waiting(update=1))
+    assert keys == ["created:1"] and after.updates == 1
+
+
+def test_an_update_is_not_sent_for_an_order_owing_nothing():
+    _, told = told_after(waiting())
+    keys, _ = told_after(waiting(owed=0, update=1), told)
+    assert keys == ["ready:1"]
+
+
+def test_states_without_updates_keep_their_stored_form():
+    assert "update" not in waiting().as_dict() and "updates" not in Told().as_dict()
+    assert NoticeFacts.from_dict(waiting(update=3).as_dict()).update == 3
+    assert Told.from_dict(Told(updates=2).as_dict()).updates == 2

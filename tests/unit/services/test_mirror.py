@@ -62,6 +62,19 @@ def test_the_2026_07_sample_parses_and_its_untracked_custom_line_waits_for_nothi
     parsed = payloads.parse_order(body)
     assert parsed.order_id == body["admin_graphql_api_id"]
     assert parsed.lines == ()  # its lines have no variant and no tracked inventory
+    assert (parsed.customer_name, parsed.customer_email) == ("John Smith", "john@example.com")
+
+
+def test_the_customer_is_named_by_the_address_when_the_names_are_blank():
+    parsed = payloads.parse_order(order(item(1), customer={
+        "id": 5, "first_name": None, "last_name": " ", "default_address": {"name": "Ada L"}}))
+    assert (parsed.customer_name, parsed.customer_email) == ("Ada L", "")
+
+
+def test_a_guests_details_are_not_kept():
+    """Redaction names the customer by id: what a guest left has nothing to be erased by."""
+    parsed = payloads.parse_order(order(item(1), customer=None, email="guest@example.com"))
+    assert (parsed.customer_id, parsed.customer_name, parsed.customer_email) == (None, "", "")
 
 
 def test_lines_added_by_an_edit_are_stamped_with_the_edit():
