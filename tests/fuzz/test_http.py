@@ -172,6 +172,12 @@ def test_paths_and_small_writes(shop, line, priority, product, substitutes, rece
     check(services, lambda: api(client, "POST", "/api/queue/priority",
                                 json={"line_ids": [line], "priority": priority}))
     check(services, lambda: api(client, "POST", f"/api/dead-letters/{receipt}/retry"))
+    for action in ("release", "notify"):
+        check(services, lambda a=action: api(client, "POST", f"/api/queue/{a}",
+                                             json={"line_ids": [line]}))
+        check(services, lambda a=action: api(client, "POST", f"/api/queue/{a}",
+                                             json=substitutes))
+    check(services, lambda: api(client, "POST", f"/api/orders/{product}/hold"))
 
 
 # the CSV import
