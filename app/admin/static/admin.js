@@ -249,11 +249,11 @@ function showQueueEmpty(empty) {
   }
 }
 
-// A new search or filter starts from the first page, with nothing selected. The table keeps
-// the height it had, so fewer rows do not pull up what follows it (layout shift).
+// A new search or filter starts from the first page, with nothing selected. The table's box
+// keeps the height it had, so fewer rows do not pull up what follows it (layout shift).
 function reloadQueue() {
-  const table = byId("queue-table");
-  if (table.offsetHeight) table.style.minHeight = `${table.offsetHeight}px`;
+  const box = byId("queue-table-box");
+  if (box.offsetHeight) box.style.minHeight = `${box.offsetHeight}px`;
   queue.cursor = "";
   queue.selected.clear();
   showSelection();
@@ -1069,9 +1069,13 @@ function start() {
   startSettings();
   startInsights();
   route();
-  Promise.all([loadSetup(), loadQueue(), loadRestocks(), loadSettings(), loadNumbers(),
-               loadInsights()])
+  const top = Promise.all([loadSetup(), loadQueue()]);
+  // What the first screen shows is in: the page comes into sight (the parts below fill in out
+  // of sight, or move nothing shown).
+  top.finally(() => { document.body.dataset.shown = "1"; });
+  Promise.all([top, loadRestocks(), loadSettings(), loadNumbers(), loadInsights()])
     .finally(() => {
+      document.body.dataset.shown = "1";
       openSection();
       document.body.dataset.ready = "1";
     });
