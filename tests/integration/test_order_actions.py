@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.storage.tables import Shop
 from tests.conftest import SHOP
 from tests.integration.helpers import post_webhook
 from tests.integration.test_backorder_flow import order_payload
@@ -108,4 +109,15 @@ def test_an_unknown_line_changes_nothing(held, platform):
     assert response.status_code == 404 and response.json["field"] == "line_ids"
     services.queue.drain()
     assert platform.held(ORDER) == {LINE: 1}
+    assert view(client)["actions"] == []
+
+
+def test_notify_is_refused_naming_the_setting_when_the_eta_notice_is_off(held, platform):
+    client, services = held
+    with services.db.transaction() as s:
+        row = s.get(Shop, SHOP)
+        row.policy = {**(row.policy or {}), "notices": {"enabled": {"eta_changed": False}}}
+    response = call(client, "/api/queue/notify", {"line_ids": [LINE]})
+    assert response.status_code == 409
+    assert response.json["field"] == "notices.enabled.eta_changed"
     assert view(client)["actions"] == []
