@@ -2,15 +2,15 @@
 the merchant did to an order from the admin: holds released by hand, customer updates asked
 for, and the record of each action (who, when).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
