@@ -48,6 +48,7 @@ class FakeGateway:
         self.customers: dict[str, tuple[str, ...]] = {}  # customer GID -> tags
         self.notices: list[tuple[str, str, str]] = []  # (order, kind, key) taken
         self.refuse_notices: set[str] = set()  # kinds refused
+        self.taken_off: list[tuple[str, str, int]] = []  # (order, line, units) edited away
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -168,6 +169,11 @@ class FakeGateway:
     def set_product_substitutes(self, shop, product_id, products):
         self.calls.append("set_product_substitutes")
         self.substitutes[product_id] = list(products)
+
+    def take_off_units(self, shop, order_id, line_id, variant_id, units, note):
+        self.calls.append("take_off_units")
+        self.taken_off.append((order_id, line_id, units))
+        return None
 
     def set_ships_by(self, shop, dates):
         self.calls.append("set_ships_by")

@@ -25,6 +25,7 @@ from app.domain.errors import BadParameter, Conflict, NotFound
 from app.domain.notices import ETA_CHANGED, Told
 from app.services.planning import Planning, shop_policy
 from app.services.sync import TOLD
+from app.storage import customer_actions as customer_action_store
 from app.storage import order_actions as action_store
 from app.storage.db import Tx
 from app.storage.tables import OrderAction
@@ -125,7 +126,12 @@ def _replan(s: Tx, planning: Planning, shop: str, order_ids: list[str],
 
 
 def history(s: Tx, shop: str, order_id: str) -> list[dict]:
-    """The order's actions, newest first, for its view."""
-    return [{"action": row.action, "actor": row.actor, "at": row.at.isoformat(),
-             **({"update": row.detail["update"]} if row.detail.get("update") else {})}
-            for row in action_store.of_order(s, shop, order_id)]
+    """The order's actions, the merchant's and the customer's, newest first, for its view."""
+    merchant = [{"action": row.action, "actor": row.actor, "at": row.at,
+                 **({"update": row.detail["update"]} if row.detail.get("update") else {})}
+                for row in action_store.of_order(s, shop, order_id)]
+    customer = [{"action": row.kind, "actor": "customer", "at": row.created_at,
+                 "units": row.units, "status": row.status, "message": row.message}
+                for row in customer_action_store.of_order(s, shop, order_id)]
+    return [{**item, "at": item["at"].isoformat()}
+            for item in sorted(merchant + customer, key=lambda item: item["at"], reverse=True)]

@@ -121,3 +121,19 @@ def test_notify_is_refused_naming_the_setting_when_the_eta_notice_is_off(held, p
     assert response.status_code == 409
     assert response.json["field"] == "notices.enabled.eta_changed"
     assert view(client)["actions"] == []
+
+
+def test_the_order_view_shows_what_the_customer_did_beside_the_merchants_actions(held,
+                                                                               platform):
+    client, services = held
+    with services.db.transaction() as s:
+        row = s.get(Shop, SHOP)
+        row.policy = {**(row.policy or {}), "customers_may_cancel": True}
+    done = services.customer_actions.cancel_owed(SHOP, "901", ORDER, LINE, 1, "form-1")
+    assert done.status == "done" and platform.taken_off == [(ORDER, LINE, 1)]
+    assert call(client, "/api/queue/release", {"line_ids": [LINE]}).status_code == 200
+
+    release, cancelled = view(client)["actions"]
+    assert release["action"] == "release"
+    assert (cancelled["action"], cancelled["actor"], cancelled["units"], cancelled["status"]) == (
+        "cancel_owed", "customer", 1, "done")

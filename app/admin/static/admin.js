@@ -446,7 +446,14 @@ function orderView(order) {
   return parts;
 }
 
-const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update" };
+const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update",
+  cancel_owed: "Customer cancelled units still owed" };
+
+function actionName(a) {
+  const name = ACTION_NAMES[a.action] || a.action;
+  const units = a.units ? ` (${a.units})` : "";
+  return a.status === "refused" ? `${name}${units}: refused, ${a.message}` : `${name}${units}`;
+}
 
 // Ship what is ready now: the ready units sit on a fulfillment order the app never holds (the
 // owed ones are held apart), so they are shipped from the order's page in Shopify's admin.
@@ -478,7 +485,7 @@ function orderActions(order) {
   if (buttons.childElementCount) parts.unshift(buttons);
   parts.push(order.actions.length
     ? simpleTable(["Action", "By", "When"], order.actions.map((a) => [
-      ACTION_NAMES[a.action] || a.action, a.actor, a.at.slice(0, 16).replace("T", " ")]), "order-actions")
+      actionName(a), a.actor, a.at.slice(0, 16).replace("T", " ")]), "order-actions")
     : el("s-paragraph", "No action taken on this order from the app yet."));
   return parts;
 }
