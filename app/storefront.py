@@ -2,8 +2,9 @@
 `/apps/backorders` on the shop's domain. Shopify renders a Liquid answer inside the shop's
 theme; `?format=json` (or `Accept: application/json`) answers JSON for the theme's own scripts.
 
-Where the merchant allows it, each line still owed has a form to take those units off the order
-(`POST /apps/backorders/cancel`), carrying a token signed for that customer's line."""
+Where the merchant allows it, each line still owed has forms to take those units off the order
+(`POST /apps/backorders/cancel`) or swap them for an offered alternative
+(`POST /apps/backorders/swap`), each carrying a token signed for that customer's line."""
 
 from __future__ import annotations
 
@@ -42,29 +43,53 @@ def my_backorders():
 @bp.post("/proxy/backorders/cancel")
 def cancel_owed():
     """Take the units a line still owes off the order: once per form, whatever the clicks."""
+    services, shop, customer, order_id, line_id, key = _action_form()
+    return _acted(services.customer_actions.cancel_owed(shop, customer, order_id, line_id,
+                                                        _units(), key))
+
+
+@bp.post("/proxy/backorders/swap")
+def swap_owed():
+    """Swap the units a line still owes for one of its offered alternatives."""
+    services, shop, customer, order_id, line_id, key = _action_form()
+    return _acted(services.customer_actions.swap_owed(shop, customer, order_id, line_id,
+                                                      _form_field("variant"), key))
+
+
+def _action_form():
+    """A signed action form's shop, customer, order, line and key (its nonce)."""
     services, proxied, customer = _proxied()
     if customer is None:
         raise Unauthenticated("log in to your account to change your order", field="customer")
     order_id, line_id = _form_field("order"), _form_field("line")
     key = read_form(request.form.get("token", ""), services.config.api_secrets, proxied.shop,
                     customer, order_id, line_id, FORM_HOURS * 3600)
-    result = services.customer_actions.cancel_owed(proxied.shop, customer, order_id, line_id,
-                                                   _units(), key)
+    return services, proxied.shop, customer, order_id, line_id, key
+
+
+def _acted(result) -> Response:
     if _wants_json():
         return jsonify({"action": result.kind, "order_id": result.order_id,
                         "line_id": result.line_id, "units": result.units,
-                        "status": result.status, "message": result.message})
+                        "to_variant_id": result.to_variant_id, "status": result.status,
+                        "message": result.message})
     return _liquid(render_template("storefront/action_done.liquid", result=result,
                                    link=request.args.get("link", "")))
 
 
-def _forms(services, shop: str, customer: str, lines) -> dict[str, str]:
-    """A signed form token per line still owed, where the shop lets customers cancel."""
-    if not services.customer_actions.allowed(shop):
-        return {}
+def _forms(services, shop: str, customer: str, lines) -> dict[str, dict[str, str]]:
+    """Per line still owed, a signed form token for each action the shop allows (swap only
+    where alternatives are offered); each form its own, so each is one action."""
+    allowed = services.customer_actions.allowed(shop)
     secret = services.config.api_secrets[0]
-    return {line.line_id: sign_form(secret, shop, customer, line.order_id, line.line_id)
-            for line in lines if line.owed}
+    forms: dict[str, dict[str, str]] = {}
+    for line in lines:
+        kinds = [k for k in ("cancel", "swap") if f"{k}_owed" in allowed
+                 and line.owed and (k == "cancel" or line.offers)]
+        if kinds:
+            forms[line.line_id] = {k: sign_form(secret, shop, customer, line.order_id,
+                                                line.line_id) for k in kinds}
+    return forms
 
 
 def _form_field(name: str) -> str:
@@ -119,9 +144,9 @@ def _liquid(body: str) -> Response:
     return Response(body, mimetype="application/liquid")
 
 
-def _line_json(line, form: str | None) -> dict:
+def _line_json(line, forms: dict[str, str] | None) -> dict:
     return {
-        "cancel_token": form,
+        "cancel_token": (forms or {}).get("cancel"), "swap_token": (forms or {}).get("swap"),
         "order_id": line.order_id, "order_name": line.order_name, "line_id": line.line_id,
         "title": line.title, "quantity": line.quantity, "ready": line.ready, "owed": line.owed,
         "ships_on": _day(line.ships_on), "earliest": _day(line.earliest),

@@ -1,6 +1,7 @@
 """Order editing through the Admin API: `orderEditBegin` opens a session on an order and answers
-its calculated order; `orderEditSetQuantity` stages a line's new quantity; `orderEditCommit`
-applies what was staged, once.
+its calculated order; `orderEditSetQuantity` stages a line's new quantity; `orderEditAddVariant`
+stages a new line of a variant (a positive quantity); `orderEditCommit` applies what was staged,
+once.
 
 As the 2026-10 schema describes them: the session is an `OrderEditSession`, and the calculated
 order and its lines are `CalculatedOrder` / `CalculatedLineItem`, whose ids the staging mutation
@@ -8,9 +9,12 @@ takes (`id`: the calculated order or the session; `lineItemId`: the calculated l
 quantity cannot be negative, and units already fulfilled cannot be edited away: a line's
 editable quantity is what is still unfulfilled. The mutations need `write_order_edits`.
 
-The simulator stages decreases only (a backorder app takes units off; it never adds them):
-an increase is refused by name. A committed quantity goes through `order_edits.remove_units`,
-which returns the units' committed stock and announces orders/edited and orders/updated."""
+The simulator stages decreases of existing lines only (an increase is refused by name) and new
+lines. At commit a new line is routed and its stock committed as at checkout: a variant that
+does not sell past zero and has too few units left is refused (`userErrors`, nothing applied),
+as the stock is at that moment, not when the edit began. Then each decrease goes through
+`order_edits.remove_units`, which returns the units' committed stock; each change announces
+orders/edited and orders/updated."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ class EditSession:
     id: int
     order_id: int
     staged: dict[int, int] = field(default_factory=dict)  # line item id -> new quantity
+    added: list[tuple[int, int]] = field(default_factory=list)  # (variant id, quantity)
     committed: bool = False
 
 
@@ -66,6 +71,20 @@ def set_quantity(shop: Shop, session_gid: str, line_gid: str, quantity: int,
     return session, []
 
 
+def add_variant(shop: Shop, session_gid: str, variant_gid: str,
+                quantity: int) -> tuple[EditSession | None, list[dict]]:
+    session, errors = _open_session(shop, session_gid)
+    if session is None:
+        return None, errors
+    parsed = parse_gid(variant_gid, "ProductVariant")
+    if parsed is None or parsed[1] not in shop.variants:
+        return None, [_error(["variantId"], "The variant does not exist.")]
+    if quantity <= 0:
+        return None, [_error(["quantity"], "Quantity must be greater than 0.")]
+    session.added.append((parsed[1], quantity))
+    return session, []
+
+
 def commit(core: Core, shop: Shop, session_gid: str) -> tuple[Order | None, list[dict]]:
     session, errors = _open_session(shop, session_gid)
     if session is None:
@@ -77,7 +96,12 @@ def commit(core: Core, shop: Shop, session_gid: str) -> tuple[Order | None, list
         line = next(x for x in order.line_items if x.id == line_id)
         if quantity < line.fulfilled:  # shipped since it was staged
             return None, [_error(["id"], "Units of a line were fulfilled since the edit began.")]
+    refused = [_sold_out(shop, variant_id, quantity) for variant_id, quantity in session.added]
+    if any(refused):
+        return None, [e for e in refused if e]
     session.committed = True
+    for variant_id, quantity in session.added:
+        order_edits.add_line(core, shop, order, variant_id, quantity)
     for line_id, quantity in session.staged.items():
         line = next(x for x in order.line_items if x.id == line_id)
         if line.current_quantity > quantity:
@@ -105,6 +129,19 @@ def calculated_order_view(shop: Shop, session: EditSession) -> dict:
 
 def session_view(session: EditSession) -> dict:
     return {"__typename": "OrderEditSession", "id": gid("OrderEditSession", session.id)}
+
+
+def _sold_out(shop: Shop, variant_id: int, quantity: int) -> dict | None:
+    """The refusal of a new line whose variant cannot sell that many now, at any location."""
+    variant = shop.variants[variant_id]
+    if variant.inventory_policy != "DENY" or not variant.tracked:
+        return None
+    available = max((level.available for (item, _), level in shop.levels.items()
+                     if item == variant.inventory_item_id), default=0)
+    if available >= quantity:
+        return None
+    return _error(["id"], f"{variant.title} is out of stock: {available} available, "
+                          f"{quantity} wanted.")
 
 
 def _open_session(shop: Shop, session_gid: str) -> tuple[EditSession | None, list[dict]]:

@@ -325,6 +325,19 @@ def m_order_edit_set_quantity(_root, info, id, lineItemId, quantity, restock=Non
             "calculatedLineItem": None, "userErrors": []}
 
 
+def m_order_edit_add_variant(_root, info, id, variantId, quantity, locationId=None,
+                             allowDuplicates=None):
+    ctx = _ctx(info)
+    _edit_scope(ctx)
+    session, errors = order_edit_sessions.add_variant(ctx.shop, id, variantId, quantity)
+    if session is None:
+        return {"calculatedOrder": None, "calculatedLineItem": None, "orderEditSession": None,
+                "userErrors": errors}
+    return {"calculatedOrder": order_edit_sessions.calculated_order_view(ctx.shop, session),
+            "orderEditSession": order_edit_sessions.session_view(session),
+            "calculatedLineItem": None, "userErrors": []}
+
+
 def m_order_edit_commit(_root, info, id, notifyCustomer=None, staffNote=None):
     ctx = _ctx(info)
     _edit_scope(ctx)
@@ -348,4 +361,5 @@ MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafiel
                    "flowTriggerReceive": m_flow_trigger_receive,
                    "orderEditBegin": m_order_edit_begin,
                    "orderEditSetQuantity": m_order_edit_set_quantity,
+                   "orderEditAddVariant": m_order_edit_add_variant,
                    "orderEditCommit": m_order_edit_commit}

@@ -170,7 +170,7 @@ class FakeGateway:
         self.calls.append("set_product_substitutes")
         self.substitutes[product_id] = list(products)
 
-    def take_off_units(self, shop, order_id, line_id, variant_id, units, note):
+    def take_off_units(self, shop, order_id, line_id, variant_id, units, note, replace_with=None):
         self.calls.append("take_off_units")
         self.taken_off.append((order_id, line_id, units))
         return None

@@ -58,6 +58,7 @@ class Policy:
     cap_follows_incoming: bool = False
     notices: NoticeSettings = NoticeSettings()  # what the customer hears, and when
     customers_may_cancel: bool = False  # take their backordered units off from their page
+    customers_may_swap: bool = False  # swap them for an offered alternative costing no more
 
     def business_calendar(self, holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
         """The shop's calendar: its weekend, its closed dates and the public holidays given."""
@@ -114,6 +115,7 @@ class Policy:
             "cap_follows_incoming": self.cap_follows_incoming,
             "notices": self.notices.to_dict(),
             "customers_may_cancel": self.customers_may_cancel,
+            "customers_may_swap": self.customers_may_swap,
         }
 
 
@@ -257,5 +259,6 @@ _PARSERS = {
     "cap_follows_incoming": _flag("cap_follows_incoming"),
     "notices": lambda value: {"notices": NoticeSettings.from_dict(value)},
     "customers_may_cancel": _flag("customers_may_cancel"),
+    "customers_may_swap": _flag("customers_may_swap"),
 }
 _KNOWN_KEYS = frozenset(_PARSERS)

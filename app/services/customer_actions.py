@@ -1,25 +1,31 @@
-"""What a customer may do about their backorder from their page: take the units still owed off
-the order, when the merchant allows it.
+"""What a customer may do about their backorder from their page, each when the merchant allows
+it: take the units still owed off the order, or swap them for one of the in-stock alternatives
+the line was offered, at the same price or less.
 
 Each form the page renders carries its own key, and an action is recorded under that key before
 the platform is asked: a double click, or the same form sent twice, finds the first record and
-does nothing more. The platform edits the order and returns the units to stock; its edit
-webhooks then re-plan the queue as for any edit, so the lines behind move up."""
+does nothing more. A swap reads the alternative's stock from the platform just before the edit:
+one that sold out since the page was shown is refused, with no edit. The platform edits the order
+and returns the units to stock; its edit webhooks then re-plan the queue as for any edit, so the
+lines behind move up."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
+from app.domain.alternatives import as_entry
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.domain.policy import Policy
 from app.services.planning import shop_policy
 from app.services.ports import PlatformGateway
 from app.storage import customer_actions as action_store
-from app.storage.db import Database
+from app.storage.db import Database, Tx
 from app.storage.tables import CustomerAction
 
-CANCEL = "cancel_owed"
+CANCEL, SWAP = "cancel_owed", "swap_owed"
 
 
 class NotAllowed(DomainError):
@@ -36,54 +42,133 @@ class ActionResult:
     units: int
     status: str  # done, refused, started (the same form is still being acted on)
     message: str
+    to_variant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """An action recorded as started: what the platform is to do."""
+
+    variant_id: str
+    units: int
+    stock_item: str | None = None  # the alternative's inventory item, read live before a swap
 
 
 class CustomerActions:
     def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime]):
         self._db, self._gateway, self._clock = db, gateway, clock
 
-    def allowed(self, shop: str) -> bool:
-        """Whether the shop lets its customers take owed units off their orders."""
+    def allowed(self, shop: str) -> frozenset[str]:
+        """The actions the shop lets its customers take."""
         with self._db.read() as s:
-            return shop_policy(s, shop).customers_may_cancel
+            policy = shop_policy(s, shop)
+        return frozenset(kind for kind, on in ((CANCEL, policy.customers_may_cancel),
+                                               (SWAP, policy.customers_may_swap)) if on)
 
     def cancel_owed(self, shop: str, customer_id: str, order_id: str, line_id: str, units: int,
                     key: str) -> ActionResult:
         """Take `units` of what the line still owes off the order."""
-        earlier, variant_id = self._claim(shop, customer_id, order_id, line_id, units, key)
+        return self._act(shop, customer_id, order_id, line_id, key, CANCEL, units, None)
+
+    def swap_owed(self, shop: str, customer_id: str, order_id: str, line_id: str,
+                  to_variant_id: str, key: str) -> ActionResult:
+        """Replace every unit the line still owes with as many of an offered alternative."""
+        return self._act(shop, customer_id, order_id, line_id, key, SWAP, None, to_variant_id)
+
+    def _act(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
+             kind: str, units: int | None, to_variant_id: str | None) -> ActionResult:
+        earlier, claimed = self._claim(shop, customer_id, order_id, line_id, key, kind, units,
+                                       to_variant_id)
         if earlier is not None:
             return earlier  # this form was sent before
-        refused = self._gateway.take_off_units(
-            shop, order_id, line_id, variant_id, units,
-            f"Backorders: the customer took {units} unit(s) still owed off this line.")
+        refused = self._sold_out(shop, claimed) or self._gateway.take_off_units(
+            shop, order_id, line_id, claimed.variant_id, claimed.units,
+            _staff_note(kind, claimed.units), replace_with=to_variant_id)
         with self._db.transaction() as s:
             row = action_store.by_key(s, shop, key)
             row.status, row.message = ("refused", refused) if refused else ("done", "")
             return _result(row)
 
-    def _claim(self, shop: str, customer_id: str, order_id: str, line_id: str, units: int,
-               key: str) -> tuple[ActionResult | None, str]:
-        """Record the action as started; the line's variant. When the same form was sent
-        before: what became of it."""
+    def _claim(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
+               kind: str, units: int | None,
+               to_variant_id: str | None) -> tuple[ActionResult | None, _Claimed | None]:
+        """Record the action as started, and what to ask of the platform. When the same form
+        was sent before: what became of it."""
         with self._db.transaction() as s:
             earlier = action_store.by_key(s, shop, key)
             if earlier is not None:
-                return _result(earlier), ""
-            if not shop_policy(s, shop).customers_may_cancel:
-                raise NotAllowed("this shop does not let customers cancel backordered units",
-                                 field="action")
+                return _result(earlier), None
+            _check_allowed(shop_policy(s, shop), kind)
             line = action_store.customer_line(s, shop, customer_id, order_id, line_id)
             if line is None:
                 raise NotFound("no such line on your open orders", field="line")
-            if not 1 <= units <= line.backordered:
-                raise InvalidInput(_units_message(line.backordered), field="units")
+            if kind == SWAP:
+                claimed = _swap(s, shop, line, to_variant_id or "")
+            else:
+                if units is None or not 1 <= units <= line.backordered:
+                    raise InvalidInput(_units_message(line.backordered), field="units")
+                claimed = _Claimed(line.variant_id, units)
             action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
-                                    order_id=order_id, line_id=line_id, kind=CANCEL,
-                                    units=units, status="started", message="",
-                                    created_at=self._clock())
+                                    order_id=order_id, line_id=line_id, kind=kind,
+                                    units=claimed.units, to_variant_id=to_variant_id,
+                                    status="started", message="", created_at=self._clock())
             if not action_store.add(s, action):  # the same form, sent again at the same moment
                 raise Conflict("this form was already sent", field="token")
-            return None, line.variant_id
+            return None, claimed
+
+    def _sold_out(self, shop: str, claimed: _Claimed) -> str | None:
+        """Why a swap cannot go ahead on the alternative's stock as the platform has it now."""
+        if claimed.stock_item is None:
+            return None
+        readings = self._gateway.stock(shop, [claimed.stock_item])
+        available = sum(max(0, r.available) for r in readings)
+        if available >= claimed.units:
+            return None
+        return (f"the alternative sold out a moment ago ({available} left, {claimed.units} "
+                "needed); your order is unchanged")
+
+
+def _check_allowed(policy: Policy, kind: str) -> None:
+    if kind == CANCEL and not policy.customers_may_cancel:
+        raise NotAllowed("this shop does not let customers cancel backordered units",
+                         field="action")
+    if kind == SWAP and not policy.customers_may_swap:
+        raise NotAllowed("this shop does not let customers swap backordered units",
+                         field="action")
+
+
+def _swap(s: Tx, shop: str, line, to_variant_id: str) -> _Claimed:
+    """The swap of a line's owed units, when the variant is one it was offered and costs no
+    more than what was bought."""
+    if not line.backordered:
+        raise InvalidInput("nothing on this line is still owed", field="line")
+    offered = {as_entry(e)["variant_id"] for e in line.alternatives or []}
+    if to_variant_id not in offered:
+        raise InvalidInput("choose one of the alternatives offered for this line",
+                           field="variant")
+    variants = action_store.variants(s, shop, [line.variant_id, to_variant_id])
+    bought, wanted = variants.get(line.variant_id), variants.get(to_variant_id)
+    if wanted is None or not wanted.inventory_item_id:
+        raise InvalidInput("this alternative is not sold any more", field="variant")
+    prices = (_price(wanted.price), _price(bought.price) if bought else None)
+    if None in prices or prices[0] > prices[1]:
+        raise InvalidInput("only an alternative at the same price or less can be swapped in",
+                           field="variant")
+    return _Claimed(line.variant_id, line.backordered, wanted.inventory_item_id)
+
+
+def _price(text: str | None) -> Decimal | None:
+    """A price as the mirror keeps it; None when unknown (a swap then is refused)."""
+    try:
+        return Decimal(text or "")
+    except InvalidOperation:
+        return None
+
+
+def _staff_note(kind: str, units: int) -> str:
+    if kind == SWAP:
+        return f"Backorders: the customer swapped {units} unit(s) still owed for an alternative."
+    return f"Backorders: the customer took {units} unit(s) still owed off this line."
 
 
 def _units_message(owed: int) -> str:
@@ -94,4 +179,4 @@ def _units_message(owed: int) -> str:
 
 def _result(action: CustomerAction) -> ActionResult:
     return ActionResult(action.kind, action.order_id, action.line_id, action.units,
-                        action.status, action.message)
+                        action.status, action.message, action.to_variant_id)

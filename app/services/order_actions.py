@@ -131,7 +131,8 @@ def history(s: Tx, shop: str, order_id: str) -> list[dict]:
                  **({"update": row.detail["update"]} if row.detail.get("update") else {})}
                 for row in action_store.of_order(s, shop, order_id)]
     customer = [{"action": row.kind, "actor": "customer", "at": row.created_at,
-                 "units": row.units, "status": row.status, "message": row.message}
+                 "units": row.units, "status": row.status, "message": row.message,
+                 **({"to_variant_id": row.to_variant_id} if row.to_variant_id else {})}
                 for row in customer_action_store.of_order(s, shop, order_id)]
     return [{**item, "at": item["at"].isoformat()}
             for item in sorted(merchant + customer, key=lambda item: item["at"], reverse=True)]

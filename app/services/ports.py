@@ -200,9 +200,10 @@ class PlatformGateway(Protocol):
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...
 
     def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
-                       units: int, note: str) -> str | None:
-        """Edit the order to take `units` unshipped units off the line, returned to stock, the
-        customer told by the platform; None when done, else why the platform refused."""
+                       units: int, note: str, replace_with: str | None = None) -> str | None:
+        """Edit the order to take `units` unshipped units off the line, returned to stock (and,
+        with `replace_with`, as many units of that variant added in one edit), the customer
+        told by the platform; None when done, else why the platform refused."""
         ...
 
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None: ...

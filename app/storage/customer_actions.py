@@ -6,7 +6,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
 from app.storage.db import Tx
-from app.storage.tables import CustomerAction, Order, OrderLine
+from app.storage.tables import CustomerAction, Order, OrderLine, Variant
 
 
 def by_key(tx: Tx, shop: str, key: str) -> CustomerAction | None:
@@ -35,8 +35,15 @@ def customer_line(tx: Tx, shop: str, customer_id: str, order_id: str, line_id: s
     theirs, is cancelled, or has no such line."""
     return tx.execute(
         select(OrderLine.line_id, OrderLine.variant_id, OrderLine.pool, OrderLine.open_quantity,
-               OrderLine.backordered)
+               OrderLine.backordered, OrderLine.alternatives)
         .join(Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
         .where(OrderLine.shop == shop, OrderLine.order_id == order_id,
                OrderLine.line_id == line_id, Order.customer_id == customer_id,
                Order.cancelled_at.is_(None))).first()
+
+
+def variants(tx: Tx, shop: str, variant_ids: list[str]) -> dict[str, Row]:
+    """(price, inventory item) of these variants, by id."""
+    rows = tx.execute(select(Variant.variant_id, Variant.price, Variant.inventory_item_id)
+                      .where(Variant.shop == shop, Variant.variant_id.in_(variant_ids)))
+    return {row.variant_id: row for row in rows}

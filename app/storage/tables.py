@@ -326,6 +326,7 @@ class CustomerAction(Base):
     line_id: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     units: Mapped[int] = mapped_column(Integer)
+    to_variant_id: Mapped[str | None] = mapped_column(String(100))  # what a swap put in
     status: Mapped[str] = mapped_column(String(16))  # started, done, refused
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

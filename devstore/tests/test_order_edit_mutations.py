@@ -70,3 +70,42 @@ def test_editing_needs_the_order_edits_scope(client, store):
     body = gql(client, token, document("order_edit_begin"),
                {"id": f"gid://shopify/Order/{order['id']}"})
     assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+
+
+def _add(client, token, session, variant_id, quantity):
+    return gql(client, token, document("order_edit_add_variant"),
+               {"id": session, "variantId": f"gid://shopify/ProductVariant/{variant_id}",
+                "quantity": quantity})["data"]["orderEditAddVariant"]["userErrors"]
+
+
+def test_a_swap_adds_a_line_of_another_variant_and_takes_the_old_units_off(client, token, store):
+    short, spare = variant(store, 0, "CONTINUE", 0), variant(store, 1, "DENY", 2)
+    order = store.place_order(SHOP, [(short, 2)])
+    begun = _begin(client, token, order["id"])
+    (line,) = begun["calculatedOrder"]["lineItems"]["nodes"]
+    session = begun["orderEditSession"]["id"]
+
+    assert _add(client, token, session, spare, 2) == []
+    assert _set(client, token, session, line["id"], 0) == []
+    assert _commit(client, token, session)["userErrors"] == []
+
+    lines = store.order_state(SHOP, order["id"])["line_items"]
+    assert [(x["variant_id"], x["current_quantity"]) for x in lines] == [(short, 0), (spare, 2)]
+    assert levels(store, spare)["available"] == 0
+
+
+def test_a_variant_sold_out_by_the_commit_is_refused_and_nothing_changes(client, token, store):
+    short, spare = variant(store, 0, "CONTINUE", 0), variant(store, 1, "DENY", 1)
+    order = store.place_order(SHOP, [(short, 1)])
+    begun = _begin(client, token, order["id"])
+    (line,) = begun["calculatedOrder"]["lineItems"]["nodes"]
+    session = begun["orderEditSession"]["id"]
+    assert _add(client, token, session, spare, 1) == []
+    assert _set(client, token, session, line["id"], 0) == []
+    store.place_order(SHOP, [(spare, 1)])  # the last one goes to someone else meanwhile
+
+    committed = _commit(client, token, session)
+
+    assert committed["order"] is None and "out of stock" in committed["userErrors"][0]["message"]
+    lines = store.order_state(SHOP, order["id"])["line_items"]
+    assert [(x["variant_id"], x["current_quantity"]) for x in lines] == [(short, 1)]

@@ -222,11 +222,12 @@ def test_the_storefront_page(shop, params, signed, fresh, clock):
 
 @FUZZ
 @given(form=st.dictionaries(
-    st.sampled_from(["token", "order", "line", "units", "extra"]),
+    st.sampled_from(["token", "order", "line", "units", "variant", "extra"]),
     st.one_of(st.text(max_size=60), st.integers().map(str), st.just("gid://shopify/Order/1")),
-    max_size=5),
-    customer=st.sampled_from(["", "901", "902"]), signed=st.booleans())
-def test_the_storefront_cancel_form(shop, form, customer, signed, clock):
+    max_size=6),
+    customer=st.sampled_from(["", "901", "902"]), signed=st.booleans(),
+    action=st.sampled_from(["cancel", "swap"]))
+def test_the_storefront_action_forms(shop, form, customer, signed, action, clock):
     client, services = shop
     form = {k: v for k, v in form.items() if "\x00" not in v}
     params = {"shop": SHOP, "logged_in_customer_id": customer,
@@ -235,5 +236,5 @@ def test_the_storefront_cancel_form(shop, form, customer, signed, clock):
         message = "".join(sorted(f"{k}={v}" for k, v in params.items()))
         params["signature"] = hmac.new(API_SECRET.encode(), message.encode(),
                                        hashlib.sha256).hexdigest()
-    check(services, lambda: client.post("/proxy/backorders/cancel", query_string=params,
+    check(services, lambda: client.post(f"/proxy/backorders/{action}", query_string=params,
                                         data=form))

@@ -447,7 +447,7 @@ function orderView(order) {
 }
 
 const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update",
-  cancel_owed: "Customer cancelled units still owed" };
+  cancel_owed: "Customer cancelled units still owed", swap_owed: "Customer swapped units still owed" };
 
 function actionName(a) {
   const name = ACTION_NAMES[a.action] || a.action;

@@ -118,7 +118,7 @@ class SaleorGateway:
         log.info("pinned substitutes are kept by the app only on Saleor (%s)", product_id)
 
     def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
-                       units: int, note: str) -> str | None:
+                       units: int, note: str, replace_with: str | None = None) -> str | None:
         return "customers cannot change their orders from their page on this shop yet"
 
     def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:

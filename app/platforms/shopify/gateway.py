@@ -227,10 +227,11 @@ class ShopifyGateway:
             "productId": product_id, "variants": [{"id": variant_id, "inventoryPolicy": policy}]})
 
     def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
-                       units: int, note: str) -> str | None:
-        """Order editing: begin, set the line's quantity, commit (Shopify emails the customer).
-        A refusal at any step is answered, not raised: the customer is told why. The edit's
-        own view of the line decides what can go: its units not yet fulfilled."""
+                       units: int, note: str, replace_with: str | None = None) -> str | None:
+        """Order editing: begin, add the replacement's line if any, set the line's quantity,
+        commit (Shopify emails the customer). A refusal at any step is answered, not raised:
+        the customer is told why. The edit's own view of the line decides what can go: its
+        units not yet fulfilled."""
         try:
             begun = self._run(shop, "order_edit_begin", {"id": order_id})["orderEditBegin"]
             session = begun["orderEditSession"]["id"]
@@ -240,6 +241,9 @@ class ShopifyGateway:
                 return "the line is not on the order any more"
             if line["editableQuantity"] < units:
                 return f"only {line['editableQuantity']} units of the line can still be taken off"
+            if replace_with:
+                self._run(shop, "order_edit_add_variant",
+                          {"id": session, "variantId": replace_with, "quantity": units})
             self._run(shop, "order_edit_set_quantity", {
                 "id": session, "lineItemId": line["id"], "quantity": line["quantity"] - units})
             self._run(shop, "order_edit_commit", {"id": session, "staffNote": note})

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from app.platforms.shopify.app_proxy import sign_form, sign_link
-from app.storage.tables import CustomerAction, Shop
+from app.storage.tables import CustomerAction, Shop, Variant
 from tests.conftest import API_SECRET
 
 SMALL = 1
@@ -42,10 +42,11 @@ def cancel(harness, customer: str, line: dict, units: int, token: str | None = N
                             data=form, headers={"Accept": "application/json"})
 
 
-def allow_cancelling(harness) -> None:
+def allow_cancelling(harness, swap: bool = False) -> None:
     with harness.services.db.transaction() as s:
         row = s.get(Shop, harness.shop)
-        row.policy = {**(row.policy or {}), "customers_may_cancel": True}
+        row.policy = {**(row.policy or {}), "customers_may_cancel": True,
+                      "customers_may_swap": swap}
 
 
 def customer_of(harness, order_id: int) -> str:
@@ -137,3 +138,76 @@ def test_cancelling_is_refused_unless_the_merchant_allows_it_and_within_what_is_
     assert not_a_number.status_code == 422 and not_a_number.get_json()["field"] == "units"
     harness.settle()
     assert harness.order(alice)["line_items"][0]["current_quantity"] == 1
+
+
+def swap(harness, customer: str, line: dict, variant_id: str):
+    form = {"token": line["swap_token"], "order": line["order_id"], "line": line["line_id"],
+            "variant": variant_id}
+    return harness.web.post(f"/proxy/backorders/swap?{signed_query(harness, customer)}",
+                            data=form, headers={"Accept": "application/json"})
+
+
+def no_dearer(line: dict) -> list[str]:
+    """The line's offers that cost no more than what was bought, as their reasons say."""
+    return [o["variant_id"] for o in line["alternatives"]
+            if "more expensive" not in o["reason"]]
+
+
+def test_a_customer_swaps_to_an_alternative_and_their_hold_is_released(harness):
+    allow_cancelling(harness, swap=True)
+    alice, _ = two_waiting(harness)
+    customer = customer_of(harness, alice)
+    (line,) = my_lines(harness, customer)
+    chosen = no_dearer(line)[0]
+    assert line["swap_token"] and line["swap_token"] != line["cancel_token"]
+
+    answer = swap(harness, customer, line, chosen)
+    assert answer.status_code == 200, answer.text
+    assert (answer.get_json()["status"], answer.get_json()["to_variant_id"]) == ("done", chosen)
+    harness.settle()
+
+    lines = harness.order(alice)["line_items"]
+    assert [x["current_quantity"] for x in lines] == [0, 1]
+    assert f"gid://shopify/ProductVariant/{lines[1]['variant_id']}" == chosen
+    assert not harness.held(alice)
+    assert my_lines(harness, customer) == []
+
+
+def test_a_swap_to_an_alternative_that_just_sold_out_is_refused_and_changes_nothing(harness):
+    allow_cancelling(harness, swap=True)
+    alice, _ = two_waiting(harness)
+    customer = customer_of(harness, alice)
+    (line,) = my_lines(harness, customer)
+    chosen = no_dearer(line)[0]
+    number = int(chosen.rsplit("/", 1)[1])
+    harness.store.set_inventory_policy(harness.shop, number, "DENY")
+    harness.store.set_stock(harness.shop, number, 0)  # someone bought the last one a second ago
+
+    answer = swap(harness, customer, line, chosen)
+
+    assert answer.status_code == 200
+    assert answer.get_json()["status"] == "refused"
+    assert "sold out" in answer.get_json()["message"]
+    harness.settle()
+    assert [x["current_quantity"] for x in harness.order(alice)["line_items"]] == [1]
+    assert harness.held(alice)
+
+
+def test_only_an_offered_alternative_at_no_higher_price_can_be_swapped_in(harness):
+    allow_cancelling(harness, swap=True)
+    alice, _ = two_waiting(harness)
+    customer = customer_of(harness, alice)
+    (line,) = my_lines(harness, customer)
+    offered = [o["variant_id"] for o in line["alternatives"]]
+    stranger = next(f"gid://shopify/ProductVariant/{v}" for v in harness.variants
+                    if f"gid://shopify/ProductVariant/{v}" not in offered)
+    with harness.services.db.transaction() as s:  # the merchant raised its price since
+        s.get(Variant, (harness.shop, offered[0])).price = "999.00"
+
+    not_offered = swap(harness, customer, line, stranger)
+    pricier = swap(harness, customer, line, offered[0])
+
+    assert not_offered.status_code == 422 and not_offered.get_json()["field"] == "variant"
+    assert pricier.status_code == 422 and "price" in pricier.get_json()["message"]
+    harness.settle()
+    assert [x["current_quantity"] for x in harness.order(alice)["line_items"]] == [1]

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("line_id", sa.String(100), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
+        sa.Column("to_variant_id", sa.String(100), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("message", sa.String(500), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
