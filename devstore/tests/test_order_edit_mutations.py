@@ -78,15 +78,22 @@ def _add(client, token, session, variant_id, quantity):
                 "quantity": quantity})["data"]["orderEditAddVariant"]["userErrors"]
 
 
-def test_a_swap_adds_a_line_of_another_variant_and_takes_the_old_units_off(client, token, store):
-    short, spare = variant(store, 0, "CONTINUE", 0), variant(store, 1, "DENY", 2)
-    order = store.place_order(SHOP, [(short, 2)])
+def _staged_swap(client, token, store, units: int, spare_stock: int) -> tuple[int, int, dict, str]:
+    """An order of `units` of a short variant, with an edit staged that swaps them all for a
+    variant that does not sell past zero: (short, spare, order, session)."""
+    short, spare = variant(store, 0, "CONTINUE", 0), variant(store, 1, "DENY", spare_stock)
+    order = store.place_order(SHOP, [(short, units)])
     begun = _begin(client, token, order["id"])
     (line,) = begun["calculatedOrder"]["lineItems"]["nodes"]
     session = begun["orderEditSession"]["id"]
-
-    assert _add(client, token, session, spare, 2) == []
+    assert _add(client, token, session, spare, units) == []
     assert _set(client, token, session, line["id"], 0) == []
+    return short, spare, order, session
+
+
+def test_a_swap_adds_a_line_of_another_variant_and_takes_the_old_units_off(client, token, store):
+    short, spare, order, session = _staged_swap(client, token, store, units=2, spare_stock=2)
+
     assert _commit(client, token, session)["userErrors"] == []
 
     lines = store.order_state(SHOP, order["id"])["line_items"]
@@ -95,13 +102,7 @@ def test_a_swap_adds_a_line_of_another_variant_and_takes_the_old_units_off(clien
 
 
 def test_a_variant_sold_out_by_the_commit_is_refused_and_nothing_changes(client, token, store):
-    short, spare = variant(store, 0, "CONTINUE", 0), variant(store, 1, "DENY", 1)
-    order = store.place_order(SHOP, [(short, 1)])
-    begun = _begin(client, token, order["id"])
-    (line,) = begun["calculatedOrder"]["lineItems"]["nodes"]
-    session = begun["orderEditSession"]["id"]
-    assert _add(client, token, session, spare, 1) == []
-    assert _set(client, token, session, line["id"], 0) == []
+    short, spare, order, session = _staged_swap(client, token, store, units=1, spare_stock=1)
     store.place_order(SHOP, [(spare, 1)])  # the last one goes to someone else meanwhile
 
     committed = _commit(client, token, session)

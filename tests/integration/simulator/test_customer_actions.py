@@ -153,12 +153,18 @@ def no_dearer(line: dict) -> list[str]:
             if "more expensive" not in o["reason"]]
 
 
-def test_a_customer_swaps_to_an_alternative_and_their_hold_is_released(harness):
+def swap_ready(harness) -> tuple[int, str, dict, str]:
+    """Swaps allowed, Alice's order waiting: (her order, her customer id, her line, the first
+    alternative it offers at no higher price)."""
     allow_cancelling(harness, swap=True)
     alice, _ = two_waiting(harness)
     customer = customer_of(harness, alice)
     (line,) = my_lines(harness, customer)
-    chosen = no_dearer(line)[0]
+    return alice, customer, line, no_dearer(line)[0]
+
+
+def test_a_customer_swaps_to_an_alternative_and_their_hold_is_released(harness):
+    alice, customer, line, chosen = swap_ready(harness)
     assert line["swap_token"] and line["swap_token"] != line["cancel_token"]
 
     answer = swap(harness, customer, line, chosen)
@@ -174,11 +180,7 @@ def test_a_customer_swaps_to_an_alternative_and_their_hold_is_released(harness):
 
 
 def test_a_swap_to_an_alternative_that_just_sold_out_is_refused_and_changes_nothing(harness):
-    allow_cancelling(harness, swap=True)
-    alice, _ = two_waiting(harness)
-    customer = customer_of(harness, alice)
-    (line,) = my_lines(harness, customer)
-    chosen = no_dearer(line)[0]
+    alice, customer, line, chosen = swap_ready(harness)
     number = int(chosen.rsplit("/", 1)[1])
     harness.store.set_inventory_policy(harness.shop, number, "DENY")
     harness.store.set_stock(harness.shop, number, 0)  # someone bought the last one a second ago
