@@ -323,10 +323,10 @@ class Planning:
         changed = self._refresh(s, shop, order_ids, policy, today, released, taken)
         if not look_behind:
             return changed
-        if released:
-            changed |= self._refresh(s, shop, _next_without_offers(s, shop, released) - order_ids,
-                                     policy, today, Counter(), taken)
         done = set(order_ids)
+        if released:
+            changed |= self._refresh(s, shop, _next_without_offers(s, shop, released) - done,
+                                     policy, today, Counter(), taken)
         for _ in range(BEHIND_ROUNDS):
             behind = plan_store.orders_suggesting(s, shop, set(taken),
                                                   after=min(taken.values(), default=None)) - done
