@@ -209,3 +209,15 @@ def test_inside_the_admin_the_save_bar_is_app_bridges(browser, served, request):
     assert calls[-1] == ["toast", "Settings saved"]
     assert ["hide", "settings-save-bar"] in calls[calls.index(["show", "settings-save-bar"]):]
     next(pages, None)
+
+
+def test_the_merchant_lets_customers_cancel_and_swap_from_the_settings(page, served):
+    _, services = served
+    page.get_by_label("Customers may cancel units still owed from their backorders page").check()
+    page.get_by_label("Customers may swap units still owed for an offered alternative "
+                      "costing no more").check()
+    page.locator("#settings-save-bar").get_by_role("button", name="Save").click()
+    expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
+    policy = services.admin.settings(SHOP)["policy"]
+    assert (policy["customers_may_cancel"], policy["customers_may_swap"]) == (True, True)
+    assert services.customer_actions.allowed(SHOP) == {"cancel_owed", "swap_owed"}

@@ -800,6 +800,8 @@ function fillSettings(settings) {
   }
   ui.setChecked(setting("ship_complete"), p.ship_complete);
   ui.setChecked(setting("learn_lead_times"), p.learn_lead_times);
+  ui.setChecked(setting("customers_may_cancel"), p.customers_may_cancel);
+  ui.setChecked(setting("customers_may_swap"), p.customers_may_swap);
   ui.setValue(setting("caps_default"), p.caps.default === null ? "" : p.caps.default);
   ui.setChecked(setting("enabled"), a.enabled);
   ui.setValue(setting("max_suggestions"), a.max_suggestions);
@@ -820,6 +822,8 @@ function readSettings() {
     .map((box) => Number(box.getAttribute("value")));
   policy.ship_complete = ui.checked(setting("ship_complete"));
   policy.learn_lead_times = ui.checked(setting("learn_lead_times"));
+  policy.customers_may_cancel = ui.checked(setting("customers_may_cancel"));
+  policy.customers_may_swap = ui.checked(setting("customers_may_swap"));
   policy.caps = { ...policy.caps, default: toNumber(ui.value(setting("caps_default"))) };
   const alternatives = {
     enabled: ui.checked(setting("enabled")),
