@@ -94,8 +94,8 @@ def _forms(services, shop: str, customer: str, lines) -> dict[str, dict[str, str
 
 def _form_field(name: str) -> str:
     value = request.form.get(name, "")
-    if not value or len(value) > 100:
-        raise InvalidInput(f"the form field {name} is missing or too long", field=name)
+    if not value or len(value) > 100 or "\x00" in value:
+        raise InvalidInput(f"the form field {name} is missing, too long or not text", field=name)
     return value
 
 

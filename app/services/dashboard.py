@@ -32,7 +32,6 @@ from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Shop, Variant
 
-MAX_BULK_LINES = 200
 PRIORITY_RANGE = (-100, 100)
 WINDOW_DAYS = 30
 
@@ -132,9 +131,9 @@ def _bulk_priority(body: Any) -> tuple[list[str], int]:
     if unknown:
         raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
     line_ids = body.get("line_ids")
-    if not isinstance(line_ids, list) or not 1 <= len(line_ids) <= MAX_BULK_LINES or not all(
-            isinstance(x, str) and 0 < len(x) <= 100 for x in line_ids):
-        raise InvalidInput(f"line_ids must be a list of 1 to {MAX_BULK_LINES} line ids",
+    if not order_actions.bulk_line_ids(line_ids):
+        raise InvalidInput(f"line_ids must be a list of 1 to {order_actions.MAX_BULK_LINES} "
+                           "line ids",
                            field="line_ids")
     return sorted(set(line_ids)), _priority(body.get("priority"))
 

@@ -34,6 +34,13 @@ MAX_BULK_LINES = 200
 RELEASE, HOLD, NOTIFY = "release", "hold", "notify"
 
 
+def bulk_line_ids(value: Any) -> bool:
+    """Whether a bulk action's `line_ids` is a list of 1 to MAX_BULK_LINES ids, each text a
+    database can hold (no NUL: PostgreSQL refuses it)."""
+    return isinstance(value, list) and 1 <= len(value) <= MAX_BULK_LINES and all(
+        isinstance(x, str) and 0 < len(x) <= 100 and "\x00" not in x for x in value)
+
+
 def line_ids(body: Any) -> list[str]:
     """The bulk actions' body: {"line_ids": [...]}; anything else is a 400 naming the field."""
     if not isinstance(body, Mapping):
@@ -42,8 +49,7 @@ def line_ids(body: Any) -> list[str]:
     if unknown:
         raise BadParameter(f"unknown field {unknown[0]!r}", field=unknown[0])
     ids = body.get("line_ids")
-    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK_LINES or not all(
-            isinstance(x, str) and 0 < len(x) <= 100 for x in ids):
+    if not bulk_line_ids(ids):
         raise BadParameter(f"line_ids must be a list of 1 to {MAX_BULK_LINES} line ids",
                            field="line_ids")
     return sorted(set(ids))

@@ -95,6 +95,7 @@ def test_notify_sends_the_date_once_per_ask(held, platform):
     ("/api/queue/release", {"lines": [LINE]}, "lines"),
     ("/api/queue/notify", [LINE], "body"),
     ("/api/queue/notify", {"line_ids": [7]}, "line_ids"),
+    ("/api/queue/release", {"line_ids": ["gid://shopify/LineItem/1\x001"]}, "line_ids"),
 ])
 def test_a_bad_body_is_400_naming_the_field(held, path, body, field):
     client, _ = held
