@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import open_page
 from tests.conftest import SHOP, unavailable
 
 try:
@@ -76,3 +77,23 @@ def test_the_vendored_chart_js_is_the_pinned_release_with_its_licence():
     banner = (VENDOR / "chart.umd.min.js").read_text()[:200]
     assert f"Chart.js v{pinned}" in banner
     assert "MIT License" in (VENDOR / "LICENSE.md").read_text()
+
+
+def test_a_big_shop_shows_its_largest_reorder_suggestions_and_says_the_csv_has_all(
+        browser, served_queue, request):
+    def thousands(route):  # a shop of 5,000 variants to reorder
+        response = route.fetch()
+        data = response.json()
+        data["reorder"] = [{"variant_id": f"gid://shopify/ProductVariant/{n}", "variant": f"V{n}",
+                            "sku": f"S{n}", "owed": 1, "incoming": 0, "safety_stock": 0,
+                            "suggested": 5000 - n} for n in range(5000)]
+        route.fulfill(response=response, json=data)
+
+    opened = open_page(browser, served_queue, request,
+                       lambda context: context.route("**/api/insights?*", thousands))
+    page = next(opened)
+    expect(page.locator("#reorder-rows s-table-row")).to_have_count(50)
+    expect(page.locator("#reorder-rows s-table-row").first).to_contain_text("V0")
+    expect(page.locator("#reorder-more")).to_contain_text("50 largest of 5000")
+    page.get_by_label("Search the queue").click(timeout=5_000)  # the page is not held
+    next(opened, None)

@@ -1009,7 +1009,15 @@ function drawInsights(data) {
   fillReorder(data.reorder);
 }
 
-function fillReorder(rows) {
+// The largest suggestions only: a big shop has thousands of variants, and a table row per variant
+// would hold the page for minutes. The CSV export has them all.
+const REORDER_SHOWN = 50;
+
+function fillReorder(all) {
+  const rows = all.slice(0, REORDER_SHOWN);
+  byId("reorder-more").hidden = all.length <= rows.length;
+  byId("reorder-more").textContent =
+    `The ${rows.length} largest of ${all.length} suggestions are shown; Export CSV has them all.`;
   byId("reorder-rows").replaceChildren(...rows.map((r) => {
     const row = el("s-table-row", null, { "data-variant": r.variant_id });
     row.append(cell(r.variant), cell(r.sku), cell(r.owed), cell(r.incoming), cell(r.safety_stock),
