@@ -5,9 +5,12 @@ once.
 
 As the 2026-10 schema describes them: the session is an `OrderEditSession`, and the calculated
 order and its lines are `CalculatedOrder` / `CalculatedLineItem`, whose ids the staging mutation
-takes (`id`: the calculated order or the session; `lineItemId`: the calculated line). A
-quantity cannot be negative, and units already fulfilled cannot be edited away: a line's
-editable quantity is what is still unfulfilled. The mutations need `write_order_edits`.
+takes (`id`: "the calculated order or the order edit session"; `lineItemId`: the calculated
+line). A quantity "cannot be negative" (orderEditSetQuantity), an added variant's quantity "must
+be a positive value" and its location is where "inventory availability" is checked
+(orderEditAddVariant). Editing "works on unfulfilled lines only" and needs `write_order_edits`
+(reference/backorder-practice.md, order editing): a line's editable quantity is what is still
+unfulfilled.
 
 The simulator stages decreases of existing lines only (an increase is refused by name) and new
 lines. At commit a new line is routed and its stock committed as at checkout: a variant that

@@ -118,6 +118,7 @@ class ShopStock:
         self._claimed: dict[str, int] = {}
         self._ahead: dict[str, int] = {}
         self._read: _Claims | None = None
+        self._whole: dict[str, int] | None = None  # the claims of every line outside the call
         self._cursor = 0
         self._offered: dict[str, int] = {}
 
@@ -189,7 +190,9 @@ class ShopStock:
                 self._cursor += 1
             self._claimed = self._ahead
         else:
-            self._claimed = self._all_claims(claims)
+            if self._whole is None:
+                self._whole = self._all_claims(claims)
+            self._claimed = self._whole
 
     def _claims(self) -> _Claims:
         """The stored claims, read once per call. When they are the rows the shop's last call
