@@ -50,5 +50,5 @@ def policy_changes(s: Tx, shop: str, pools: set[str]) -> list[tuple[str, str, st
                                  {"policy": wanted, "product_id": variant.product_id})
                 changes.append((variant.variant_id, variant.product_id, wanted))
                 if wanted == "DENY":  # it no longer sells past zero: no date to promise
-                    object_sync.want_ships_by(s, shop, variant.variant_id, None)
+                    object_sync.want_ships_by(s, shop, {variant.variant_id: None})
     return changes

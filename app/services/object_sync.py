@@ -21,10 +21,17 @@ def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
     """Record what the platform should show of one object; True when a write is now pending."""
     row = object_store.locked_sync(s, shop, kind, object_id)
     if row is None:
-        object_store.add_sync(s, ObjectSync(shop=shop, kind=kind, object_id=object_id,
-                                            desired=desired, applied=None, pending=True,
-                                            version=1, attempts=0))
+        object_store.add_sync(s, _new(shop, kind, object_id, desired))
         return True
+    return _want_again(row, desired)
+
+
+def _new(shop: str, kind: str, object_id: str, desired: dict) -> ObjectSync:
+    return ObjectSync(shop=shop, kind=kind, object_id=object_id, desired=desired, applied=None,
+                      pending=True, version=1, attempts=0)
+
+
+def _want_again(row: ObjectSync, desired: dict) -> bool:
     if row.desired == desired and (row.pending or row.applied == desired):
         return row.pending
     row.desired, row.version = desired, row.version + 1
@@ -32,16 +39,22 @@ def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
     return row.pending
 
 
-def want_ships_by(s: Tx, shop: str, variant_id: str, ships_on: date | None) -> bool:
-    """A variant's ships-by date for the product page. No date where none was ever shown needs
-    no write: most variants are in stock or never sell past zero, and get no record at all."""
-    desired = {"ships_by": ships_on.isoformat() if ships_on else None}
-    if ships_on is None and object_store.locked_sync(s, shop, SHIPS_BY, variant_id) is None:
-        return False
-    pending_now = want(s, shop, SHIPS_BY, variant_id, desired)
-    if pending_now:
+def want_ships_by(s: Tx, shop: str, dates: dict[str, date | None]) -> None:
+    """Variants' ships-by dates for the product page, read and written together: a shop's
+    re-plan sets one per pool. No date where none was ever shown needs no write: most variants
+    are in stock or never sell past zero, and get no record at all."""
+    rows = object_store.locked_syncs(s, shop, SHIPS_BY, list(dates))
+    new, pending_now = [], False
+    for variant_id, ships_on in sorted(dates.items()):
+        desired = {"ships_by": ships_on.isoformat() if ships_on else None}
+        row = rows.get(variant_id)
+        if row is None and ships_on is not None:
+            new.append(_new(shop, SHIPS_BY, variant_id, desired))
+        elif row is not None:
+            pending_now = _want_again(row, desired) or pending_now
+    object_store.add_syncs(s, new)
+    if new or pending_now:
         s.info.setdefault(_WANTED, set()).add(shop)
-    return pending_now
 
 
 _WANTED = "object_writes_wanted"

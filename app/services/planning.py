@@ -465,8 +465,8 @@ class _Writes:
                  "new_eta": c.new.ships_on if c.new else None,
                  "reason": f"{c.kind}: {run.reason}", "changed_at": run.now} for c in found])
         plan_store.add_stockouts(s, self.stockouts)
-        for variant_id, ships_on in sorted(self.shipping.items()):
-            object_sync.want_ships_by(s, run.shop, variant_id, ships_on)
+        if self.shipping:
+            object_sync.want_ships_by(s, run.shop, self.shipping)
         for pool_row in self.recovered:
             _restocked(s, run, pool_row.pool)
         return self.touched

@@ -95,8 +95,24 @@ def locked_sync(tx: Session, shop: str, kind: str, object_id: str) -> ObjectSync
     return tx.get(ObjectSync, (shop, kind, object_id), with_for_update=True)
 
 
+def locked_syncs(tx: Session, shop: str, kind: str,
+                 object_ids: list[str]) -> dict[str, ObjectSync]:
+    """Objects' write states by id, locked, read a chunk at a time; ids never wanted are left out."""
+    rows = {}
+    for start in range(0, len(object_ids), 500):
+        rows.update((r.object_id, r) for r in tx.scalars(
+            select(ObjectSync).where(ObjectSync.shop == shop, ObjectSync.kind == kind,
+                                     ObjectSync.object_id.in_(object_ids[start:start + 500]))
+            .with_for_update()))
+    return rows
+
+
 def add_sync(tx: Session, row: ObjectSync) -> None:
     tx.add(row)
+
+
+def add_syncs(tx: Session, rows: list[ObjectSync]) -> None:
+    tx.add_all(rows)
 
 
 def pending_syncs(tx: Session, shop: str, limit: int) -> list[ObjectSync]:
