@@ -152,7 +152,7 @@ def test_raw_bodies_to_the_api(shop, raw, content_type):
                              st.one_of(st.text(max_size=25), st.integers().map(str)), max_size=3),
        path=st.sampled_from(["/api/queue", "/api/restocks", "/api/metrics", "/api/dead-letters",
                              "/api/insights", "/api/insights/reorder.csv",
-                             "/api/data-requests", "/api/settings"]))
+                             "/api/data-requests", "/api/settings", "/api/goodwill"]))
 def test_queries(shop, query, path):
     client, services = shop
     check(services, lambda: api(client, "GET", path, query_string=query))
