@@ -72,7 +72,7 @@ def _acted(result) -> Response:
         return jsonify({"action": result.kind, "order_id": result.order_id,
                         "line_id": result.line_id, "units": result.units,
                         "to_variant_id": result.to_variant_id, "status": result.status,
-                        "message": result.message})
+                        "message": result.message, "refund": result.refund})
     return _liquid(render_template("storefront/action_done.liquid", result=result,
                                    link=request.args.get("link", "")))
 

@@ -452,7 +452,10 @@ const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "C
 function actionName(a) {
   const name = ACTION_NAMES[a.action] || a.action;
   const units = a.units ? ` (${a.units})` : "";
-  return a.status === "refused" ? `${name}${units}: refused, ${a.message}` : `${name}${units}`;
+  if (a.status === "refused") return `${name}${units}: refused, ${a.message}`;
+  if (a.refund === "owed") return `${name}${units}; refund owed, left to staff (${a.refund_note})`;
+  if (a.refund === "issued") return `${name}${units}; refunded by the app`;
+  return `${name}${units}`;
 }
 
 // Ship what is ready now: the ready units sit on a fulfillment order the app never holds (the
