@@ -27,13 +27,16 @@ from hashlib import sha256
 from app.domain.alternatives import as_entry
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.domain.policy import Policy
-from app.services.planning import shop_policy
+from app.services.messages import Enqueue, SyncShop
+from app.services.planning import Planning, shop_policy
 from app.services.ports import PlatformGateway
 from app.storage import customer_actions as action_store
 from app.storage.db import Database, Tx
 from app.storage.tables import CustomerAction
 
 CANCEL, SWAP = "cancel_owed", "swap_owed"
+SHIP_TOGETHER, SHIP_NOW = "ship_together", "ship_now"  # the customer's shipping choice
+CHOICES = {"together": SHIP_TOGETHER, "now": SHIP_NOW}
 
 
 class NotAllowed(DomainError):
@@ -66,8 +69,11 @@ class _Claimed:
 
 
 class CustomerActions:
-    def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime]):
+    def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime],
+                 planning: Planning | None = None, enqueue: Enqueue | None = None):
         self._db, self._gateway, self._clock = db, gateway, clock
+        self._planning = planning or Planning(clock)
+        self._enqueue = enqueue or (lambda message: None)
 
     def allowed(self, shop: str) -> frozenset[str]:
         """The actions the shop lets its customers take."""
@@ -85,6 +91,49 @@ class CustomerActions:
                   to_variant_id: str, key: str) -> ActionResult:
         """Replace every unit the line still owes with as many of an offered alternative."""
         return self._act(shop, customer_id, order_id, line_id, key, SWAP, None, to_variant_id)
+
+    def shipping(self, shop: str, customer_id: str,
+                 order_ids: list[str]) -> dict[str, tuple[int, int, bool]]:
+        """Per order of the customer's: (units ready, units owed, ships together)."""
+        with self._db.read() as s:
+            rows = action_store.customer_orders(s, shop, customer_id, order_ids)
+        return {order_id: (int(r.ready), int(r.owed), bool(r.ship_together))
+                for order_id, r in rows.items()}
+
+    def choose_shipping(self, shop: str, customer_id: str, order_id: str, choice: str,
+                        key: str) -> ActionResult:
+        """Ship what is ready now (the default: only the owed units are held) or ship the order
+        together (the units ready are held with the owed until all can go). The order is
+        planned again at once, so the sync places or lifts the holds on the ready units."""
+        kind = CHOICES.get(choice)
+        if kind is None:
+            raise InvalidInput("choice must be together or now", field="choice")
+        now = self._clock()
+        with self._db.transaction() as s:
+            earlier = action_store.by_key(s, shop, key)
+            if earlier is not None:
+                return _result(earlier)
+            units = action_store.customer_orders(s, shop, customer_id, [order_id]).get(order_id)
+            if units is None:
+                raise NotFound("no such order among your open orders", field="order")
+            if not units.owed:
+                raise InvalidInput("nothing on this order is still owed", field="order")
+            action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
+                                    order_id=order_id, line_id="", kind=kind, units=0,
+                                    status="done", message="", created_at=now)
+            if not action_store.add(s, action):
+                raise Conflict("this form was already sent", field="token")
+            order = action_store.locked_order(s, shop, order_id)
+            moved: set[str] = set()
+            if bool(order.ship_together) != (kind == SHIP_TOGETHER):
+                order.ship_together = kind == SHIP_TOGETHER
+                s.flush()
+                moved = self._planning.refresh_orders(s, shop, [order_id], shop_policy(s, shop),
+                                                      now.date(), look_behind=False)
+            result = _result(action)
+        if moved:
+            self._enqueue(SyncShop(shop))
+        return result
 
     def _act(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
              kind: str, units: int | None, to_variant_id: str | None) -> ActionResult:

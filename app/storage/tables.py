@@ -198,6 +198,8 @@ class Order(Base):
     holds_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # How many updates the merchant asked to send the customer (the queue's "notify").
     updates_asked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The customer chose to have the order ship together: the units ready are held with the owed.
+    ship_together: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OrderAction(Base):

@@ -447,7 +447,8 @@ function orderView(order) {
 }
 
 const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update",
-  cancel_owed: "Customer cancelled units still owed", swap_owed: "Customer swapped units still owed" };
+  cancel_owed: "Customer cancelled units still owed", swap_owed: "Customer swapped units still owed",
+  ship_together: "Customer chose to ship the order together", ship_now: "Customer chose to ship what is ready now" };
 
 function actionName(a) {
   const name = ACTION_NAMES[a.action] || a.action;
