@@ -4,7 +4,9 @@ theme; `?format=json` (or `Accept: application/json`) answers JSON for the theme
 
 Where the merchant allows it, each line still owed has forms to take those units off the order
 (`POST /apps/backorders/cancel`) or swap them for an offered alternative
-(`POST /apps/backorders/swap`), each carrying a token signed for that customer's line."""
+(`POST /apps/backorders/swap`), each carrying a token signed for that customer's line. An order
+with units ready and units still owed has a form to choose how it ships
+(`POST /apps/backorders/ship`: what is ready now, or all together), signed for the order."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from app.platforms.shopify.app_proxy import read_form, read_link, sign_form, ver
 bp = Blueprint("storefront", __name__)
 LINK_DAYS = 30  # how long a link in a message opens the page
 FORM_HOURS = 24  # how long a page's action form can be sent
+WHOLE_ORDER = "*"  # the line a form for the whole order is signed for
 
 
 @bp.get("/proxy/backorders")
@@ -34,10 +37,13 @@ def my_backorders():
         return _liquid(render_template("storefront/backorders.liquid", guest=True, lines=[]))
     lines = services.customer_backorders.lines(proxied.shop, customer)
     forms = _forms(services, proxied.shop, customer, lines)
+    shipping = _shipping(services, proxied.shop, customer, lines)
     if as_json:
-        return jsonify({"lines": [_line_json(line, forms.get(line.line_id)) for line in lines]})
+        return jsonify({"lines": [_line_json(line, forms.get(line.line_id)) for line in lines],
+                        "orders": shipping})
     return _liquid(render_template("storefront/backorders.liquid", guest=False, lines=lines,
-                                   forms=forms, link=request.args.get("link", "")))
+                                   forms=forms, shipping=shipping,
+                                   link=request.args.get("link", "")))
 
 
 @bp.post("/proxy/backorders/cancel")
@@ -56,6 +62,31 @@ def swap_owed():
                                                       _form_field("variant"), key))
 
 
+@bp.post("/proxy/backorders/ship")
+def choose_shipping():
+    """Ship what is ready now, or the whole order together: once per form."""
+    services, proxied, customer = _proxied()
+    if customer is None:
+        raise Unauthenticated("log in to your account to change your order", field="customer")
+    order_id = _form_field("order")
+    key = read_form(request.form.get("token", ""), services.config.api_secrets, proxied.shop,
+                    customer, order_id, WHOLE_ORDER, FORM_HOURS * 3600)
+    return _acted(services.customer_actions.choose_shipping(
+        proxied.shop, customer, order_id, request.form.get("choice", ""), key))
+
+
+def _shipping(services, shop: str, customer: str, lines) -> list[dict]:
+    """The orders on the page with units ready and units owed: how each ships now, and a form
+    signed for the order to choose."""
+    names = {line.order_id: line.order_name for line in lines}
+    units = services.customer_actions.shipping(shop, customer, sorted(names))
+    secret = services.config.api_secrets[0]
+    return [{"order_id": order_id, "order_name": names[order_id], "ready": ready, "owed": owed,
+             "ships": "together" if together else "now",
+             "token": sign_form(secret, shop, customer, order_id, WHOLE_ORDER)}
+            for order_id, (ready, owed, together) in sorted(units.items()) if ready and owed]
+
+
 def _action_form():
     """A signed action form's shop, customer, order, line and key (its nonce)."""
     services, proxied, customer = _proxied()
@@ -72,7 +103,7 @@ def _acted(result) -> Response:
         return jsonify({"action": result.kind, "order_id": result.order_id,
                         "line_id": result.line_id, "units": result.units,
                         "to_variant_id": result.to_variant_id, "status": result.status,
-                        "message": result.message})
+                        "message": result.message, "refund": result.refund})
     return _liquid(render_template("storefront/action_done.liquid", result=result,
                                    link=request.args.get("link", "")))
 

@@ -151,7 +151,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         restocks=Restocks(db, planning, clock, queue.enqueue),
         backlog=Backlog(db, queue.counts), queue=queue,
         customer_backorders=CustomerBackorders(db),
-        customer_actions=CustomerActions(db, gateway, clock),
+        customer_actions=CustomerActions(db, gateway, clock, planning, queue.enqueue),
     )
     queue.attach(services)
     return services

@@ -298,6 +298,8 @@ class Shop:
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
     flow_triggers_received: list[dict] = field(default_factory=list)  # {handle, payload, at}
     edit_sessions: dict[int, Any] = field(default_factory=dict)  # order_edit_sessions.EditSession
+    discounts: dict[str, Any] = field(default_factory=dict)  # code -> discounts.CodeDiscount
+    refunds_by_key: dict[str, int] = field(default_factory=dict)  # idempotency key -> refund id
     installed: bool = False
     scopes: list[str] = field(default_factory=list)
     next_order_number: int = 1001

@@ -92,3 +92,62 @@ def refund_order(core: Core, shop: Shop, order: Order, line: LineItem, quantity:
     core.emit(shop, "orders/updated", order_payload(shop, order))
     touched.announce(core, shop)
     return refund
+
+
+# refundCreate through the Admin API. Facts relied on (2026-10 schema): `refundCreate` takes an
+# idempotency key in the `@idempotent` directive and, as of 2026-04, requires it; a key "cannot be
+# an empty string or whitespace only" (the directive's description). A request repeated with a
+# key already used is the first refund, not a second. `RefundLineItemInput` names the line,
+# `quantity` and `restockType` (CANCEL: "use this when restocking unfulfilled line items";
+# RETURN: for fulfilled ones; NO_RESTOCK: not restocked); a line's refundable quantity excludes
+# units already refunded and units an edit removed (`LineItem.refundableQuantity`). Refunds need
+# the orders write scope (shopify.dev, refundCreate access requirements). Money is not modelled:
+# the simulator records the units refunded, not the transactions.
+
+WRITE_SCOPE = "write_orders"
+RESTOCKS = {"CANCEL": True, "RETURN": True, "LEGACY_RESTOCK": True, "NO_RESTOCK": False}
+
+
+def create_from_api(core: Core, shop: Shop, given: dict, key: str) -> tuple[Order | None, Refund | None, list[dict]]:
+    """(order, refund, userErrors): every line refunded, or nothing and why."""
+    from .model import parse_gid
+
+    parsed = parse_gid(given.get("orderId") or "", "Order")
+    order = shop.orders.get(parsed[1]) if parsed else None
+    if order is None:
+        return None, None, [{"field": ["orderId"], "message": "Order does not exist"}]
+    if key in shop.refunds_by_key:
+        earlier = next(r for r in order.refunds if r.id == shop.refunds_by_key[key]) \
+            if any(r.id == shop.refunds_by_key[key] for r in order.refunds) else None
+        if earlier is not None:
+            return order, earlier, []
+        return None, None, [{"field": None, "message": "The idempotency key was used for another order"}]
+    if order.cancelled_at is not None:
+        return None, None, [{"field": ["orderId"], "message": "Order is cancelled"}]
+    wanted = []
+    for index, item in enumerate(given.get("refundLineItems") or ()):
+        path = ["refundLineItems", str(index)]
+        line_gid = parse_gid(item.get("lineItemId") or "", "LineItem")
+        line = next((li for li in order.line_items if line_gid and li.id == line_gid[1]), None)
+        if line is None:
+            return None, None, [{"field": [*path, "lineItemId"], "message": "Line item does not exist"}]
+        quantity = int(item.get("quantity") or 0)
+        if not 0 < quantity <= line.current_quantity:
+            return None, None, [{"field": [*path, "quantity"],
+                                 "message": f"Quantity cannot refund more items than were purchased "
+                                            f"({line.current_quantity} refundable)"}]
+        wanted.append((line, quantity, RESTOCKS.get(item.get("restockType") or "NO_RESTOCK", False)))
+    if not wanted:
+        return None, None, [{"field": ["refundLineItems"], "message": "Nothing to refund"}]
+    touched = Touched()
+    lines = []
+    for line, quantity, restock in wanted:
+        unshipped = min(quantity, line.unfulfilled)
+        lines += _refund_unshipped(core, shop, order, line, unshipped, restock, touched)
+        lines += _refund_shipped(core, shop, order, line, quantity - unshipped, restock, touched)
+    refund = _record(core, order, lines, any(r for _, _, r in wanted), given.get("note"))
+    shop.refunds_by_key[key] = refund.id
+    announce(core, shop, order, refund)
+    core.emit(shop, "orders/updated", order_payload(shop, order))
+    touched.announce(core, shop)
+    return order, refund, []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from . import bulk, bulk_mutations, flow, order_edit_sessions
+from . import bulk, bulk_mutations, discounts, flow, order_edit_sessions, refunds
 from .access import fulfillment_order_visible, may_hold_any, order_visible
 from .catalog import set_inventory_policy
 from .context import RequestContext
@@ -346,6 +346,68 @@ def m_order_edit_commit(_root, info, id, notifyCustomer=None, staffNote=None):
             "successMessages": ["Order updated"] if order else None, "userErrors": errors}
 
 
+def _scope(ctx: RequestContext, scope: str) -> None:
+    if scope not in ctx.shop.scopes:
+        raise GraphQLError(f"Access denied: requires the {scope} scope.",
+                           extensions={"code": "ACCESS_DENIED"})
+
+
+DISCOUNT_INPUT = {"title", "code", "startsAt", "endsAt", "context", "customerSelection",
+                  "customerGets", "usageLimit", "appliesOncePerCustomer", "destination",
+                  "maximumShippingPrice"}
+
+
+def _discount(info, argument: str, given: dict) -> dict:
+    """Both code-discount mutations (`discounts`): need `write_discounts`."""
+    ctx = _ctx(info)
+    _scope(ctx, discounts.SCOPE)
+    type_name = "DiscountCodeBasicInput" if argument == discounts.BASIC \
+        else "DiscountCodeFreeShippingInput"
+    _reject_inputs(type_name, given, DISCOUNT_INPUT)
+    discount, errors = discounts.create(ctx.shop, lambda: ctx.core.ids.next("DiscountCodeNode"),
+                                        argument, given)
+    return {"codeDiscountNode": discounts.view(discount), "userErrors": errors}
+
+
+def m_discount_code_basic_create(_root, info, basicCodeDiscount):
+    return _discount(info, discounts.BASIC, basicCodeDiscount)
+
+
+def m_discount_code_free_shipping_create(_root, info, freeShippingCodeDiscount):
+    return _discount(info, discounts.FREE_SHIPPING, freeShippingCodeDiscount)
+
+
+REFUND_INPUT = {"orderId", "note", "notify", "refundLineItems"}
+
+
+def _idempotency_key(info) -> str | None:
+    """The `@idempotent(key:)` on this field, its variable resolved."""
+    for directive in info.field_nodes[0].directives or ():
+        if directive.name.value != "idempotent":
+            continue
+        for argument in directive.arguments:
+            if argument.name.value == "key":
+                value = argument.value
+                return info.variable_values.get(value.name.value) if value.kind == "variable" \
+                    else getattr(value, "value", None)
+    return None
+
+
+def m_refund_create(_root, info, input):
+    """`refunds.create_from_api`: needs the orders write scope and an idempotency key."""
+    ctx = _ctx(info)
+    _scope(ctx, refunds.WRITE_SCOPE)
+    key = _idempotency_key(info)
+    if not isinstance(key, str) or not key.strip():
+        raise GraphQLError("The @idempotent directive with a non-blank key is required for "
+                           "refundCreate.", extensions={"code": "BAD_REQUEST"})
+    _reject_inputs("RefundInput", input, REFUND_INPUT)
+    order, refund, errors = refunds.create_from_api(ctx.core, ctx.shop, input, key)
+    return {"order": order_view(ctx, order) if order else None,
+            "refund": {"id": f"gid://shopify/Refund/{refund.id}"} if refund else None,
+            "userErrors": errors}
+
+
 QUERY_FIELDS = {"shop": q_shop, "locations": q_locations, "products": q_products, "order": q_order,
                 "productVariant": q_product_variant, "inventoryItem": q_inventory_item,
                 "fulfillmentOrder": q_fulfillment_order, "node": q_node, "nodes": q_nodes}
@@ -362,4 +424,7 @@ MUTATION_FIELDS = {"tagsAdd": m_tags_add, "tagsRemove": m_tags_remove, "metafiel
                    "orderEditBegin": m_order_edit_begin,
                    "orderEditSetQuantity": m_order_edit_set_quantity,
                    "orderEditAddVariant": m_order_edit_add_variant,
-                   "orderEditCommit": m_order_edit_commit}
+                   "orderEditCommit": m_order_edit_commit,
+                   "discountCodeBasicCreate": m_discount_code_basic_create,
+                   "discountCodeFreeShippingCreate": m_discount_code_free_shipping_create,
+                   "refundCreate": m_refund_create}

@@ -35,7 +35,7 @@ from .webhooks import COMPLIANCE_TOPICS, TOPICS, WebhookSender, wsgi_transport
 
 DEFAULT_SCOPES = ("read_orders,write_orders,read_products,write_products,read_inventory,"
                   "read_locations,read_customers,read_merchant_managed_fulfillment_orders,"
-                  "write_merchant_managed_fulfillment_orders,write_order_edits")
+                  "write_merchant_managed_fulfillment_orders,write_order_edits,write_discounts")
 ALWAYS_SENT = (*COMPLIANCE_TOPICS, "app/uninstalled")
 
 
@@ -320,6 +320,14 @@ class DevStore:
     def state(self, domain: str) -> dict:
         with self.core.lock:
             return shop_state(self.shop(domain), self.core.app_id)
+
+    def discount_codes(self, domain: str) -> list[dict]:
+        """The shop's code discounts as made: code, kind, value, buyers and limits."""
+        with self.core.lock:
+            return [{"code": d.code, "title": d.title, "kind": d.kind, "value": str(d.value),
+                     "customer_ids": list(d.customer_ids), "usage_limit": d.usage_limit,
+                     "once_per_customer": d.once_per_customer, "starts_at": d.starts_at}
+                    for d in self.shop(domain).discounts.values()]
 
     def order_state(self, domain: str, order_id: int) -> dict:
         with self.core.lock:

@@ -48,7 +48,11 @@ class FakeGateway:
         self.customers: dict[str, tuple[str, ...]] = {}  # customer GID -> tags
         self.notices: list[tuple[str, str, str]] = []  # (order, kind, key) taken
         self.refuse_notices: set[str] = set()  # kinds refused
+        self.notice_values: list[dict] = []  # the values of each notice taken
         self.taken_off: list[tuple[str, str, int]] = []  # (order, line, units) edited away
+        self.discount_codes: dict[str, object] = {}  # code -> DiscountCode made
+        self.refuse_codes: str | None = None  # why the next codes are refused
+        self.refunded: dict[str, tuple[str, str, int]] = {}  # key -> (order, line, units)
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -127,6 +131,7 @@ class FakeGateway:
                 results.append(f"{notice.kind} refused")
                 continue
             self.notices.append((order_id, notice.kind, notice.key))
+            self.notice_values.append(dict(notice.values))
             results.append(None)
         return results
 
@@ -173,6 +178,17 @@ class FakeGateway:
     def take_off_units(self, shop, order_id, line_id, variant_id, units, note, replace_with=None):
         self.calls.append("take_off_units")
         self.taken_off.append((order_id, line_id, units))
+        return None
+
+    def create_discount_code(self, shop, code):
+        self.calls.append("create_discount_code")
+        if self.refuse_codes:
+            raise RuntimeError(self.refuse_codes)
+        self.discount_codes[code.code] = code
+
+    def refund_units(self, shop, order_id, line_id, units, note, key):
+        self.calls.append("refund_units")
+        self.refunded.setdefault(key, (order_id, line_id, units))
         return None
 
     def set_ships_by(self, shop, dates):

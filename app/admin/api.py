@@ -60,6 +60,12 @@ def put_settings():
     return jsonify(_services().admin.save_settings(g.shop, _json_body()))
 
 
+@api.get("/goodwill")
+@require_session
+def get_goodwill():
+    return jsonify(_services().admin.goodwill(g.shop))
+
+
 # the first-run setup guide
 
 

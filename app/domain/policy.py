@@ -15,6 +15,7 @@ from typing import Any
 
 from app.domain.calendar import BusinessCalendar
 from app.domain.errors import InvalidInput
+from app.domain.goodwill import GoodwillSettings
 from app.domain.notices import NoticeSettings
 
 LEAD_TIME_SCOPES = ("variant", "product_type", "vendor")
@@ -59,6 +60,8 @@ class Policy:
     notices: NoticeSettings = NoticeSettings()  # what the customer hears, and when
     customers_may_cancel: bool = False  # take their backordered units off from their page
     customers_may_swap: bool = False  # swap them for an offered alternative costing no more
+    refund_cancelled_units: bool = False  # the app refunds the units a customer cancels
+    goodwill: GoodwillSettings = GoodwillSettings()  # a code for a long wait (off by default)
 
     def business_calendar(self, holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
         """The shop's calendar: its weekend, its closed dates and the public holidays given."""
@@ -116,6 +119,8 @@ class Policy:
             "notices": self.notices.to_dict(),
             "customers_may_cancel": self.customers_may_cancel,
             "customers_may_swap": self.customers_may_swap,
+            "refund_cancelled_units": self.refund_cancelled_units,
+            "goodwill": self.goodwill.to_dict(),
         }
 
 
@@ -260,5 +265,7 @@ _PARSERS = {
     "notices": lambda value: {"notices": NoticeSettings.from_dict(value)},
     "customers_may_cancel": _flag("customers_may_cancel"),
     "customers_may_swap": _flag("customers_may_swap"),
+    "refund_cancelled_units": _flag("refund_cancelled_units"),
+    "goodwill": lambda value: {"goodwill": GoodwillSettings.from_dict(value)},
 }
 _KNOWN_KEYS = frozenset(_PARSERS)

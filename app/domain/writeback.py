@@ -52,7 +52,8 @@ class DesiredState:
 
 def desired_state(view: OrderView, titles: Mapping[str, str],
                   alternatives: Mapping[str, Sequence[str | Mapping]], today: date,
-                  notify: NoticeFacts | None = None, hold: bool = True) -> DesiredState:
+                  notify: NoticeFacts | None = None, hold: bool = True,
+                  together: bool = False) -> DesiredState:
     """`holds` maps each backordered line to the units to hold; `eta` is the day the order ships
     (today once everything is ready, so the date shown is never a stale promise).
 
@@ -60,8 +61,13 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
     reasons. The list of variants is kept apart from the reasons (a platform may store it as a
     list of references, which cannot carry a reason). `notify`: the facts the customer's
     notices are computed from (see `app.domain.notices`). `hold` False: the merchant released
-    the order's holds (to ship it anyway), so nothing is held though units are still owed."""
+    the order's holds (to ship it anyway), so nothing is held though units are still owed.
+    `together`: the customer chose to have the order ship together, so while units are owed the
+    units ready are held with them (by default only the owed units are held and the ready ones
+    may ship now)."""
     owed = {plan.line_id: plan.backordered for plan in view.lines if plan.backordered}
+    held = {plan.line_id: plan.covered + plan.backordered for plan in view.lines
+            if plan.covered + plan.backordered} if together and owed else owed
     eta = view.eta.ships_on if view.eta else today
     offered = [{"line_id": line_id, **as_entry(item)}
                for line_id in sorted(owed) for item in alternatives.get(line_id, ())]
@@ -75,8 +81,9 @@ def desired_state(view: OrderView, titles: Mapping[str, str],
     return DesiredState(
         tags=(TAG,) if owed else (),
         fields=values,
-        holds=owed if hold else {},
-        hold_note=f"Backordered, expected to ship {eta.isoformat()}" if owed and hold else "",
+        holds=held if hold else {},
+        hold_note=(f"Backordered{', shipping together' if held != owed else ''}, expected to "
+                   f"ship {eta.isoformat()}") if owed and hold else "",
         notify=notify.as_dict() if notify else {},
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.insights import InsightsQuery
 from app.domain.queue_query import QueueQuery
-from app.services import dashboard, order_actions, privacy, setup_guide, substitutes
+from app.services import dashboard, goodwill, order_actions, privacy, setup_guide, substitutes
 from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
 from app.services.planning import Planning
@@ -29,6 +29,12 @@ class Admin:
     def settings(self, shop: str) -> dict:
         with self._db.transaction() as s:
             return dashboard.settings(s, shop)
+
+    def goodwill(self, shop: str) -> dict:
+        """This month's goodwill codes: given, spent against the budget, and not given (why)."""
+        with self._db.transaction() as s:
+            policy = dashboard.policy(s, shop)
+            return goodwill.summary(s, shop, policy.goodwill, self._clock())
 
     def save_settings(self, shop: str, body: Any) -> dict:
         """Stored at once; what the change needs planned again is left to a job."""

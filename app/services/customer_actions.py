@@ -7,7 +7,14 @@ the platform is asked: a double click, or the same form sent twice, finds the fi
 does nothing more. A swap reads the alternative's stock from the platform just before the edit:
 one that sold out since the page was shown is refused, with no edit. The platform edits the order
 and returns the units to stock; its edit webhooks then re-plan the queue as for any edit, so the
-lines behind move up."""
+lines behind move up.
+
+The money. With the shop's `refund_cancelled_units`, a cancel is a refund instead of an edit: the
+platform refunds the unfulfilled units, returns them to stock and takes them off the order in
+one call, keyed by the form so a retry is one refund. Otherwise the units are edited away and
+the refund they are owed is recorded as left to staff, shown on the admin's order view. A swap's
+price difference is always left to staff: the platform refunds line items only up to what is
+still on the order, and the edit took the swapped units off it."""
 
 from __future__ import annotations
 
@@ -15,17 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from hashlib import sha256
 
 from app.domain.alternatives import as_entry
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.domain.policy import Policy
-from app.services.planning import shop_policy
+from app.services.messages import Enqueue, SyncShop
+from app.services.planning import Planning, shop_policy
 from app.services.ports import PlatformGateway
 from app.storage import customer_actions as action_store
 from app.storage.db import Database, Tx
 from app.storage.tables import CustomerAction
 
 CANCEL, SWAP = "cancel_owed", "swap_owed"
+SHIP_TOGETHER, SHIP_NOW = "ship_together", "ship_now"  # the customer's shipping choice
+CHOICES = {"together": SHIP_TOGETHER, "now": SHIP_NOW}
 
 
 class NotAllowed(DomainError):
@@ -43,6 +54,7 @@ class ActionResult:
     status: str  # done, refused, started (the same form is still being acted on)
     message: str
     to_variant_id: str | None = None
+    refund: str | None = None  # issued (by the app), owed (left to staff), or None
 
 
 @dataclass(frozen=True)
@@ -52,11 +64,16 @@ class _Claimed:
     variant_id: str
     units: int
     stock_item: str | None = None  # the alternative's inventory item, read live before a swap
+    by_refund: bool = False  # a cancel made as a refund of the units (the shop's setting)
+    owed: str = ""  # the money the customer is owed that is left to staff, in words
 
 
 class CustomerActions:
-    def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime]):
+    def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime],
+                 planning: Planning | None = None, enqueue: Enqueue | None = None):
         self._db, self._gateway, self._clock = db, gateway, clock
+        self._planning = planning or Planning(clock)
+        self._enqueue = enqueue or (lambda message: None)
 
     def allowed(self, shop: str) -> frozenset[str]:
         """The actions the shop lets its customers take."""
@@ -75,18 +92,70 @@ class CustomerActions:
         """Replace every unit the line still owes with as many of an offered alternative."""
         return self._act(shop, customer_id, order_id, line_id, key, SWAP, None, to_variant_id)
 
+    def shipping(self, shop: str, customer_id: str,
+                 order_ids: list[str]) -> dict[str, tuple[int, int, bool]]:
+        """Per order of the customer's: (units ready, units owed, ships together)."""
+        with self._db.read() as s:
+            rows = action_store.customer_orders(s, shop, customer_id, order_ids)
+        return {order_id: (int(r.ready), int(r.owed), bool(r.ship_together))
+                for order_id, r in rows.items()}
+
+    def choose_shipping(self, shop: str, customer_id: str, order_id: str, choice: str,
+                        key: str) -> ActionResult:
+        """Ship what is ready now (the default: only the owed units are held) or ship the order
+        together (the units ready are held with the owed until all can go). The order is
+        planned again at once, so the sync places or lifts the holds on the ready units."""
+        kind = CHOICES.get(choice)
+        if kind is None:
+            raise InvalidInput("choice must be together or now", field="choice")
+        now = self._clock()
+        with self._db.transaction() as s:
+            earlier = action_store.by_key(s, shop, key)
+            if earlier is not None:
+                return _result(earlier)
+            units = action_store.customer_orders(s, shop, customer_id, [order_id]).get(order_id)
+            if units is None:
+                raise NotFound("no such order among your open orders", field="order")
+            if not units.owed:
+                raise InvalidInput("nothing on this order is still owed", field="order")
+            action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
+                                    order_id=order_id, line_id="", kind=kind, units=0,
+                                    status="done", message="", created_at=now)
+            if not action_store.add(s, action):
+                raise Conflict("this form was already sent", field="token")
+            order = action_store.locked_order(s, shop, order_id)
+            moved: set[str] = set()
+            if bool(order.ship_together) != (kind == SHIP_TOGETHER):
+                order.ship_together = kind == SHIP_TOGETHER
+                s.flush()
+                moved = self._planning.refresh_orders(s, shop, [order_id], shop_policy(s, shop),
+                                                      now.date(), look_behind=False)
+            result = _result(action)
+        if moved:
+            self._enqueue(SyncShop(shop))
+        return result
+
     def _act(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
              kind: str, units: int | None, to_variant_id: str | None) -> ActionResult:
         earlier, claimed = self._claim(shop, customer_id, order_id, line_id, key, kind, units,
                                        to_variant_id)
         if earlier is not None:
             return earlier  # this form was sent before
-        refused = self._sold_out(shop, claimed) or self._gateway.take_off_units(
-            shop, order_id, line_id, claimed.variant_id, claimed.units,
-            _staff_note(kind, claimed.units), replace_with=to_variant_id)
+        if claimed.by_refund:
+            refused = self._gateway.refund_units(shop, order_id, line_id, claimed.units,
+                                                 _staff_note(kind, claimed.units),
+                                                 _refund_key(shop, key))
+        else:
+            refused = self._sold_out(shop, claimed) or self._gateway.take_off_units(
+                shop, order_id, line_id, claimed.variant_id, claimed.units,
+                _staff_note(kind, claimed.units), replace_with=to_variant_id)
         with self._db.transaction() as s:
             row = action_store.by_key(s, shop, key)
             row.status, row.message = ("refused", refused) if refused else ("done", "")
+            if not refused and claimed.by_refund:
+                row.refund, row.refund_note = "issued", f"{claimed.units} unit(s) refunded by the app"
+            elif not refused and claimed.owed:
+                row.refund, row.refund_note = "owed", claimed.owed
             return _result(row)
 
     def _claim(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
@@ -98,7 +167,8 @@ class CustomerActions:
             earlier = action_store.by_key(s, shop, key)
             if earlier is not None:
                 return _result(earlier), None
-            _check_allowed(shop_policy(s, shop), kind)
+            policy = shop_policy(s, shop)
+            _check_allowed(policy, kind)
             line = action_store.customer_line(s, shop, customer_id, order_id, line_id)
             if line is None:
                 raise NotFound("no such line on your open orders", field="line")
@@ -107,7 +177,11 @@ class CustomerActions:
             else:
                 if units is None or not 1 <= units <= line.backordered:
                     raise InvalidInput(_units_message(line.backordered), field="units")
-                claimed = _Claimed(line.variant_id, units)
+                price = _price(getattr(action_store.variants(s, shop, [line.variant_id])
+                                       .get(line.variant_id), "price", None))
+                claimed = _Claimed(line.variant_id, units, by_refund=policy.refund_cancelled_units,
+                                   owed="" if policy.refund_cancelled_units
+                                   else _owed(units, price, "the units cancelled"))
             action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
                                     order_id=order_id, line_id=line_id, kind=kind,
                                     units=claimed.units, to_variant_id=to_variant_id,
@@ -154,7 +228,22 @@ def _swap(s: Tx, shop: str, line, to_variant_id: str) -> _Claimed:
     if None in prices or prices[0] > prices[1]:
         raise InvalidInput("only an alternative at the same price or less can be swapped in",
                            field="variant")
-    return _Claimed(line.variant_id, line.backordered, wanted.inventory_item_id)
+    difference = prices[1] - prices[0]
+    return _Claimed(line.variant_id, line.backordered, wanted.inventory_item_id,
+                    owed=_owed(line.backordered, difference, "the price difference")
+                    if difference > 0 else "")
+
+
+def _owed(units: int, price: Decimal | None, what: str) -> str:
+    """What the customer is owed, for staff; at the catalog's price of today."""
+    if price is None:
+        return f"{what}: {units} unit(s), price unknown"
+    return f"{what}: {units} × {price} = {(price * units).quantize(Decimal('0.01'))}"
+
+
+def _refund_key(shop: str, key: str) -> str:
+    """The platform's idempotency key of a cancel's refund: one per form, whatever the retries."""
+    return "backorders-" + sha256(f"{shop}:{key}".encode()).hexdigest()[:40]
 
 
 def _price(text: str | None) -> Decimal | None:
@@ -179,4 +268,4 @@ def _units_message(owed: int) -> str:
 
 def _result(action: CustomerAction) -> ActionResult:
     return ActionResult(action.kind, action.order_id, action.line_id, action.units,
-                        action.status, action.message, action.to_variant_id)
+                        action.status, action.message, action.to_variant_id, action.refund)

@@ -39,6 +39,10 @@ WINDOW_DAYS = 30
 # settings
 
 
+def policy(s: Tx, shop: str) -> Policy:
+    return Policy.from_dict(_shop(s, shop).policy or {})
+
+
 def settings(s: Tx, shop: str) -> dict:
     row = _shop(s, shop)
     return {"policy": Policy.from_dict(row.policy or {}).to_dict(),
@@ -76,7 +80,9 @@ def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
     row = _shop(s, shop)
     old = Policy.from_dict(row.policy or {})
     change = SettingsChange(
-        plans=replace(old, ship_complete=policy.ship_complete, notices=policy.notices) != policy,
+        plans=replace(old, ship_complete=policy.ship_complete, notices=policy.notices,
+                      refund_cancelled_units=policy.refund_cancelled_units,
+                      goodwill=policy.goodwill) != policy,
         views=old.ship_complete != policy.ship_complete or old.notices != policy.notices
         or AlternativesSettings.from_dict(row.alternatives or {}) != alternatives)
     row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()

@@ -15,6 +15,7 @@ from app.storage.tables import ObjectSync
 INVENTORY_POLICY = "inventory_policy"  # variant id -> {"policy", "product_id"}
 SUBSTITUTES = "substitutes"  # product id -> {"products"}
 SHIPS_BY = "ships_by"  # variant id -> {"ships_by": ISO date, or None: no date to show}
+GOODWILL = "goodwill"  # order id -> {"code", "customer_id", "kind", "amount", "starts_at"}
 
 
 def want(s: Tx, shop: str, kind: str, object_id: str, desired: dict) -> bool:
@@ -70,6 +71,14 @@ def pending(s: Tx, shop: str, limit: int) -> list[tuple[str, str, dict, int]]:
     """(kind, object id, desired, version) of writes still owed to the platform."""
     return [(r.kind, r.object_id, dict(r.desired), r.version)
             for r in object_store.pending_syncs(s, shop, limit)]
+
+
+def pending_of(s: Tx, shop: str, kind: str,
+               object_ids: list[str]) -> list[tuple[str, str, dict, int]]:
+    """(kind, object id, desired, version) of these objects' writes still owed."""
+    rows = (object_store.locked_sync(s, shop, kind, object_id) for object_id in object_ids)
+    return [(r.kind, r.object_id, dict(r.desired), r.version) for r in rows
+            if r is not None and r.pending]
 
 
 def applied(s: Tx, shop: str, kind: str, object_id: str, desired: dict,

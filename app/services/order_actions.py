@@ -138,7 +138,8 @@ def history(s: Tx, shop: str, order_id: str) -> list[dict]:
                 for row in action_store.of_order(s, shop, order_id)]
     customer = [{"action": row.kind, "actor": "customer", "at": row.created_at,
                  "units": row.units, "status": row.status, "message": row.message,
-                 **({"to_variant_id": row.to_variant_id} if row.to_variant_id else {})}
+                 **({"to_variant_id": row.to_variant_id} if row.to_variant_id else {}),
+                 **({"refund": row.refund, "refund_note": row.refund_note} if row.refund else {})}
                 for row in customer_action_store.of_order(s, shop, order_id)]
     return [{**item, "at": item["at"].isoformat()}
             for item in sorted(merchant + customer, key=lambda item: item["at"], reverse=True)]

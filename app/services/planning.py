@@ -358,7 +358,7 @@ class Planning:
             wanted, moved = {}, []
             for order_id, lines in rows.items():
                 desired = self._desired(shop, lines, policy, today, suggested, released, moved,
-                                        order_id in cancelled, marks.get(order_id, (False, 0)))
+                                        order_id in cancelled, marks.get(order_id, (False, 0, False)))
                 old = syncs.get(order_id)
                 if desired is not None and (old is None or old.desired != desired):
                     wanted[order_id] = desired
@@ -376,9 +376,9 @@ class Planning:
     def _desired(self, shop: str, rows: list, policy: Policy, today: date,
                  suggested: dict[str, list[dict]], released: Counter[str],
                  moved: list[tuple[str, list]], cancelled: bool = False,
-                 marks: tuple[bool, int] = (False, 0)) -> dict | None:
-        """`marks`: whether the merchant released the order's holds, and how many customer
-        updates they asked for."""
+                 marks: tuple[bool, int, bool] = (False, 0, False)) -> dict | None:
+        """`marks`: whether the merchant released the order's holds, how many customer
+        updates they asked for, and whether the customer chose to have it ship together."""
         if not any(r.backordered_at for r in rows):
             return None  # never backordered: nothing of ours to show on it
         plans = [_plan(r) for r in rows if r.open_quantity > 0] or [_plan(rows[0])]
@@ -392,11 +392,11 @@ class Planning:
         titles = {r.line_id: r.title for r in rows}
         settled = all(r.open_quantity == 0 for r in rows)
         shipped = any(r.shipped for r in rows)
-        released_holds, updates = marks
+        released_holds, updates, together = marks
         facts = facts_of(view, titles, policy.notices, today, _short_since(rows), cancelled,
                          settled and shipped, settled and not shipped, updates)
         return desired_state(view, titles, alternatives, today, facts,
-                             hold=not released_holds).as_dict()
+                             hold=not released_holds, together=together).as_dict()
 
 
 class _Writes:

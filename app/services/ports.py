@@ -161,6 +161,19 @@ class CatalogSeen:
 
 
 @dataclass(frozen=True)
+class DiscountCode:
+    """A single-use code for one customer: `kind` percentage (amount in percent), fixed_amount
+    (money off the next order) or free_shipping (shipping up to the amount made free)."""
+
+    code: str
+    customer_id: str
+    kind: str
+    amount: str
+    starts_at: datetime
+    title: str = "Thank you for waiting"
+
+
+@dataclass(frozen=True)
 class ShopProfile:
     country_code: str | None
     timezone: str | None
@@ -211,6 +224,17 @@ class PlatformGateway(Protocol):
     def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
         """Per variant, the date (ISO) a new order would ship, shown on the product page, or
         None to show none (in stock); per variant, None when written, else why it was refused."""
+        ...
+
+    def create_discount_code(self, shop: str, code: DiscountCode) -> None:
+        """Make the code on the platform, usable once, by its customer only. A code the
+        platform has already (made before a crash cut the record short) counts as made."""
+        ...
+
+    def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
+                     key: str) -> str | None:
+        """Refund `units` unshipped units of the line, returned to stock, the customer told;
+        `key` makes a retry one refund. None when done, else why the platform refused."""
         ...
 
     def shop_profile(self, shop: str) -> ShopProfile: ...

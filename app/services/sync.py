@@ -49,10 +49,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.notices import NoticeFacts, Step, Told, notices_due
+from app.domain.notices import WAITING_LONG, Notice, NoticeFacts, Step, Told, notices_due
+from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
-from app.services import object_sync
+from app.services import goodwill, object_sync
 from app.services.ports import (
+    DiscountCode,
     FulfillmentOrderState,
     Hold,
     OrderChange,
@@ -60,6 +62,7 @@ from app.services.ports import (
     PlatformGateway,
 )
 from app.storage import orders as order_store
+from app.storage import shops as shop_store
 from app.storage import syncs as sync_store
 from app.storage.db import Database, Tx
 from app.storage.tables import OrderSync
@@ -345,10 +348,12 @@ class Sync:
         if to_send:
             self._about_to_write(shop, [c.order_id for c in to_send])
         errors = self._gateway.apply(shop, to_send) if to_send else {}
-        told, refused = self._notify(shop, {
+        due, held_back = self._with_goodwill(shop, {
             order_id: _due(desired, applied, self._clock())
             for order_id, desired, _, applied in rows
-            if plans.get(order_id) is not None and not errors.get(order_id)})
+            if plans.get(order_id) is not None and not errors.get(order_id)}, report, failed)
+        told, refused = self._notify(shop, due)
+        refused.update(held_back)
         report.notices += sum(bool(step.notice) for steps in told.values() for step in steps)
         with self._db.transaction() as s:
             for order_id, desired, version, _ in rows:
@@ -374,6 +379,39 @@ class Sync:
                     failed.add(order_id)
                     report.failed += 1
                     self._failed(s, shop, order_id, refused[order_id])
+
+    def _with_goodwill(self, shop: str, due: dict[str, list[Step]], report: SyncReport,
+                       failed: set[str]) -> tuple[dict[str, list[Step]], dict[str, str]]:
+        """The "waiting long" notices due, each with its order's goodwill code when the shop
+        gives one (`goodwill`): the code is made on the platform first, so the notice never
+        names a code the customer cannot use. An order whose code the platform refused sends
+        no notice this round (why, per order): it stays pending and is tried again."""
+        waiting = [order_id for order_id, steps in due.items()
+                   if any(step.notice and step.notice.kind == WAITING_LONG for step in steps)]
+        if not waiting:
+            return due, {}
+        codes: dict[str, str] = {}
+        with self._db.transaction() as s:
+            shop_row = shop_store.find(s, shop)
+            settings = Policy.from_dict(shop_row.policy or {}).goodwill if shop_row else None
+            if settings is None:
+                return due, {}
+            for order_id in waiting:
+                code = goodwill.grant(s, shop, order_id, settings, self._clock())
+                if code:
+                    codes[order_id] = code
+            owed = {object_id: (desired, version)
+                    for kind, object_id, desired, version
+                    in object_sync.pending_of(s, shop, object_sync.GOODWILL, list(codes))}
+        held_back: dict[str, str] = {}
+        for order_id, (desired, version) in owed.items():
+            error = self._one_object(shop, object_sync.GOODWILL, order_id, desired)
+            self._object_done(shop, object_sync.GOODWILL, order_id, desired, version, error,
+                              report, failed)
+            if error:
+                held_back[order_id] = f"goodwill code: {error}"
+        return {order_id: [_with_code(step, codes.get(order_id)) for step in steps]
+                for order_id, steps in due.items() if order_id not in held_back}, held_back
 
     def _notify(self, shop: str, due: dict[str, list[Step]]
                 ) -> tuple[dict[str, list[Step]], dict[str, str]]:
@@ -439,6 +477,8 @@ class Sync:
             if error is None:
                 report.written += 1
                 object_sync.applied(s, shop, kind, object_id, desired, version)
+                if kind == object_sync.GOODWILL:
+                    goodwill.created(s, shop, object_id)
                 return
             failed.add(f"{kind}:{object_id}")
             report.failed += 1
@@ -451,6 +491,10 @@ class Sync:
                                                desired["policy"])
         elif kind == object_sync.SUBSTITUTES:
             self._gateway.set_product_substitutes(shop, object_id, list(desired["products"]))
+        elif kind == object_sync.GOODWILL:
+            self._gateway.create_discount_code(shop, DiscountCode(
+                desired["code"], desired["customer_id"], desired["kind"], desired["amount"],
+                datetime.fromisoformat(desired["starts_at"])))
 
     def has_pending(self, shop: str) -> bool:
         """Pending orders due now or settling, and object writes; not orders set aside for
@@ -512,6 +556,14 @@ class Sync:
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _with_code(step: Step, code: str | None) -> Step:
+    """A "waiting long" step carrying the order's goodwill code (empty: none given)."""
+    if step.notice is None or step.notice.kind != WAITING_LONG:
+        return step
+    return Step(Notice(step.notice.kind, step.notice.key,
+                       {**step.notice.values, "code": code or ""}), step.told)
 
 
 def _due(desired: DesiredState, applied: Mapping, now: datetime) -> list[Step]:

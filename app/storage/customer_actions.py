@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.storage.db import Tx
@@ -47,3 +47,26 @@ def variants(tx: Tx, shop: str, variant_ids: list[str]) -> dict[str, Row]:
     rows = tx.execute(select(Variant.variant_id, Variant.price, Variant.inventory_item_id)
                       .where(Variant.shop == shop, Variant.variant_id.in_(variant_ids)))
     return {row.variant_id: row for row in rows}
+
+
+def customer_orders(tx: Tx, shop: str, customer_id: str,
+                    order_ids: list[str]) -> dict[str, Row]:
+    """Of these orders, the customer's open ones: (order_id, ready, owed, ship_together), the
+    units ready to ship and still owed over their open lines."""
+    if not order_ids:
+        return {}
+    rows = tx.execute(
+        select(Order.order_id, Order.ship_together,
+               func.coalesce(func.sum(OrderLine.open_quantity - OrderLine.backordered), 0)
+               .label("ready"),
+               func.coalesce(func.sum(OrderLine.backordered), 0).label("owed"))
+        .join(OrderLine, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
+        .where(Order.shop == shop, Order.order_id.in_(order_ids),
+               Order.customer_id == customer_id, Order.cancelled_at.is_(None),
+               OrderLine.open_quantity > 0)
+        .group_by(Order.order_id, Order.ship_together))
+    return {row.order_id: row for row in rows}
+
+
+def locked_order(tx: Tx, shop: str, order_id: str) -> Order | None:
+    return tx.get(Order, (shop, order_id), with_for_update=True)

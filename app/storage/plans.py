@@ -126,14 +126,18 @@ def cancelled_among(tx: Session, shop: str, order_ids: list[str]) -> set[str]:
         ORDERS.c.cancelled_at.is_not(None))))
 
 
-def merchant_marks(tx: Session, shop: str, order_ids: list[str]) -> dict[str, tuple[bool, int]]:
-    """Of these orders, those the merchant acted on from the admin: whether their holds were
-    released, and how many customer updates were asked for."""
-    return {order_id: (released is not None, asked or 0) for order_id, released, asked in
+def merchant_marks(tx: Session, shop: str,
+                   order_ids: list[str]) -> dict[str, tuple[bool, int, bool]]:
+    """Of these orders, those the merchant or the customer marked: whether the merchant released
+    their holds, how many customer updates were asked for, and whether the customer chose to
+    have the order ship together."""
+    return {order_id: (released is not None, asked or 0, bool(together))
+            for order_id, released, asked, together in
             tx.execute(select(ORDERS.c.order_id, ORDERS.c.holds_released_at,
-                              ORDERS.c.updates_asked).where(
+                              ORDERS.c.updates_asked, ORDERS.c.ship_together).where(
                 ORDERS.c.shop == shop, ORDERS.c.order_id.in_(order_ids),
-                (ORDERS.c.holds_released_at.is_not(None)) | (ORDERS.c.updates_asked > 0)))}
+                (ORDERS.c.holds_released_at.is_not(None)) | (ORDERS.c.updates_asked > 0)
+                | ORDERS.c.ship_together.is_(True)))}
 
 
 def short_between(tx: Session, shop: str, after: datetime, before: datetime) -> set[str]:

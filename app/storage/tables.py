@@ -198,6 +198,8 @@ class Order(Base):
     holds_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # How many updates the merchant asked to send the customer (the queue's "notify").
     updates_asked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The customer chose to have the order ship together: the units ready are held with the owed.
+    ship_together: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OrderAction(Base):
@@ -330,6 +332,9 @@ class CustomerAction(Base):
     status: Mapped[str] = mapped_column(String(16))  # started, done, refused
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The money side of a cancel or a swap: issued (by the app), owed (left to staff), or None.
+    refund: Mapped[str | None] = mapped_column(String(16))
+    refund_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class StockoutRow(Base):
@@ -386,3 +391,26 @@ class OrderSync(Base):
     synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class GoodwillCode(Base):
+    """A goodwill code for an order that waited long: one per order, whether given (`wanted`
+    until the platform has it, then `created`) or not (`skipped`, with the reason: the cap or
+    the month's budget). `worth` counts against the budget of the month it was given in."""
+
+    __tablename__ = "goodwill_codes"
+    __table_args__ = (UniqueConstraint("shop", "order_id", name="uq_goodwill_codes_order"),
+                      Index("ix_goodwill_codes_month", "shop", "month"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[str] = mapped_column(String(100))
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    code: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[str] = mapped_column(String(32))
+    worth: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(16))  # wanted, created, skipped
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -221,3 +221,26 @@ def test_the_merchant_lets_customers_cancel_and_swap_from_the_settings(page, ser
     policy = services.admin.settings(SHOP)["policy"]
     assert (policy["customers_may_cancel"], policy["customers_may_swap"]) == (True, True)
     assert services.customer_actions.allowed(SHOP) == {"cancel_owed", "swap_owed"}
+
+
+def test_the_merchant_turns_goodwill_and_refunds_on_and_sees_what_was_spent(page, served):
+    _, services = served
+    expect(page.locator("#goodwill-spent")).to_contain_text("0 code(s) given, 0.00 of 100.00 spent")
+    page.get_by_label("Give a one-time code to customers whose order waited the waiting-long "
+                      "days").check()
+    page.get_by_label("Refund the units customers cancel (otherwise the refund is left to "
+                      "staff)").check()
+    page.get_by_label("Code gives").select_option("fixed_amount")
+    page.get_by_label("Amount", exact=True).fill("7.5")
+    page.get_by_label("Budget per month").fill("-1")
+    page.locator("#settings-save-bar").get_by_role("button", name="Save").click()
+    expect(page.locator("#settings-error")).to_contain_text("goodwill.budget_per_month")
+    assert services.admin.settings(SHOP)["policy"]["goodwill"]["enabled"] is False
+
+    page.get_by_label("Budget per month").fill("40")
+    page.locator("#settings-save-bar").get_by_role("button", name="Save").click()
+    expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
+    policy = services.admin.settings(SHOP)["policy"]
+    assert policy["goodwill"] == {"enabled": True, "kind": "fixed_amount", "amount": "7.50",
+                                  "cap_per_customer": 1, "budget_per_month": "40.00"}
+    assert policy["refund_cancelled_units"] is True

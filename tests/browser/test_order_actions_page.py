@@ -4,9 +4,11 @@ again and "ship what is ready now" on the order view, each recorded there with w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from app.storage.tables import Order
+from app.storage.tables import CustomerAction, Order
 from tests.conftest import SHOP, unavailable
 
 try:
@@ -16,7 +18,7 @@ except ImportError:
                 module=True)
 
 pytestmark = pytest.mark.browser
-ORDER4 = "gid://shopify/Order/4"
+ORDER1, ORDER4 = "gid://shopify/Order/1", "gid://shopify/Order/4"
 
 
 def rows(page):
@@ -77,6 +79,20 @@ def test_ship_what_is_ready_now_opens_the_order_in_shopify(page):
     expect(ship).to_have_attribute("href", "shopify://admin/orders/1")
     expect(ship).to_have_text("Ship what is ready now")
     expect(page.locator("#order-view")).to_contain_text("No action taken on this order")
+
+
+def test_a_refund_left_to_staff_is_flagged_on_the_order_view(page, served):
+    """A customer cancelled a unit of order #1 with refunds off: the order view says so."""
+    _, services = served
+    with services.db.transaction() as s:
+        s.add(CustomerAction(shop=SHOP, key="k1", customer_id="901", order_id=ORDER1,
+                             line_id="gid://shopify/LineItem/11", kind="cancel_owed", units=1,
+                             status="done", message="", created_at=datetime.now(UTC),
+                             refund="owed", refund_note="the units cancelled: 1 × 25.00 = 25.00"))
+    page.goto(page.url.split("#")[0] + "#order/gid%3A%2F%2Fshopify%2FOrder%2F1")
+    actions = page.locator("#order-view .order-actions")
+    expect(actions).to_contain_text("refund owed, left to staff")
+    expect(actions).to_contain_text("1 × 25.00 = 25.00")
 
 
 def test_the_admin_menu_is_hidden_offline_and_its_pages_open_at_their_part(browser, served,

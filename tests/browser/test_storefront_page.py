@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
 from urllib.parse import urlencode
 
@@ -17,9 +18,11 @@ from liquid import Template
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from app.storage.tables import CustomerAction, Shop
+from app.storage.tables import CustomerAction, OrderSync, Shop
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import API_SECRET, SHOP
+from tests.integration.helpers import webhook_headers
+from tests.integration.test_backorder_flow import order_payload
 
 LAYOUT = "<!doctype html><html lang='en'><head><title>Shop</title></head><body>{}</body></html>"
 
@@ -111,3 +114,26 @@ def test_a_customer_takes_an_in_stock_alternative_instead(storefront, shopper):
 def actions(services) -> list[tuple[str, str, str]]:
     with services.db.transaction() as s:
         return [(a.kind, a.order_id, a.status) for a in s.scalars(select(CustomerAction))]
+
+
+def test_a_customer_chooses_to_have_the_order_ship_together(storefront, served_queue, shopper):
+    """Order #6: a cap in stock (ready) and a blue tee owed. Together, the hold wanted covers
+    both lines."""
+    open_for, services = storefront
+    body = json.dumps({**order_payload(6, [(61, 3, 1), (62, 1, 1)], minute=6),
+                       "customer": {"id": 906}}).encode()
+    sent = requests.post(f"{served_queue[0]}/webhooks", data=body, timeout=10,
+                         headers=webhook_headers("orders/create", body, SHOP))
+    assert sent.status_code == 200, sent.text
+    services.queue.drain()
+    shopper.goto(open_for("906"))
+    assert "1 unit(s) are ready and 1 still to come" in shopper.text_content(
+        ".backorders-shipping")
+
+    shopper.click("text=Ship everything together")
+
+    shopper.wait_for_selector("text=will ship together once everything has arrived")
+    assert actions(services) == [("ship_together", "gid://shopify/Order/6", "done")]
+    with services.db.transaction() as s:
+        desired = s.get(OrderSync, (SHOP, "gid://shopify/Order/6")).desired
+    assert desired["holds"] == {"gid://shopify/LineItem/61": 1, "gid://shopify/LineItem/62": 1}

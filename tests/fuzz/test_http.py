@@ -152,7 +152,7 @@ def test_raw_bodies_to_the_api(shop, raw, content_type):
                              st.one_of(st.text(max_size=25), st.integers().map(str)), max_size=3),
        path=st.sampled_from(["/api/queue", "/api/restocks", "/api/metrics", "/api/dead-letters",
                              "/api/insights", "/api/insights/reorder.csv",
-                             "/api/data-requests", "/api/settings"]))
+                             "/api/data-requests", "/api/settings", "/api/goodwill"]))
 def test_queries(shop, query, path):
     client, services = shop
     check(services, lambda: api(client, "GET", path, query_string=query))
@@ -222,11 +222,11 @@ def test_the_storefront_page(shop, params, signed, fresh, clock):
 
 @FUZZ
 @given(form=st.dictionaries(
-    st.sampled_from(["token", "order", "line", "units", "variant", "extra"]),
+    st.sampled_from(["token", "order", "line", "units", "variant", "choice", "extra"]),
     st.one_of(st.text(max_size=60), st.integers().map(str), st.just("gid://shopify/Order/1")),
     max_size=6),
     customer=st.sampled_from(["", "901", "902"]), signed=st.booleans(),
-    action=st.sampled_from(["cancel", "swap"]))
+    action=st.sampled_from(["cancel", "swap", "ship"]))
 def test_the_storefront_action_forms(shop, form, customer, signed, action, clock):
     client, services = shop
     form = {k: v for k, v in form.items() if "\x00" not in v}

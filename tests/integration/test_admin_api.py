@@ -311,6 +311,8 @@ def test_unusable_csv_uploads(api, kwargs, status, line):
 def test_settings_start_from_the_defaults(api):
     response = api.call("GET", "/api/settings")
     assert response.json["policy"]["processing_days"] == 1
+    assert response.json["policy"]["goodwill"]["enabled"] is False  # off by default
+    assert response.json["policy"]["refund_cancelled_units"] is False
     assert response.json["alternatives"]["max_suggestions"] == 3
 
 
@@ -351,6 +353,8 @@ def test_a_save_that_changes_nothing_queues_no_work(api):
     ({}, {"max_suggestions": 1}, False, True),
     ({"ship_complete": False, "processing_days": 2}, {}, True, True),
     ({"notices": {"eta_change_days": 5}}, {}, False, True),  # what the customer hears
+    ({"goodwill": {"enabled": True}}, {}, False, False),  # nothing planned changes
+    ({"refund_cancelled_units": True}, {}, False, False),
 ])
 def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plans, views):
     current = api.call("GET", "/api/settings").json
@@ -375,6 +379,15 @@ def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plan
     (lambda c: c["policy"].update(notices={"eta_change_days": 0}), "notices.eta_change_days"),
     (lambda c: c["policy"].update(notices={"enabled": {"ready": "no"}}), "notices.enabled.ready"),
     (lambda c: c["policy"].update(notices={"waiting_long_days": "9"}), "notices.waiting_long_days"),
+    (lambda c: c["policy"].update(goodwill={"kind": "gift"}), "goodwill.kind"),
+    (lambda c: c["policy"].update(goodwill={"amount": "-5"}), "goodwill.amount"),
+    (lambda c: c["policy"].update(goodwill={"kind": "percentage", "amount": 150}), "goodwill.amount"),
+    (lambda c: c["policy"].update(goodwill={"cap_per_customer": 0}), "goodwill.cap_per_customer"),
+    (lambda c: c["policy"].update(goodwill={"budget_per_month": "ten"}),
+     "goodwill.budget_per_month"),
+    (lambda c: c["policy"].update(goodwill={"enabled": "yes"}), "goodwill.enabled"),
+    (lambda c: c["policy"].update(goodwill={"days": 3}), "goodwill.days"),
+    (lambda c: c["policy"].update(refund_cancelled_units=1), "refund_cancelled_units"),
 ])
 def test_invalid_settings_are_422_naming_the_field_and_change_nothing(api, change, field):
     before = api.call("GET", "/api/settings").json
@@ -575,3 +588,10 @@ def test_substitutes_of_an_unknown_product_are_404(api):
     response = api.call("PUT", "/api/products/gid://shopify/Product/404/substitutes",
                         json={"substitutes": []})
     assert response.status_code == 404
+
+
+def test_goodwill_shows_this_months_codes_against_the_budget(api):
+    response = api.call("GET", "/api/goodwill")
+    assert response.status_code == 200
+    assert {k: response.json[k] for k in ("enabled", "spent", "budget", "left", "given")} == {
+        "enabled": False, "spent": "0.00", "budget": "100.00", "left": "100.00", "given": 0}

@@ -3,9 +3,11 @@ each goes once, after the order's other writes; one refused is sent again, and o
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.domain.policy import Policy
+from app.services.sync import SyncFailed
 from app.storage import shops as shop_store
 from app.storage.tables import OrderSync
 from tests.integration.helpers import post_webhook
@@ -112,3 +114,50 @@ def test_an_order_shown_before_notices_existed_is_not_told_its_past(flow, platfo
     post_webhook(client, "inventory_levels/update", stock_payload(0, 1))
     work(services)
     assert told(platform) == [("ready", "ready:1")]
+
+
+def test_a_goodwill_code_the_platform_refuses_holds_the_waiting_long_notice_until_it_is_made(
+        flow, platform, clock):
+    client, services = flow
+    shop = "test-shop.myshopify.com"
+    with services.db.transaction() as s:
+        shop_store.find(s, shop).policy = Policy.from_dict({
+            "notices": {"waiting_long_days": 3},
+            "goodwill": {"enabled": True, "kind": "fixed_amount", "amount": "5"}}).to_dict()
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    platform.refuse_codes = "the platform is down"
+    clock.advance(days=4)
+    services.backorders.replan_overdue(shop)
+    with pytest.raises(SyncFailed):
+        services.sync.run(shop)
+    assert told(platform) == [("created", "created:1")]  # no notice names a code not made
+    with services.db.transaction() as s:
+        row = s.scalar(select(OrderSync).where(OrderSync.order_id == ORDER))
+        assert row.pending and "goodwill code" in row.last_error
+
+    platform.refuse_codes = None
+    services.sync.run(shop)
+    services.sync.run(shop)
+
+    assert told(platform) == [("created", "created:1"), ("waiting_long", "waiting_long:1")]
+    (code,) = platform.discount_codes.values()
+    assert platform.notice_values[-1]["code"] == code.code  # the code weighed first, kept
+    assert (code.customer_id, code.kind, code.amount) == ("901", "fixed_amount", "5.00")
+
+
+def test_goodwill_gives_no_code_when_the_waiting_long_trigger_is_off(flow, platform, clock):
+    client, services = flow
+    shop = "test-shop.myshopify.com"
+    with services.db.transaction() as s:
+        shop_store.find(s, shop).policy = Policy.from_dict({
+            "notices": {"waiting_long_days": 3, "enabled": {"waiting_long": False}},
+            "goodwill": {"enabled": True}}).to_dict()
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    clock.advance(days=4)
+    services.backorders.replan_overdue(shop)
+    services.sync.run(shop)
+    assert told(platform) == [("created", "created:1")]
+    assert platform.discount_codes == {}
+    assert services.admin.goodwill(shop)["given"] == 0

@@ -60,7 +60,7 @@ def test_another_customer_sees_nothing_of_it(flow, clock):
     client, _ = flow
     backordered(flow)
 
-    assert proxied(client, clock, "902", format="json").get_json() == {"lines": []}
+    assert proxied(client, clock, "902", format="json").get_json() == {"lines": [], "orders": []}
 
 
 def test_a_guest_is_asked_to_log_in(flow, clock):

@@ -447,12 +447,16 @@ function orderView(order) {
 }
 
 const ACTION_NAMES = { release: "Holds released", hold: "Held again", notify: "Customer sent an update",
-  cancel_owed: "Customer cancelled units still owed", swap_owed: "Customer swapped units still owed" };
+  cancel_owed: "Customer cancelled units still owed", swap_owed: "Customer swapped units still owed",
+  ship_together: "Customer chose to ship the order together", ship_now: "Customer chose to ship what is ready now" };
 
 function actionName(a) {
   const name = ACTION_NAMES[a.action] || a.action;
   const units = a.units ? ` (${a.units})` : "";
-  return a.status === "refused" ? `${name}${units}: refused, ${a.message}` : `${name}${units}`;
+  if (a.status === "refused") return `${name}${units}: refused, ${a.message}`;
+  if (a.refund === "owed") return `${name}${units}; refund owed, left to staff (${a.refund_note})`;
+  if (a.refund === "issued") return `${name}${units}; refunded by the app`;
+  return `${name}${units}`;
 }
 
 // Ship what is ready now: the ready units sit on a fulfillment order the app never holds (the
@@ -802,6 +806,12 @@ function fillSettings(settings) {
   ui.setChecked(setting("learn_lead_times"), p.learn_lead_times);
   ui.setChecked(setting("customers_may_cancel"), p.customers_may_cancel);
   ui.setChecked(setting("customers_may_swap"), p.customers_may_swap);
+  ui.setChecked(setting("refund_cancelled_units"), p.refund_cancelled_units);
+  ui.setChecked(setting("goodwill_enabled"), p.goodwill.enabled);
+  ui.setValue(setting("goodwill_kind"), p.goodwill.kind);
+  ui.setValue(setting("goodwill_amount"), p.goodwill.amount);
+  ui.setValue(setting("goodwill_cap"), p.goodwill.cap_per_customer);
+  ui.setValue(setting("goodwill_budget"), p.goodwill.budget_per_month);
   ui.setValue(setting("caps_default"), p.caps.default === null ? "" : p.caps.default);
   ui.setChecked(setting("enabled"), a.enabled);
   ui.setValue(setting("max_suggestions"), a.max_suggestions);
@@ -824,6 +834,14 @@ function readSettings() {
   policy.learn_lead_times = ui.checked(setting("learn_lead_times"));
   policy.customers_may_cancel = ui.checked(setting("customers_may_cancel"));
   policy.customers_may_swap = ui.checked(setting("customers_may_swap"));
+  policy.refund_cancelled_units = ui.checked(setting("refund_cancelled_units"));
+  policy.goodwill = {
+    enabled: ui.checked(setting("goodwill_enabled")),
+    kind: ui.value(setting("goodwill_kind")),
+    amount: ui.value(setting("goodwill_amount")).trim(),
+    cap_per_customer: toNumber(ui.value(setting("goodwill_cap"))),
+    budget_per_month: ui.value(setting("goodwill_budget")).trim(),
+  };
   policy.caps = { ...policy.caps, default: toNumber(ui.value(setting("caps_default"))) };
   const alternatives = {
     enabled: ui.checked(setting("enabled")),
@@ -866,6 +884,18 @@ async function loadSettings() {
     fillSettings(state.settings);
   } catch (error) {
     showError("settings-error", null, error);
+  }
+  await loadGoodwill();
+}
+
+// What this month's goodwill codes cost, against the budget.
+async function loadGoodwill() {
+  try {
+    const g = await api("GET", "/api/goodwill");
+    show("goodwill-spent", `This month (${g.month}): ${g.given} code(s) given, ${g.spent} of ` +
+      `${g.budget} spent` + (g.skipped ? `; ${g.skipped} not given (cap or budget)` : "") + ".");
+  } catch (error) {
+    show("goodwill-spent", "");
   }
 }
 

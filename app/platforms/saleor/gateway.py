@@ -14,6 +14,7 @@ from app.domain.notices import Notice
 from app.platforms.saleor.api import SaleorApi, SaleorError, document
 from app.platforms.saleor.payloads import parse_order_event, readings_of, variant_info
 from app.services.ports import (
+    DiscountCode,
     OrderChange,
     OrderState,
     ParsedOrder,
@@ -120,6 +121,13 @@ class SaleorGateway:
     def take_off_units(self, shop: str, order_id: str, line_id: str, variant_id: str,
                        units: int, note: str, replace_with: str | None = None) -> str | None:
         return "customers cannot change their orders from their page on this shop yet"
+
+    def create_discount_code(self, shop: str, code: DiscountCode) -> None:
+        raise NotImplementedError("goodwill codes are not made on Saleor yet")
+
+    def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
+                     key: str) -> str | None:
+        return "refunds are not issued by the app on this shop yet"
 
     def set_ships_by(self, shop: str, dates: dict[str, str | None]) -> dict[str, str | None]:
         """Untracked Saleor variants are never planned for the product page: nothing to show."""

@@ -47,7 +47,8 @@ TRIGGERS: dict[str, tuple[str, dict[str, str]]] = {
         "Reason": "reason"}),
     READY: ("backorder-ready", {"Units filled": "units"}),
     WAITING_LONG: ("backorder-waiting-long", {
-        "Days waiting": "days", "Backordered units": "units", "Expected ship date": "eta"}),
+        "Days waiting": "days", "Backordered units": "units", "Expected ship date": "eta",
+        "Goodwill code": "code"}),
     CANCELLED: ("backorder-cancelled", {"Backordered units": "units"}),
     DELIVERED: ("backorder-delivered", {"Backorders": "backorders"}),
 }

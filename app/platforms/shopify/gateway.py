@@ -23,6 +23,7 @@ from app.platforms.shopify.errors import ShopifyError, UserErrors
 from app.platforms.shopify.writes import METAFIELD_TYPES, MUTATION_COST, NAMESPACE, OrderWriter
 from app.services.mirror import timestamp
 from app.services.ports import (
+    DiscountCode,
     FulfillmentOrderLine,
     FulfillmentOrderState,
     OrderChange,
@@ -251,6 +252,49 @@ class ShopifyGateway:
             return "; ".join(e.message for e in refused.user_errors)
         return None
 
+    def create_discount_code(self, shop: str, code: DiscountCode) -> None:
+        """`discountCodeBasicCreate` (percentage, fixed amount) or
+        `discountCodeFreeShippingCreate`: every required field of the 2026-10 inputs (code,
+        context, customerGets for the amount-off kind, startsAt, title), the buyers limited to
+        the one customer through `context` (`customerSelection` is deprecated), one use in all
+        (`usageLimit: 1`) and per customer. The app makes every code itself, so a code the
+        platform says is taken (`TAKEN`) is one made before a crash cut our record short."""
+        base = {"title": code.title, "code": code.code,
+                "startsAt": code.starts_at.isoformat(),
+                "context": {"customers": {"add": [_customer_gid(code.customer_id)]}},
+                "usageLimit": 1, "appliesOncePerCustomer": True}
+        if code.kind == "free_shipping":
+            name, root = "discount_code_free_shipping_create", "discountCodeFreeShippingCreate"
+            discount = {**base, "destination": {"all": True},
+                        "maximumShippingPrice": code.amount}
+        else:
+            name, root = "discount_code_basic_create", "discountCodeBasicCreate"
+            value = {"percentage": float(code.amount) / 100} if code.kind == "percentage" \
+                else {"discountAmount": {"amount": code.amount, "appliesOnEachItem": False}}
+            discount = {**base, "customerGets": {"value": value, "items": {"all": True}}}
+        result = self._client.execute(shop, self._credentials, self._docs[name].text,
+                                      {"discount": discount})
+        errors = [e for e in result.user_errors()
+                  if not (e.code == "TAKEN" and e.field and e.field[-1] == "code")]
+        if errors:
+            raise UserErrors(errors, shop=shop)
+        if not result.user_errors() and not (result.data.get(root) or {}).get("codeDiscountNode"):
+            raise ShopifyError(f"{root} made no code", shop=shop)
+
+    def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
+                     key: str) -> str | None:
+        """`refundCreate` of unfulfilled units with restock type `CANCEL` (the 2026-10 enum:
+        "use this when restocking unfulfilled line items"), the customer notified; the key as
+        `@idempotent`, which the mutation requires since 2026-04."""
+        try:
+            self._run(shop, "refund_create", {"key": key, "input": {
+                "orderId": order_id, "notify": True, "note": note,
+                "refundLineItems": [{"lineItemId": line_id, "quantity": units,
+                                     "restockType": "CANCEL"}]}})
+        except UserErrors as refused:
+            return "; ".join(e.message for e in refused.user_errors)
+        return None
+
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._run(shop, "metafields_set", {"metafields": [{
             "ownerId": product_id, "namespace": NAMESPACE, "key": "substitutes",
@@ -348,6 +392,10 @@ def _calculated_line(lines: list[dict], line_id: str, variant_id: str) -> dict |
     same = [line for line in lines if (line.get("variant") or {}).get("id") == variant_id]
     numbered = [line for line in same if line["id"].rsplit("/", 1)[-1] == number]
     return numbered[0] if numbered else same[0] if len(same) == 1 else None
+
+
+def _customer_gid(customer_id: str) -> str:
+    return customer_id if customer_id.startswith("gid://") else f"gid://shopify/Customer/{customer_id}"
 
 
 def _groups(items: list[str]) -> Iterator[tuple[int, list[str]]]:

@@ -44,3 +44,12 @@ def test_bare_variant_ids_stored_before_reasons_still_write():
         {"line_id": "l002", "variant_id": NECKLACE, "reason": "", "weak": False}]
     assert set(desired.fields) == set(FIELDS)
     assert DesiredState.from_dict(desired.as_dict()) == desired  # stored and read back
+
+
+def test_shipping_together_holds_the_ready_units_with_the_owed_until_nothing_is_owed():
+    order = [line(1, order_id="A"), line(2, order_id="A")]
+    partly = order_view("A", plans(1, order), Policy())
+    ready = order_view("A", plans(2, order), Policy())
+    now, together = (desired_state(partly, {}, {}, TODAY, together=t).holds for t in (False, True))
+    assert sum(now.values()) == 1 and sum(together.values()) == 2
+    assert desired_state(ready, {}, {}, TODAY, together=True).holds == {}
