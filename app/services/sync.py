@@ -59,6 +59,7 @@ from app.services.ports import (
     OrderState,
     PlatformGateway,
 )
+from app.storage import notices as notice_store
 from app.storage import orders as order_store
 from app.storage import syncs as sync_store
 from app.storage.db import Database, Tx
@@ -349,8 +350,11 @@ class Sync:
             order_id: _due(desired, applied, self._clock())
             for order_id, desired, _, applied in rows
             if plans.get(order_id) is not None and not errors.get(order_id)})
-        report.notices += sum(bool(step.notice) for steps in told.values() for step in steps)
+        sent = [(order_id, step.notice.key, step.notice.kind)
+                for order_id, steps in told.items() for step in steps if step.notice]
+        report.notices += len(sent)
         with self._db.transaction() as s:
+            notice_store.record_sent(s, shop, sent, self._clock())
             for order_id, desired, version, _ in rows:
                 report.orders += 1
                 if order_id in hidden:

@@ -58,16 +58,27 @@ class PayloadTooLarge(ValueError):
 
 
 def trigger(order_gid: str, notice: Notice) -> tuple[str, dict[str, Any]]:
+    """The handle and payload of a notice, refused when Shopify would refuse its size."""
+    handle, payload = compose(order_gid, notice)
+    size = size_of(payload)
+    if size > PAYLOAD_LIMIT:
+        raise PayloadTooLarge(f"{handle} payload of {size} bytes is over {PAYLOAD_LIMIT}")
+    return handle, payload
+
+
+def compose(order_gid: str, notice: Notice) -> tuple[str, dict[str, Any]]:
     """The handle and payload of a notice. Every declared field is sent (text fields as text,
     empty when the notice has no value), so the payload always matches the extension."""
     handle, keys = TRIGGERS[notice.kind]
     payload: dict[str, Any] = {ORDER_KEY: _numeric_id(order_gid)}
     for key, name in keys.items():
         payload[key] = _value(notice.values.get(name))
-    size = len(json.dumps(payload, ensure_ascii=False).encode())
-    if size > PAYLOAD_LIMIT:
-        raise PayloadTooLarge(f"{handle} payload of {size} bytes is over {PAYLOAD_LIMIT}")
     return handle, payload
+
+
+def size_of(payload: dict[str, Any]) -> int:
+    """Bytes of the payload's JSON, as the limit counts them."""
+    return len(json.dumps(payload, ensure_ascii=False).encode())
 
 
 def _value(value: Any) -> Any:
