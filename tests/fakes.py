@@ -132,6 +132,9 @@ class FakeGateway:
             results.append(None)
         return results
 
+    def sends_notices(self, shop):
+        return True
+
     def notice_message(self, shop, order_id, notice):
         """Shopify's trigger, as its adapter builds it: the fake stands in for a Shopify shop."""
         handle, payload = flow.compose(order_id or "gid://shopify/Order/1001", notice)

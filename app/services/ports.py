@@ -208,6 +208,11 @@ class PlatformGateway(Protocol):
         nothing to tell takes every one."""
         ...
 
+    def sends_notices(self, shop: str) -> bool:
+        """Whether `notify` sends anything: False on a platform that takes every notice as told
+        and sends nothing, so nothing is counted as a message sent."""
+        ...
+
     def notice_message(self, shop: str, order_id: str | None,
                        notice: Notice) -> NoticeMessage | None:
         """What `notify` would send for this notice of this order (None: an order of the

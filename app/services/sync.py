@@ -353,6 +353,8 @@ class Sync:
         sent = [(order_id, step.notice.key, step.notice.kind)
                 for order_id, steps in told.items() for step in steps if step.notice]
         report.notices += len(sent)
+        if sent and not self._gateway.sends_notices(shop):
+            sent = []  # taken as told, but nothing went out: no message to count
         with self._db.transaction() as s:
             notice_store.record_sent(s, shop, sent, self._clock())
             for order_id, desired, version, _ in rows:

@@ -110,6 +110,9 @@ class SaleorGateway:
         its own order events. Taken as told, so nothing stays pending for it."""
         return [None] * len(notices)
 
+    def sends_notices(self, shop: str) -> bool:
+        return False
+
     def notice_message(self, shop: str, order_id: str | None, notice: Notice) -> None:
         """Nothing is sent to Saleor for a notice (see `notify`)."""
         return None

@@ -198,6 +198,9 @@ class ShopifyGateway:
             results.extend(self._fire(shop, notices[start:start + TRIGGERS_PER_REQUEST]))
         return results
 
+    def sends_notices(self, shop: str) -> bool:
+        return True
+
     def notice_message(self, shop: str, order_id: str | None,
                        notice: Notice) -> NoticeMessage:
         """The Flow trigger `notify` would fire, built by the same `flow.compose`; a sample
