@@ -33,6 +33,7 @@ CREATED, ETA_CHANGED, READY = "created", "eta_changed", "ready"
 WAITING_LONG, CANCELLED, DELIVERED = "waiting_long", "cancelled", "delivered"
 KINDS = (CREATED, ETA_CHANGED, READY, WAITING_LONG, CANCELLED, DELIVERED)
 MAX_DAYS = 365
+NOTE_LIMIT = 500  # characters of the merchant's note on a message
 UPDATE_REASON = "an update from the store"
 
 
@@ -45,13 +46,15 @@ class NoticeSettings:
     enabled: frozenset[str] = frozenset(KINDS)
     eta_change_days: int = 2
     waiting_long_days: int = 14
+    # The merchant's words per kind, sent with each message as its "Store note" (empty: none).
+    notes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Any) -> NoticeSettings:
         """The settings page's JSON; a bad value raises `InvalidInput` naming its field."""
         if not isinstance(data, Mapping):
             raise InvalidInput("notices must be an object", field="notices")
-        unknown = sorted(set(data) - {"enabled", "eta_change_days", "waiting_long_days"})
+        unknown = sorted(set(data) - {"enabled", "eta_change_days", "waiting_long_days", "notes"})
         if unknown:
             raise InvalidInput(f"unknown notice setting {unknown[0]!r}",
                                field=f"notices.{unknown[0]}")
@@ -62,12 +65,38 @@ class NoticeSettings:
                                   "notices.eta_change_days"),
             waiting_long_days=_days(data.get("waiting_long_days", base.waiting_long_days),
                                     "notices.waiting_long_days"),
+            notes=_notes(data.get("notes", {})),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        notes = dict(self.notes)
         return {"enabled": {kind: kind in self.enabled for kind in KINDS},
                 "eta_change_days": self.eta_change_days,
-                "waiting_long_days": self.waiting_long_days}
+                "waiting_long_days": self.waiting_long_days,
+                "notes": {kind: notes.get(kind, "") for kind in KINDS}}
+
+    def note(self, kind: str) -> str:
+        return dict(self.notes).get(kind, "")
+
+
+def _notes(value: Any) -> tuple[tuple[str, str], ...]:
+    """An object of kind: text, one line of at most `NOTE_LIMIT` characters; empty ones and
+    kinds left out have no note."""
+    name = "notices.notes"
+    if not isinstance(value, Mapping):
+        raise InvalidInput("notices.notes must be an object of notice: text", field=name)
+    unknown = sorted(set(value) - set(KINDS))
+    if unknown:
+        raise InvalidInput(f"unknown notice {unknown[0]!r}", field=f"{name}.{unknown[0]}")
+    notes = []
+    for kind in KINDS:
+        text = value.get(kind, "")
+        if not isinstance(text, str) or len(text) > NOTE_LIMIT or not text.isprintable():
+            raise InvalidInput(f"{name}.{kind} must be one line of text of at most {NOTE_LIMIT} "
+                               "characters", field=f"{name}.{kind}")
+        if text.strip():
+            notes.append((kind, text.strip()))
+    return tuple(notes)
 
 
 def _enabled(value: Any, before: frozenset[str]) -> frozenset[str]:
@@ -270,6 +299,12 @@ def _update(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
     return _step(steps, facts, ETA_CHANGED, f"update:{facts.update}",
                  _moved(facts, now.eta, days, UPDATE_REASON),
                  _replace(now, eta=facts.eta or now.eta, updates=facts.update))
+
+
+def with_note(notice: Notice, settings: NoticeSettings) -> Notice:
+    """The notice as it goes out: with the merchant's note for its kind, as it is when sent
+    (a note changed later changes no message already sent, and sends none)."""
+    return Notice(notice.kind, notice.key, {**notice.values, "note": settings.note(notice.kind)})
 
 
 def change_reason(days: int, reason: str) -> str:

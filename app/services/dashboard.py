@@ -79,7 +79,8 @@ def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
     old = Policy.from_dict(row.policy or {})
     change = SettingsChange(
         plans=replace(old, ship_complete=policy.ship_complete, notices=policy.notices) != policy,
-        views=old.ship_complete != policy.ship_complete or old.notices != policy.notices
+        views=old.ship_complete != policy.ship_complete  # a note goes with the next message
+        or replace(old.notices, notes=()) != replace(policy.notices, notes=())
         or AlternativesSettings.from_dict(row.alternatives or {}) != alternatives)
     row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()
     return change

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from app.domain.notices import NoticeFacts, Told, example, sample_facts
+from app.domain.notices import NoticeFacts, Told, example, sample_facts, with_note
 from app.domain.policy import Policy
 from app.services.ports import PlatformGateway
 from app.services.sync import TOLD
@@ -36,7 +36,7 @@ class NoticePreview:
             order, facts, told = None, sample_facts(settings, today), None
         else:
             order, told = waiting, Told.from_dict((waiting.applied or {}).get(TOLD))
-        notice = example(kind, facts, settings, today, told)
+        notice = with_note(example(kind, facts, settings, today, told), settings)
         message = self._gateway.notice_message(shop, order.order_id if order else None, notice)
         return {
             "kind": kind,

@@ -49,7 +49,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.notices import NoticeFacts, Step, Told, notices_due
+from app.domain.notices import NoticeFacts, NoticeSettings, Step, Told, notices_due, with_note
+from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
 from app.services import object_sync
 from app.services.ports import (
@@ -61,6 +62,7 @@ from app.services.ports import (
 )
 from app.storage import notices as notice_store
 from app.storage import orders as order_store
+from app.storage import shops as shop_store
 from app.storage import syncs as sync_store
 from app.storage.db import Database, Tx
 from app.storage.tables import OrderSync
@@ -388,6 +390,7 @@ class Sync:
         done: dict[str, list[Step]] = {}
         refused: dict[str, str] = {}
         left = {order_id: list(steps) for order_id, steps in due.items() if steps}
+        settings = self._notice_settings(shop) if left else NoticeSettings()
         while left:
             batch = []
             for order_id, steps in left.items():
@@ -395,7 +398,8 @@ class Sync:
                     done.setdefault(order_id, []).append(steps.pop(0))
                 if steps:
                     batch.append((order_id, steps[0]))
-            results = self._gateway.notify(shop, [(o, step.notice) for o, step in batch]) \
+            results = self._gateway.notify(
+                shop, [(o, with_note(step.notice, settings)) for o, step in batch]) \
                 if batch else []
             for (order_id, _), error in zip(batch, results, strict=True):
                 if error:
@@ -405,6 +409,12 @@ class Sync:
                     done.setdefault(order_id, []).append(left[order_id].pop(0))
             left = {order_id: steps for order_id, steps in left.items() if steps}
         return done, refused
+
+    def _notice_settings(self, shop: str) -> NoticeSettings:
+        """The shop's settings as they are when its notices go (the merchant's notes)."""
+        with self._db.transaction() as s:
+            row = shop_store.find(s, shop)
+            return Policy.from_dict((row.policy if row else None) or {}).notices
 
     def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
         """Writes of objects other than orders (a variant's policy, a product's substitutes),

@@ -48,6 +48,7 @@ def test_the_preview_shows_each_message_as_flow_gets_it_for_the_waiting_order(pa
     expect(summary).to_contain_text("of 50,000 bytes")
     expect(field(page, "Backordered units")).to_have_text("1")  # 3 ordered, 2 in stock
     expect(field(page, "order_id")).to_have_text("1")
+    expect(field(page, "Store note")).to_have_text("(empty)")
     kind_select(page).select_option("eta_changed")
     expect(summary).to_contain_text("Flow trigger backorder-eta-changed")
     expect(field(page, "Days moved")).to_have_text("2")  # the threshold set
@@ -59,6 +60,7 @@ def test_a_message_switched_off_and_a_threshold_saved_show_in_the_preview(page, 
     _, services = served
     page.get_by_role("checkbox", name="Ready to ship").uncheck()
     page.get_by_label("Tell a date change of at least (days)").fill("5")
+    page.get_by_label("Note: ship date changed").fill("Sorry for the wait")
     page.locator("#settings-save-bar").get_by_role("button", name="Save").click()
     expect(page.locator("#settings-notice")).to_contain_text("Settings saved")
     notices = services.admin.settings(SHOP)["policy"]["notices"]
@@ -67,6 +69,9 @@ def test_a_message_switched_off_and_a_threshold_saved_show_in_the_preview(page, 
     expect(page.locator("#preview-summary")).to_contain_text("Switched off: not sent.")
     kind_select(page).select_option("eta_changed")
     expect(field(page, "Days moved")).to_have_text("5")
+    expect(field(page, "Store note")).to_have_text("Sorry for the wait")
+    assert services.admin.settings(SHOP)["policy"]["notices"]["notes"]["eta_changed"] == \
+        "Sorry for the wait"
 
 
 def test_a_bad_threshold_shows_the_field_error(page):

@@ -351,6 +351,7 @@ def test_a_save_that_changes_nothing_queues_no_work(api):
     ({}, {"max_suggestions": 1}, False, True),
     ({"ship_complete": False, "processing_days": 2}, {}, True, True),
     ({"notices": {"eta_change_days": 5}}, {}, False, True),  # what the customer hears
+    ({"notices": {"notes": {"ready": "Thank you for waiting"}}}, {}, False, False),  # sent as is
 ])
 def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plans, views):
     current = api.call("GET", "/api/settings").json
@@ -375,6 +376,11 @@ def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plan
     (lambda c: c["policy"].update(notices={"eta_change_days": 0}), "notices.eta_change_days"),
     (lambda c: c["policy"].update(notices={"enabled": {"ready": "no"}}), "notices.enabled.ready"),
     (lambda c: c["policy"].update(notices={"waiting_long_days": "9"}), "notices.waiting_long_days"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": "a\nb"}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": "x" * 501}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": 3}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"shipped": ""}}), "notices.notes.shipped"),
+    (lambda c: c["policy"].update(notices={"notes": []}), "notices.notes"),
 ])
 def test_invalid_settings_are_422_naming_the_field_and_change_nothing(api, change, field):
     before = api.call("GET", "/api/settings").json

@@ -811,6 +811,7 @@ function fillSettings(settings) {
   for (const kind of NOTICE_KINDS) ui.setChecked(setting(`notice_${kind}`), p.notices.enabled[kind]);
   ui.setValue(setting("eta_change_days"), p.notices.eta_change_days);
   ui.setValue(setting("waiting_long_days"), p.notices.waiting_long_days);
+  for (const kind of NOTICE_KINDS) ui.setValue(setting(`note_${kind}`), p.notices.notes[kind]);
   ui.setChecked(setting("enabled"), a.enabled);
   ui.setValue(setting("max_suggestions"), a.max_suggestions);
   ui.setValue(setting("price_band_percent"), a.price_band_percent);
@@ -837,6 +838,7 @@ function readSettings() {
     enabled: Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, ui.checked(setting(`notice_${kind}`))])),
     eta_change_days: toNumber(ui.value(setting("eta_change_days"))),
     waiting_long_days: toNumber(ui.value(setting("waiting_long_days"))),
+    notes: Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, ui.value(setting(`note_${kind}`))])),
   };
   const alternatives = {
     enabled: ui.checked(setting("enabled")),

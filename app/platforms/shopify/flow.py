@@ -40,16 +40,17 @@ TRIGGERS: dict[str, tuple[str, dict[str, str]]] = {
     CREATED: ("backorder-created", {
         "Backordered units": "units", "Backordered items": "lines",
         "Expected ship date": "eta", "Earliest ship date": "earliest",
-        "Latest ship date": "latest"}),
+        "Latest ship date": "latest", "Store note": "note"}),
     ETA_CHANGED: ("backorder-eta-changed", {
         "Previous ship date": "previous", "New ship date": "eta",
         "Earliest ship date": "earliest", "Latest ship date": "latest", "Days moved": "days",
-        "Reason": "reason"}),
-    READY: ("backorder-ready", {"Units filled": "units"}),
+        "Reason": "reason", "Store note": "note"}),
+    READY: ("backorder-ready", {"Units filled": "units", "Store note": "note"}),
     WAITING_LONG: ("backorder-waiting-long", {
-        "Days waiting": "days", "Backordered units": "units", "Expected ship date": "eta"}),
-    CANCELLED: ("backorder-cancelled", {"Backordered units": "units"}),
-    DELIVERED: ("backorder-delivered", {"Backorders": "backorders"}),
+        "Days waiting": "days", "Backordered units": "units", "Expected ship date": "eta",
+        "Store note": "note"}),
+    CANCELLED: ("backorder-cancelled", {"Backordered units": "units", "Store note": "note"}),
+    DELIVERED: ("backorder-delivered", {"Backorders": "backorders", "Store note": "note"}),
 }
 
 

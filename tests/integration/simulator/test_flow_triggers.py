@@ -97,7 +97,8 @@ def test_a_cancelled_backorder_fires_cancelled_not_ready(harness):
     harness.cancel(order)
     harness.settle()
     assert handles(harness) == ["backorder-created", "backorder-cancelled"]
-    assert received(harness)[1]["payload"] == {"order_id": order, "Backordered units": 2}
+    assert received(harness)[1]["payload"] == {"order_id": order, "Backordered units": 2,
+                                                "Store note": ""}
 
 
 def test_waiting_long_fires_once_when_the_days_have_passed(harness):

@@ -144,3 +144,21 @@ def test_a_shop_with_nothing_waiting_previews_a_sample_order(harness):
 def test_a_bad_preview_query_is_400_naming_the_parameter(harness, query, field):
     response = call(harness, "GET", "/api/messages/preview", query_string=query)
     assert response.status_code == 400 and response.json["field"] == field
+
+
+def test_the_store_note_of_a_kind_goes_with_its_message_and_its_preview(harness):
+    note = "Questions? Reply to this email — we answer within a day."
+    assert save_notices(harness, {"notes": {"created": note}}).status_code == 200
+    variant = harness.oversell(1, available=0)
+    harness.sell((variant, 1))
+    harness.settle()
+    (fired,) = received(harness)
+    assert fired["payload"]["Store note"] == note
+    assert preview(harness, "created")["message"]["payload"] == fired["payload"]
+    assert preview(harness, "ready")["message"]["payload"]["Store note"] == ""
+    assert save_notices(harness, {"notes": {"ready": "Thanks for waiting!"}}).status_code == 200
+    assert preview(harness, "ready")["message"]["payload"]["Store note"] == "Thanks for waiting!"
+    harness.receive(variant, 1)
+    harness.settle()
+    assert [item["payload"]["Store note"] for item in received(harness)] == [
+        note, "Thanks for waiting!"]

@@ -24,6 +24,7 @@ from app.domain.notices import (
     notices_due,
     parse_kind,
     sample_facts,
+    with_note,
 )
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
@@ -269,3 +270,13 @@ def test_the_preview_takes_one_known_kind(args, field):
         parse_kind(args)
     assert raised.value.field == field
     assert parse_kind({"kind": "waiting_long"}) == WAITING_LONG
+
+
+def test_a_kinds_note_goes_with_its_notices_and_round_trips():
+    settings = NoticeSettings.from_dict({"notes": {"ready": "  Thanks!  ", "created": ""}})
+    assert settings.notes == (("ready", "Thanks!"),)
+    assert NoticeSettings.from_dict(settings.to_dict()) == settings
+    assert settings.to_dict()["notes"]["created"] == ""
+    ready = with_note(example(READY, waiting(), settings, TODAY), settings)
+    assert ready.values == {"units": 2, "note": "Thanks!"}
+    assert with_note(example(CREATED, waiting(), settings, TODAY), settings).values["note"] == ""
