@@ -30,6 +30,7 @@ from app.services.events import Events
 from app.services.fulfillment_events import FulfillmentEvents
 from app.services.installs import Installs
 from app.services.intake import Intake
+from app.services.notice_preview import NoticePreview
 from app.services.onboarding import Onboarding
 from app.services.planning import Planning
 from app.services.ports import PlatformGateway
@@ -73,6 +74,7 @@ class Services:
     queue: Queue
     customer_backorders: CustomerBackorders
     customer_actions: CustomerActions
+    notice_preview: NoticePreview
 
     def close(self) -> None:
         self.db.dispose()
@@ -152,6 +154,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         backlog=Backlog(db, queue.counts), queue=queue,
         customer_backorders=CustomerBackorders(db),
         customer_actions=CustomerActions(db, gateway, clock, planning, queue.enqueue),
+        notice_preview=NoticePreview(db, gateway, clock),
     )
     queue.attach(services)
     return services

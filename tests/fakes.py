@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from app.platforms.shopify import flow
 from app.services.ports import (
     FulfillmentOrderLine,
     FulfillmentOrderState,
+    NoticeMessage,
     OrderChange,
     OrderState,
     ParsedOrder,
@@ -134,6 +136,14 @@ class FakeGateway:
             self.notice_values.append(dict(notice.values))
             results.append(None)
         return results
+
+    def sends_notices(self, shop):
+        return True
+
+    def notice_message(self, shop, order_id, notice):
+        """Shopify's trigger, as its adapter builds it: the fake stands in for a Shopify shop."""
+        handle, payload = flow.compose(order_id or "gid://shopify/Order/1001", notice)
+        return NoticeMessage(handle, payload, flow.size_of(payload), flow.PAYLOAD_LIMIT)
 
     def _apply(self, order: FakeOrder, change: OrderChange) -> None:
         order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)

@@ -17,6 +17,7 @@ from app.admin.session import require_session
 from app.body import read_body
 from app.domain.errors import InvalidInput
 from app.domain.insights import parse_insights_query
+from app.domain.notices import parse_kind
 from app.domain.queue_query import parse_queue_query
 from app.errors import BadRequest, TooLarge, UnsupportedMediaType
 
@@ -64,6 +65,14 @@ def put_settings():
 @require_session
 def get_goodwill():
     return jsonify(_services().admin.goodwill(g.shop))
+
+
+@api.get("/messages/preview")
+@require_session
+def preview_message():
+    """What the customer's message of `kind` sends, for a waiting order of the shop or a sample."""
+    kind = parse_kind(request.args.to_dict())
+    return jsonify(_services().notice_preview.preview(g.shop, kind))
 
 
 # the first-run setup guide

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.domain.errors import InvalidInput
+from app.domain.errors import BadParameter, InvalidInput
 from app.domain.model import Eta
 
 if TYPE_CHECKING:  # the view's module imports the policy, which imports these settings
@@ -33,6 +33,7 @@ CREATED, ETA_CHANGED, READY = "created", "eta_changed", "ready"
 WAITING_LONG, CANCELLED, DELIVERED = "waiting_long", "cancelled", "delivered"
 KINDS = (CREATED, ETA_CHANGED, READY, WAITING_LONG, CANCELLED, DELIVERED)
 MAX_DAYS = 365
+NOTE_LIMIT = 500  # characters of the merchant's note on a message
 UPDATE_REASON = "an update from the store"
 
 
@@ -45,13 +46,15 @@ class NoticeSettings:
     enabled: frozenset[str] = frozenset(KINDS)
     eta_change_days: int = 2
     waiting_long_days: int = 14
+    # The merchant's words per kind, sent with each message as its "Store note" (empty: none).
+    notes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Any) -> NoticeSettings:
         """The settings page's JSON; a bad value raises `InvalidInput` naming its field."""
         if not isinstance(data, Mapping):
             raise InvalidInput("notices must be an object", field="notices")
-        unknown = sorted(set(data) - {"enabled", "eta_change_days", "waiting_long_days"})
+        unknown = sorted(set(data) - {"enabled", "eta_change_days", "waiting_long_days", "notes"})
         if unknown:
             raise InvalidInput(f"unknown notice setting {unknown[0]!r}",
                                field=f"notices.{unknown[0]}")
@@ -62,12 +65,38 @@ class NoticeSettings:
                                   "notices.eta_change_days"),
             waiting_long_days=_days(data.get("waiting_long_days", base.waiting_long_days),
                                     "notices.waiting_long_days"),
+            notes=_notes(data.get("notes", {})),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        notes = dict(self.notes)
         return {"enabled": {kind: kind in self.enabled for kind in KINDS},
                 "eta_change_days": self.eta_change_days,
-                "waiting_long_days": self.waiting_long_days}
+                "waiting_long_days": self.waiting_long_days,
+                "notes": {kind: notes.get(kind, "") for kind in KINDS}}
+
+    def note(self, kind: str) -> str:
+        return dict(self.notes).get(kind, "")
+
+
+def _notes(value: Any) -> tuple[tuple[str, str], ...]:
+    """An object of kind: text, one line of at most `NOTE_LIMIT` characters; empty ones and
+    kinds left out have no note."""
+    name = "notices.notes"
+    if not isinstance(value, Mapping):
+        raise InvalidInput("notices.notes must be an object of notice: text", field=name)
+    unknown = sorted(set(value) - set(KINDS))
+    if unknown:
+        raise InvalidInput(f"unknown notice {unknown[0]!r}", field=f"{name}.{unknown[0]}")
+    notes = []
+    for kind in KINDS:
+        text = value.get(kind, "")
+        if not isinstance(text, str) or len(text) > NOTE_LIMIT or not text.isprintable():
+            raise InvalidInput(f"{name}.{kind} must be one line of text of at most {NOTE_LIMIT} "
+                               "characters", field=f"{name}.{kind}")
+        if text.strip():
+            notes.append((kind, text.strip()))
+    return tuple(notes)
 
 
 def _enabled(value: Any, before: frozenset[str]) -> frozenset[str]:
@@ -249,10 +278,14 @@ def _eta_change(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
     days = (date.fromisoformat(facts.eta) - date.fromisoformat(now.eta)).days
     if abs(days) < facts.eta_change_days or ETA_CHANGED not in facts.enabled:
         return now
-    values = {"previous": now.eta, "eta": facts.eta, "earliest": facts.earliest,
-              "latest": facts.latest, "days": days, "reason": change_reason(days, facts.reason)}
     return _step(steps, facts, ETA_CHANGED, f"eta_changed:{now.episode}:{now.changes + 1}",
-                 values, _replace(now, eta=facts.eta, changes=now.changes + 1))
+                 _moved(facts, now.eta, days, change_reason(days, facts.reason)),
+                 _replace(now, eta=facts.eta, changes=now.changes + 1))
+
+
+def _moved(facts: NoticeFacts, previous: str | None, days: int, reason: str) -> dict[str, Any]:
+    return {"previous": previous, "eta": facts.eta, "earliest": facts.earliest,
+            "latest": facts.latest, "days": days, "reason": reason}
 
 
 def _update(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
@@ -263,10 +296,15 @@ def _update(steps: list[Step], facts: NoticeFacts, now: Told) -> Told:
         return now
     days = (date.fromisoformat(facts.eta) - date.fromisoformat(now.eta)).days \
         if facts.eta and now.eta else 0
-    values = {"previous": now.eta, "eta": facts.eta, "earliest": facts.earliest,
-              "latest": facts.latest, "days": days, "reason": UPDATE_REASON}
-    return _step(steps, facts, ETA_CHANGED, f"update:{facts.update}", values,
+    return _step(steps, facts, ETA_CHANGED, f"update:{facts.update}",
+                 _moved(facts, now.eta, days, UPDATE_REASON),
                  _replace(now, eta=facts.eta or now.eta, updates=facts.update))
+
+
+def with_note(notice: Notice, settings: NoticeSettings) -> Notice:
+    """The notice as it goes out: with the merchant's note for its kind, as it is when sent
+    (a note changed later changes no message already sent, and sends none)."""
+    return Notice(notice.kind, notice.key, {**notice.values, "note": settings.note(notice.kind)})
 
 
 def change_reason(days: int, reason: str) -> str:
@@ -305,3 +343,64 @@ def _why(eta: Eta | None) -> str:
     if eta is None:
         return ""
     return "restock_overdue" if eta.slipped else eta.source
+
+
+# The settings page's preview: what each notice carries for one order.
+
+
+def parse_kind(args: Mapping[str, str]) -> str:
+    """The preview's query: `kind`, one of `KINDS`; a bad one raises `BadParameter`."""
+    unknown = sorted(set(args) - {"kind"})
+    if unknown:
+        raise BadParameter(f"unknown parameter {unknown[0]!r}; the preview takes kind",
+                           field=unknown[0])
+    kind = args.get("kind", "")
+    if kind not in KINDS:
+        raise BadParameter(f"kind must be one of {', '.join(KINDS)}", field="kind")
+    return kind
+
+
+def sample_facts(settings: NoticeSettings, today: date) -> NoticeFacts:
+    """A made-up order for the preview of a shop with nothing waiting: two units of one item,
+    short since the day before, expected in twelve days."""
+    return NoticeFacts(
+        owed=2, lines=(("Sample item", 2),), eta=(today + timedelta(days=12)).isoformat(),
+        earliest=(today + timedelta(days=10)).isoformat(),
+        latest=(today + timedelta(days=15)).isoformat(), reason="restock",
+        since=(today - timedelta(days=1)).isoformat(), enabled=settings.enabled,
+        eta_change_days=settings.eta_change_days)
+
+
+def example(kind: str, facts: NoticeFacts, settings: NoticeSettings, today: date,
+            told: Told | None = None) -> Notice:
+    """The notice of `kind` for an order with these facts, as `notices_due` builds it (the same
+    functions give its values), on the day it would be due. What the facts alone do not say
+    is taken from what the customer was told (`told`) or, failing that, from the shop's
+    settings: the date told before a change is the threshold away from the date now, a wait
+    is the waiting-long days, a delivered order waited once."""
+    told = told or Told()
+    owed = facts.owed or told.owed
+    if kind == CREATED:
+        values = _created(facts)
+    elif kind == ETA_CHANGED:
+        values = _example_move(facts, told, settings)
+    elif kind == WAITING_LONG:
+        since = date.fromisoformat(facts.since) if facts.since else today
+        values = _waiting(facts, max(today, since + timedelta(days=settings.waiting_long_days)))
+    elif kind == DELIVERED:
+        values = {"backorders": max(told.episode, 1)}
+    elif kind in (READY, CANCELLED):
+        values = {"units": owed}
+    else:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    return Notice(kind, f"example:{kind}", values)
+
+
+def _example_move(facts: NoticeFacts, told: Told, settings: NoticeSettings) -> dict[str, Any]:
+    if not facts.eta:
+        return _moved(facts, told.eta, 0, change_reason(0, facts.reason))
+    eta = date.fromisoformat(facts.eta)
+    previous = date.fromisoformat(told.eta) if told.eta and told.eta != facts.eta else \
+        eta - timedelta(days=settings.eta_change_days)
+    days = (eta - previous).days
+    return _moved(facts, previous.isoformat(), days, change_reason(days, facts.reason))

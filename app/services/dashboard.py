@@ -19,6 +19,7 @@ from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.insights import InsightsQuery
 from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
 from app.domain.model import LinePlan
+from app.domain.notices import KINDS as NOTICE_KINDS
 from app.domain.policy import Policy
 from app.domain.queue_query import Cursor, QueueQuery
 from app.domain.writeback import DesiredState
@@ -26,6 +27,7 @@ from app.services import order_actions
 from app.services.planning import Planning
 from app.services.restocks import variant_title
 from app.storage import insights as insight_store
+from app.storage import notices as notice_store
 from app.storage import objects as object_store
 from app.storage import orders as order_store
 from app.storage import shops as shop_store
@@ -83,7 +85,8 @@ def save_settings(s: Tx, shop: str, data: Any) -> SettingsChange:
         plans=replace(old, ship_complete=policy.ship_complete, notices=policy.notices,
                       refund_cancelled_units=policy.refund_cancelled_units,
                       goodwill=policy.goodwill) != policy,
-        views=old.ship_complete != policy.ship_complete or old.notices != policy.notices
+        views=old.ship_complete != policy.ship_complete  # a note goes with the next message
+        or replace(old.notices, notes=()) != replace(policy.notices, notes=())
         or AlternativesSettings.from_dict(row.alternatives or {}) != alternatives)
     row.policy, row.alternatives = policy.to_dict(), alternatives.to_dict()
     return change
@@ -361,7 +364,7 @@ def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
 
 def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
     """The charts' series over the last `query.days` days, the units owed and waiting age by
-    variant, promise accuracy, and the reorder suggestions."""
+    variant, promise accuracy, the reorder suggestions, and the messages sent per kind."""
     today = now.date()
     start = today - timedelta(days=query.days - 1)
     since = datetime.combine(start, time.min, UTC)
@@ -378,7 +381,16 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
                                             by_variant.items(),
                                             key=lambda item: (-item[1]["units_owed"], item[0]))]),
         "reorder": reorder(s, shop, query.safety_stock, by_variant),
+        "messages_sent": messages_sent(s, shop, since),
     }
+
+
+def messages_sent(s: Tx, shop: str, since: datetime) -> dict:
+    """The customer's messages the platform took since then (what the sync recorded as sent,
+    not what was wanted), per kind of notice, every kind named."""
+    counts = notice_store.sent_by_kind(s, shop, since)
+    by_kind = {kind: counts.get(kind, 0) for kind in NOTICE_KINDS}
+    return {"total": sum(by_kind.values()), "by_kind": by_kind}
 
 
 def reorder(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:

@@ -179,6 +179,17 @@ class ShopProfile:
     timezone: str | None
 
 
+@dataclass(frozen=True)
+class NoticeMessage:
+    """What the platform is sent for a notice, as `notify` would send it: where it goes (a
+    Shopify Flow trigger's handle), its payload, and its size against the platform's limit."""
+
+    target: str
+    payload: dict
+    size: int
+    limit: int
+
+
 class PlatformGateway(Protocol):
     """The platform as the services see it. Shopify implements it over the Admin GraphQL API;
     tests use an in-memory fake."""
@@ -208,6 +219,17 @@ class PlatformGateway(Protocol):
         """Tell the customer's side of the platform (order id, notice), one call each; per
         notice, in order, None when the platform took it or why it refused. A platform with
         nothing to tell takes every one."""
+        ...
+
+    def sends_notices(self, shop: str) -> bool:
+        """Whether `notify` sends anything: False on a platform that takes every notice as told
+        and sends nothing, so nothing is counted as a message sent."""
+        ...
+
+    def notice_message(self, shop: str, order_id: str | None,
+                       notice: Notice) -> NoticeMessage | None:
+        """What `notify` would send for this notice of this order (None: an order of the
+        platform's own choosing, for a sample); None when the platform is sent nothing."""
         ...
 
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str, policy: str) -> None: ...

@@ -49,7 +49,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.notices import WAITING_LONG, Notice, NoticeFacts, Step, Told, notices_due
+from app.domain.notices import (
+    WAITING_LONG,
+    Notice,
+    NoticeFacts,
+    NoticeSettings,
+    Step,
+    Told,
+    notices_due,
+    with_note,
+)
 from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
 from app.services import goodwill, object_sync
@@ -61,6 +70,7 @@ from app.services.ports import (
     OrderState,
     PlatformGateway,
 )
+from app.storage import notices as notice_store
 from app.storage import orders as order_store
 from app.storage import shops as shop_store
 from app.storage import syncs as sync_store
@@ -354,8 +364,13 @@ class Sync:
             if plans.get(order_id) is not None and not errors.get(order_id)}, report, failed)
         told, refused = self._notify(shop, due)
         refused.update(held_back)
-        report.notices += sum(bool(step.notice) for steps in told.values() for step in steps)
+        sent = [(order_id, step.notice.key, step.notice.kind)
+                for order_id, steps in told.items() for step in steps if step.notice]
+        report.notices += len(sent)
+        if sent and not self._gateway.sends_notices(shop):
+            sent = []  # taken as told, but nothing went out: no message to count
         with self._db.transaction() as s:
+            notice_store.record_sent(s, shop, sent, self._clock())
             for order_id, desired, version, _ in rows:
                 report.orders += 1
                 if order_id in hidden:
@@ -420,6 +435,7 @@ class Sync:
         done: dict[str, list[Step]] = {}
         refused: dict[str, str] = {}
         left = {order_id: list(steps) for order_id, steps in due.items() if steps}
+        settings = self._notice_settings(shop) if left else NoticeSettings()
         while left:
             batch = []
             for order_id, steps in left.items():
@@ -427,7 +443,8 @@ class Sync:
                     done.setdefault(order_id, []).append(steps.pop(0))
                 if steps:
                     batch.append((order_id, steps[0]))
-            results = self._gateway.notify(shop, [(o, step.notice) for o, step in batch]) \
+            results = self._gateway.notify(
+                shop, [(o, with_note(step.notice, settings)) for o, step in batch]) \
                 if batch else []
             for (order_id, _), error in zip(batch, results, strict=True):
                 if error:
@@ -437,6 +454,12 @@ class Sync:
                     done.setdefault(order_id, []).append(left[order_id].pop(0))
             left = {order_id: steps for order_id, steps in left.items() if steps}
         return done, refused
+
+    def _notice_settings(self, shop: str) -> NoticeSettings:
+        """The shop's settings as they are when its notices go (the merchant's notes)."""
+        with self._db.transaction() as s:
+            row = shop_store.find(s, shop)
+            return Policy.from_dict((row.policy if row else None) or {}).notices
 
     def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
         """Writes of objects other than orders (a variant's policy, a product's substitutes),

@@ -337,6 +337,22 @@ class CustomerAction(Base):
     refund_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
+class NoticeSent(Base):
+    """A notice the platform took (a Shopify Flow trigger fired), once per order and key: what
+    the admin's insights count per kind."""
+
+    __tablename__ = "notices_sent"
+    __table_args__ = (UniqueConstraint("shop", "order_id", "key", name="uq_notices_sent_key"),
+                      Index("ix_notices_sent_time", "shop", "sent_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class StockoutRow(Base):
     """A variant's stockout and, once stock came back, its restock: the lead-time history."""
 

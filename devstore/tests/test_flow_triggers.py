@@ -11,7 +11,7 @@ from devstore import flow
 from devstore.tests.helpers import SHOP, document, gql
 
 EXTENSIONS = Path(__file__).resolve().parents[2] / "extensions"
-READY = {"order_id": 1001, "Units filled": 2}
+READY = {"order_id": 1001, "Units filled": 2, "Store note": ""}
 
 
 @pytest.fixture
@@ -56,8 +56,10 @@ def test_fields_are_checked_against_the_extension(client, token, store, register
         "Errors validating schema:\n"
         "  Type error for field 'order_id': 1001 is not an ID.\n"
         "  Required field missing: 'Units filled'.\n"
+        "  Required field missing: 'Store note'.\n"
         "  Invalid field: 'Extra'.\n")}]
-    errors = fire(client, token, "backorder-ready", {"order_id": 1001, "Units filled": "two"})
+    errors = fire(client, token, "backorder-ready", {"order_id": 1001, "Units filled": "two",
+                                                        "Store note": ""})
     assert "Type error for field 'Units filled': two is not a Number." in errors[0]["message"]
     assert store.flow_triggers_received(SHOP) == []
 

@@ -148,11 +148,14 @@ def test_raw_bodies_to_the_api(shop, raw, content_type):
 @FUZZ
 @given(query=st.dictionaries(st.sampled_from(["status", "limit", "offset", "arrived", "q", "sort",
                                              "variant", "min_age_days", "priority", "cursor",
-                                             "days", "safety_stock"]),
-                             st.one_of(st.text(max_size=25), st.integers().map(str)), max_size=3),
+                                             "days", "safety_stock", "kind"]),
+                             st.one_of(st.text(max_size=25), st.integers().map(str),
+                                       st.sampled_from(["created", "eta_changed", "delivered"])),
+                             max_size=3),
        path=st.sampled_from(["/api/queue", "/api/restocks", "/api/metrics", "/api/dead-letters",
                              "/api/insights", "/api/insights/reorder.csv",
-                             "/api/data-requests", "/api/settings", "/api/goodwill"]))
+                             "/api/data-requests", "/api/settings", "/api/goodwill",
+                             "/api/messages/preview"]))
 def test_queries(shop, query, path):
     client, services = shop
     check(services, lambda: api(client, "GET", path, query_string=query))

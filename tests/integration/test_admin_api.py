@@ -355,6 +355,7 @@ def test_a_save_that_changes_nothing_queues_no_work(api):
     ({"notices": {"eta_change_days": 5}}, {}, False, True),  # what the customer hears
     ({"goodwill": {"enabled": True}}, {}, False, False),  # nothing planned changes
     ({"refund_cancelled_units": True}, {}, False, False),
+    ({"notices": {"notes": {"ready": "Thank you for waiting"}}}, {}, False, False),  # sent as is
 ])
 def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plans, views):
     current = api.call("GET", "/api/settings").json
@@ -388,6 +389,11 @@ def test_a_save_says_which_work_its_change_needs(api, policy, alternatives, plan
     (lambda c: c["policy"].update(goodwill={"enabled": "yes"}), "goodwill.enabled"),
     (lambda c: c["policy"].update(goodwill={"days": 3}), "goodwill.days"),
     (lambda c: c["policy"].update(refund_cancelled_units=1), "refund_cancelled_units"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": "a\nb"}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": "x" * 501}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"ready": 3}}), "notices.notes.ready"),
+    (lambda c: c["policy"].update(notices={"notes": {"shipped": ""}}), "notices.notes.shipped"),
+    (lambda c: c["policy"].update(notices={"notes": []}), "notices.notes"),
 ])
 def test_invalid_settings_are_422_naming_the_field_and_change_nothing(api, change, field):
     before = api.call("GET", "/api/settings").json

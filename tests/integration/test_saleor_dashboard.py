@@ -113,3 +113,13 @@ def test_the_order_api_shows_one_order(client, services, saleor, clock):
     found = get(client, "/api/orders/T3JkZXI61", staff_token(clock)).json
     assert (found["name"], found["status"]) == ("#1", "partially_ready")
     assert [(line["covered"], line["backordered"]) for line in found["lines"]] == [(1, 2)]
+
+
+def test_the_message_preview_says_a_saleor_store_is_sent_nothing(client, services, saleor, clock):
+    deliver(client, "order_created", order_event(1, 3, 1, "2026-11-20T10:00:00+00:00"))
+    services.queue.drain()
+    answer = get(client, "/api/messages/preview?kind=created", staff_token(clock))
+    assert answer.status_code == 200, answer.json
+    assert answer.json["message"] is None and answer.json["order"]["name"] == "#1"
+    sent = get(client, "/api/insights", staff_token(clock)).json["messages_sent"]
+    assert sent["total"] == 0  # every notice is taken as told, but nothing went out

@@ -782,6 +782,11 @@ function listOf(text) {
 const NUMBER_SETTINGS = ["processing_days", "default_lead_time_days", "safety_margin_days",
                          "slip_allowance_days", "age_boost_days"];
 const SAVE_BAR = "settings-save-bar";
+// The customer's messages, each a Flow trigger, in the order the page lists them.
+const NOTICE_KINDS = ["created", "eta_changed", "ready", "waiting_long", "cancelled", "delivered"];
+const NOTICE_NAMES = { created: "Backorder created", eta_changed: "Ship date changed",
+                       ready: "Ready to ship", waiting_long: "Waiting long",
+                       cancelled: "Backorder cancelled", delivered: "Delivered (for feedback)" };
 
 // The Polaris field of a setting (not the native control the fallback puts inside it).
 function setting(name) {
@@ -813,6 +818,10 @@ function fillSettings(settings) {
   ui.setValue(setting("goodwill_cap"), p.goodwill.cap_per_customer);
   ui.setValue(setting("goodwill_budget"), p.goodwill.budget_per_month);
   ui.setValue(setting("caps_default"), p.caps.default === null ? "" : p.caps.default);
+  for (const kind of NOTICE_KINDS) ui.setChecked(setting(`notice_${kind}`), p.notices.enabled[kind]);
+  ui.setValue(setting("eta_change_days"), p.notices.eta_change_days);
+  ui.setValue(setting("waiting_long_days"), p.notices.waiting_long_days);
+  for (const kind of NOTICE_KINDS) ui.setValue(setting(`note_${kind}`), p.notices.notes[kind]);
   ui.setChecked(setting("enabled"), a.enabled);
   ui.setValue(setting("max_suggestions"), a.max_suggestions);
   ui.setValue(setting("price_band_percent"), a.price_band_percent);
@@ -843,6 +852,12 @@ function readSettings() {
     budget_per_month: ui.value(setting("goodwill_budget")).trim(),
   };
   policy.caps = { ...policy.caps, default: toNumber(ui.value(setting("caps_default"))) };
+  policy.notices = {
+    enabled: Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, ui.checked(setting(`notice_${kind}`))])),
+    eta_change_days: toNumber(ui.value(setting("eta_change_days"))),
+    waiting_long_days: toNumber(ui.value(setting("waiting_long_days"))),
+    notes: Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, ui.value(setting(`note_${kind}`))])),
+  };
   const alternatives = {
     enabled: ui.checked(setting("enabled")),
     max_suggestions: toNumber(ui.value(setting("max_suggestions"))),
@@ -911,7 +926,7 @@ async function saveSettings() {
     saveBar(false);
     show("settings-notice", "Settings saved; the queue is being planned again and updates shortly.");
     toast("Settings saved");
-    await Promise.all([loadQueue(), loadNumbers(), loadInsights()]);
+    await Promise.all([loadQueue(), loadNumbers(), loadInsights(), loadPreview()]);
   } catch (error) {
     clearSettingErrors();
     showError("settings-error", null, error);
@@ -930,7 +945,41 @@ function discardSettings() {
   saveBar(false);
 }
 
+// The preview: the Flow trigger a message fires and each field of its payload, as the app
+// would send it for the shop's oldest waiting order (or a sample order).
+function previewValue(value) {
+  if (value === "") return "(empty)";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+async function loadPreview() {
+  const kind = ui.value(byId("preview-kind")) || "created";
+  try {
+    const shown = await api("GET", `/api/messages/preview?kind=${encodeURIComponent(kind)}`);
+    const order = shown.order.sample ? "a sample order" : `order ${shown.order.name}`;
+    const off = shown.enabled ? "" : " Switched off: not sent.";
+    const m = shown.message;
+    byId("preview-summary").textContent = m
+      ? `${NOTICE_NAMES[kind]} for ${order}: Flow trigger ${m.target}, ${m.size.toLocaleString("en-US")} of ${m.limit.toLocaleString("en-US")} bytes.${off}`
+      : `${NOTICE_NAMES[kind]} for ${order}: this store's platform is sent nothing.${off}`;
+    // The order first, then the trigger's own fields.
+    const fields = Object.entries(m ? m.payload : {})
+      .sort(([a], [b]) => (b === "order_id") - (a === "order_id"));
+    byId("preview-rows").replaceChildren(...fields.map(([key, value]) => {
+      const line = el("s-table-row", null, { "data-key": key });
+      line.append(cell(key), cell(previewValue(value), "preview-value"));
+      return line;
+    }));
+    ui.upgrade(byId("preview-rows"));
+    byId("preview-table").hidden = !m;
+    show("preview-error", "");
+  } catch (error) {
+    showError("preview-error", null, error);
+  }
+}
+
 function startSettings() {
+  byId("preview-kind").addEventListener("change", loadPreview);
   for (const field of settingsFields()) {
     field.addEventListener("input", settingsChanged);
     field.addEventListener("change", settingsChanged);
@@ -1037,6 +1086,19 @@ function drawInsights(data) {
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
   }, `Date changes over the last ${data.days} days: ${later} later, ${earlier} earlier.`);
   fillReorder(data.reorder);
+  fillMessagesSent(data.messages_sent, data.days);
+}
+
+// Messages the store took, per kind (what the app recorded as sent, not what it wanted to send).
+function fillMessagesSent(sent, days) {
+  byId("messages-sent-summary").textContent =
+    `${sent.total} message(s) sent to Flow in the last ${days} days.`;
+  byId("messages-sent-rows").replaceChildren(...NOTICE_KINDS.map((kind) => {
+    const line = el("s-table-row", null, { "data-kind": kind });
+    line.append(cell(NOTICE_NAMES[kind]), cell(sent.by_kind[kind], "sent"));
+    return line;
+  }));
+  ui.upgrade(byId("messages-sent-rows"));
 }
 
 // The largest suggestions only: a big shop has thousands of variants, and a table row per variant
@@ -1122,7 +1184,7 @@ function start() {
   // What the first screen shows is in: the page comes into sight (the parts below fill in out
   // of sight, or move nothing shown).
   top.finally(() => { document.body.dataset.shown = "1"; });
-  Promise.all([top, loadRestocks(), loadSettings(), loadNumbers(), loadInsights()])
+  Promise.all([top, loadRestocks(), loadSettings(), loadNumbers(), loadInsights(), loadPreview()])
     .finally(() => {
       document.body.dataset.shown = "1";
       openSection();

@@ -111,6 +111,13 @@ class SaleorGateway:
         its own order events. Taken as told, so nothing stays pending for it."""
         return [None] * len(notices)
 
+    def sends_notices(self, shop: str) -> bool:
+        return False
+
+    def notice_message(self, shop: str, order_id: str | None, notice: Notice) -> None:
+        """Nothing is sent to Saleor for a notice (see `notify`)."""
+        return None
+
     def set_inventory_policy(self, shop: str, variant_id: str, product_id: str,
                              policy: str) -> None:
         log.info("caps are not applied on Saleor (%s on %s)", policy, variant_id)

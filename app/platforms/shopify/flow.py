@@ -40,17 +40,17 @@ TRIGGERS: dict[str, tuple[str, dict[str, str]]] = {
     CREATED: ("backorder-created", {
         "Backordered units": "units", "Backordered items": "lines",
         "Expected ship date": "eta", "Earliest ship date": "earliest",
-        "Latest ship date": "latest"}),
+        "Latest ship date": "latest", "Store note": "note"}),
     ETA_CHANGED: ("backorder-eta-changed", {
         "Previous ship date": "previous", "New ship date": "eta",
         "Earliest ship date": "earliest", "Latest ship date": "latest", "Days moved": "days",
-        "Reason": "reason"}),
-    READY: ("backorder-ready", {"Units filled": "units"}),
+        "Reason": "reason", "Store note": "note"}),
+    READY: ("backorder-ready", {"Units filled": "units", "Store note": "note"}),
     WAITING_LONG: ("backorder-waiting-long", {
         "Days waiting": "days", "Backordered units": "units", "Expected ship date": "eta",
-        "Goodwill code": "code"}),
-    CANCELLED: ("backorder-cancelled", {"Backordered units": "units"}),
-    DELIVERED: ("backorder-delivered", {"Backorders": "backorders"}),
+        "Goodwill code": "code", "Store note": "note"}),
+    CANCELLED: ("backorder-cancelled", {"Backordered units": "units", "Store note": "note"}),
+    DELIVERED: ("backorder-delivered", {"Backorders": "backorders", "Store note": "note"}),
 }
 
 
@@ -59,16 +59,27 @@ class PayloadTooLarge(ValueError):
 
 
 def trigger(order_gid: str, notice: Notice) -> tuple[str, dict[str, Any]]:
+    """The handle and payload of a notice, refused when Shopify would refuse its size."""
+    handle, payload = compose(order_gid, notice)
+    size = size_of(payload)
+    if size > PAYLOAD_LIMIT:
+        raise PayloadTooLarge(f"{handle} payload of {size} bytes is over {PAYLOAD_LIMIT}")
+    return handle, payload
+
+
+def compose(order_gid: str, notice: Notice) -> tuple[str, dict[str, Any]]:
     """The handle and payload of a notice. Every declared field is sent (text fields as text,
     empty when the notice has no value), so the payload always matches the extension."""
     handle, keys = TRIGGERS[notice.kind]
     payload: dict[str, Any] = {ORDER_KEY: _numeric_id(order_gid)}
     for key, name in keys.items():
         payload[key] = _value(notice.values.get(name))
-    size = len(json.dumps(payload, ensure_ascii=False).encode())
-    if size > PAYLOAD_LIMIT:
-        raise PayloadTooLarge(f"{handle} payload of {size} bytes is over {PAYLOAD_LIMIT}")
     return handle, payload
+
+
+def size_of(payload: dict[str, Any]) -> int:
+    """Bytes of the payload's JSON, as the limit counts them."""
+    return len(json.dumps(payload, ensure_ascii=False).encode())
 
 
 def _value(value: Any) -> Any:

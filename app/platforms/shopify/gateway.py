@@ -26,6 +26,7 @@ from app.services.ports import (
     DiscountCode,
     FulfillmentOrderLine,
     FulfillmentOrderState,
+    NoticeMessage,
     OrderChange,
     OrderState,
     ParsedLine,
@@ -48,6 +49,7 @@ UNSEEN_THIRD_PARTY = ("fulfillment orders at a fulfillment service or 3PL locati
 Scopes = Callable[[str], frozenset[str]]
 BULK_WAIT_S = 600
 BULK_POLL_S = 0.5
+SAMPLE_ORDER = "gid://shopify/Order/1001"  # the order of a preview when the shop has none waiting
 TRIGGERS_PER_REQUEST = 20  # 10 points each: a request well inside the bucket
 SHIPS_BY_KEY = "ships_by"  # on a variant: the date a new order would ship (product page)
 # Who reads what: the merchant sees every field in the admin (read only: the app writes them);
@@ -196,6 +198,16 @@ class ShopifyGateway:
         for start in range(0, len(notices), TRIGGERS_PER_REQUEST):
             results.extend(self._fire(shop, notices[start:start + TRIGGERS_PER_REQUEST]))
         return results
+
+    def sends_notices(self, shop: str) -> bool:
+        return True
+
+    def notice_message(self, shop: str, order_id: str | None,
+                       notice: Notice) -> NoticeMessage:
+        """The Flow trigger `notify` would fire, built by the same `flow.compose`; a sample
+        order is given an order id of Shopify's form."""
+        handle, payload = flow.compose(order_id or SAMPLE_ORDER, notice)
+        return NoticeMessage(handle, payload, flow.size_of(payload), flow.PAYLOAD_LIMIT)
 
     def _fire(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
         results: list[str | None] = [None] * len(notices)

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select
 
 from app.domain.policy import Policy
+from app.storage import notices as notice_store
 from app.storage import shops as shop_store
 from app.storage.tables import OrderSync
 from tests.integration.simulator.test_faults import WorkerKilled
@@ -97,7 +98,8 @@ def test_a_cancelled_backorder_fires_cancelled_not_ready(harness):
     harness.cancel(order)
     harness.settle()
     assert handles(harness) == ["backorder-created", "backorder-cancelled"]
-    assert received(harness)[1]["payload"] == {"order_id": order, "Backordered units": 2}
+    assert received(harness)[1]["payload"] == {"order_id": order, "Backordered units": 2,
+                                                "Store note": ""}
 
 
 def test_waiting_long_fires_once_when_the_days_have_passed(harness):
@@ -174,6 +176,9 @@ def test_a_worker_killed_right_after_a_trigger_sends_only_that_one_again(harness
     finish(harness)
     orders = [item["payload"]["order_id"] for item in received(harness)]
     assert orders == [first, second, second]
+    with harness.services.db.transaction() as s:  # the admin counts one message per order
+        assert notice_store.sent_by_kind(s, harness.shop, datetime(2000, 1, 1, tzinfo=UTC)) == {
+            "created": 2}
     with harness.services.db.transaction() as s:
         assert not s.scalar(select(OrderSync.order_id).where(OrderSync.pending.is_(True)))
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.errors import InvalidInput
+from app.domain.errors import BadParameter, InvalidInput
 from app.domain.model import Eta, LinePlan
 from app.domain.notices import (
     CANCELLED,
@@ -19,8 +19,12 @@ from app.domain.notices import (
     NoticeFacts,
     NoticeSettings,
     Told,
+    example,
     facts_of,
     notices_due,
+    parse_kind,
+    sample_facts,
+    with_note,
 )
 from app.domain.order_view import order_view
 from app.domain.policy import Policy
@@ -226,3 +230,53 @@ def test_states_without_updates_keep_their_stored_form():
     assert "update" not in waiting().as_dict() and "updates" not in Told().as_dict()
     assert NoticeFacts.from_dict(waiting(update=3).as_dict()).update == 3
     assert Told.from_dict(Told(updates=2).as_dict()).updates == 2
+
+
+# the settings page's preview
+
+
+def test_an_example_carries_what_the_due_notice_of_the_same_facts_carries():
+    facts = waiting(eta="2026-12-20")
+    told = Told(1, True, "2026-12-10", 2)
+    due = {step.notice.kind: step.notice.values for step in notices_due(facts, Told(), TODAY)}
+    moved = {step.notice.kind: step.notice.values for step in notices_due(facts, told, TODAY)}
+    settings = NoticeSettings()
+    assert example(CREATED, facts, settings, TODAY).values == due[CREATED]
+    assert example(ETA_CHANGED, facts, settings, TODAY, told).values == moved[ETA_CHANGED]
+
+
+def test_an_example_fills_what_its_facts_do_not_say_from_the_settings():
+    settings = NoticeSettings(eta_change_days=5, waiting_long_days=20)
+    facts = waiting(eta="2026-12-20")
+    change = example(ETA_CHANGED, facts, settings, TODAY).values
+    assert (change["previous"], change["days"]) == ("2026-12-15", 5)
+    assert change["reason"] == "the restock date moved"
+    assert example(WAITING_LONG, facts, settings, TODAY).values["days"] == 20
+    assert example(DELIVERED, facts, settings, TODAY).values == {"backorders": 1}
+    assert example(READY, facts, settings, TODAY).values == {"units": 2}
+    assert example(CANCELLED, facts, settings, TODAY).values == {"units": 2}
+
+
+def test_the_sample_order_waits_for_two_units():
+    facts = sample_facts(NoticeSettings(), TODAY)
+    assert facts.owed == 2 and facts.eta == "2026-12-13"
+    assert {example(kind, facts, NoticeSettings(), TODAY).kind for kind in KINDS} == set(KINDS)
+
+
+@pytest.mark.parametrize("args,field", [({}, "kind"), ({"kind": "x"}, "kind"),
+                                        ({"kind": "ready", "extra": "1"}, "extra")])
+def test_the_preview_takes_one_known_kind(args, field):
+    with pytest.raises(BadParameter) as raised:
+        parse_kind(args)
+    assert raised.value.field == field
+    assert parse_kind({"kind": "waiting_long"}) == WAITING_LONG
+
+
+def test_a_kinds_note_goes_with_its_notices_and_round_trips():
+    settings = NoticeSettings.from_dict({"notes": {"ready": "  Thanks!  ", "created": ""}})
+    assert settings.notes == (("ready", "Thanks!"),)
+    assert NoticeSettings.from_dict(settings.to_dict()) == settings
+    assert settings.to_dict()["notes"]["created"] == ""
+    ready = with_note(example(READY, waiting(), settings, TODAY), settings)
+    assert ready.values == {"units": 2, "note": "Thanks!"}
+    assert with_note(example(CREATED, waiting(), settings, TODAY), settings).values["note"] == ""
