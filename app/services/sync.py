@@ -406,11 +406,8 @@ class Sync:
         if not waiting:
             return due, {}
         codes: dict[str, str] = {}
+        settings = self._policy(shop).goodwill
         with self._db.transaction() as s:
-            shop_row = shop_store.find(s, shop)
-            settings = Policy.from_dict(shop_row.policy or {}).goodwill if shop_row else None
-            if settings is None:
-                return due, {}
             for order_id in waiting:
                 code = goodwill.grant(s, shop, order_id, settings, self._clock())
                 if code:
@@ -435,7 +432,7 @@ class Sync:
         done: dict[str, list[Step]] = {}
         refused: dict[str, str] = {}
         left = {order_id: list(steps) for order_id, steps in due.items() if steps}
-        settings = self._notice_settings(shop) if left else NoticeSettings()
+        settings = self._policy(shop).notices if left else NoticeSettings()
         while left:
             batch = []
             for order_id, steps in left.items():
@@ -455,11 +452,11 @@ class Sync:
             left = {order_id: steps for order_id, steps in left.items() if steps}
         return done, refused
 
-    def _notice_settings(self, shop: str) -> NoticeSettings:
-        """The shop's settings as they are when its notices go (the merchant's notes)."""
+    def _policy(self, shop: str) -> Policy:
+        """The shop's settings as they are when its notices go (the merchant's notes, goodwill)."""
         with self._db.transaction() as s:
             row = shop_store.find(s, shop)
-            return Policy.from_dict((row.policy if row else None) or {}).notices
+            return Policy.from_dict((row.policy if row else None) or {})
 
     def _objects(self, shop: str, report: SyncReport, failed: set[str]) -> None:
         """Writes of objects other than orders (a variant's policy, a product's substitutes),
