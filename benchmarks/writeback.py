@@ -361,6 +361,13 @@ def priority_units(store, oversold: list[int]) -> dict[int, int]:
                 for v in oversold}
 
 
+def cost_since(store, before: dict) -> dict:
+    """The store's actual cost per GraphQL operation since `before`, most first."""
+    now = store.counters.get("cost_by_operation", {})
+    spent = {name: cost - before.get(name, 0) for name, cost in now.items()}
+    return dict(sorted(((n, c) for n, c in spent.items() if c), key=lambda item: -item[1]))
+
+
 def run(orders: int, rate: float, restock: float, workers: int,
         bulk_after_s: float = 0.0) -> dict:
     logging.disable(logging.WARNING)  # progress lines only; the app logs every request
@@ -370,6 +377,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
             oversold, stocked = bench.set_up()
             stats = bench.services.admin_client.stats
             before = stats.snapshot()
+            spent = dict(bench.store.counters.get("cost_by_operation", {}))
             print(f"sale: {orders} orders at {rate:g}/s over {OVERSOLD} oversold variants "
                   f"({OVERSOLD_STOCK} units each on hand) and {STOCKED} stocked ones, priority "
                   f"tags {', '.join(PRIORITY_TAGS)}; {workers} worker threads, bucket 2000 "
@@ -386,6 +394,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
                          for order_id, synced in waiting.items() if synced]
             after_sale, problems = check_holds(bench.store, oversold, per_line=False)
             print(f"  writes accepted: {dict(bench.services.shopify_gateway.counters)}")
+            print(f"  sale cost by operation: {cost_since(bench.store, spent)}")
             print(f"  placed in {placing_s:.1f}s, settled {settle_s:.1f}s later; "
                   f"{len(waiting)} backordered; the store shows {after_sale}", flush=True)
             if problems:
@@ -457,6 +466,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
         "flow_triggers": len(triggers),
         "flow_triggers_per_backordered_order": round(len(triggers) / max(1, backordered), 3),
         "flow_trigger_cost": len(triggers) * MUTATION_COST,
+        "flow_triggers_by_kind": dict(Counter(t["handle"] for t in triggers)),
     }
 
 

@@ -55,6 +55,9 @@ def _charged(ctx, schema, document, operation, body, bucket, counters) -> dict:
         actual = calculator.actual(operation, result.data)
     bucket.refund(requested - actual)
     counters["cost"] = counters.get("cost", 0) + actual
+    by_operation = counters.setdefault("cost_by_operation", {})
+    name = operation.name.value if operation.name else operation.operation.value
+    by_operation[name] = by_operation.get(name, 0) + actual
     response: dict = {"data": result.data}
     if result.errors:
         response["errors"] = [_format(e) for e in result.errors]
