@@ -55,6 +55,7 @@ class FakeGateway:
         self.discount_codes: dict[str, object] = {}  # code -> DiscountCode made
         self.refuse_codes: str | None = None  # why the next codes are refused
         self.refunded: dict[str, tuple[str, str, int]] = {}  # key -> (order, line, units)
+        self.busy: list[float] = []  # what busy_for answers next
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -124,6 +125,12 @@ class FakeGateway:
         for change in changes:
             self._apply(self._order(change.order_id), change)
         return {c.order_id: None for c in changes}
+
+    def busy_for(self, shop):
+        """Seconds the platform's rate limit is kept for urgent work: `busy` gives the answers
+        in turn, then none."""
+        self.calls.append("busy_for")
+        return self.busy.pop(0) if self.busy else 0.0
 
     def notify(self, shop, notices):
         self.calls.append("notify")

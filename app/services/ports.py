@@ -215,6 +215,12 @@ class PlatformGateway(Protocol):
         error that stopped it."""
         ...
 
+    def busy_for(self, shop: str) -> float:
+        """Seconds until writes that can wait should go: a platform with a shared rate limit
+        keeps it for the reads and holds that stop a short line from being picked while they
+        come (0: go now)."""
+        ...
+
     def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
         """Tell the customer's side of the platform (order id, notice), one call each; per
         notice, in order, None when the platform took it or why it refused. A platform with

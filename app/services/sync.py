@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,6 +80,7 @@ from app.storage.tables import OrderSync
 
 log = logging.getLogger(__name__)
 BATCH = 25
+YIELD_S = 0.5  # longest wait before looking for urgent work again
 BACKLOG_BATCH = 100  # orders written together when at least this many wait (see `Sync`)
 WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
@@ -147,24 +149,31 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
 
 
 def first_writes(desired: DesiredState, applied: Mapping) -> DesiredState:
-    """What goes out ahead of the rest: `desired`'s holds, and its tag, which needs the same
-    read of the store; the fields stay as last applied."""
-    return DesiredState(tags=desired.tags, fields=DesiredState.from_dict(applied).fields,
-                        holds=desired.holds, hold_note=desired.hold_note)
+    """What goes out ahead of the rest: `desired`'s holds alone. The tag and the fields stay as
+    last applied: they describe the holds, and go with the writes that follow."""
+    before = DesiredState.from_dict(applied)
+    return DesiredState(tags=before.tags, fields=before.fields, holds=desired.holds,
+                        hold_note=desired.hold_note)
 
 
 def needs_read(desired: DesiredState, applied: Mapping) -> bool:
-    """Only a change of tag or holds needs the platform's current state (its tags, its
-    fulfillment orders); a new ETA or status is a field write on its own. An order whose
-    holds were left undone, or whose fulfillment orders the store changed, is read again."""
+    """Only a change of holds needs the platform's current state (its fulfillment orders); a
+    new ETA or status is a field write on its own, and our tag is added or removed without a
+    read (both calls leave the other tags alone and do nothing when there is nothing to do).
+    An order whose holds were left undone, or whose fulfillment orders the store changed, is
+    read again."""
     if "holds" not in applied or any(applied.get(k) for k in (AWAITING, DEFERRED, RECHECK)):
         return True
-    before = DesiredState.from_dict(applied)
-    return sorted(desired.tags) != sorted(before.tags) or desired.held() != before.held()
+    return desired.held() != DesiredState.from_dict(applied).held()
 
 
 def fields_only(order_id: str, desired: DesiredState, applied: Mapping) -> OrderChange:
-    return OrderChange(order_id=order_id, fields=_field_changes(desired, applied))
+    """The writes of an order not read: its fields, and our tag as it changed since last
+    applied."""
+    wanted, before = set(desired.tags), set(DesiredState.from_dict(applied).tags)
+    return OrderChange(order_id=order_id, tags_add=tuple(sorted(wanted - before)),
+                       tags_remove=tuple(sorted(({TAG} & before) - wanted)),
+                       fields=_field_changes(desired, applied))
 
 
 def _field_changes(desired: DesiredState, applied: Mapping) -> dict[str, str]:
@@ -253,7 +262,7 @@ def _still_hidden(state: OrderState, placed_at: datetime | None) -> bool:
 class Sync:
     def __init__(self, db: Database, gateway: PlatformGateway,
                  clock: Callable[[], datetime], batch: int = BATCH, settle_s: float = 0.0,
-                 backlog_batch: int = BATCH):
+                 backlog_batch: int = BATCH, sleep: Callable[[float], None] = time.sleep):
         """`settle_s`: an order's desired state must have held that long before it is sent, so
         a state that passes within a burst (an order seen before its stock update) is not.
         `backlog_batch`: when at least this many orders wait, they go together, so that a
@@ -265,6 +274,7 @@ class Sync:
         self._batch = batch
         self._backlog_batch = max(batch, backlog_batch)
         self._settle = timedelta(seconds=settle_s)
+        self._sleep = sleep
 
     def run(self, shop: str) -> SyncReport:
         report = SyncReport()
@@ -278,6 +288,10 @@ class Sync:
             rows = self._pending(shop, exclude=failed | blocked)
             if not rows:
                 break
+            busy = self._gateway.busy_for(shop)
+            if busy > 0:  # the platform's rate limit is wanted by urgent work: look again soon
+                self._sleep(min(busy, YIELD_S))
+                continue
             self._sync_batch(shop, rows, report, failed, blocked)
         self._objects(shop, report, failed)
         if failed:

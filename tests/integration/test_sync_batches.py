@@ -45,3 +45,30 @@ def test_a_backlog_goes_together(services, clock):
     Sync(services.db, platform, clock, batch=2, backlog_batch=5).run(SHOP)
 
     assert platform.batches == [5, 2]
+
+
+def test_while_the_platform_is_busy_holds_go_and_the_rest_waits(services, clock):
+    """A burst keeps the platform's rate limit for holds: the sync places them at once, and
+    looks again every half second (for new holds first) before it sends what only describes."""
+    platform = BatchRecorder()
+    platform.route("gid://shopify/Order/held", {"L1": 2})
+    pending_field_writes(services, clock, 2)
+    with services.db.transaction() as s:
+        s.add(OrderSync(shop=SHOP, order_id="gid://shopify/Order/held", pending=True,
+                        holds_due=True, version=1, updated_at=clock(), applied={},
+                        desired={"tags": ["backordered"], "fields": {"status": "waiting"},
+                                 "holds": {"L1": 2}, "hold_note": "Backordered"}))
+    platform.busy = [3.0, 0.2]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        platform.calls.append("slept")
+
+    Sync(services.db, platform, clock, batch=5, sleep=sleep).run(SHOP)
+
+    assert platform.held("gid://shopify/Order/held") == {"L1": 2}
+    calls = [c for c in platform.calls if c in ("apply", "busy_for", "slept")]
+    assert calls[:6] == ["apply", "busy_for", "slept", "busy_for", "slept", "busy_for"]
+    assert calls[6:] == ["apply"]  # the fields and the tag, once nothing waits for the points
+    assert slept == [0.5, 0.2]

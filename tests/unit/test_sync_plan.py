@@ -45,9 +45,20 @@ def test_a_new_eta_alone_needs_no_read_and_sends_only_the_field():
     assert change.tags_add == change.tags_remove == () and change.holds == () == change.release
 
 
-def test_a_new_hold_quantity_or_tag_or_first_sync_needs_a_read():
+def test_our_tag_alone_goes_without_a_read():
+    """tagsAdd and tagsRemove leave the other tags alone and do nothing when there is nothing
+    to do: the tag needs no read of the store, only what was last applied."""
+    cleared = replace(DESIRED, tags=(), holds={}, hold_note="")
+    applied = {**APPLIED, "holds": {}}
+    assert not needs_read(cleared, applied)
+    change = fields_only("O1", cleared, applied)
+    assert (change.tags_add, change.tags_remove) == ((), ("backordered",))
+    new = fields_only("O1", DESIRED, {**APPLIED, "tags": []})
+    assert (new.tags_add, new.tags_remove) == (("backordered",), ())
+
+
+def test_a_new_hold_quantity_or_first_sync_needs_a_read():
     assert needs_read(replace(DESIRED, holds={"L1": 1}), APPLIED)
-    assert needs_read(replace(DESIRED, tags=()), APPLIED)
     assert needs_read(DESIRED, {})
     assert needs_read(DESIRED, {"written": True})
     assert needs_read(DESIRED, {**APPLIED, "awaiting_fulfillment_orders": True})

@@ -106,6 +106,10 @@ class SaleorGateway:
                 errors[change.order_id] = str(exc)
         return errors
 
+    def busy_for(self, shop: str) -> float:
+        """Saleor has no shared rate limit to keep for urgent work."""
+        return 0.0
+
     def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
         """Saleor has no workflow trigger of an app to start: its merchants build messages on
         its own order events. Taken as told, so nothing stays pending for it."""

@@ -4,7 +4,10 @@ fault is temporary.
 Shopify meters the Admin API per app and shop with a leaky bucket of query-cost points and reports
 its state (`extensions.cost.throttleStatus`) on every response. The client keeps that reading per
 shop and, before sending, waits just long enough for the bucket to hold the request's expected
-cost, so a busy sync slows down instead of being throttled. Throttling, 429, 5xx and network faults
+cost, so a busy sync slows down instead of being throttled. Requests queue for the points in
+the order they come, except those that can wait (the sync's): they take points only when the
+bucket holds them at that moment, and never reserve ahead, so the reads a webhook needs before
+it can be planned do not queue behind a backlog of writes. Throttling, 429, 5xx and network faults
 are retried with exponential backoff and jitter; anything else is raised as a typed error.
 """
 
@@ -151,6 +154,9 @@ class _Retry(Exception):
         self.floor = floor
 
 
+GIVE_WAY_S = 0.25  # how often a request that can wait looks at the bucket again
+
+
 class AdminClient:
     """Shopify Admin GraphQL over a pooled `requests` session, for any number of shops."""
 
@@ -203,8 +209,10 @@ class AdminClient:
         *,
         operation_name: str | None = None,
         estimated_cost: float | None = None,
+        can_wait: bool = False,
     ) -> GraphQLResult:
-        """Send one GraphQL request, pacing, refreshing the token once and retrying as needed."""
+        """Send one GraphQL request, pacing, refreshing the token once and retrying as needed.
+        `can_wait`: the request gives way to every other one for the shop's points."""
         body: dict[str, Any] = {"query": query, "variables": variables or {}}
         if operation_name:
             body["operationName"] = operation_name
@@ -214,7 +222,7 @@ class AdminClient:
         attempt = 0
         while True:
             attempt += 1
-            self._pace(shop, query, estimated_cost)
+            self._pace(shop, query, estimated_cost, can_wait)
             try:
                 return self._attempt(shop, url, token, body, query, attempt)
             except Unauthorized:
@@ -285,26 +293,45 @@ class AdminClient:
         with self._buckets_lock:
             return self._buckets.setdefault(shop, _Bucket())
 
-    def _pace(self, shop: str, query: str, estimated_cost: float | None) -> None:
+    def _pace(self, shop: str, query: str, estimated_cost: float | None,
+              can_wait: bool = False) -> None:
         """Wait until the shop's bucket should hold this request's cost, and reserve that cost.
 
         The reservation lowers the local reading, so threads sending to the same shop queue up
         behind each other instead of all seeing the same points; the next response corrects it.
+        A request that can wait reserves nothing while it waits: it looks again, and goes when
+        the points are there and no one else has taken them.
         """
         cost = estimated_cost if estimated_cost is not None else self._known_cost(query)
         bucket = self._bucket(shop)
-        with bucket.lock:
-            if not cost or bucket.read_at is None or bucket.restore_rate <= 0:
-                return
-            now = self.clock()
-            start = max(now, bucket.read_at)
-            cost = min(cost, bucket.maximum)
-            available = bucket.projected(start)
-            ready_at = start + max(0.0, (cost - available) / bucket.restore_rate)
-            bucket.available = available + (ready_at - start) * bucket.restore_rate - cost
-            bucket.read_at = ready_at
+        while True:
+            with bucket.lock:
+                if not cost or bucket.read_at is None or bucket.restore_rate <= 0:
+                    return
+                now = self.clock()
+                start = max(now, bucket.read_at)
+                needed = min(cost, bucket.maximum)
+                available = bucket.projected(start)
+                ready_at = start + max(0.0, (needed - available) / bucket.restore_rate)
+                if not can_wait or ready_at <= now:
+                    bucket.available = available + (ready_at - start) * bucket.restore_rate - needed
+                    bucket.read_at = ready_at
+                    break
+            self.sleep(min(ready_at - now, GIVE_WAY_S))
         if ready_at > now:
             self.sleep(ready_at - now)
+
+    def seconds_until_share(self, shop: str, share: float) -> float:
+        """How long until the shop's bucket, as last read and less what requests reserved,
+        holds `share` of its size again; 0 before any reading."""
+        bucket = self._bucket(shop)
+        with bucket.lock:
+            if bucket.read_at is None or bucket.restore_rate <= 0:
+                return 0.0
+            now = self.clock()
+            start = max(now, bucket.read_at)
+            missing = share * bucket.maximum - bucket.projected(start)
+            return max(0.0, start - now + missing / bucket.restore_rate)
 
     def _read_cost(self, shop: str, query: str, payload: Any) -> float:
         """Record the bucket and the query's cost; return how long the bucket needs to afford it."""

@@ -72,6 +72,9 @@ METAFIELD_DEFINITIONS = {
 METAFIELDS_PER_CALL = 25  # metafieldsSet and metafieldsDelete take at most 25 each
 
 
+SPARE_SHARE = 0.5  # of the cost bucket kept for urgent work while it refills
+
+
 class ShopifyGateway:
     def __init__(self, client: AdminClient, credentials: CredentialsProvider,
                  http: requests.Session, documents: dict[str, Document] | None = None,
@@ -90,21 +93,25 @@ class ShopifyGateway:
         self._scopes = scopes or (lambda shop: frozenset())
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def _run(self, shop: str, name: str, variables: dict | None = None) -> dict:
-        result = self._client.execute(shop, self._credentials, self._docs[name].text, variables)
+    def _run(self, shop: str, name: str, variables: dict | None = None,
+             can_wait: bool = False) -> dict:
+        result = self._client.execute(shop, self._credentials, self._docs[name].text, variables,
+                                      can_wait=can_wait)
         return result.raise_for_user_errors().data
 
     def _read(self, shop: str, name: str, ids: list[str]) -> list[dict]:
         """A `nodes(ids:)` read of the ids the store shows."""
         return [node for node in self._nodes(shop, name, ids) if node]
 
-    def _nodes(self, shop: str, name: str, ids: list[str]) -> list[dict | None]:
+    def _nodes(self, shop: str, name: str, ids: list[str],
+               can_wait: bool = False) -> list[dict | None]:
         """A `nodes(ids:)` read, one entry per id (None for one the store did not show). Its
         requested cost grows with the number of ids, so the cost per id last seen (or a cautious
         first guess) paces it, rather than the last request's total."""
         per_id = self._cost_per_id.get(name, FIRST_COST_PER_ID)
         result = self._client.execute(shop, self._credentials, self._docs[name].text,
-                                      {"ids": ids}, estimated_cost=per_id * len(ids))
+                                      {"ids": ids}, estimated_cost=per_id * len(ids),
+                                      can_wait=can_wait)
         requested = (result.cost or {}).get("requestedQueryCost")
         if requested:
             self._cost_per_id[name] = requested / len(ids)
@@ -150,7 +157,8 @@ class ShopifyGateway:
         unseen = None if _sees_third_party(granted) else UNSEEN_THIRD_PARTY
         states = []
         for ids in _chunks(order_ids, READ_BATCH):
-            for order_id, node in zip(ids, self._nodes(shop, "orders_sync_state", ids), strict=True):
+            nodes = self._nodes(shop, "orders_sync_state", ids, can_wait=True)
+            for order_id, node in zip(ids, nodes, strict=True):
                 if node:
                     fos = self._all_fulfillment_orders(shop, node)
                     states.append(OrderState(order_id=node["id"], tags=tuple(node.get("tags") or ()),
@@ -167,8 +175,8 @@ class ShopifyGateway:
         nodes = list(connection["nodes"])
         after = _next_cursor(connection)
         while after is not None:
-            page = self._run(shop, "order_fulfillment_orders",
-                             {"id": order["id"], "after": after})["order"]["fulfillmentOrders"]
+            page = self._run(shop, "order_fulfillment_orders", {"id": order["id"], "after": after},
+                             can_wait=True)["order"]["fulfillmentOrders"]
             nodes.extend(page["nodes"])
             after = _next_cursor(page)
         return tuple(_fulfillment_order(fo, self._remaining_lines(shop, fo))
@@ -178,8 +186,8 @@ class ShopifyGateway:
         lines = list(fo["lineItems"]["nodes"])
         after = _next_cursor(fo["lineItems"])
         while after is not None:
-            page = self._run(shop, "fulfillment_order_line_items",
-                             {"id": fo["id"], "after": after})["fulfillmentOrder"]["lineItems"]
+            page = self._run(shop, "fulfillment_order_line_items", {"id": fo["id"], "after": after},
+                             can_wait=True)["fulfillmentOrder"]["lineItems"]
             lines.extend(page["nodes"])
             after = _next_cursor(page)
         return lines
@@ -190,6 +198,11 @@ class ShopifyGateway:
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         return self._writer.apply(shop, changes)
+
+    def busy_for(self, shop: str) -> float:
+        """The upper half of the shop's cost bucket is for writes that can wait: below it, the
+        points go to the reads and holds that stop a short line from being picked."""
+        return self._client.seconds_until_share(shop, SPARE_SHARE)
 
     def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
         """Each notice as its Flow trigger (see `flow`), several to a request: a request that
@@ -225,7 +238,8 @@ class ShopifyGateway:
         text, variables = compose(parts, operation_name="FlowTriggers")
         try:
             result = self._client.execute(shop, self._credentials, text, variables,
-                                          estimated_cost=MUTATION_COST * len(parts))
+                                          estimated_cost=MUTATION_COST * len(parts),
+                                          can_wait=True)
         except ShopifyError as exc:
             return [results[i] or str(exc) for i in range(len(notices))]
         aliases = root_aliases(parts)
@@ -355,7 +369,8 @@ class ShopifyGateway:
         text, variables = compose([(a, d, v) for a, d, v, _ in parts], operation_name="ShipsBy")
         try:
             result = self._client.execute(shop, self._credentials, text, variables,
-                                          estimated_cost=MUTATION_COST * len(parts))
+                                          estimated_cost=MUTATION_COST * len(parts),
+                                          can_wait=True)
         except ShopifyError as exc:
             errors.update(dict.fromkeys(errors, str(exc)))
             return set()

@@ -106,7 +106,8 @@ class OrderWriter:
         text, variables = compose(parts, operation_name="SyncOrders")
         try:
             result = self._client.execute(shop, self._credentials, text, variables,
-                                          estimated_cost=MUTATION_COST * len(parts))
+                                          estimated_cost=MUTATION_COST * len(parts),
+                                          can_wait=True)
         except ShopifyError as exc:
             return {owner: str(exc) for w in writes for owner in w.owners}
         errors: Errors = {owner: None for w in writes for owner in w.owners}

@@ -122,6 +122,55 @@ def test_pacing_reserves_points_for_requests_not_yet_answered(client, credential
     assert clock.sleeps == [pytest.approx(1.2)]
 
 
+def test_a_request_that_can_wait_gives_way_to_one_that_cannot(client, credentials, http,
+                                                               clock):
+    """A webhook's read arriving while the sync's write waits for points goes first, at once:
+    the waiting write reserved nothing. The write goes when the bucket holds it again."""
+    http.post(URL, json=ok({"shop": {}}, requested=1, actual=1, available=20, rate=50))
+    client.execute(SHOP, credentials, QUERY)
+    http.post(URL, json=ok({"shop": {}}, requested=20, actual=20, available=0, rate=50))
+    order: list[str] = []
+    waits = clock.sleeps
+
+    def sleep(seconds: float) -> None:
+        if not order:  # the write is waiting: a webhook's read comes in meanwhile
+            order.append("read coming")
+            slept = len(waits)
+            client.execute(SHOP, credentials, QUERY, estimated_cost=20)
+            order[0] = "read" if len(waits) == slept else "read waited"
+        clock.sleep(seconds)
+
+    client.sleep = sleep
+    client.execute(SHOP, credentials, QUERY, estimated_cost=80, can_wait=True)
+    order.append("write")
+
+    assert order == ["read", "write"]
+    assert waits[0] == pytest.approx(0.25)  # the write looks again soon, holding nothing
+    assert sum(waits) == pytest.approx(80 / 50)  # the read's 20 points, then the write's 80
+
+
+def test_without_other_traffic_a_request_that_can_wait_waits_as_long_as_any(client, credentials,
+                                                                            http, clock):
+    http.post(URL, json=ok({"shop": {}}, requested=1, actual=1, available=20, rate=50))
+    client.execute(SHOP, credentials, QUERY)
+
+    client.execute(SHOP, credentials, QUERY, estimated_cost=80, can_wait=True)
+
+    assert sum(clock.sleeps) == pytest.approx(60 / 50)
+    assert len(http.calls) == 2
+
+
+def test_seconds_until_the_bucket_holds_a_share_again(client, credentials, http, clock):
+    assert client.seconds_until_share(SHOP, 0.5) == 0.0  # nothing read yet: nothing known
+    http.post(URL, json=ok({"shop": {}}, requested=1, actual=1, available=100,
+                           maximum=1000, rate=50))
+    client.execute(SHOP, credentials, QUERY)
+
+    assert client.seconds_until_share(SHOP, 0.5) == pytest.approx(8.0)  # 400 short at 50/s
+    clock.advance(8.0)
+    assert client.seconds_until_share(SHOP, 0.5) == 0.0
+
+
 def test_buckets_are_kept_per_shop(client, credentials, http, clock):
     other = "other-shop.myshopify.com"
     http.post(URL, json=ok({"shop": {}}, requested=100, actual=100, available=0))
