@@ -83,11 +83,7 @@ def _notes(value: Any) -> tuple[tuple[str, str], ...]:
     """An object of kind: text, one line of at most `NOTE_LIMIT` characters; empty ones and
     kinds left out have no note."""
     name = "notices.notes"
-    if not isinstance(value, Mapping):
-        raise InvalidInput("notices.notes must be an object of notice: text", field=name)
-    unknown = sorted(set(value) - set(KINDS))
-    if unknown:
-        raise InvalidInput(f"unknown notice {unknown[0]!r}", field=f"{name}.{unknown[0]}")
+    _by_kind(value, name, "text")
     notes = []
     for kind in KINDS:
         text = value.get(kind, "")
@@ -99,14 +95,19 @@ def _notes(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(notes)
 
 
-def _enabled(value: Any, before: frozenset[str]) -> frozenset[str]:
-    """An object of kind: true/false; kinds left out keep their default."""
-    name = "notices.enabled"
+def _by_kind(value: Any, name: str, what: str) -> None:
+    """`value` must be an object keyed by notice kinds."""
     if not isinstance(value, Mapping):
-        raise InvalidInput("notices.enabled must be an object of notice: true or false", field=name)
+        raise InvalidInput(f"{name} must be an object of notice: {what}", field=name)
     unknown = sorted(set(value) - set(KINDS))
     if unknown:
         raise InvalidInput(f"unknown notice {unknown[0]!r}", field=f"{name}.{unknown[0]}")
+
+
+def _enabled(value: Any, before: frozenset[str]) -> frozenset[str]:
+    """An object of kind: true/false; kinds left out keep their default."""
+    name = "notices.enabled"
+    _by_kind(value, name, "true or false")
     chosen = set(before)
     for kind, on in value.items():
         if not isinstance(on, bool):
