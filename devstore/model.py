@@ -169,6 +169,21 @@ class RefundLine:
 
 
 @dataclass
+class Transaction:
+    """Money moved on an order: the SALE made when it was placed (every order is paid), and
+    each REFUND against it, with the SALE as its parent."""
+
+    id: int
+    order_id: int
+    kind: str  # SALE | REFUND
+    amount: Decimal
+    gateway: str
+    created_at: float
+    status: str = "SUCCESS"
+    parent_id: int | None = None
+
+
+@dataclass
 class Refund:
     id: int
     order_id: int
@@ -176,6 +191,7 @@ class Refund:
     restock: bool
     note: str | None
     created_at: float
+    transactions: list[Transaction] = field(default_factory=list)
 
 
 @dataclass
@@ -194,6 +210,7 @@ class Order:
     routed: bool = False
     fulfillments: list[Fulfillment] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
 
     @property
     def name(self) -> str:

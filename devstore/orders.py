@@ -14,9 +14,13 @@ from decimal import Decimal
 from . import fulfillment_orders, refunds, stock
 from .catalog import resolve_location, resolve_variant
 from .core import Core, NotFound, StoreError
-from .model import Customer, Fulfillment, LineItem, Order, Shop, Variant
+from .model import Customer, Fulfillment, LineItem, Order, Shop, Transaction, Variant
 from .payloads import order_payload
 from .routing import Planner, build_fulfillment_orders, complete_routing
+
+# Every order is paid when placed (its financial status is "paid"): one successful SALE of its
+# total, through Shopify's test gateway ("bogus"), the parent of any refund of money.
+TEST_GATEWAY = "bogus"
 
 
 @dataclass
@@ -44,6 +48,10 @@ def place_order(core: Core, shop: Shop, lines: list[OrderLineRequest],
                   line_items=planned, created_at=now, updated_at=now)
     shop.next_order_number += 1
     order.email = shop.customers[order.customer_id].email if order.customer_id else ""
+    order.transactions.append(Transaction(
+        id=core.ids.next("OrderTransaction"), order_id=order.id, kind="SALE",
+        amount=sum((line.price * line.quantity for line in planned), Decimal(0)),
+        gateway=TEST_GATEWAY, created_at=now))
     touched = stock.Touched()
     for line in planned:
         line.order_id = order.id

@@ -140,7 +140,7 @@ def fulfillment_payload(shop: Shop, order: Order, fulfillment: Fulfillment) -> d
 
 
 def refund_payload(shop: Shop, order: Order, refund: Refund) -> dict:
-    """refunds/create, and each entry of an order's `refunds`. Transactions are not modelled."""
+    """refunds/create, and each entry of an order's `refunds`, with the money it moved."""
     lines = {line.id: line for line in order.line_items}
     return {
         "id": refund.id,
@@ -156,6 +156,18 @@ def refund_payload(shop: Shop, order: Order, refund: Refund) -> dict:
         "return": None,
         "refund_shipping_lines": [],
         "order_adjustments": [],
+        "transactions": [{
+            "id": t.id,
+            "admin_graphql_api_id": gid("OrderTransaction", t.id),
+            "order_id": order.id,
+            "kind": t.kind.lower(),
+            "status": t.status.lower(),
+            "gateway": t.gateway,
+            "amount": _money(t.amount),
+            "currency": shop.currency,
+            "parent_id": t.parent_id,
+            "created_at": _t(shop, t.created_at),
+        } for t in refund.transactions],
         "refund_line_items": [{
             "id": item.id,
             "line_item_id": item.line_item_id,

@@ -7,9 +7,11 @@ ends. Shipped units restocked are returns: available rises at the location that 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from .core import Core, StoreError
 from .fulfillment_orders import take_units
-from .model import LineItem, Order, Refund, RefundLine, Shop
+from .model import LineItem, Order, Refund, RefundLine, Shop, Transaction
 from .payloads import order_payload, refund_payload
 from .stock import Touched, adjust, release
 
@@ -101,11 +103,66 @@ def refund_order(core: Core, shop: Shop, order: Order, line: LineItem, quantity:
 # `quantity` and `restockType` (CANCEL: "use this when restocking unfulfilled line items";
 # RETURN: for fulfilled ones; NO_RESTOCK: not restocked); a line's refundable quantity excludes
 # units already refunded and units an edit removed (`LineItem.refundableQuantity`). Refunds need
-# the orders write scope (shopify.dev, refundCreate access requirements). Money is not modelled:
-# the simulator records the units refunded, not the transactions.
+# the orders write scope (shopify.dev, refundCreate access requirements).
+#
+# Money. `RefundInput.transactions` lists `OrderTransactionInput`s, each with `orderId`, `kind`,
+# `gateway`, `amount` (all required) and the optional `parentId` (2026-10 schema). Money leaves
+# only through them: a refund of line items without transactions moves no money. The parent of a
+# refund is a CAPTURE or a SALE of the order (shopify.dev, ReturnRefundOrderTransactionInput:
+# "The transaction must be of kind CAPTURE or a SALE"), and the total refunded may not pass what
+# was paid unless `allowOverRefunding` says so (RefundInput), which the simulator does not take:
+# an amount above what is left of the parent is a user error, and so is a parent that is not a
+# transaction of that order. Only REFUND transactions are modelled here.
 
 WRITE_SCOPE = "write_orders"
 RESTOCKS = {"CANCEL": True, "RETURN": True, "LEGACY_RESTOCK": True, "NO_RESTOCK": False}
+
+
+PARENT_KINDS = frozenset({"SALE", "CAPTURE"})
+
+
+def refundable(order: Order, parent: Transaction) -> Decimal:
+    """What is left to refund of a SALE or CAPTURE: its amount less the refunds made from it."""
+    refunded = sum((t.amount for t in order.transactions
+                    if t.kind == "REFUND" and t.status == "SUCCESS" and t.parent_id == parent.id),
+                   Decimal(0))
+    return parent.amount - refunded
+
+
+def _money(order: Order, given: list[dict]) -> tuple[list[tuple[Transaction, Decimal, str]], list[dict]]:
+    """((parent, amount, gateway) per transaction asked for, userErrors)."""
+    from .model import parse_gid
+
+    wanted: list[tuple[Transaction, Decimal, str]] = []
+    left: dict[int, Decimal] = {}
+    for index, item in enumerate(given):
+        path = ["transactions", str(index)]
+        if item.get("kind") != "REFUND":
+            return [], [{"field": [*path, "kind"], "message": "Only REFUND transactions can be "
+                                                              "created with a refund"}]
+        order_gid = parse_gid(item.get("orderId") or "", "Order")
+        if not order_gid or order_gid[1] != order.id:
+            return [], [{"field": [*path, "orderId"],
+                         "message": "Transaction must belong to the order being refunded"}]
+        parent_gid = parse_gid(item.get("parentId") or "", "OrderTransaction")
+        parent = next((t for t in order.transactions if parent_gid and t.id == parent_gid[1]
+                       and t.kind in PARENT_KINDS and t.status == "SUCCESS"), None)
+        if parent is None:
+            return [], [{"field": [*path, "parentId"],
+                         "message": "Parent transaction is not a successful sale or capture of "
+                                    "this order"}]
+        try:
+            amount = Decimal(str(item.get("amount")))
+        except InvalidOperation:
+            amount = Decimal(0)
+        left.setdefault(parent.id, refundable(order, parent))
+        if not amount.is_finite() or amount <= 0 or amount > left[parent.id]:
+            return [], [{"field": [*path, "amount"],
+                         "message": f"Refund amount must be more than 0 and at most "
+                                    f"{left[parent.id]:.2f}, what is left to refund"}]
+        left[parent.id] -= amount
+        wanted.append((parent, amount, str(item.get("gateway") or parent.gateway)))
+    return wanted, []
 
 
 def create_from_api(core: Core, shop: Shop, given: dict, key: str) -> tuple[Order | None, Refund | None, list[dict]]:
@@ -137,7 +194,10 @@ def create_from_api(core: Core, shop: Shop, given: dict, key: str) -> tuple[Orde
                                  "message": f"Quantity cannot refund more items than were purchased "
                                             f"({line.current_quantity} refundable)"}]
         wanted.append((line, quantity, RESTOCKS.get(item.get("restockType") or "NO_RESTOCK", False)))
-    if not wanted:
+    money, errors = _money(order, list(given.get("transactions") or ()))
+    if errors:
+        return None, None, errors
+    if not wanted and not money:
         return None, None, [{"field": ["refundLineItems"], "message": "Nothing to refund"}]
     touched = Touched()
     lines = []
@@ -146,6 +206,12 @@ def create_from_api(core: Core, shop: Shop, given: dict, key: str) -> tuple[Orde
         lines += _refund_unshipped(core, shop, order, line, unshipped, restock, touched)
         lines += _refund_shipped(core, shop, order, line, quantity - unshipped, restock, touched)
     refund = _record(core, order, lines, any(r for _, _, r in wanted), given.get("note"))
+    for parent, amount, gateway in money:
+        made = Transaction(id=core.ids.next("OrderTransaction"), order_id=order.id, kind="REFUND",
+                           amount=amount, gateway=gateway, created_at=refund.created_at,
+                           parent_id=parent.id)
+        order.transactions.append(made)
+        refund.transactions.append(made)
     shop.refunds_by_key[key] = refund.id
     announce(core, shop, order, refund)
     core.emit(shop, "orders/updated", order_payload(shop, order))

@@ -377,7 +377,7 @@ def m_discount_code_free_shipping_create(_root, info, freeShippingCodeDiscount):
     return _discount(info, discounts.FREE_SHIPPING, freeShippingCodeDiscount)
 
 
-REFUND_INPUT = {"orderId", "note", "notify", "refundLineItems"}
+REFUND_INPUT = {"orderId", "note", "notify", "refundLineItems", "transactions"}
 
 
 def _idempotency_key(info) -> str | None:

@@ -50,7 +50,12 @@ def _order(shop: Shop, order: Order, app_id: int) -> dict:
                          for f in order.fulfillments],
         "refunds": [{"id": r.id, "lines": [{"line_item_id": x.line_item_id, "quantity": x.quantity,
                                             "restock_type": x.restock_type, "location_id": x.location_id}
-                                           for x in r.lines]} for r in order.refunds],
+                                           for x in r.lines],
+                     "transactions": [{"kind": t.kind, "amount": str(t.amount), "gateway": t.gateway,
+                                       "parent_id": t.parent_id} for t in r.transactions]}
+                    for r in order.refunds],
+        "transactions": [{"id": t.id, "kind": t.kind, "status": t.status, "amount": str(t.amount),
+                          "gateway": t.gateway, "parent_id": t.parent_id} for t in order.transactions],
         "fulfillment_orders": [_fulfillment_order(fo, app_id) for fo in fos],
         "metafields": [_metafield(m) for m in shop.metafields.values() if m.owner_id == owner],
     }

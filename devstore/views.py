@@ -24,6 +24,7 @@ from .model import (
     Order,
     Product,
     Shop,
+    Transaction,
     Variant,
     gid,
 )
@@ -176,6 +177,24 @@ def order_view(ctx: RequestContext, order: Order) -> dict:
         "lineItems": connection(lambda: [line_item_view(ctx, line) for line in order.line_items]),
         "fulfillmentOrders": fulfillment_orders,
         "metafields": metafields,
+        "transactions": lambda info, first=None: [transaction_view(ctx, order, t) for t in
+                                                  order.transactions[:first]],
+    }
+
+
+def transaction_view(ctx: RequestContext, order: Order, transaction: Transaction) -> dict:
+    """An order's transaction; the shop's currency is the customer's (one currency modelled)."""
+    money = {"amount": f"{transaction.amount:.2f}", "currencyCode": ctx.shop.currency}
+    parent = next((t for t in order.transactions if t.id == transaction.parent_id), None)
+    return {
+        "__typename": "OrderTransaction",
+        "id": gid("OrderTransaction", transaction.id),
+        "kind": transaction.kind,
+        "status": transaction.status,
+        "gateway": transaction.gateway,
+        "amountSet": {"shopMoney": money, "presentmentMoney": dict(money)},
+        "createdAt": graphql_time(transaction.created_at),
+        "parentTransaction": (lambda info: transaction_view(ctx, order, parent)) if parent else None,
     }
 
 

@@ -208,6 +208,11 @@ class FakeGateway:
         self.refunded.setdefault(key, (order_id, line_id, units))
         return None
 
+    def refund_money(self, shop, order_id, amount, note, key):
+        self.calls.append("refund_money")
+        self.refunded.setdefault(key, (order_id, amount))
+        return None
+
     def set_ships_by(self, shop, dates):
         self.calls.append("set_ships_by")
         for variant_id, ships_on in dates.items():

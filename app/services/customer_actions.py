@@ -12,9 +12,12 @@ lines behind move up.
 The money. With the shop's `refund_cancelled_units`, a cancel is a refund instead of an edit: the
 platform refunds the unfulfilled units, returns them to stock and takes them off the order in
 one call, keyed by the form so a retry is one refund. Otherwise the units are edited away and
-the refund they are owed is recorded as left to staff, shown on the admin's order view. A swap's
-price difference is always left to staff: the platform refunds line items only up to what is
-still on the order, and the edit took the swapped units off it."""
+the refund they are owed is recorded as left to staff, shown on the admin's order view. A swap to
+a cheaper alternative owes the price difference (units × the difference in price): with the same
+setting, once the edit is made, the app refunds that sum as money (the edit took the swapped
+units off the order, so they cannot be refunded as units), keyed by the form as well. When the
+platform refuses it, or the order has no payment to refund from, the difference is recorded as
+left to staff with the reason; without the setting it is always left to staff."""
 
 from __future__ import annotations
 
@@ -66,6 +69,7 @@ class _Claimed:
     stock_item: str | None = None  # the alternative's inventory item, read live before a swap
     by_refund: bool = False  # a cancel made as a refund of the units (the shop's setting)
     owed: str = ""  # the money the customer is owed that is left to staff, in words
+    refund_amount: Decimal | None = None  # a swap's price difference, refunded by the app
 
 
 class CustomerActions:
@@ -149,14 +153,32 @@ class CustomerActions:
             refused = self._sold_out(shop, claimed) or self._gateway.take_off_units(
                 shop, order_id, line_id, claimed.variant_id, claimed.units,
                 _staff_note(kind, claimed.units), replace_with=to_variant_id)
+        refund = None if refused else self._refund_difference(shop, order_id, key, claimed)
         with self._db.transaction() as s:
             row = action_store.by_key(s, shop, key)
             row.status, row.message = ("refused", refused) if refused else ("done", "")
             if not refused and claimed.by_refund:
                 row.refund, row.refund_note = "issued", f"{claimed.units} unit(s) refunded by the app"
+            elif refund is not None:
+                row.refund, row.refund_note = refund
             elif not refused and claimed.owed:
                 row.refund, row.refund_note = "owed", claimed.owed
             return _result(row)
+
+    def _refund_difference(self, shop: str, order_id: str, key: str,
+                           claimed: _Claimed) -> tuple[str, str] | None:
+        """After a swap to a cheaper alternative, with the shop's refunds on: the difference
+        refunded as money, (refund, note) either way; None when there is nothing to refund."""
+        if claimed.refund_amount is None:
+            return None
+        amount = claimed.refund_amount.quantize(Decimal("0.01"))
+        refused = self._gateway.refund_money(
+            shop, order_id, amount,
+            f"Backorders: the price difference of {claimed.units} unit(s) the customer swapped "
+            "for a cheaper alternative.", _refund_key(shop, key))
+        if refused:
+            return "owed", f"{claimed.owed} (the app's refund was refused: {refused})"
+        return "issued", f"{claimed.owed}, refunded by the app"
 
     def _claim(self, shop: str, customer_id: str, order_id: str, line_id: str, key: str,
                kind: str, units: int | None,
@@ -173,7 +195,7 @@ class CustomerActions:
             if line is None:
                 raise NotFound("no such line on your open orders", field="line")
             if kind == SWAP:
-                claimed = _swap(s, shop, line, to_variant_id or "")
+                claimed = _swap(s, shop, line, to_variant_id or "", policy.refund_cancelled_units)
             else:
                 if units is None or not 1 <= units <= line.backordered:
                     raise InvalidInput(_units_message(line.backordered), field="units")
@@ -211,9 +233,9 @@ def _check_allowed(policy: Policy, kind: str) -> None:
                          field="action")
 
 
-def _swap(s: Tx, shop: str, line, to_variant_id: str) -> _Claimed:
+def _swap(s: Tx, shop: str, line, to_variant_id: str, refunds: bool) -> _Claimed:
     """The swap of a line's owed units, when the variant is one it was offered and costs no
-    more than what was bought."""
+    more than what was bought; with `refunds`, the app is to refund the difference."""
     if not line.backordered:
         raise InvalidInput("nothing on this line is still owed", field="line")
     offered = {as_entry(e)["variant_id"] for e in line.alternatives or []}
@@ -231,7 +253,9 @@ def _swap(s: Tx, shop: str, line, to_variant_id: str) -> _Claimed:
     difference = prices[1] - prices[0]
     return _Claimed(line.variant_id, line.backordered, wanted.inventory_item_id,
                     owed=_owed(line.backordered, difference, "the price difference")
-                    if difference > 0 else "")
+                    if difference > 0 else "",
+                    refund_amount=difference * line.backordered
+                    if refunds and difference > 0 else None)
 
 
 def _owed(units: int, price: Decimal | None, what: str) -> str:
@@ -242,7 +266,8 @@ def _owed(units: int, price: Decimal | None, what: str) -> str:
 
 
 def _refund_key(shop: str, key: str) -> str:
-    """The platform's idempotency key of a cancel's refund: one per form, whatever the retries."""
+    """The platform's idempotency key of an action's refund (a cancel's units, a swap's price
+    difference): one per form, whatever the retries."""
     return "backorders-" + sha256(f"{shop}:{key}".encode()).hexdigest()[:40]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from app.domain.notices import Notice
@@ -263,6 +264,12 @@ class PlatformGateway(Protocol):
                      key: str) -> str | None:
         """Refund `units` unshipped units of the line, returned to stock, the customer told;
         `key` makes a retry one refund. None when done, else why the platform refused."""
+        ...
+
+    def refund_money(self, shop: str, order_id: str, amount: Decimal, note: str,
+                     key: str) -> str | None:
+        """Refund `amount` (the shop's currency) of what the customer paid for the order, the
+        customer told; `key` makes a retry one refund. None when done, else why not."""
         ...
 
     def shop_profile(self, shop: str) -> ShopProfile: ...

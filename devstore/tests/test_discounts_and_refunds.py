@@ -126,3 +126,55 @@ def test_refunds_need_the_orders_write_scope(client, store):
     store.update_scopes(SHOP, ["read_orders"])
     token = store.issue_token(SHOP)["access_token"]
     assert _refund(client, token, order, 1)["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+
+
+def _payments(client, token, order) -> list[dict]:
+    body = gql(client, token, document("order_transactions"), {"id": order["gid"]})
+    assert "errors" not in body, body
+    return body["data"]["order"]["transactions"]
+
+
+def _refund_money(client, token, order, amount, parent, key="money-1"):
+    return gql(client, token, document("refund_create"), {"key": key, "input": {
+        "orderId": order["gid"], "notify": True, "note": "the price difference",
+        "transactions": [{"orderId": order["gid"], "parentId": parent["id"], "kind": "REFUND",
+                          "gateway": parent["gateway"], "amount": amount}]}})["data"]["refundCreate"]
+
+
+def test_an_order_is_paid_by_one_sale_and_money_is_refunded_from_it_once_per_key(
+        client, token, store):
+    item = variant(store, 0, "CONTINUE", 0)
+    order = store.place_order(SHOP, [(item, 2)])
+    (sale,) = _payments(client, token, order)
+    price = store.shop(SHOP).variants[item].price
+    assert (sale["kind"], sale["status"], sale["parentTransaction"]) == ("SALE", "SUCCESS", None)
+    assert sale["amountSet"]["shopMoney"]["amount"] == f"{price * 2:.2f}"
+
+    first = _refund_money(client, token, order, "1.50", sale)
+    again = _refund_money(client, token, order, "1.50", sale)
+
+    assert first["userErrors"] == [] and again["refund"] == first["refund"]
+    (refund,) = store.order_state(SHOP, order["id"])["refunds"]
+    assert refund["lines"] == [] and [(t["kind"], t["amount"]) for t in refund["transactions"]] == [
+        ("REFUND", "1.50")]
+    made = [t for t in _payments(client, token, order) if t["kind"] == "REFUND"]
+    assert [(t["amountSet"]["shopMoney"]["amount"], t["parentTransaction"]["id"]) for t in made] == [
+        ("1.50", sale["id"])]
+    assert store.order_state(SHOP, order["id"])["line_items"][0]["current_quantity"] == 2
+
+
+def test_money_above_what_is_left_or_from_another_order_is_refused(client, token, store):
+    item = variant(store, 0, "CONTINUE", 0)
+    order, other = store.place_order(SHOP, [(item, 1)]), store.place_order(SHOP, [(item, 1)])
+    (sale,), (other_sale,) = _payments(client, token, order), _payments(client, token, other)
+    paid = sale["amountSet"]["shopMoney"]["amount"]
+
+    assert _refund_money(client, token, order, paid, sale, key="all")["userErrors"] == []
+    too_much = _refund_money(client, token, order, "0.01", sale, key="more")
+    foreign = _refund_money(client, token, order, "0.01", other_sale, key="foreign")
+
+    assert too_much["refund"] is None
+    assert too_much["userErrors"][0]["field"] == ["transactions", "0", "amount"]
+    assert foreign["refund"] is None
+    assert foreign["userErrors"][0]["field"] == ["transactions", "0", "parentId"]
+    assert len(store.order_state(SHOP, order["id"])["refunds"]) == 1

@@ -98,6 +98,7 @@ def _seeded_variables(store) -> dict[str, dict]:
         "variants_by_id": {"ids": [f"gid://shopify/ProductVariant/{variant_id}"]},
         "orders_sync_state": {"ids": [order["gid"]]},
         "order_fulfillment_orders": {"id": order["gid"]},
+        "order_transactions": {"id": order["gid"]},
         "fulfillment_order_line_items": {"id": fo["gid"]},
         "fulfillment_order_order": {"id": fo["gid"]},
         "customers_tags": {"ids": [f"gid://shopify/Customer/{order['customer_id']}"]},
@@ -125,6 +126,8 @@ def test_every_app_document_executes(client, token, store):
     synced = results["orders_sync_state"]["nodes"][0]
     assert [h["handle"] for fo in synced["fulfillmentOrders"]["nodes"] for h in fo["fulfillmentHolds"]] == ["backorders"]
     assert results["variants_by_id"]["nodes"][0]["inventoryPolicy"] == "DENY"
+    (sale,) = results["order_transactions"]["order"]["transactions"]
+    assert (sale["kind"], sale["status"]) == ("SALE", "SUCCESS")
     if "customers_tags" in results:
         assert results["customers_tags"]["nodes"][0]["tags"] == ["VIP"]
     run = results["catalog_bulk_run"]["bulkOperationRunQuery"]["bulkOperation"]

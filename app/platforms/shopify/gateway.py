@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import requests
@@ -321,6 +322,28 @@ class ShopifyGateway:
             return "; ".join(e.message for e in refused.user_errors)
         return None
 
+    def refund_money(self, shop: str, order_id: str, amount: Decimal, note: str,
+                     key: str) -> str | None:
+        """A refund of money only: `refundCreate` with one `transactions` entry, kind REFUND,
+        from the order's successful SALE or CAPTURE that has enough left (its amount less the
+        REFUNDs made from it), through that payment's gateway, the customer notified; the key
+        as `@idempotent`. The amount is in the shop's currency, so an order paid in another
+        (presentment) currency is left to staff. A refusal is answered, not raised."""
+        try:
+            order = self._run(shop, "order_transactions", {"id": order_id})["order"]
+            if order is None:
+                return "the order is not on the store any more"
+            parent = _refund_parent(order["transactions"], amount)
+            if isinstance(parent, str):
+                return parent
+            self._run(shop, "refund_create", {"key": key, "input": {
+                "orderId": order_id, "notify": True, "note": note,
+                "transactions": [{"orderId": order_id, "parentId": parent["id"], "kind": "REFUND",
+                                  "gateway": parent["gateway"], "amount": f"{amount:.2f}"}]}})
+        except UserErrors as refused:
+            return "; ".join(e.message for e in refused.user_errors)
+        return None
+
     def set_product_substitutes(self, shop: str, product_id: str, products: list[str]) -> None:
         self._run(shop, "metafields_set", {"metafields": [{
             "ownerId": product_id, "namespace": NAMESPACE, "key": "substitutes",
@@ -419,6 +442,33 @@ def _calculated_line(lines: list[dict], line_id: str, variant_id: str) -> dict |
     same = [line for line in lines if (line.get("variant") or {}).get("id") == variant_id]
     numbered = [line for line in same if line["id"].rsplit("/", 1)[-1] == number]
     return numbered[0] if numbered else same[0] if len(same) == 1 else None
+
+
+def _refund_parent(transactions: list[dict], amount: Decimal) -> dict | str:
+    """The payment to refund `amount` from: a successful SALE or CAPTURE in the shop's currency
+    with at least that much left; else why there is none."""
+    refunded: dict[str, Decimal] = {}
+    for t in transactions:
+        parent = (t.get("parentTransaction") or {}).get("id")
+        if t["kind"] == "REFUND" and t["status"] == "SUCCESS" and parent:
+            refunded[parent] = refunded.get(parent, Decimal(0)) + _amount(t, "shopMoney")
+    payments = [t for t in transactions
+                if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS"]
+    if not payments:
+        return "the order has no payment to refund from"
+    same = [t for t in payments if t["amountSet"]["shopMoney"]["currencyCode"]
+            == t["amountSet"]["presentmentMoney"]["currencyCode"]]
+    if not same:
+        return "the order was paid in another currency than the shop's"
+    left = {t["id"]: _amount(t, "shopMoney") - refunded.get(t["id"], Decimal(0)) for t in same}
+    best = max(same, key=lambda t: left[t["id"]])
+    if left[best["id"]] < amount:
+        return f"only {left[best['id']]:.2f} of the payment is left to refund, not {amount:.2f}"
+    return best
+
+
+def _amount(transaction: dict, money: str) -> Decimal:
+    return Decimal(transaction["amountSet"][money]["amount"])
 
 
 def _customer_gid(customer_id: str) -> str:

@@ -1,8 +1,11 @@
 """The money of a customer's cancel or swap, through the simulator: refunded by the app when the
-merchant turns `refund_cancelled_units` on (one `refundCreate` per form, the units restocked and
-taken off), otherwise flagged on the admin's order view as owed and left to staff."""
+merchant turns `refund_cancelled_units` on (one `refundCreate` per form: a cancel's units
+restocked and taken off, a swap's price difference as money from the order's payment),
+otherwise flagged on the admin's order view as owed and left to staff."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -68,8 +71,9 @@ def test_with_refunds_off_the_refund_owed_is_flagged_for_staff(harness):
     assert action["refund"] == "owed" and "the units cancelled: 1 ×" in action["refund_note"]
 
 
-def test_a_swap_to_a_cheaper_alternative_leaves_the_difference_to_staff(harness):
+def test_with_refunds_off_a_swap_to_a_cheaper_alternative_leaves_the_difference_to_staff(harness):
     alice, customer, line, chosen = swap_ready(harness)
+    allow(harness, refund=False)
     with harness.services.db.transaction() as s:  # much cheaper than what was bought
         s.get(Variant, (harness.shop, chosen)).price = "0.01"
     answer = swap(harness, customer, line, chosen)
@@ -80,3 +84,55 @@ def test_a_swap_to_a_cheaper_alternative_leaves_the_difference_to_staff(harness)
         (row,) = s.scalars(select(CustomerAction)).all()
     assert row.refund == "owed" and row.refund_note.startswith("the price difference: 1 ×")
     assert harness.order(alice)["refunds"] == []  # never refunded by the app
+
+
+def cheaper(harness, line: dict, chosen: str, price: str) -> Decimal:
+    """The chosen alternative costs `price` in the store and the app's mirror; what one unit
+    bought costs in the store."""
+    store = harness.store.shop(harness.shop)
+    store.variants[int(chosen.rsplit("/", 1)[1])].price = Decimal(price)
+    with harness.services.db.transaction() as s:
+        s.get(Variant, (harness.shop, chosen)).price = price
+    (bought,) = store.orders[int(line["order_id"].rsplit("/", 1)[1])].line_items
+    with harness.services.db.transaction() as s:  # the mirror's price of what was bought
+        mirrored = s.get(Variant, (harness.shop, f"gid://shopify/ProductVariant/{bought.variant_id}"))
+        assert Decimal(mirrored.price) == bought.price
+    return bought.price
+
+
+def test_with_refunds_on_a_swap_to_a_cheaper_alternative_refunds_the_difference_once(harness):
+    alice, customer, line, chosen = swap_ready(harness)
+    allow(harness, refund=True)
+    bought = cheaper(harness, line, chosen, "1.00")
+
+    first, again = swap(harness, customer, line, chosen), swap(harness, customer, line, chosen)
+    harness.settle()
+
+    assert first.get_json() == again.get_json()
+    assert (first.get_json()["status"], first.get_json()["refund"]) == ("done", "issued")
+    order = harness.order(alice)
+    (refund,) = order["refunds"]  # a double click is one refund
+    (sale,) = [t for t in order["transactions"] if t["kind"] == "SALE"]
+    assert refund["lines"] == []  # money only: the edit already took the units off
+    assert [(t["kind"], Decimal(t["amount"]), t["parent_id"]) for t in refund["transactions"]] == [
+        ("REFUND", bought - Decimal("1.00"), sale["id"])]
+    assert [x["current_quantity"] for x in order["line_items"]] == [0, 1]
+    (action,) = customer_actions(harness, alice)
+    assert action["refund"] == "issued" and "refunded by the app" in action["refund_note"]
+    assert not harness.held(alice)
+
+
+def test_a_refused_refund_of_the_difference_is_left_to_staff_with_the_reason(harness):
+    alice, customer, line, chosen = swap_ready(harness)
+    allow(harness, refund=True)
+    cheaper(harness, line, chosen, "1.00")
+    harness.store.shop(harness.shop).orders[alice].transactions.clear()  # nothing was paid
+
+    answer = swap(harness, customer, line, chosen)
+    harness.settle()
+
+    assert (answer.get_json()["status"], answer.get_json()["refund"]) == ("done", "owed")
+    assert harness.order(alice)["refunds"] == []
+    (action,) = customer_actions(harness, alice)
+    assert action["refund"] == "owed" and action["refund_note"].startswith("the price difference: 1 ×")
+    assert "no payment to refund from" in action["refund_note"]
