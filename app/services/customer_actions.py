@@ -6,8 +6,9 @@ Each form the page renders carries its own key, and an action is recorded under 
 the platform is asked: a double click, or the same form sent twice, finds the first record and
 does nothing more. A swap reads the alternative's stock from the platform just before the edit:
 one that sold out since the page was shown is refused, with no edit. The platform edits the order
-and returns the units to stock; its edit webhooks then re-plan the queue as for any edit, so the
-lines behind move up.
+and returns the units to stock; the app takes the units off its own copy of the line and plans
+its queue again in the same request, so the lines behind move up at once (the edit's webhooks,
+which come later, find the line as the edit left it).
 
 The money. With the shop's `refund_cancelled_units`, a cancel is a refund instead of an edit: the
 platform refunds the unfulfilled units, returns them to stock and takes them off the order in
@@ -22,7 +23,7 @@ left to staff with the reason; without the setting it is always left to staff.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from hashlib import sha256
@@ -70,6 +71,8 @@ class _Claimed:
     by_refund: bool = False  # a cancel made as a refund of the units (the shop's setting)
     owed: str = ""  # the money the customer is owed that is left to staff, in words
     refund_amount: Decimal | None = None  # a swap's price difference, refunded by the app
+    open_before: int = 0  # the line's open units when the action was claimed
+    pool: str = ""  # the line's pool, planned again once the units are off
 
 
 class CustomerActions:
@@ -163,7 +166,20 @@ class CustomerActions:
                 row.refund, row.refund_note = refund
             elif not refused and claimed.owed:
                 row.refund, row.refund_note = "owed", claimed.owed
-            return _result(row)
+            moved = set() if refused else self._replan(s, shop, line_id, claimed)
+            result = _result(row)
+        if moved:
+            self._enqueue(SyncShop(shop))
+        return result
+
+    def _replan(self, s: Tx, shop: str, line_id: str, claimed: _Claimed) -> set[str]:
+        """The units are off the order: off the app's line too, and its queue planned again.
+        The line is set to what the edit left (its open units at the claim, less these), so an
+        edit webhook handled meanwhile is not counted twice."""
+        self._planning.lock_pools(s, shop, [claimed.pool])
+        line = action_store.locked_line(s, shop, line_id)
+        line.open_quantity = max(0, min(line.open_quantity, claimed.open_before - claimed.units))
+        return self._planning.replan(s, shop, [claimed.pool], "the customer took units off")
 
     def _refund_difference(self, shop: str, order_id: str, key: str,
                            claimed: _Claimed) -> tuple[str, str] | None:
@@ -204,6 +220,7 @@ class CustomerActions:
                 claimed = _Claimed(line.variant_id, units, by_refund=policy.refund_cancelled_units,
                                    owed="" if policy.refund_cancelled_units
                                    else _owed(units, price, "the units cancelled"))
+            claimed = replace(claimed, open_before=line.open_quantity, pool=line.pool)
             action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
                                     order_id=order_id, line_id=line_id, kind=kind,
                                     units=claimed.units, to_variant_id=to_variant_id,

@@ -70,3 +70,7 @@ def customer_orders(tx: Tx, shop: str, customer_id: str,
 
 def locked_order(tx: Tx, shop: str, order_id: str) -> Order | None:
     return tx.get(Order, (shop, order_id), with_for_update=True)
+
+
+def locked_line(tx: Tx, shop: str, line_id: str) -> OrderLine | None:
+    return tx.get(OrderLine, (shop, line_id), with_for_update=True)

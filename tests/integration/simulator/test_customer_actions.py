@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from app.platforms.shopify.app_proxy import sign_form, sign_link
-from app.storage.tables import CustomerAction, Shop, Variant
+from app.storage.tables import CustomerAction, OrderLine, Pool, Shop, Variant
 from tests.conftest import API_SECRET
 
 SMALL = 1
@@ -83,6 +83,32 @@ def test_a_customer_cancels_what_is_owed_and_the_next_order_gets_the_unit_that_c
     harness.settle()
     assert not harness.held(bob)  # the unit that came is Bob's: he was next in the queue
     assert harness.metafields(bob)["status"] == "ready"
+
+
+def queue_places(harness) -> dict[str, tuple[int | None, int]]:
+    """Each line's place in its queue and open units, as the app has them now."""
+    with harness.services.db.transaction() as s:
+        offsets = dict(s.execute(select(Pool.pool, Pool.position_offset)).all())
+        return {r.order_id.rsplit("/", 1)[1]: (
+                    r.queue_ticket - offsets[r.pool] if r.queue_ticket is not None else None,
+                    r.open_quantity)
+                for r in s.scalars(select(OrderLine))}
+
+
+def test_the_line_behind_moves_up_in_the_request_not_when_the_webhooks_come(harness):
+    allow_cancelling(harness)
+    alice, bob = two_waiting(harness)
+    customer = customer_of(harness, alice)
+    (line,) = my_lines(harness, customer)
+    assert queue_places(harness)[str(bob)] == (2, 1)
+
+    assert cancel(harness, customer, line, 1).get_json()["status"] == "done"
+
+    places = queue_places(harness)  # no webhook of the edit handled yet
+    assert places[str(alice)] == (None, 0) and places[str(bob)] == (1, 1)
+    harness.settle()
+    assert queue_places(harness)[str(alice)][1] == 0  # the edit's webhooks take nothing more
+    assert queue_places(harness)[str(bob)] == (1, 1)
 
 
 def test_the_same_form_sent_twice_edits_the_order_once(harness):
