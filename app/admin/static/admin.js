@@ -952,10 +952,14 @@ function previewValue(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+let previewAsked = 0; // only the answer to the latest request is shown
+
 async function loadPreview() {
   const kind = ui.value(byId("preview-kind")) || "created";
+  const asked = ++previewAsked;
   try {
     const shown = await api("GET", `/api/messages/preview?kind=${encodeURIComponent(kind)}`);
+    if (asked !== previewAsked) return; // a newer choice was made meanwhile
     const order = shown.order.sample ? "a sample order" : `order ${shown.order.name}`;
     const off = shown.enabled ? "" : " Switched off: not sent.";
     const m = shown.message;
@@ -974,7 +978,7 @@ async function loadPreview() {
     byId("preview-table").hidden = !m;
     show("preview-error", "");
   } catch (error) {
-    showError("preview-error", null, error);
+    if (asked === previewAsked) showError("preview-error", null, error);
   }
 }
 
