@@ -129,6 +129,31 @@ def refundable(order: Order, parent: Transaction) -> Decimal:
     return parent.amount - refunded
 
 
+# Order.suggestedRefund(refundLineItems:) (2026-10 schema: "a calculated refund suggestion for
+# the order based on specified line items, shipping, and duties"; SuggestedRefund.amountSet is
+# "the total monetary value to be refunded", suggestedTransactions "a list of suggested order
+# transactions", each of kind SUGGESTED_REFUND with its `parentTransaction` and `gateway`). The
+# simulator models no discounts and no taxes, so a line's units are refunded at its price; the
+# quantity asked for counts up to the line's refundable quantity. The amount is drawn from the
+# order's successful SALEs and CAPTUREs with something left (most left first), never past what
+# is left of them: an order with no payment has no suggested transactions. Shipping, duties and
+# the other arguments are not modelled.
+
+def suggest(order: Order, given: list[tuple[LineItem, int]]) -> tuple[Decimal, list[tuple[Transaction, Decimal]]]:
+    """(the amount to refund for these (line, quantity), [(parent, amount)] to refund it from)."""
+    amount = sum((line.price * max(0, min(quantity, line.current_quantity))
+                  for line, quantity in given), Decimal(0))
+    parents = sorted((t for t in order.transactions if t.kind in PARENT_KINDS and t.status == "SUCCESS"),
+                     key=lambda t: refundable(order, t), reverse=True)
+    drawn, wanted = [], amount
+    for parent in parents:
+        share = min(wanted, refundable(order, parent))
+        if share > 0:
+            drawn.append((parent, share))
+            wanted -= share
+    return amount, drawn
+
+
 def _money(order: Order, given: list[dict]) -> tuple[list[tuple[Transaction, Decimal, str]], list[dict]]:
     """((parent, amount, gateway) per transaction asked for, userErrors)."""
     from .model import parse_gid

@@ -27,8 +27,10 @@ from .model import (
     Transaction,
     Variant,
     gid,
+    parse_gid,
 )
 from .payloads import fulfillable_quantity
+from .refunds import suggest
 
 MAX_PAGE = 250
 
@@ -179,6 +181,39 @@ def order_view(ctx: RequestContext, order: Order) -> dict:
         "metafields": metafields,
         "transactions": lambda info, first=None: [transaction_view(ctx, order, t) for t in
                                                   order.transactions[:first]],
+        # the arguments' defaults (refundMethodAllocation, suggestFullRefund) come along too;
+        # any other value is refused before the document runs (supported.py)
+        "suggestedRefund": lambda info, refundLineItems=None, **_defaults: suggested_refund_view(
+            ctx, order, refundLineItems or []),
+    }
+
+
+def suggested_refund_view(ctx: RequestContext, order: Order, given: list[dict]) -> dict:
+    """`Order.suggestedRefund(refundLineItems:)`, as `refunds.suggest` models it."""
+    wanted = []
+    for item in given:
+        line_gid = parse_gid(item.get("lineItemId") or "", "LineItem")
+        line = next((li for li in order.line_items if line_gid and li.id == line_gid[1]), None)
+        if line is None:
+            raise GraphQLError(f"Line item {item.get('lineItemId')} does not exist on the order")
+        wanted.append((line, int(item.get("quantity") or 0)))
+    amount, drawn = suggest(order, wanted)
+
+    def money(value) -> dict:
+        one = {"amount": f"{value:.2f}", "currencyCode": ctx.shop.currency}
+        return {"shopMoney": one, "presentmentMoney": dict(one)}
+
+    return {
+        "__typename": "SuggestedRefund",
+        "amountSet": money(amount),
+        "subtotalSet": money(amount),
+        "suggestedTransactions": [{
+            "__typename": "SuggestedOrderTransaction",
+            "kind": "SUGGESTED_REFUND",
+            "gateway": parent.gateway,
+            "amountSet": money(share),
+            "parentTransaction": lambda info, parent=parent: transaction_view(ctx, order, parent),
+        } for parent, share in drawn],
     }
 
 
