@@ -15,6 +15,7 @@ from app.services.ports import (
     ParsedOrder,
     ShopProfile,
     StockReading,
+    UnitsRefund,
     VariantInfo,
 )
 
@@ -206,7 +207,7 @@ class FakeGateway:
     def refund_units(self, shop, order_id, line_id, units, note, key):
         self.calls.append("refund_units")
         self.refunded.setdefault(key, (order_id, line_id, units))
-        return None
+        return UnitsRefund()
 
     def refund_money(self, shop, order_id, amount, note, key):
         self.calls.append("refund_money")

@@ -11,8 +11,11 @@ its queue again in the same request, so the lines behind move up at once (the ed
 which come later, find the line as the edit left it).
 
 The money. With the shop's `refund_cancelled_units`, a cancel is a refund instead of an edit: the
-platform refunds the unfulfilled units, returns them to stock and takes them off the order in
-one call, keyed by the form so a retry is one refund. Otherwise the units are edited away and
+platform refunds the unfulfilled units, returns them to stock, takes them off the order and
+sends their money back (what the platform suggests refunding for them, from the order's
+payment) in one call, keyed by the form so a retry is one refund. When the order has no payment
+to refund from, the units are still refunded and their money is recorded as left to staff with
+the reason. Otherwise the units are edited away and
 the refund they are owed is recorded as left to staff, shown on the admin's order view. A swap to
 a cheaper alternative owes the price difference (units × the difference in price): with the same
 setting, once the edit is made, the app refunds that sum as money (the edit took the swapped
@@ -33,7 +36,7 @@ from app.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.domain.policy import Policy
 from app.services.messages import Enqueue, SyncShop
 from app.services.planning import Planning, shop_policy
-from app.services.ports import PlatformGateway
+from app.services.ports import PlatformGateway, UnitsRefund
 from app.storage import customer_actions as action_store
 from app.storage.db import Database, Tx
 from app.storage.tables import CustomerAction
@@ -69,7 +72,7 @@ class _Claimed:
     units: int
     stock_item: str | None = None  # the alternative's inventory item, read live before a swap
     by_refund: bool = False  # a cancel made as a refund of the units (the shop's setting)
-    owed: str = ""  # the money the customer is owed that is left to staff, in words
+    owed: str = ""  # the money the customer is owed, in words: left to staff unless the app sends it
     refund_amount: Decimal | None = None  # a swap's price difference, refunded by the app
     open_before: int = 0  # the line's open units when the action was claimed
     pool: str = ""  # the line's pool, planned again once the units are off
@@ -148,10 +151,12 @@ class CustomerActions:
                                        to_variant_id)
         if earlier is not None:
             return earlier  # this form was sent before
+        units_refund = None
         if claimed.by_refund:
-            refused = self._gateway.refund_units(shop, order_id, line_id, claimed.units,
+            outcome = self._gateway.refund_units(shop, order_id, line_id, claimed.units,
                                                  _staff_note(kind, claimed.units),
                                                  _refund_key(shop, key))
+            refused, units_refund = outcome.refused, _units_money(claimed, outcome)
         else:
             refused = self._sold_out(shop, claimed) or self._gateway.take_off_units(
                 shop, order_id, line_id, claimed.variant_id, claimed.units,
@@ -160,8 +165,8 @@ class CustomerActions:
         with self._db.transaction() as s:
             row = action_store.by_key(s, shop, key)
             row.status, row.message = ("refused", refused) if refused else ("done", "")
-            if not refused and claimed.by_refund:
-                row.refund, row.refund_note = "issued", f"{claimed.units} unit(s) refunded by the app"
+            if not refused and units_refund is not None:
+                row.refund, row.refund_note = units_refund
             elif refund is not None:
                 row.refund, row.refund_note = refund
             elif not refused and claimed.owed:
@@ -218,8 +223,7 @@ class CustomerActions:
                 price = _price(getattr(action_store.variants(s, shop, [line.variant_id])
                                        .get(line.variant_id), "price", None))
                 claimed = _Claimed(line.variant_id, units, by_refund=policy.refund_cancelled_units,
-                                   owed="" if policy.refund_cancelled_units
-                                   else _owed(units, price, "the units cancelled"))
+                                   owed=_owed(units, price, "the units cancelled"))
             claimed = replace(claimed, open_before=line.open_quantity, pool=line.pool)
             action = CustomerAction(shop=shop, key=key, customer_id=customer_id,
                                     order_id=order_id, line_id=line_id, kind=kind,
@@ -273,6 +277,17 @@ def _swap(s: Tx, shop: str, line, to_variant_id: str, refunds: bool) -> _Claimed
                     if difference > 0 else "",
                     refund_amount=difference * line.backordered
                     if refunds and difference > 0 else None)
+
+
+def _units_money(claimed: _Claimed, outcome: UnitsRefund) -> tuple[str, str]:
+    """(refund, note) of a cancel made as a refund: issued when the units went back with their
+    money; owed, left to staff with the reason, when the money (or part of it) did not."""
+    if outcome.money_left is None:
+        return "issued", (f"{claimed.units} unit(s) refunded by the app, {outcome.money:.2f} "
+                          "sent back to the customer")
+    sent = f"{outcome.money:.2f} sent back by the app, " if outcome.money > 0 else ""
+    return "owed", (f"{claimed.owed} (the units were refunded by the app, {sent}the money "
+                    f"not: {outcome.money_left})")
 
 
 def _owed(units: int, price: Decimal | None, what: str) -> str:

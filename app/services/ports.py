@@ -181,6 +181,17 @@ class ShopProfile:
 
 
 @dataclass(frozen=True)
+class UnitsRefund:
+    """What became of a refund of units: refused (nothing done, and why), else done, with the
+    money sent back to the customer with them, and why none (or not all) of it was when the
+    units went back without their full money (left to staff)."""
+
+    refused: str | None = None
+    money: Decimal = Decimal(0)
+    money_left: str | None = None
+
+
+@dataclass(frozen=True)
 class NoticeMessage:
     """What the platform is sent for a notice, as `notify` would send it: where it goes (a
     Shopify Flow trigger's handle), its payload, and its size against the platform's limit."""
@@ -261,9 +272,11 @@ class PlatformGateway(Protocol):
         ...
 
     def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
-                     key: str) -> str | None:
-        """Refund `units` unshipped units of the line, returned to stock, the customer told;
-        `key` makes a retry one refund. None when done, else why the platform refused."""
+                     key: str) -> UnitsRefund:
+        """Refund `units` unshipped units of the line, returned to stock, with what the customer
+        paid for them sent back, the customer told; `key` makes a retry one refund. When there
+        is no payment to send the money back from, the units are refunded alone and the
+        answer says why the money was not."""
         ...
 
     def refund_money(self, shop: str, order_id: str, amount: Decimal, note: str,

@@ -4,6 +4,7 @@ every document the app ships executing against a seeded store."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from .helpers import DOCUMENTS, SHOP, document, gql, variant
 
@@ -99,6 +100,9 @@ def _seeded_variables(store) -> dict[str, dict]:
         "orders_sync_state": {"ids": [order["gid"]]},
         "order_fulfillment_orders": {"id": order["gid"]},
         "order_transactions": {"id": order["gid"]},
+        "order_suggested_refund": {"id": order["gid"], "refundLineItems": [{
+            "lineItemId": f"gid://shopify/LineItem/{order['line_items'][0]['id']}", "quantity": 2,
+            "restockType": "CANCEL"}]},
         "fulfillment_order_line_items": {"id": fo["gid"]},
         "fulfillment_order_order": {"id": fo["gid"]},
         "customers_tags": {"ids": [f"gid://shopify/Customer/{order['customer_id']}"]},
@@ -128,6 +132,13 @@ def test_every_app_document_executes(client, token, store):
     assert results["variants_by_id"]["nodes"][0]["inventoryPolicy"] == "DENY"
     (sale,) = results["order_transactions"]["order"]["transactions"]
     assert (sale["kind"], sale["status"]) == ("SALE", "SUCCESS")
+    suggested = results["order_suggested_refund"]["order"]["suggestedRefund"]
+    (line,) = [li for li in store.shop(SHOP).orders[int(order["id"].rsplit("/", 1)[1])].line_items
+               if li.quantity == 3]
+    assert Decimal(suggested["amountSet"]["shopMoney"]["amount"]) == 2 * line.price
+    (refund,) = suggested["suggestedTransactions"]  # the two units' price, from the sale
+    assert (refund["kind"], refund["parentTransaction"]["id"], refund["amountSet"]) == (
+        "SUGGESTED_REFUND", sale["id"], suggested["amountSet"])
     if "customers_tags" in results:
         assert results["customers_tags"]["nodes"][0]["tags"] == ["VIP"]
     run = results["catalog_bulk_run"]["bulkOperationRunQuery"]["bulkOperation"]

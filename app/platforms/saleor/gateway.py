@@ -21,6 +21,7 @@ from app.services.ports import (
     ParsedOrder,
     ShopProfile,
     StockReading,
+    UnitsRefund,
     VariantInfo,
 )
 
@@ -138,8 +139,8 @@ class SaleorGateway:
         raise NotImplementedError("goodwill codes are not made on Saleor yet")
 
     def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
-                     key: str) -> str | None:
-        return "refunds are not issued by the app on this shop yet"
+                     key: str) -> UnitsRefund:
+        return UnitsRefund(refused="refunds are not issued by the app on this shop yet")
 
     def refund_money(self, shop: str, order_id: str, amount: Decimal, note: str,
                      key: str) -> str | None:

@@ -34,6 +34,7 @@ from app.services.ports import (
     ParsedOrder,
     ShopProfile,
     StockReading,
+    UnitsRefund,
     VariantInfo,
 )
 
@@ -309,18 +310,28 @@ class ShopifyGateway:
             raise ShopifyError(f"{root} made no code", shop=shop)
 
     def refund_units(self, shop: str, order_id: str, line_id: str, units: int, note: str,
-                     key: str) -> str | None:
+                     key: str) -> UnitsRefund:
         """`refundCreate` of unfulfilled units with restock type `CANCEL` (the 2026-10 enum:
-        "use this when restocking unfulfilled line items"), the customer notified; the key as
-        `@idempotent`, which the mutation requires since 2026-04."""
+        "use this when restocking unfulfilled line items") and their money, as the platform
+        suggests it: `Order.suggestedRefund` for those lines gives the amount (their discounted
+        price and taxes) and the payments to refund it from, sent as `transactions` of kind
+        REFUND in the same call (a refund of line items alone moves no money). With no payment
+        to refund from, the units are refunded alone and the answer says why the money was
+        not. The customer is notified; the key as `@idempotent`, which the mutation requires
+        since 2026-04. A refusal is answered, not raised."""
+        lines = [{"lineItemId": line_id, "quantity": units, "restockType": "CANCEL"}]
         try:
+            order = self._run(shop, "order_suggested_refund",
+                              {"id": order_id, "refundLineItems": lines})["order"]
+            if order is None:
+                return UnitsRefund(refused="the order is not on the store any more")
+            transactions, money, left = _suggested_money(order_id, order["suggestedRefund"])
             self._run(shop, "refund_create", {"key": key, "input": {
-                "orderId": order_id, "notify": True, "note": note,
-                "refundLineItems": [{"lineItemId": line_id, "quantity": units,
-                                     "restockType": "CANCEL"}]}})
+                "orderId": order_id, "notify": True, "note": note, "refundLineItems": lines,
+                **({"transactions": transactions} if transactions else {})}})
         except UserErrors as refused:
-            return "; ".join(e.message for e in refused.user_errors)
-        return None
+            return UnitsRefund(refused="; ".join(e.message for e in refused.user_errors))
+        return UnitsRefund(money=money, money_left=left)
 
     def refund_money(self, shop: str, order_id: str, amount: Decimal, note: str,
                      key: str) -> str | None:
@@ -442,6 +453,40 @@ def _calculated_line(lines: list[dict], line_id: str, variant_id: str) -> dict |
     same = [line for line in lines if (line.get("variant") or {}).get("id") == variant_id]
     numbered = [line for line in same if line["id"].rsplit("/", 1)[-1] == number]
     return numbered[0] if numbered else same[0] if len(same) == 1 else None
+
+
+def _suggested_money(order_id: str, suggested: dict | None) -> tuple[list[dict], Decimal, str | None]:
+    """The suggested refund's transactions as `refundCreate` takes them (kind REFUND, from the
+    suggested payment through its gateway), what they send back, and why not all of the
+    suggested amount is sent (None when it all is). Amounts are in the shop's currency, so a
+    payment made in another (presentment) currency is left to staff."""
+    if suggested is None:
+        return [], Decimal(0), "the store suggested no refund for these units"
+    wanted = _amount(suggested, "shopMoney")
+    transactions: list[dict] = []
+    other_currency = False
+    for t in suggested["suggestedTransactions"]:
+        parent = t.get("parentTransaction") or {}
+        amount = _amount(t, "shopMoney")
+        if not parent.get("id") or amount <= 0:
+            continue
+        if t["amountSet"]["shopMoney"]["currencyCode"] \
+                != t["amountSet"]["presentmentMoney"]["currencyCode"]:
+            other_currency = True
+            continue
+        transactions.append({"orderId": order_id, "parentId": parent["id"], "kind": "REFUND",
+                             "gateway": t.get("gateway") or parent.get("gateway") or "",
+                             "amount": f"{amount:.2f}"})
+    money = sum((Decimal(t["amount"]) for t in transactions), Decimal(0))
+    if money >= wanted:
+        return transactions, money, None
+    if other_currency:
+        why = "the order was paid in another currency than the shop's"
+    elif not transactions:
+        why = "the order has no payment to refund from"
+    else:
+        why = f"only {money:.2f} of {wanted:.2f} was left of the payment to refund"
+    return transactions, money, why
 
 
 def _refund_parent(transactions: list[dict], amount: Decimal) -> dict | str:

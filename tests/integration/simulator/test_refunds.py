@@ -1,6 +1,7 @@
 """The money of a customer's cancel or swap, through the simulator: refunded by the app when the
 merchant turns `refund_cancelled_units` on (one `refundCreate` per form: a cancel's units
-restocked and taken off, a swap's price difference as money from the order's payment),
+restocked and taken off with their money, as the store suggests it, from the order's payment;
+a swap's price difference as money from the order's payment),
 otherwise flagged on the admin's order view as owed and left to staff."""
 
 from __future__ import annotations
@@ -46,13 +47,39 @@ def test_with_refunds_on_a_cancel_is_one_refund_of_the_units_restocked(harness):
     order = harness.order(alice)
     (refund,) = order["refunds"]  # a double click is one refund
     assert [(x["quantity"], x["restock_type"]) for x in refund["lines"]] == [(1, "cancel")]
+    (sale,) = [t for t in order["transactions"] if t["kind"] == "SALE"]
+    (bought,) = harness.store.shop(harness.shop).orders[alice].line_items
+    assert [(t["kind"], Decimal(t["amount"]), t["parent_id"]) for t in refund["transactions"]] == [
+        ("REFUND", bought.price, sale["id"])]  # the unit's money, in the same refund
     assert order["line_items"][0]["current_quantity"] == 1
     (action,) = customer_actions(harness, alice)
     assert (action["refund"], action["units"]) == ("issued", 1)
+    assert f"{bought.price:.2f} sent back to the customer" in action["refund_note"]
 
     harness.receive(harness.variants[1], 1)  # the unit that comes goes to the one still owed
     harness.settle()
     assert not harness.held(alice) and harness.held(bob)
+
+
+def test_with_refunds_on_a_cancel_with_no_payment_refunds_the_units_and_leaves_the_money(harness):
+    allow(harness, refund=True)
+    alice, _ = two_waiting(harness, alice_units=2)
+    harness.store.shop(harness.shop).orders[alice].transactions.clear()  # nothing was paid
+    customer = customer_of(harness, alice)
+    (line,) = my_lines(harness, customer)
+
+    answer = cancel(harness, customer, line, 1)
+    harness.settle()
+
+    assert (answer.get_json()["status"], answer.get_json()["refund"]) == ("done", "owed")
+    order = harness.order(alice)
+    (refund,) = order["refunds"]  # the units, without money
+    assert [(x["quantity"], x["restock_type"]) for x in refund["lines"]] == [(1, "cancel")]
+    assert refund["transactions"] == [] and order["transactions"] == []
+    assert order["line_items"][0]["current_quantity"] == 1
+    (action,) = customer_actions(harness, alice)
+    assert action["refund"] == "owed" and action["refund_note"].startswith("the units cancelled: 1 ×")
+    assert "no payment to refund from" in action["refund_note"]
 
 
 def test_with_refunds_off_the_refund_owed_is_flagged_for_staff(harness):
