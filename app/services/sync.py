@@ -372,11 +372,12 @@ class Sync:
         if to_send:
             self._about_to_write(shop, [c.order_id for c in to_send])
         errors = self._gateway.apply(shop, to_send) if to_send else {}
-        due, held_back = self._with_goodwill(shop, {
-            order_id: _due(desired, applied, self._clock())
-            for order_id, desired, _, applied in rows
-            if plans.get(order_id) is not None and not errors.get(order_id)}, report, failed)
-        told, refused = self._notify(shop, due)
+        due = {order_id: steps for order_id, desired, _, applied in rows
+               if plans.get(order_id) is not None and not errors.get(order_id)
+               and (steps := _due(desired, applied, self._clock()))}
+        policy = self._policy(shop) if due else Policy()  # read once, when a notice is due
+        due, held_back = self._with_goodwill(shop, due, policy, report, failed)
+        told, refused = self._notify(shop, due, policy.notices)
         refused.update(held_back)
         sent = [(order_id, step.notice.key, step.notice.kind)
                 for order_id, steps in told.items() for step in steps if step.notice]
@@ -409,7 +410,8 @@ class Sync:
                     report.failed += 1
                     self._failed(s, shop, order_id, refused[order_id])
 
-    def _with_goodwill(self, shop: str, due: dict[str, list[Step]], report: SyncReport,
+    def _with_goodwill(self, shop: str, due: dict[str, list[Step]], policy: Policy,
+                       report: SyncReport,
                        failed: set[str]) -> tuple[dict[str, list[Step]], dict[str, str]]:
         """The "waiting long" notices due, each with its order's goodwill code when the shop
         gives one (`goodwill`): the code is made on the platform first, so the notice never
@@ -420,7 +422,7 @@ class Sync:
         if not waiting:
             return due, {}
         codes: dict[str, str] = {}
-        settings = self._policy(shop).goodwill
+        settings = policy.goodwill
         with self._db.transaction() as s:
             for order_id in waiting:
                 code = goodwill.grant(s, shop, order_id, settings, self._clock())
@@ -439,14 +441,13 @@ class Sync:
         return {order_id: [_with_code(step, codes.get(order_id)) for step in steps]
                 for order_id, steps in due.items() if order_id not in held_back}, held_back
 
-    def _notify(self, shop: str, due: dict[str, list[Step]]
+    def _notify(self, shop: str, due: dict[str, list[Step]], settings: NoticeSettings
                 ) -> tuple[dict[str, list[Step]], dict[str, str]]:
         """Send the notices due, an order's one per round, in order; per order, the steps done
         (their last `told` is what to record) and what refused the next one."""
         done: dict[str, list[Step]] = {}
         refused: dict[str, str] = {}
         left = {order_id: list(steps) for order_id, steps in due.items() if steps}
-        settings = self._policy(shop).notices if left else NoticeSettings()
         while left:
             batch = []
             for order_id, steps in left.items():

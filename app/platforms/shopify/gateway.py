@@ -349,8 +349,8 @@ class ShopifyGateway:
                 return parent
             self._run(shop, "refund_create", {"key": key, "input": {
                 "orderId": order_id, "notify": True, "note": note,
-                "transactions": [{"orderId": order_id, "parentId": parent["id"], "kind": "REFUND",
-                                  "gateway": parent["gateway"], "amount": f"{amount:.2f}"}]}})
+                "transactions": [_refund_transaction(order_id, parent["id"], parent["gateway"],
+                                                     amount)]}})
         except UserErrors as refused:
             return "; ".join(e.message for e in refused.user_errors)
         return None
@@ -470,13 +470,11 @@ def _suggested_money(order_id: str, suggested: dict | None) -> tuple[list[dict],
         amount = _amount(t, "shopMoney")
         if not parent.get("id") or amount <= 0:
             continue
-        if t["amountSet"]["shopMoney"]["currencyCode"] \
-                != t["amountSet"]["presentmentMoney"]["currencyCode"]:
+        if not _in_shop_currency(t):
             other_currency = True
             continue
-        transactions.append({"orderId": order_id, "parentId": parent["id"], "kind": "REFUND",
-                             "gateway": t.get("gateway") or parent.get("gateway") or "",
-                             "amount": f"{amount:.2f}"})
+        transactions.append(_refund_transaction(
+            order_id, parent["id"], t.get("gateway") or parent.get("gateway") or "", amount))
     money = sum((Decimal(t["amount"]) for t in transactions), Decimal(0))
     if money >= wanted:
         return transactions, money, None
@@ -501,8 +499,7 @@ def _refund_parent(transactions: list[dict], amount: Decimal) -> dict | str:
                 if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS"]
     if not payments:
         return "the order has no payment to refund from"
-    same = [t for t in payments if t["amountSet"]["shopMoney"]["currencyCode"]
-            == t["amountSet"]["presentmentMoney"]["currencyCode"]]
+    same = [t for t in payments if _in_shop_currency(t)]
     if not same:
         return "the order was paid in another currency than the shop's"
     left = {t["id"]: _amount(t, "shopMoney") - refunded.get(t["id"], Decimal(0)) for t in same}
@@ -514,6 +511,18 @@ def _refund_parent(transactions: list[dict], amount: Decimal) -> dict | str:
 
 def _amount(transaction: dict, money: str) -> Decimal:
     return Decimal(transaction["amountSet"][money]["amount"])
+
+
+def _in_shop_currency(transaction: dict) -> bool:
+    """Paid in the shop's own currency: the amounts the app knows (its prices) apply to it."""
+    money = transaction["amountSet"]
+    return money["shopMoney"]["currencyCode"] == money["presentmentMoney"]["currencyCode"]
+
+
+def _refund_transaction(order_id: str, parent_id: str, gateway: str, amount: Decimal) -> dict:
+    """One `transactions` entry of `refundCreate`: money back from a payment, through its gateway."""
+    return {"orderId": order_id, "parentId": parent_id, "kind": "REFUND", "gateway": gateway,
+            "amount": f"{amount:.2f}"}
 
 
 def _customer_gid(customer_id: str) -> str:
