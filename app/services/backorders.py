@@ -60,7 +60,7 @@ class BackorderHandlers:
         platform, once per order, and only when the shop ranks its queue by them."""
         if order.customer_id is None or customer is None:
             return None
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             if not shop_policy(s, shop).priority_tags:
                 return None
             row = order_store.order(s, shop, order.order_id)
@@ -168,15 +168,17 @@ class BackorderHandlers:
         return Outcome(f"{waiting} orders can be held now", [SyncShop(shop)])
 
     def learn_variants(self, shop: str, variant_ids: set[str]) -> None:
-        """Variants and stock the mirror lacks, read from the platform once."""
-        with self._db.transaction() as s:
+        """Variants and stock the mirror lacks, read from the platform once. The mirror is
+        looked at in reads, which on SQLite take no writer's turn: most orders name only
+        variants already known."""
+        with self._db.read() as s:
             unknown = variant_ids - mirror.known_variants(s, shop, variant_ids)
         if unknown:
             infos = self._gateway.variants(shop, sorted(unknown))
             with self._db.transaction() as s:
                 for info in infos:
                     mirror.upsert_variant(s, shop, info, None)
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             items = mirror.items_without_stock(s, shop, variant_ids)
         if items:
             started = self._clock()
@@ -188,7 +190,7 @@ class BackorderHandlers:
     def settle_stock(self, shop: str, items: list[str]) -> Outcome:
         """Levels whose same-second readings disagreed are read from the platform, which knows
         which came last; the pools are planned again on what it says."""
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             items = sorted(mirror.unsettled_items(s, shop, set(items)))
         if not items:
             return Outcome("stock already settled")

@@ -86,8 +86,9 @@ class Events:
 
     def _prepare(self, receipt_id: int) -> dict | None:
         """Platform reads a handler needs, done before its transaction so no lock is held
-        across a network call; what they found is handed to the handler."""
-        with self._db.transaction() as s:
+        across a network call; what they found is handed to the handler. The look is a read:
+        on SQLite it takes no writer's turn."""
+        with self._db.read() as s:
             receipt = delivery_store.receipt(s, receipt_id)
             if receipt is None or receipt.processed_at is not None:
                 return None

@@ -83,13 +83,20 @@ WRITE = update(LINES).where(
 
 
 
-def lock_pools(tx: Session, shop: str, pools: list[str]) -> Iterable[Pool]:
+def lock_pools(tx: Session, shop: str, pools: list[str]) -> list[Pool]:
     """A chunk of pools' rows, created when missing, locked in the order of their names so that
-    two workers locking overlapping pools never deadlock."""
-    tx.execute(insert_ignore(tx, Pool, [{"shop": shop, "pool": p, "supply": 0,
-                                         "units_owed": 0} for p in pools]))
-    return tx.scalars(select(Pool).where(Pool.shop == shop, Pool.pool.in_(pools))
-                      .order_by(Pool.pool).with_for_update())
+    two workers locking overlapping pools never deadlock. A pool already locked in this
+    transaction is not asked for again: a handler locks its pools before it changes the mirror,
+    and the re-plan that follows asks for them once more."""
+    held = tx.info.setdefault("locked_pools", {})
+    missing = [p for p in pools if (shop, p) not in held]
+    if missing:
+        tx.execute(insert_ignore(tx, Pool, [{"shop": shop, "pool": p, "supply": 0,
+                                             "units_owed": 0} for p in missing]))
+        held.update(((shop, row.pool), row) for row in tx.scalars(
+            select(Pool).where(Pool.shop == shop, Pool.pool.in_(missing))
+            .order_by(Pool.pool).with_for_update()))
+    return [held[(shop, p)] for p in pools if (shop, p) in held]
 
 
 # what a plan reads besides the lines
