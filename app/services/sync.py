@@ -62,8 +62,10 @@ from app.domain.notices import (
 )
 from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
-from app.services import goodwill, object_sync
+from app.services import goodwill, object_sync, own_splits
+from app.services.own_splits import SPLITS
 from app.services.ports import (
+    Applied,
     DiscountCode,
     FulfillmentOrderState,
     Hold,
@@ -85,7 +87,8 @@ BACKLOG_BATCH = 100  # orders written together when at least this many wait (see
 WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
 DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
-RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders; read them again
+RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders (how many times); read
+# them again
 TOLD = "told"  # `applied`: what the customer was last told (`Told.as_dict()`)
 HIDDEN_RETRY = timedelta(hours=1)  # an order the store hides is tried again this much later
 
@@ -115,6 +118,7 @@ class Planned:
     change: OrderChange
     awaiting: bool = False
     notes: tuple[str, ...] = ()
+    splits: tuple[own_splits.Expected, ...] = ()  # the splits its holds will make
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,11 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     )
     unseen = (state.unseen_fulfillment_orders,) if (
         placement.awaiting and state.unseen_fulfillment_orders) else ()
-    return Planned(change, placement.awaiting, placement.deferred + unseen)
+    remaining = {fo.fulfillment_order_id: {line.fulfillment_order_line_id: line.remaining
+                                           for line in fo.lines}
+                 for fo in state.fulfillment_orders}
+    return Planned(change, placement.awaiting, placement.deferred + unseen,
+                   own_splits.expected(change.holds, remaining))
 
 
 def first_writes(desired: DesiredState, applied: Mapping) -> DesiredState:
@@ -343,18 +351,22 @@ class Sync:
             if order_id in states and not states[order_id].hidden:
                 first = first_writes(desired, applied)
                 planned[order_id] = (first, plan_change(order_id, first, states[order_id], applied))
-        changes = [p.change for _, p in planned.values() if not p.change.is_empty()]
+        writing = [p for _, p in planned.values() if not p.change.is_empty()]
+        changes = [p.change for p in writing]
         if changes:
-            self._about_to_write(shop, [c.order_id for c in changes])
+            self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, changes) if changes else {}
+        split_off = errors.split_off if isinstance(errors, Applied) else {}
+        before = {order_id: applied for order_id, _, _, applied in rows}
         with self._db.transaction() as s:
             for order_id in (i for i, error in errors.items() if error):
                 failed.add(order_id)
                 report.failed += 1
-                self._failed(s, shop, order_id, errors[order_id])
+                self._failed(s, shop, order_id, errors[order_id], split_off)
             for order_id, (first, placed) in planned.items():
                 if not errors.get(order_id):
-                    self._record(s, shop, order_id, first, placed, report)
+                    self._record(s, shop, order_id, first, placed, report,
+                                 split_off=split_off, before=before[order_id])
             sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
                                               if not errors.get(order_id)})
         report.holds_first += len(changes)
@@ -368,10 +380,12 @@ class Sync:
     def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str],
                     blocked: set[str]) -> None:
         plans, hidden = self._plan_batch(shop, rows)
-        to_send = [p.change for p in plans.values() if p is not None and not p.change.is_empty()]
+        writing = [p for p in plans.values() if p is not None and not p.change.is_empty()]
+        to_send = [p.change for p in writing]
         if to_send:
-            self._about_to_write(shop, [c.order_id for c in to_send])
+            self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, to_send) if to_send else {}
+        split_off = errors.split_off if isinstance(errors, Applied) else {}
         due = {order_id: steps for order_id, desired, _, applied in rows
                if plans.get(order_id) is not None and not errors.get(order_id)
                and (steps := _due(desired, applied, self._clock()))}
@@ -386,7 +400,7 @@ class Sync:
             sent = []  # taken as told, but nothing went out: no message to count
         with self._db.transaction() as s:
             notice_store.record_sent(s, shop, sent, self._clock())
-            for order_id, desired, version, _ in rows:
+            for order_id, desired, version, applied in rows:
                 report.orders += 1
                 if order_id in hidden:
                     blocked.add(order_id)
@@ -396,7 +410,7 @@ class Sync:
                 if errors.get(order_id):
                     failed.add(order_id)
                     report.failed += 1
-                    self._failed(s, shop, order_id, errors[order_id])
+                    self._failed(s, shop, order_id, errors[order_id], split_off)
                     continue
                 planned = plans[order_id]
                 sent = planned is not None and not planned.change.is_empty()
@@ -404,7 +418,8 @@ class Sync:
                 report.unchanged += not sent
                 steps = told.get(order_id)
                 self._applied(s, shop, order_id, desired, version, planned, report,
-                              steps[-1].told if steps else None, order_id not in refused)
+                              steps[-1].told if steps else None, order_id not in refused,
+                              split_off, applied)
                 if order_id in refused:
                     failed.add(order_id)
                     report.failed += 1
@@ -538,40 +553,55 @@ class Sync:
             return (sync_store.has_object_write_due(s, shop)
                     or sync_store.has_order_due(s, shop, self._clock()))
 
-    def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
+    def _about_to_write(self, shop: str, plans: list[Planned]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
-        this worker dies before it learns the write succeeded."""
+        this worker dies before it learns the write succeeded; and the splits its holds will
+        make, whose webhooks may come before the write's answer is recorded (`own_splits`)."""
+        splits = {p.change.order_id: p.splits for p in plans}
         with self._db.transaction() as s:
-            for row in sync_store.of_orders(s, shop, order_ids):
+            for row in sync_store.of_orders(s, shop, list(splits)):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
                     _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
+                if splits[row.order_id]:
+                    row.applied = own_splits.about_to_split(row.applied, splits[row.order_id])
 
     def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport, told: Told | None = None,
-                 done: bool = True) -> None:
+                 done: bool = True, split_off: Mapping[str, str] | None = None,
+                 before: Mapping | None = None) -> None:
         """`told`: what the customer has now been told, when notices went; `done`: False when
-        a notice is still due (refused), which keeps the order pending."""
-        row = self._record(s, shop, order_id, desired, planned, report, told)
+        a notice is still due (refused), which keeps the order pending. `split_off` and
+        `before`: as `_record` takes them."""
+        row = self._record(s, shop, order_id, desired, planned, report, told, split_off, before)
         _tell(s, shop, order_id, desired)
         if row.version == version and done:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 
     def _record(self, s: Tx, shop: str, order_id: str, shown: DesiredState,
-                planned: Planned | None, report: SyncReport,
-                told: Told | None = None) -> OrderSync:
+                planned: Planned | None, report: SyncReport, told: Told | None = None,
+                split_off: Mapping[str, str] | None = None,
+                before: Mapping | None = None) -> OrderSync:
         """What the store shows now, as far as the sync knows it, what it left undone, and what
-        the customer was told (kept as it was when no notice went)."""
+        the customer was told (kept as it was when no notice went). The splits of our holds
+        still awaiting their webhook are kept, with the fulfillment orders the platform split
+        off (`split_off`); a re-check asked for after this sync took the order (`before`: its
+        applied state then) is kept too, since what this sync read may predate that change."""
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        told_now = _told_record(row.applied or {}, told)
+        current = row.applied or {}
+        told_now = _told_record(current, told)
+        splits = own_splits.answered(current.get(SPLITS), split_off or {})
+        recheck = current.get(RECHECK) if _asked_since(before, current) else None
         row.applied = {**{k: v for k, v in shown.as_dict().items() if k != "notify"},
                        **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {}),
-                       **({TOLD: told_now} if told_now else {})}
+                       **({TOLD: told_now} if told_now else {}),
+                       **({SPLITS: splits} if splits else {}),
+                       **({RECHECK: recheck} if recheck else {})}
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts = 0
@@ -586,11 +616,26 @@ class Sync:
         self._failed(s, shop, order_id, reason)
         sync_store.of_order(s, shop, order_id).updated_at = self._clock() + HIDDEN_RETRY
 
-    def _failed(self, s: Tx, shop: str, order_id: str, error: str) -> None:
+    def _failed(self, s: Tx, shop: str, order_id: str, error: str,
+                split_off: Mapping[str, str] | None = None) -> None:
+        """`split_off`: given when a write was tried, whose splits are then answered (a hold
+        that went through split its fulfillment order even when another write failed)."""
         row = sync_store.of_order(s, shop, order_id, lock=True)
+        if split_off is not None and (row.applied or {}).get(SPLITS):
+            splits = own_splits.answered(row.applied[SPLITS], split_off)
+            rest = {k: v for k, v in row.applied.items() if k != SPLITS}
+            row.applied = {**rest, SPLITS: splits} if splits else rest
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _asked_since(before: Mapping | None, current: Mapping) -> bool:
+    """A re-check was asked for after the sync took the order with `before` as its applied
+    state (each asking counts one up)."""
+    if before is None:
+        return False
+    return int(current.get(RECHECK) or 0) > int(before.get(RECHECK) or 0)
 
 
 def _with_code(step: Step, code: str | None) -> Step:

@@ -28,7 +28,7 @@ import requests
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
 from app.platforms.shopify.documents import Document, compose, root_aliases
 from app.platforms.shopify.errors import ShopifyError
-from app.services.ports import OrderChange
+from app.services.ports import Applied, OrderChange
 
 HOLD_HANDLE = "backorder"
 NAMESPACE = "$app:backorders"  # app-owned: only this app writes it
@@ -79,17 +79,19 @@ class OrderWriter:
         self._sleep = sleep
         self.counters: Counter[str] = Counter()  # writes the platform accepted, by kind
 
-    def apply(self, shop: str, changes: Sequence[OrderChange]) -> Errors:
-        """Per order, None when everything was written, else what was refused."""
+    def apply(self, shop: str, changes: Sequence[OrderChange]) -> Applied:
+        """Per order, None when everything was written, else what was refused; and the
+        fulfillment orders our holds split off (`remainingFulfillmentOrder`, by the one held)."""
         writes = order_writes(changes)
         errors: Errors = {change.order_id: None for change in changes}
+        split_off: dict[str, str] = {}
         if self._worth_bulk(shop, writes):
-            left = self._bulk(shop, writes, errors)
+            left = self._bulk(shop, writes, errors, split_off)
         else:
             left = writes
         for chunk in _by_budget(left):
-            _merge(errors, self._send(shop, chunk))
-        return errors
+            _merge(errors, self._send(shop, chunk, split_off))
+        return Applied(errors, split_off)
 
     def _worth_bulk(self, shop: str, writes: list[Write]) -> bool:
         if self._bulk_after_s <= 0:
@@ -99,9 +101,10 @@ class OrderWriter:
 
     # paced
 
-    def _send(self, shop: str, writes: list[Write]) -> Errors:
+    def _send(self, shop: str, writes: list[Write], split_off: dict[str, str]) -> Errors:
         """One request. A refused metafieldsSet call wrote none of its fields (it is atomic):
-        the orders it did not refuse are sent again without the refused ones."""
+        the orders it did not refuse are sent again without the refused ones. The holds that
+        split their fulfillment order are noted in `split_off`."""
         parts = [(f"w{i}", self._docs[w.name], w.variables) for i, w in enumerate(writes)]
         text, variables = compose(parts, operation_name="SyncOrders")
         try:
@@ -121,9 +124,10 @@ class OrderWriter:
         for index, write in enumerate(writes):
             if index not in refused:
                 self._count(write)
+                _note_split(write, (result.data or {}).get(f"w{index}_0"), split_off)
         again = [w for i, bad in refused.items() if (w := _without(writes[i], bad))]
         if again:
-            _merge(errors, self._send(shop, again))
+            _merge(errors, self._send(shop, again, split_off))
         return errors
 
     def _count(self, write: Write) -> None:
@@ -131,7 +135,8 @@ class OrderWriter:
 
     # bulk
 
-    def _bulk(self, shop: str, writes: list[Write], errors: Errors) -> list[Write]:
+    def _bulk(self, shop: str, writes: list[Write], errors: Errors,
+              split_off: dict[str, str]) -> list[Write]:
         """The writes bulk operations did not do, stage by stage."""
         left: list[Write] = []
         for stage in BULK_STAGES:
@@ -142,7 +147,7 @@ class OrderWriter:
                     started.append((mine, self._start(shop, name, mine)))
             for mine, operation_id in started:
                 done = self._finish(shop, operation_id) if operation_id else None
-                left += mine if done is None else self._undone(mine, done)
+                left += mine if done is None else self._undone(mine, done, split_off)
         return left
 
     def _start(self, shop: str, name: str, writes: list[Write]) -> str | None:
@@ -197,7 +202,8 @@ class OrderWriter:
         response.raise_for_status()
         return [json.loads(line) for line in response.text.splitlines() if line.strip()]
 
-    def _undone(self, writes: list[Write], results: list[dict]) -> list[Write]:
+    def _undone(self, writes: list[Write], results: list[dict],
+                split_off: dict[str, str]) -> list[Write]:
         """The writes whose line is missing, failed or refused; the others are counted."""
         done = {line.get("__lineNumber"): line for line in results}
         left = []
@@ -207,6 +213,8 @@ class OrderWriter:
                 left.append(write)
             else:
                 self._count(write)
+                _note_split(write, (line.get("data") or {}).get("fulfillmentOrderHold"),
+                            split_off)
         return left
 
 
@@ -259,6 +267,16 @@ def _metafield_groups(changes: Sequence[OrderChange]) -> list[list[dict]]:
         for start in range(0, len(fields), METAFIELDS_PER_SET):
             groups.append(fields[start:start + METAFIELDS_PER_SET])
     return groups
+
+
+def _note_split(write: Write, payload, split_off: dict[str, str]) -> None:
+    """A hold of some lines splits the fulfillment order: the held units stay on it, the rest
+    go to the `remainingFulfillmentOrder` the payload names (FulfillmentOrderHoldPayload)."""
+    if write.name != "fulfillment_order_hold" or not isinstance(payload, dict):
+        return
+    remaining = (payload.get("remainingFulfillmentOrder") or {}).get("id")
+    if remaining:
+        split_off[write.variables["id"]] = remaining
 
 
 def _refused(owners: tuple[str, ...], element_index: int | None) -> list[str]:
