@@ -125,12 +125,12 @@ class FakeGateway:
         if self.fail_next_apply:
             error, self.fail_next_apply = self.fail_next_apply, None
             return {c.order_id: error for c in changes}
-        split_off: dict[str, str] = {}
+        said = Applied()
         for change in changes:
-            split_off.update(self._apply(self._order(change.order_id), change))
+            self._apply(self._order(change.order_id), change, said)
         if self.after_apply:
             self.after_apply(changes)
-        return Applied({c.order_id: None for c in changes}, split_off)
+        return Applied({c.order_id: None for c in changes}, said.split_off, said.reopened)
 
     def busy_for(self, shop):
         """Seconds the platform's rate limit is kept for urgent work: `busy` gives the answers
@@ -158,8 +158,9 @@ class FakeGateway:
         handle, payload = flow.compose(order_id or "gid://shopify/Order/1001", notice)
         return NoticeMessage(handle, payload, flow.size_of(payload), flow.PAYLOAD_LIMIT)
 
-    def _apply(self, order: FakeOrder, change: OrderChange) -> dict[str, str]:
-        """Applies the change; answers the fulfillment orders its holds split off."""
+    def _apply(self, order: FakeOrder, change: OrderChange, said: Applied) -> None:
+        """Applies the change; notes in `said` the fulfillment orders its holds split off and
+        those its releases reopened."""
         order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)
         for key, value in change.fields.items():
             order.metafields[key] = value
@@ -167,12 +168,12 @@ class FakeGateway:
             fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
             fo.holds = [h for h in fo.holds if h not in hold_ids]
             fo.status = "ON_HOLD" if fo.holds or fo.others_holds else "OPEN"
-        split_off = {}
+            if fo.status == "OPEN":
+                said.reopened.add(fo_id)
         for fo_id, lines, _note in change.holds:
             rest = self._hold(order, fo_id, dict(lines))
             if rest:
-                split_off[fo_id] = rest
-        return split_off
+                said.split_off[fo_id] = rest
 
     def _hold(self, order: FakeOrder, fo_id: str, quantities: dict[str, int]) -> str | None:
         """A partial hold splits the fulfillment order: the held units stay, the rest move to

@@ -6,9 +6,9 @@ with a fresh read of its fulfillment orders. The payloads name fulfillment order
 platform's adapter parses them out); the order is read from the platform in the prepare step,
 outside the handler's transaction. An order we never wrote to, or that neither holds nor wants
 to hold anything, needs nothing. Nor does a change the app made itself: a hold it placed (the
-adapter tells it from the payload), or the split of a fulfillment order its own hold of some
-lines made, which the sync kept a record of (`own_splits`); any other split still asks for a
-re-check.
+adapter tells it from the payload), the split of a fulfillment order its own hold of some lines
+made, or the reopening its own release made, which the sync kept a record of (`own_changes`);
+any other split or release still asks for a re-check.
 
 A change of the granted scopes may make visible what was hidden (orders older than 60 days,
 fulfillment orders of a fulfillment service), so the orders waiting on that are synced again."""
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from app.services import own_splits
+from app.services import own_changes
 from app.services.events import Outcome
 from app.services.messages import SyncShop
 from app.services.ports import FulfillmentOrderSplit, PlatformGateway
@@ -49,17 +49,20 @@ class FulfillmentEvents:
         return None
 
     def changed(self, s: Tx, shop: str, order_id: str | None,
-                split: FulfillmentOrderSplit | None = None) -> Outcome:
+                split: FulfillmentOrderSplit | None = None,
+                released: str | None = None) -> Outcome:
         """`order_id`: what the prepare step found, None when it found nothing. `split`: the
-        change is a split, as the platform reported it."""
+        change is a split, as the platform reported it; `released`: the change is the release
+        of this fulfillment order's last hold."""
         row = order_store.order_sync_for_update(s, shop, order_id) if order_id else None
         if row is None or not _ours_to_hold(row):
             return Outcome("fulfillment orders changed: no hold of ours concerned")
-        ours = own_splits.match(row.applied or {}, split) if split else None
-        if ours is not None:
-            row.applied = own_splits.without(row.applied, ours)
-            return Outcome(f"fulfillment order {split.fulfillment_order_id} of {order_id} split "
-                           "by our own hold: nothing to re-check")
+        if split or released:
+            mine = own_changes.without_ours(row.applied or {}, split, released)
+            if mine is not None:
+                row.applied = mine
+                return Outcome(f"fulfillment orders of {order_id} changed by our own write: "
+                               "nothing to re-check")
         self._recheck(row)
         return Outcome(f"fulfillment orders of {order_id} changed: holds re-checked",
                        [SyncShop(shop)])

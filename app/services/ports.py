@@ -122,13 +122,16 @@ class OrderChange:
 
 class Applied(dict):
     """What `apply` answers: per order, None when everything was written, else what was
-    refused (a plain mapping of that); and, per fulfillment order a hold of some of its lines
-    split, the fulfillment order the platform split off with the units not held (`split_off`).
-    A platform that does not say (or never splits) leaves `split_off` empty."""
+    refused (a plain mapping of that); and what the platform said it made of the writes: per
+    fulfillment order a hold of some of its lines split, the fulfillment order it split off with
+    the units not held (`split_off`), and the fulfillment orders a release of our holds left
+    open (`reopened`). A platform that does not say (or never holds) leaves both empty."""
 
-    def __init__(self, errors=(), split_off: dict[str, str] | None = None):
+    def __init__(self, errors=(), split_off: dict[str, str] | None = None,
+                 reopened: set[str] | None = None):
         super().__init__(errors)
         self.split_off: dict[str, str] = dict(split_off or {})
+        self.reopened: set[str] = set(reopened or ())
 
 
 @dataclass(frozen=True)

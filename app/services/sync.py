@@ -62,8 +62,7 @@ from app.domain.notices import (
 )
 from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
-from app.services import goodwill, object_sync, own_splits
-from app.services.own_splits import SPLITS
+from app.services import goodwill, object_sync, own_changes
 from app.services.ports import (
     Applied,
     DiscountCode,
@@ -118,7 +117,8 @@ class Planned:
     change: OrderChange
     awaiting: bool = False
     notes: tuple[str, ...] = ()
-    splits: tuple[own_splits.Expected, ...] = ()  # the splits its holds will make
+    expected: own_changes.Expected = own_changes.Expected()  # what the platform will announce
+    read: bool = False  # planned from a read of the platform
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,9 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     )
     unseen = (state.unseen_fulfillment_orders,) if (
         placement.awaiting and state.unseen_fulfillment_orders) else ()
-    remaining = {fo.fulfillment_order_id: {line.fulfillment_order_line_id: line.remaining
-                                           for line in fo.lines}
-                 for fo in state.fulfillment_orders}
     return Planned(change, placement.awaiting, placement.deferred + unseen,
-                   own_splits.expected(change.holds, remaining))
+                   own_changes.expected(change.holds, change.release, state.fulfillment_orders),
+                   read=True)
 
 
 def first_writes(desired: DesiredState, applied: Mapping) -> DesiredState:
@@ -356,17 +354,16 @@ class Sync:
         if changes:
             self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, changes) if changes else {}
-        split_off = errors.split_off if isinstance(errors, Applied) else {}
         before = {order_id: applied for order_id, _, _, applied in rows}
         with self._db.transaction() as s:
             for order_id in (i for i, error in errors.items() if error):
                 failed.add(order_id)
                 report.failed += 1
-                self._failed(s, shop, order_id, errors[order_id], split_off)
+                self._failed(s, shop, order_id, errors[order_id], errors)
             for order_id, (first, placed) in planned.items():
                 if not errors.get(order_id):
                     self._record(s, shop, order_id, first, placed, report,
-                                 split_off=split_off, before=before[order_id])
+                                 answer=errors, before=before[order_id])
             sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
                                               if not errors.get(order_id)})
         report.holds_first += len(changes)
@@ -385,7 +382,6 @@ class Sync:
         if to_send:
             self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, to_send) if to_send else {}
-        split_off = errors.split_off if isinstance(errors, Applied) else {}
         due = {order_id: steps for order_id, desired, _, applied in rows
                if plans.get(order_id) is not None and not errors.get(order_id)
                and (steps := _due(desired, applied, self._clock()))}
@@ -410,7 +406,7 @@ class Sync:
                 if errors.get(order_id):
                     failed.add(order_id)
                     report.failed += 1
-                    self._failed(s, shop, order_id, errors[order_id], split_off)
+                    self._failed(s, shop, order_id, errors[order_id], errors)
                     continue
                 planned = plans[order_id]
                 sent = planned is not None and not planned.change.is_empty()
@@ -419,7 +415,7 @@ class Sync:
                 steps = told.get(order_id)
                 self._applied(s, shop, order_id, desired, version, planned, report,
                               steps[-1].told if steps else None, order_id not in refused,
-                              split_off, applied)
+                              errors, applied)
                 if order_id in refused:
                     failed.add(order_id)
                     report.failed += 1
@@ -555,38 +551,39 @@ class Sync:
 
     def _about_to_write(self, shop: str, plans: list[Planned]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
-        this worker dies before it learns the write succeeded; and the splits its holds will
-        make, whose webhooks may come before the write's answer is recorded (`own_splits`)."""
-        splits = {p.change.order_id: p.splits for p in plans}
+        this worker dies before it learns the write succeeded; and what the platform will
+        announce of it, whose webhooks may come before the write's answer is recorded
+        (`own_changes`)."""
+        coming = {p.change.order_id: p.expected for p in plans}
         with self._db.transaction() as s:
-            for row in sync_store.of_orders(s, shop, list(splits)):
+            for row in sync_store.of_orders(s, shop, list(coming)):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
                     _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
-                if splits[row.order_id]:
-                    row.applied = own_splits.about_to_split(row.applied, splits[row.order_id])
+                if coming[row.order_id]:
+                    row.applied = own_changes.before_write(row.applied, coming[row.order_id])
 
     def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport, told: Told | None = None,
-                 done: bool = True, split_off: Mapping[str, str] | None = None,
+                 done: bool = True, answer: Mapping | None = None,
                  before: Mapping | None = None) -> None:
         """`told`: what the customer has now been told, when notices went; `done`: False when
-        a notice is still due (refused), which keeps the order pending. `split_off` and
-        `before`: as `_record` takes them."""
-        row = self._record(s, shop, order_id, desired, planned, report, told, split_off, before)
+        a notice is still due (refused), which keeps the order pending. `answer` and `before`:
+        as `_record` takes them."""
+        row = self._record(s, shop, order_id, desired, planned, report, told, answer, before)
         _tell(s, shop, order_id, desired)
         if row.version == version and done:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 
     def _record(self, s: Tx, shop: str, order_id: str, shown: DesiredState,
                 planned: Planned | None, report: SyncReport, told: Told | None = None,
-                split_off: Mapping[str, str] | None = None,
-                before: Mapping | None = None) -> OrderSync:
+                answer: Mapping | None = None, before: Mapping | None = None) -> OrderSync:
         """What the store shows now, as far as the sync knows it, what it left undone, and what
-        the customer was told (kept as it was when no notice went). The splits of our holds
-        still awaiting their webhook are kept, with the fulfillment orders the platform split
-        off (`split_off`); a re-check asked for after this sync took the order (`before`: its
-        applied state then) is kept too, since what this sync read may predate that change."""
+        the customer was told (kept as it was when no notice went). What our writes made that
+        the platform has still to announce is kept, as the platform answered the write
+        (`answer`, what `apply` returned; `own_changes`); a re-check asked for after this sync
+        took the order (`before`: its applied state then) is kept too, since what this sync
+        read may predate that change."""
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
@@ -594,13 +591,14 @@ class Sync:
         row = sync_store.of_order(s, shop, order_id, lock=True)
         current = row.applied or {}
         told_now = _told_record(current, told)
-        splits = own_splits.answered(current.get(SPLITS), split_off or {})
+        own = own_changes.records(own_changes.answered(current, *_announced(answer),
+                                                       read=bool(planned and planned.read)))
         recheck = current.get(RECHECK) if _asked_since(before, current) else None
         row.applied = {**{k: v for k, v in shown.as_dict().items() if k != "notify"},
                        **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {}),
                        **({TOLD: told_now} if told_now else {}),
-                       **({SPLITS: splits} if splits else {}),
+                       **own,
                        **({RECHECK: recheck} if recheck else {})}
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
@@ -617,17 +615,24 @@ class Sync:
         sync_store.of_order(s, shop, order_id).updated_at = self._clock() + HIDDEN_RETRY
 
     def _failed(self, s: Tx, shop: str, order_id: str, error: str,
-                split_off: Mapping[str, str] | None = None) -> None:
-        """`split_off`: given when a write was tried, whose splits are then answered (a hold
-        that went through split its fulfillment order even when another write failed)."""
+                answer: Mapping | None = None) -> None:
+        """`answer`: what `apply` returned, when a write was tried: what it made is then
+        recorded as answered (a hold that went through split its fulfillment order even when
+        another write of the order failed)."""
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        if split_off is not None and (row.applied or {}).get(SPLITS):
-            splits = own_splits.answered(row.applied[SPLITS], split_off)
-            rest = {k: v for k, v in row.applied.items() if k != SPLITS}
-            row.applied = {**rest, SPLITS: splits} if splits else rest
+        if answer is not None and row.applied:
+            row.applied = own_changes.answered(row.applied, *_announced(answer), read=False)
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _announced(answer: Mapping | None) -> tuple[Mapping[str, str], frozenset[str]]:
+    """What the platform said of a write (`Applied`): the fulfillment orders our holds split
+    off, and those our releases reopened; nothing from a platform that does not say."""
+    if isinstance(answer, Applied):
+        return answer.split_off, frozenset(answer.reopened)
+    return {}, frozenset()
 
 
 def _asked_since(before: Mapping | None, current: Mapping) -> bool:

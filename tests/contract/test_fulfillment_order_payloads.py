@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.platforms.shopify.payloads import fulfillment_order_ids, parse_split, placed_by_us
+from app.platforms.shopify.payloads import (
+    fulfillment_order_ids,
+    parse_released,
+    parse_split,
+    placed_by_us,
+)
 from app.services.fulfillment_events import KIND
 from app.services.ports import FulfillmentOrderSplit
 from webhooks.registry import TOPICS
@@ -59,3 +64,14 @@ def test_a_split_names_the_fulfillment_order_split_off_and_the_units_it_took():
                                    "fulfillment_orders/merged", "fulfillment_orders/moved"])
 def test_only_a_split_is_a_split(topic):
     assert parse_split(sample(topic)) is None
+
+
+@pytest.mark.parametrize("topic", ["fulfillment_orders/split",
+                                   "fulfillment_orders/placed_on_hold",
+                                   "fulfillment_orders/merged", "fulfillment_orders/moved"])
+def test_only_a_release_is_a_release(topic):
+    assert parse_released(sample(topic)) is None
+
+
+def test_a_release_names_the_fulfillment_order_open_again():
+    assert parse_released(sample("fulfillment_orders/hold_released")) == fo(1)

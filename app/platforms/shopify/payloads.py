@@ -221,6 +221,17 @@ def parse_split(payload: dict) -> FulfillmentOrderSplit | None:
         replaced=bool((payload.get("replacement_fulfillment_order") or {}).get("id")))
 
 
+def parse_released(payload: dict) -> str | None:
+    """The fulfillment order a `fulfillment_orders/hold_released` body (2026-07 sample: the
+    fulfillment order alone, open again) names; None for the other topics' bodies."""
+    if set(payload) - {PREPARED} != {"fulfillment_order"}:
+        return None
+    fo = payload.get("fulfillment_order") or {}
+    if not fo.get("id") or str(fo.get("status") or "").lower() == "on_hold":
+        return None
+    return gid("FulfillmentOrder", fo["id"])
+
+
 def _fo_gid(value) -> str | None:
     return gid("FulfillmentOrder", value) if value else None
 

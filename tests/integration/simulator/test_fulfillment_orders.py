@@ -169,6 +169,35 @@ def test_the_merchants_split_is_read_again_and_our_hold_stays(harness):
     assert (row.pending, row.last_error) == (False, None)
 
 
+def test_a_smaller_hold_after_a_delivery_is_read_once(harness):
+    """Our release, the new hold's split and its hold are announced: all ours, none read."""
+    order, held, rest = held_in_part(harness)
+    short = harness.variants[SMALL]
+    reads = state_reads(harness)
+
+    harness.receive(short, 1)
+    harness.settle()
+
+    assert harness.held(order) == {line_ids(harness, order)[0]: 1}
+    assert state_reads(harness) == reads + 1  # the new plan's read, nothing more
+    row = sync_row(harness, order)
+    assert not row.pending and not row.applied.get("recheck")
+
+
+def test_our_hold_released_by_hand_is_read_again_and_placed_again(harness):
+    order, held, rest = held_in_part(harness)
+    harness.receive(harness.variants[SMALL], 1)  # a release and a hold of ours first
+    harness.settle()
+    held = next(fo for fo in fulfillment_orders(harness, order) if fo["holds"])
+    reads = state_reads(harness)
+
+    harness.store.merchant_release(harness.shop, held["id"])
+    harness.settle()
+
+    assert state_reads(harness) == reads + 1
+    assert harness.held(order) == {line_ids(harness, order)[0]: 1}
+
+
 # many fulfillment orders, many lines
 
 

@@ -421,6 +421,21 @@ def test_a_hold_of_some_lines_answers_the_fulfillment_order_it_split_off(gateway
     assert applied.split_off == {gid("FulfillmentOrder", 1): gid("FulfillmentOrder", 9)}
 
 
+def test_a_release_that_leaves_the_fulfillment_order_open_is_answered(gateway, admin):
+    admin.queue("SyncOrders", {
+        "w0_0": {"fulfillmentOrder": {"id": gid("FulfillmentOrder", 1), "status": "OPEN",
+                                      "fulfillmentHolds": []}, "userErrors": []},
+        "w1_0": {"fulfillmentOrder": {"id": gid("FulfillmentOrder", 2), "status": "ON_HOLD",
+                                      "fulfillmentHolds": [{"id": "m", "handle": "merchant"}]},
+                 "userErrors": []}})
+
+    applied = gateway.apply(SHOP, [OrderChange(gid("Order", 1), release=(
+        (gid("FulfillmentOrder", 1), (gid("FulfillmentHold", 1),)),
+        (gid("FulfillmentOrder", 2), (gid("FulfillmentHold", 2),))))])
+
+    assert applied.reopened == {gid("FulfillmentOrder", 1)}  # the other is still held
+
+
 def test_a_refused_hold_fails_only_its_own_order(gateway, admin):
     admin.queue("SyncOrders", {
         "w0_0": {"fulfillmentHold": None, "userErrors": [{

@@ -1,7 +1,8 @@
-"""A hold of some lines splits the fulfillment order, and the platform tells the app of that split
-as of anyone's. The split our own hold made is known already: it must not cost a second read of
-the order. Any other split (the merchant's, other units, a replacement) is read again, and so is
-a change that comes while the sync is writing the order."""
+"""A hold of some lines splits the fulfillment order, and releasing our hold reopens it; the
+platform tells the app of either as of anyone's. What our own write made is known already: it
+must not cost a second read of the order. Any other split or release (the merchant's, other
+units, a replacement) is read again, and so is a change that comes while the sync is writing the
+order."""
 
 from __future__ import annotations
 
@@ -153,3 +154,52 @@ def test_a_change_that_comes_while_the_sync_writes_is_read_again(services, platf
     assert platform.calls.count("order_states") == 2  # read again, in the same run
     synced = row(services)
     assert not synced.pending and not synced.applied.get("recheck")
+
+
+def released_webhook(fo_id: str) -> dict:
+    """A `fulfillment_orders/hold_released` body of the 2026-07 sample's shape."""
+    return {"fulfillment_order": {"id": fo_id, "status": "open"}}
+
+
+def owe(services, clock, units: int) -> None:
+    """The order's plan now holds `units` of the short line (stock came)."""
+    with services.db.transaction() as s:
+        synced = s.get(OrderSync, (SHOP, ORDER))
+        synced.desired = {**synced.desired, "holds": {SHORT: units} if units else {},
+                          "tags": ["backordered"] if units else []}
+        synced.pending, synced.holds_due = True, True
+        synced.version += 1
+        synced.updated_at = clock()
+
+
+def test_a_release_and_a_new_hold_of_fewer_units_are_both_ours(services, platform, clock,
+                                                                client):
+    install(services)
+    held_in_part(services, platform, clock)
+    services.sync.run(SHOP)
+    held, _ = fulfillment_orders(platform)
+    owe(services, clock, 1)  # one unit came: our hold of 2 becomes a hold of 1
+    services.sync.run(SHOP)
+    assert platform.held(ORDER) == {SHORT: 1}
+    split_off = platform.orders[ORDER].fulfillment_orders[-1]
+
+    post_webhook(client, "fulfillment_orders/hold_released", released_webhook(held.id))
+    post_webhook(client, "fulfillment_orders/split", split_webhook(held.id, split_off, [1]))
+    services.queue.drain()
+
+    assert platform.calls.count("order_states") == 2
+
+
+def test_a_release_by_hand_is_read_again_and_our_hold_placed_again(services, platform, clock,
+                                                                   client):
+    install(services)
+    held_in_part(services, platform, clock)
+    services.sync.run(SHOP)
+    held, _ = fulfillment_orders(platform)
+    held.holds, held.status = [], "OPEN"  # the merchant released our hold in the admin
+
+    post_webhook(client, "fulfillment_orders/hold_released", released_webhook(held.id))
+    services.queue.drain()
+
+    assert platform.calls.count("order_states") == 2
+    assert platform.held(ORDER) == {SHORT: 2}  # the plan still holds them
