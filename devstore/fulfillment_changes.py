@@ -1,18 +1,23 @@
-"""Moving a fulfillment order to another location and merging fulfillment orders, as the
-merchant does in the admin (schema, `fulfillmentOrderMove` and `fulfillmentOrderMerge`).
+"""Moving a fulfillment order to another location, merging fulfillment orders and splitting one,
+as the merchant does in the admin (schema, `fulfillmentOrderMove`, `fulfillmentOrderMerge` and
+`fulfillmentOrderSplit`).
 
 Move: a fulfillment order with no progress, moved to a location where the order has no other
 active fulfillment order, is re-assigned in place. Otherwise its unfulfilled units are recreated
 on a new fulfillment order at the destination and the original closes. The commitment moves with
 the units (fact 2). Merge: the units of the others join the first, and the others close. A
-fulfillment order closed by either is hidden from `displayable: true` (fact 7)."""
+fulfillment order closed by either is hidden from `displayable: true` (fact 7). Split: the
+schema's `fulfillmentOrderSplit` "moves the specified line items and quantities into a new
+fulfillment order" at the same location, which `fulfillment_orders/split` names as the
+`remaining_fulfillment_order`, with the units moved as `split_line_items` (the 2026-07 sample's
+keys; no replacement is made, as the fulfillment order is OPEN)."""
 
 from __future__ import annotations
 
 from .core import Core, StoreError
 from .fulfillment_actions import merge_partners, supported_actions
 from .fulfillment_orders import ACTIVE, create, of_order
-from .fulfillment_payloads import merged_payload, moved_payload
+from .fulfillment_payloads import merged_payload, moved_payload, split_payload
 from .model import FulfillmentOrder, FulfillmentOrderLine, Location, Shop
 from .stock import Touched, transfer
 
@@ -114,3 +119,28 @@ def _join(core: Core, target: FulfillmentOrder, line_item_id: int, quantity: int
         target.lines.append(existing)
     existing.total_quantity += quantity
     existing.remaining_quantity += quantity
+
+
+def split(core: Core, shop: Shop, fo: FulfillmentOrder, moves: dict[int, int]) -> FulfillmentOrder:
+    """Moves `moves` (fulfillment order line id -> units) to a new fulfillment order; returns it."""
+    if "SPLIT" not in supported_actions(shop, fo):
+        raise StoreError(f"fulfillment order {fo.id} with status {fo.status} cannot be split")
+    lines = {line.id: line for line in fo.lines}
+    for line_id, units in moves.items():
+        line = lines.get(line_id)
+        if line is None or units <= 0 or units > line.remaining_quantity:
+            raise StoreError(f"cannot split {units} units of line {line_id} off fulfillment order {fo.id}")
+    if sum(moves.values()) >= sum(line.remaining_quantity for line in fo.lines):
+        raise StoreError(f"splitting every unit off fulfillment order {fo.id} leaves nothing to split from")
+    moved = []
+    for line_id, units in moves.items():
+        line = lines[line_id]
+        line.total_quantity -= units
+        line.remaining_quantity -= units
+        moved.append((line.line_item_id, units))
+    fo.lines = [line for line in fo.lines if line.total_quantity > 0]
+    new = create(core, shop, fo.order_id, fo.location_id, fo.delivery, moved)
+    fo.updated_at = new.updated_at = core.now()
+    core.emit(shop, "fulfillment_orders/split",
+              split_payload(fo, new, [(line.id, line.total_quantity) for line in new.lines]))
+    return new

@@ -58,6 +58,8 @@ def _charged(ctx, schema, document, operation, body, bucket, counters) -> dict:
     by_operation = counters.setdefault("cost_by_operation", {})
     name = operation.name.value if operation.name else operation.operation.value
     by_operation[name] = by_operation.get(name, 0) + actual
+    requests = counters.setdefault("requests_by_operation", {})
+    requests[name] = requests.get(name, 0) + 1
     response: dict = {"data": result.data}
     if result.errors:
         response["errors"] = [_format(e) for e in result.errors]

@@ -232,6 +232,15 @@ class DevStore:
             raise NotFound(f"fulfillment order {fulfillment_order_id} not found in {shop.domain}")
         return fo
 
+    def merchant_split(self, domain: str, fulfillment_order_id: int, moves: dict[int, int]) -> dict:
+        """The merchant splits units (fulfillment order line id -> units) off an open fulfillment
+        order into a new one; fulfillment_orders/split is sent (`fulfillment_changes.split`)."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            new = fulfillment_changes.split(self.core, shop, self._fulfillment_order(shop, fulfillment_order_id),
+                                            moves)
+            return {"fulfillment_order_id": new.id, "order": self.order_state(domain, new.order_id)}
+
     def merchant_hold(self, domain: str, fulfillment_order_id: int, reason: str = "OTHER",
                       handle: str = "merchant") -> dict:
         """A hold placed by the merchant (not by the app): the app must not release it."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from app.platforms.shopify import flow
 from app.services.ports import (
+    Applied,
     FulfillmentOrderLine,
     FulfillmentOrderState,
     NoticeMessage,
@@ -57,6 +58,7 @@ class FakeGateway:
         self.refuse_codes: str | None = None  # why the next codes are refused
         self.refunded: dict[str, tuple[str, str, int]] = {}  # key -> (order, line, units)
         self.busy: list[float] = []  # what busy_for answers next
+        self.after_apply = None  # called with the changes once applied, before `apply` answers
         self._ids = itertools.count(1)
 
     # driving the fake
@@ -123,9 +125,12 @@ class FakeGateway:
         if self.fail_next_apply:
             error, self.fail_next_apply = self.fail_next_apply, None
             return {c.order_id: error for c in changes}
+        said = Applied()
         for change in changes:
-            self._apply(self._order(change.order_id), change)
-        return {c.order_id: None for c in changes}
+            self._apply(self._order(change.order_id), change, said)
+        if self.after_apply:
+            self.after_apply(changes)
+        return Applied({c.order_id: None for c in changes}, said.split_off, said.reopened)
 
     def busy_for(self, shop):
         """Seconds the platform's rate limit is kept for urgent work: `busy` gives the answers
@@ -153,7 +158,9 @@ class FakeGateway:
         handle, payload = flow.compose(order_id or "gid://shopify/Order/1001", notice)
         return NoticeMessage(handle, payload, flow.size_of(payload), flow.PAYLOAD_LIMIT)
 
-    def _apply(self, order: FakeOrder, change: OrderChange) -> None:
+    def _apply(self, order: FakeOrder, change: OrderChange, said: Applied) -> None:
+        """Applies the change; notes in `said` the fulfillment orders its holds split off and
+        those its releases reopened."""
         order.tags = (order.tags | set(change.tags_add)) - set(change.tags_remove)
         for key, value in change.fields.items():
             order.metafields[key] = value
@@ -161,12 +168,16 @@ class FakeGateway:
             fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
             fo.holds = [h for h in fo.holds if h not in hold_ids]
             fo.status = "ON_HOLD" if fo.holds or fo.others_holds else "OPEN"
+            if fo.status == "OPEN":
+                said.reopened.add(fo_id)
         for fo_id, lines, _note in change.holds:
-            self._hold(order, fo_id, dict(lines))
+            rest = self._hold(order, fo_id, dict(lines))
+            if rest:
+                said.split_off[fo_id] = rest
 
-    def _hold(self, order: FakeOrder, fo_id: str, quantities: dict[str, int]) -> None:
-        """A partial hold splits the fulfillment order: the held units stay, the rest move.
-        No quantities: the whole fulfillment order is held."""
+    def _hold(self, order: FakeOrder, fo_id: str, quantities: dict[str, int]) -> str | None:
+        """A partial hold splits the fulfillment order: the held units stay, the rest move to
+        a new one (its id is answered). No quantities: the whole fulfillment order is held."""
         fo = next(f for f in order.fulfillment_orders if f.id == fo_id)
         if not quantities:
             quantities = {fo_line: remaining for fo_line, (_, remaining) in fo.lines.items()}
@@ -181,9 +192,11 @@ class FakeGateway:
                 del fo.lines[fo_line]
         fo.holds.append(f"gid://shopify/FulfillmentHold/{next(self._ids)}")
         fo.status = "ON_HOLD"
-        if rest:
-            order.fulfillment_orders.append(
-                FakeFulfillmentOrder(f"gid://shopify/FulfillmentOrder/{next(self._ids)}", "OPEN", rest))
+        if not rest:
+            return None
+        order.fulfillment_orders.append(
+            FakeFulfillmentOrder(f"gid://shopify/FulfillmentOrder/{next(self._ids)}", "OPEN", rest))
+        return order.fulfillment_orders[-1].id
 
     def set_inventory_policy(self, shop, variant_id, product_id, policy):
         self.calls.append("set_inventory_policy")

@@ -5,7 +5,10 @@ move or a merge replaces the fulfillment orders our holds sat on), so the order 
 with a fresh read of its fulfillment orders. The payloads name fulfillment orders only (the
 platform's adapter parses them out); the order is read from the platform in the prepare step,
 outside the handler's transaction. An order we never wrote to, or that neither holds nor wants
-to hold anything, needs nothing.
+to hold anything, needs nothing. Nor does a change the app made itself: a hold it placed (the
+adapter tells it from the payload), the split of a fulfillment order its own hold of some lines
+made, or the reopening its own release made, which the sync kept a record of (`own_changes`);
+any other split or release still asks for a re-check.
 
 A change of the granted scopes may make visible what was hidden (orders older than 60 days,
 fulfillment orders of a fulfillment service), so the orders waiting on that are synced again."""
@@ -15,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from app.services import own_changes
 from app.services.events import Outcome
 from app.services.messages import SyncShop
-from app.services.ports import PlatformGateway
+from app.services.ports import FulfillmentOrderSplit, PlatformGateway
 from app.services.sync import AWAITING, DEFERRED, RECHECK
 from app.storage import orders as order_store
 from app.storage.db import Database, Tx
@@ -44,11 +48,21 @@ class FulfillmentEvents:
                 return {"order_id": order_id}
         return None
 
-    def changed(self, s: Tx, shop: str, order_id: str | None) -> Outcome:
-        """`order_id`: what the prepare step found, None when it found nothing."""
+    def changed(self, s: Tx, shop: str, order_id: str | None,
+                split: FulfillmentOrderSplit | None = None,
+                released: str | None = None) -> Outcome:
+        """`order_id`: what the prepare step found, None when it found nothing. `split`: the
+        change is a split, as the platform reported it; `released`: the change is the release
+        of this fulfillment order's last hold."""
         row = order_store.order_sync_for_update(s, shop, order_id) if order_id else None
         if row is None or not _ours_to_hold(row):
             return Outcome("fulfillment orders changed: no hold of ours concerned")
+        if split or released:
+            mine = own_changes.without_ours(row.applied or {}, split, released)
+            if mine is not None:
+                row.applied = mine
+                return Outcome(f"fulfillment orders of {order_id} changed by our own write: "
+                               "nothing to re-check")
         self._recheck(row)
         return Outcome(f"fulfillment orders of {order_id} changed: holds re-checked",
                        [SyncShop(shop)])
@@ -67,7 +81,8 @@ class FulfillmentEvents:
     def _recheck(self, row: OrderSync) -> None:
         """Pending again, reading the store again; a new version, so a sync already running
         with the old one does not mark it done."""
-        row.applied = {**(row.applied or {}), RECHECK: True}
+        applied = row.applied or {}
+        row.applied = {**applied, RECHECK: int(applied.get(RECHECK) or 0) + 1}
         row.pending = True
         row.version = (row.version or 0) + 1
         row.updated_at = self._clock()

@@ -120,6 +120,33 @@ class OrderChange:
                     or self.holds)
 
 
+class Applied(dict):
+    """What `apply` answers: per order, None when everything was written, else what was
+    refused (a plain mapping of that); and what the platform said it made of the writes: per
+    fulfillment order a hold of some of its lines split, the fulfillment order it split off with
+    the units not held (`split_off`), and the fulfillment orders a release of our holds left
+    open (`reopened`). A platform that does not say (or never holds) leaves both empty."""
+
+    def __init__(self, errors=(), split_off: dict[str, str] | None = None,
+                 reopened: set[str] | None = None):
+        super().__init__(errors)
+        self.split_off: dict[str, str] = dict(split_off or {})
+        self.reopened: set[str] = set(reopened or ())
+
+
+@dataclass(frozen=True)
+class FulfillmentOrderSplit:
+    """The platform's word that a fulfillment order was split: `fulfillment_order_id` kept some
+    units, `split_off_id` took the others, `units` the units it took per line (sorted; which
+    line is which is not compared: the new lines have ids of their own). `replaced`: the
+    platform made a replacement instead of splitting it as asked."""
+
+    fulfillment_order_id: str
+    split_off_id: str | None
+    units: tuple[int, ...]
+    replaced: bool = False
+
+
 @dataclass(frozen=True)
 class ParsedLine:
     """A line that waits on stock: a tracked variant that ships. `open_quantity` is what is still
@@ -224,7 +251,8 @@ class PlatformGateway(Protocol):
 
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         """Send the changes (batched as the platform allows); per order, None on success or the
-        error that stopped it."""
+        error that stopped it. May be an `Applied`, which also says how holds split
+        fulfillment orders."""
         ...
 
     def busy_for(self, shop: str) -> float:

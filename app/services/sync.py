@@ -62,8 +62,9 @@ from app.domain.notices import (
 )
 from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
-from app.services import goodwill, object_sync
+from app.services import goodwill, object_sync, own_changes
 from app.services.ports import (
+    Applied,
     DiscountCode,
     FulfillmentOrderState,
     Hold,
@@ -85,7 +86,8 @@ BACKLOG_BATCH = 100  # orders written together when at least this many wait (see
 WRITTEN = "written"  # `applied` of an order written to before the write was confirmed
 AWAITING = "awaiting_fulfillment_orders"  # `applied`: owed units had no fulfillment order
 DEFERRED = "holds_deferred"  # `applied`: owed units left unheld, and why
-RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders; read them again
+RECHECK = "recheck"  # `applied`: the store changed the fulfillment orders (how many times); read
+# them again
 TOLD = "told"  # `applied`: what the customer was last told (`Told.as_dict()`)
 HIDDEN_RETRY = timedelta(hours=1)  # an order the store hides is tried again this much later
 
@@ -115,6 +117,8 @@ class Planned:
     change: OrderChange
     awaiting: bool = False
     notes: tuple[str, ...] = ()
+    expected: own_changes.Expected = own_changes.Expected()  # what the platform will announce
+    read: bool = False  # planned from a read of the platform
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,9 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     )
     unseen = (state.unseen_fulfillment_orders,) if (
         placement.awaiting and state.unseen_fulfillment_orders) else ()
-    return Planned(change, placement.awaiting, placement.deferred + unseen)
+    return Planned(change, placement.awaiting, placement.deferred + unseen,
+                   own_changes.expected(change.holds, change.release, state.fulfillment_orders),
+                   read=True)
 
 
 def first_writes(desired: DesiredState, applied: Mapping) -> DesiredState:
@@ -343,18 +349,21 @@ class Sync:
             if order_id in states and not states[order_id].hidden:
                 first = first_writes(desired, applied)
                 planned[order_id] = (first, plan_change(order_id, first, states[order_id], applied))
-        changes = [p.change for _, p in planned.values() if not p.change.is_empty()]
+        writing = [p for _, p in planned.values() if not p.change.is_empty()]
+        changes = [p.change for p in writing]
         if changes:
-            self._about_to_write(shop, [c.order_id for c in changes])
+            self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, changes) if changes else {}
+        before = {order_id: applied for order_id, _, _, applied in rows}
         with self._db.transaction() as s:
             for order_id in (i for i, error in errors.items() if error):
                 failed.add(order_id)
                 report.failed += 1
-                self._failed(s, shop, order_id, errors[order_id])
+                self._failed(s, shop, order_id, errors[order_id], errors)
             for order_id, (first, placed) in planned.items():
                 if not errors.get(order_id):
-                    self._record(s, shop, order_id, first, placed, report)
+                    self._record(s, shop, order_id, first, placed, report,
+                                 answer=errors, before=before[order_id])
             sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
                                               if not errors.get(order_id)})
         report.holds_first += len(changes)
@@ -368,9 +377,10 @@ class Sync:
     def _sync_batch(self, shop: str, rows, report: SyncReport, failed: set[str],
                     blocked: set[str]) -> None:
         plans, hidden = self._plan_batch(shop, rows)
-        to_send = [p.change for p in plans.values() if p is not None and not p.change.is_empty()]
+        writing = [p for p in plans.values() if p is not None and not p.change.is_empty()]
+        to_send = [p.change for p in writing]
         if to_send:
-            self._about_to_write(shop, [c.order_id for c in to_send])
+            self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, to_send) if to_send else {}
         due = {order_id: steps for order_id, desired, _, applied in rows
                if plans.get(order_id) is not None and not errors.get(order_id)
@@ -386,7 +396,7 @@ class Sync:
             sent = []  # taken as told, but nothing went out: no message to count
         with self._db.transaction() as s:
             notice_store.record_sent(s, shop, sent, self._clock())
-            for order_id, desired, version, _ in rows:
+            for order_id, desired, version, applied in rows:
                 report.orders += 1
                 if order_id in hidden:
                     blocked.add(order_id)
@@ -396,7 +406,7 @@ class Sync:
                 if errors.get(order_id):
                     failed.add(order_id)
                     report.failed += 1
-                    self._failed(s, shop, order_id, errors[order_id])
+                    self._failed(s, shop, order_id, errors[order_id], errors)
                     continue
                 planned = plans[order_id]
                 sent = planned is not None and not planned.change.is_empty()
@@ -404,7 +414,8 @@ class Sync:
                 report.unchanged += not sent
                 steps = told.get(order_id)
                 self._applied(s, shop, order_id, desired, version, planned, report,
-                              steps[-1].told if steps else None, order_id not in refused)
+                              steps[-1].told if steps else None, order_id not in refused,
+                              errors, applied)
                 if order_id in refused:
                     failed.add(order_id)
                     report.failed += 1
@@ -538,40 +549,57 @@ class Sync:
             return (sync_store.has_object_write_due(s, shop)
                     or sync_store.has_order_due(s, shop, self._clock()))
 
-    def _about_to_write(self, shop: str, order_ids: list[str]) -> None:
+    def _about_to_write(self, shop: str, plans: list[Planned]) -> None:
         """Recorded before the write: from now on the order may show something of ours, even if
-        this worker dies before it learns the write succeeded."""
+        this worker dies before it learns the write succeeded; and what the platform will
+        announce of it, whose webhooks may come before the write's answer is recorded
+        (`own_changes`)."""
+        coming = {p.change.order_id: p.expected for p in plans}
         with self._db.transaction() as s:
-            for row in sync_store.of_orders(s, shop, order_ids):
+            for row in sync_store.of_orders(s, shop, list(coming)):
                 if not row.applied:
                     row.applied = {WRITTEN: True}
                     _tell(s, shop, row.order_id, DesiredState.from_dict(row.desired))
+                if coming[row.order_id]:
+                    row.applied = own_changes.before_write(row.applied, coming[row.order_id])
 
     def _applied(self, s: Tx, shop: str, order_id: str, desired: DesiredState, version: int,
                  planned: Planned | None, report: SyncReport, told: Told | None = None,
-                 done: bool = True) -> None:
+                 done: bool = True, answer: Mapping | None = None,
+                 before: Mapping | None = None) -> None:
         """`told`: what the customer has now been told, when notices went; `done`: False when
-        a notice is still due (refused), which keeps the order pending."""
-        row = self._record(s, shop, order_id, desired, planned, report, told)
+        a notice is still due (refused), which keeps the order pending. `answer` and `before`:
+        as `_record` takes them."""
+        row = self._record(s, shop, order_id, desired, planned, report, told, answer, before)
         _tell(s, shop, order_id, desired)
         if row.version == version and done:  # a newer plan arrived meanwhile: keep it pending
             row.pending = False
 
     def _record(self, s: Tx, shop: str, order_id: str, shown: DesiredState,
-                planned: Planned | None, report: SyncReport,
-                told: Told | None = None) -> OrderSync:
+                planned: Planned | None, report: SyncReport, told: Told | None = None,
+                answer: Mapping | None = None, before: Mapping | None = None) -> OrderSync:
         """What the store shows now, as far as the sync knows it, what it left undone, and what
-        the customer was told (kept as it was when no notice went)."""
+        the customer was told (kept as it was when no notice went). What our writes made that
+        the platform has still to announce is kept, as the platform answered the write
+        (`answer`, what `apply` returned; `own_changes`); a re-check asked for after this sync
+        took the order (`before`: its applied state then) is kept too, since what this sync
+        read may predate that change."""
         awaiting = bool(planned and planned.awaiting)
         deferred = [n for n in (planned.notes if planned else ()) if n]
         report.awaiting_fulfillment_orders += awaiting
         report.holds_deferred += bool(deferred)
         row = sync_store.of_order(s, shop, order_id, lock=True)
-        told_now = _told_record(row.applied or {}, told)
+        current = row.applied or {}
+        told_now = _told_record(current, told)
+        own = own_changes.records(own_changes.answered(current, *_announced(answer),
+                                                       read=bool(planned and planned.read)))
+        recheck = current.get(RECHECK) if _asked_since(before, current) else None
         row.applied = {**{k: v for k, v in shown.as_dict().items() if k != "notify"},
                        **({AWAITING: True} if awaiting else {}),
                        **({DEFERRED: deferred} if deferred else {}),
-                       **({TOLD: told_now} if told_now else {})}
+                       **({TOLD: told_now} if told_now else {}),
+                       **own,
+                       **({RECHECK: recheck} if recheck else {})}
         row.awaiting_fulfillment_orders = awaiting
         row.synced_at = self._clock()
         row.attempts = 0
@@ -586,11 +614,33 @@ class Sync:
         self._failed(s, shop, order_id, reason)
         sync_store.of_order(s, shop, order_id).updated_at = self._clock() + HIDDEN_RETRY
 
-    def _failed(self, s: Tx, shop: str, order_id: str, error: str) -> None:
+    def _failed(self, s: Tx, shop: str, order_id: str, error: str,
+                answer: Mapping | None = None) -> None:
+        """`answer`: what `apply` returned, when a write was tried: what it made is then
+        recorded as answered (a hold that went through split its fulfillment order even when
+        another write of the order failed)."""
         row = sync_store.of_order(s, shop, order_id, lock=True)
+        if answer is not None and row.applied:
+            row.applied = own_changes.answered(row.applied, *_announced(answer), read=False)
         row.attempts = (row.attempts or 0) + 1
         row.last_error = error[:2000]
         log.warning("sync of %s on %s failed: %s", order_id, shop, error)
+
+
+def _announced(answer: Mapping | None) -> tuple[Mapping[str, str], frozenset[str]]:
+    """What the platform said of a write (`Applied`): the fulfillment orders our holds split
+    off, and those our releases reopened; nothing from a platform that does not say."""
+    if isinstance(answer, Applied):
+        return answer.split_off, frozenset(answer.reopened)
+    return {}, frozenset()
+
+
+def _asked_since(before: Mapping | None, current: Mapping) -> bool:
+    """A re-check was asked for after the sync took the order with `before` as its applied
+    state (each asking counts one up)."""
+    if before is None:
+        return False
+    return int(current.get(RECHECK) or 0) > int(before.get(RECHECK) or 0)
 
 
 def _with_code(step: Step, code: str | None) -> Step:

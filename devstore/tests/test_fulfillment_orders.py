@@ -117,6 +117,34 @@ def test_merge_joins_open_fulfillment_orders_of_one_location(client, token, stor
     assert [intent["fulfillment_order_id"] for intent in body["merge_intents"]] == [f["id"] for f in fos]
 
 
+def test_merchant_split_moves_the_units_named_to_a_new_fulfillment_order(store, receiver):
+    order, fo = _order(store)
+    first, second = fo["lines"]
+    result = store.merchant_split(SHOP, fo["id"], {first["id"]: 1})
+    fos = {f["id"]: f for f in result["order"]["fulfillment_orders"]}
+    new = fos[result["fulfillment_order_id"]]
+    assert [(line["line_item_id"], line["remaining"]) for line in new["lines"]] == [(first["line_item_id"], 1)]
+    assert [(line["line_item_id"], line["remaining"]) for line in fos[fo["id"]]["lines"]] == \
+        [(first["line_item_id"], 1), (second["line_item_id"], 1)]
+    assert new["status"] == fos[fo["id"]]["status"] == "OPEN" and new["location_id"] == fo["location_id"]
+    store.drain_webhooks()
+    (body,) = receiver.of("fulfillment_orders/split")
+    assert body == {"split_line_items": [{"id": f"gid://shopify/FulfillmentOrderLineItem/{new['lines'][0]['id']}",
+                                          "quantity": 1}],
+                    "fulfillment_order": {"id": fo["gid"], "status": "open"},
+                    "remaining_fulfillment_order": {"id": new["gid"], "status": "open"},
+                    "replacement_fulfillment_order": None}
+
+
+def test_a_held_fulfillment_order_cannot_be_split_nor_split_to_nothing(store):
+    _, fo = _order(store)
+    with pytest.raises(StoreError, match="leaves nothing"):
+        store.merchant_split(SHOP, fo["id"], {line["id"]: line["remaining"] for line in fo["lines"]})
+    store.merchant_hold(SHOP, fo["id"])
+    with pytest.raises(StoreError, match="cannot be split"):
+        store.merchant_split(SHOP, fo["id"], {fo["lines"][0]["id"]: 1})
+
+
 def test_fulfillment_orders_and_their_lines_page(client, token, store):
     order, fo = _order(store, (1, 1, 1))
     for _ in range(3):

@@ -34,6 +34,11 @@ def test_partial_hold_keeps_held_units_and_moves_the_rest(client, token, store, 
     assert rest["status"] == "OPEN" and held["holds"][0]["handle"] == "backorders"
     store.drain_webhooks()
     assert receiver.topics()[-2:] == ["fulfillment_orders/split", "fulfillment_orders/placed_on_hold"]
+    split = receiver.of("fulfillment_orders/split")[0]  # names what the hold's answer named
+    assert split["fulfillment_order"]["id"] == fo["gid"]
+    assert split["remaining_fulfillment_order"] == {"id": rest["gid"], "status": "open"}
+    assert sorted(item["quantity"] for item in split["split_line_items"]) == [1, 1]
+    assert split["replacement_fulfillment_order"] is None
     placed = receiver.of("fulfillment_orders/placed_on_hold")[0]
     assert placed["held_fulfillment_order_line_items"] == [{"id": _line(fo, 0), "quantity": 2}]
     assert placed["created_fulfillment_hold"]["reason"] == "inventory_out_of_stock"

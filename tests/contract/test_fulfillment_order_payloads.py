@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app.platforms.shopify.payloads import fulfillment_order_ids, placed_by_us
+from app.platforms.shopify.payloads import (
+    fulfillment_order_ids,
+    parse_released,
+    parse_split,
+    placed_by_us,
+)
 from app.services.fulfillment_events import KIND
+from app.services.ports import FulfillmentOrderSplit
 from webhooks.registry import TOPICS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads-2026-07"
@@ -44,3 +50,28 @@ def test_a_hold_of_another_app_is_not_taken_for_ours():
     ours = {**payload, "created_fulfillment_hold": {**payload["created_fulfillment_hold"],
                                                     "held_by_requesting_app": True}}
     assert placed_by_us(ours)
+
+
+def test_a_split_names_the_fulfillment_order_split_off_and_the_units_it_took():
+    payload = sample("fulfillment_orders/split")
+    assert parse_split(payload) == FulfillmentOrderSplit(fo(1), fo(2), (1,), replaced=True)
+    plain = {**payload, "replacement_fulfillment_order": None}
+    assert parse_split(plain) == FulfillmentOrderSplit(fo(1), fo(2), (1,), replaced=False)
+
+
+@pytest.mark.parametrize("topic", ["fulfillment_orders/hold_released",
+                                   "fulfillment_orders/placed_on_hold",
+                                   "fulfillment_orders/merged", "fulfillment_orders/moved"])
+def test_only_a_split_is_a_split(topic):
+    assert parse_split(sample(topic)) is None
+
+
+@pytest.mark.parametrize("topic", ["fulfillment_orders/split",
+                                   "fulfillment_orders/placed_on_hold",
+                                   "fulfillment_orders/merged", "fulfillment_orders/moved"])
+def test_only_a_release_is_a_release(topic):
+    assert parse_released(sample(topic)) is None
+
+
+def test_a_release_names_the_fulfillment_order_open_again():
+    assert parse_released(sample("fulfillment_orders/hold_released")) == fo(1)

@@ -148,3 +148,15 @@ def test_no_graphql_documents_in_python_sources():
 )
 def test_detector(text: str, expected: bool):
     assert _looks_like_graphql(text) is expected
+
+
+def test_a_state_read_requests_little_more_than_the_common_order_needs():
+    """The bucket must hold a query's requested cost before it runs; a state read asks for
+    pages of the common order's size (larger ones are paged), so seven orders request under
+    half the 1,000 points of one query."""
+    from devstore.cost import CostCalculator
+
+    document = parse((DOCUMENTS / "orders_sync_state.graphql").read_text())
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    requested = CostCalculator(admin_schema(), document, {"ids": ["o"] * 7}).requested(operation)
+    assert requested <= 450

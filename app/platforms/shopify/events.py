@@ -11,6 +11,8 @@ from app.platforms.shopify.payloads import (
     parse_order,
     parse_order_edit,
     parse_product,
+    parse_released,
+    parse_split,
     placed_by_us,
     prepared_order,
     prepared_order_id,
@@ -54,8 +56,9 @@ def register(events, backorders, fulfillment=None) -> None:
     if fulfillment is None:
         return
     events.register(FULFILLMENT_ORDER_CHANGED,
-                    lambda s, shop, payload: fulfillment.changed(s, shop,
-                                                                 prepared_order_id(payload)),
+                    lambda s, shop, payload: fulfillment.changed(
+                        s, shop, prepared_order_id(payload), parse_split(payload),
+                        parse_released(payload)),
                     prepare=lambda shop, payload: fulfillment.prepare(
                         shop, fulfillment_order_ids(payload), placed_by_us(payload)))
     events.register("scopes_update", lambda s, shop, payload: fulfillment.scopes_updated(

@@ -13,7 +13,13 @@ from datetime import datetime
 from app.domain.errors import InvalidInput
 from app.services.events import PREPARED
 from app.services.mirror import timestamp
-from app.services.ports import ParsedLine, ParsedOrder, StockReading, VariantInfo
+from app.services.ports import (
+    FulfillmentOrderSplit,
+    ParsedLine,
+    ParsedOrder,
+    StockReading,
+    VariantInfo,
+)
 
 FULFILLMENT_ORDER = "gid://shopify/FulfillmentOrder/"
 
@@ -194,6 +200,40 @@ def deleted_product_id(payload: dict) -> str:
 
 
 # fulfillment_orders/*
+
+
+def parse_split(payload: dict) -> FulfillmentOrderSplit | None:
+    """A `fulfillment_orders/split` body (2026-07 sample): the fulfillment order split, the
+    `remaining_fulfillment_order` that took the `split_line_items`, and a
+    `replacement_fulfillment_order` when the original could not be split. None for the other
+    topics' bodies."""
+    if "split_line_items" not in payload:
+        return None
+    original = (payload.get("fulfillment_order") or {}).get("id")
+    if not original:
+        return None
+    units = sorted(_int(item.get("quantity")) for item in payload.get("split_line_items") or ()
+                   if isinstance(item, dict))
+    return FulfillmentOrderSplit(
+        fulfillment_order_id=gid("FulfillmentOrder", original),
+        split_off_id=_fo_gid((payload.get("remaining_fulfillment_order") or {}).get("id")),
+        units=tuple(units),
+        replaced=bool((payload.get("replacement_fulfillment_order") or {}).get("id")))
+
+
+def parse_released(payload: dict) -> str | None:
+    """The fulfillment order a `fulfillment_orders/hold_released` body (2026-07 sample: the
+    fulfillment order alone, open again) names; None for the other topics' bodies."""
+    if set(payload) - {PREPARED} != {"fulfillment_order"}:
+        return None
+    fo = payload.get("fulfillment_order") or {}
+    if not fo.get("id") or str(fo.get("status") or "").lower() == "on_hold":
+        return None
+    return gid("FulfillmentOrder", fo["id"])
+
+
+def _fo_gid(value) -> str | None:
+    return gid("FulfillmentOrder", value) if value else None
 
 
 def placed_by_us(payload: dict) -> bool:

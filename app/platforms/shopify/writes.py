@@ -28,7 +28,7 @@ import requests
 from app.platforms.shopify.client import AdminClient, CredentialsProvider
 from app.platforms.shopify.documents import Document, compose, root_aliases
 from app.platforms.shopify.errors import ShopifyError
-from app.services.ports import OrderChange
+from app.services.ports import Applied, OrderChange
 
 HOLD_HANDLE = "backorder"
 NAMESPACE = "$app:backorders"  # app-owned: only this app writes it
@@ -79,17 +79,20 @@ class OrderWriter:
         self._sleep = sleep
         self.counters: Counter[str] = Counter()  # writes the platform accepted, by kind
 
-    def apply(self, shop: str, changes: Sequence[OrderChange]) -> Errors:
-        """Per order, None when everything was written, else what was refused."""
+    def apply(self, shop: str, changes: Sequence[OrderChange]) -> Applied:
+        """Per order, None when everything was written, else what was refused; and what the
+        store said it made: the fulfillment orders our holds split off
+        (`remainingFulfillmentOrder`, by the one held) and those our releases left open."""
         writes = order_writes(changes)
         errors: Errors = {change.order_id: None for change in changes}
+        said = Applied()
         if self._worth_bulk(shop, writes):
-            left = self._bulk(shop, writes, errors)
+            left = self._bulk(shop, writes, errors, said)
         else:
             left = writes
         for chunk in _by_budget(left):
-            _merge(errors, self._send(shop, chunk))
-        return errors
+            _merge(errors, self._send(shop, chunk, said))
+        return Applied(errors, said.split_off, said.reopened)
 
     def _worth_bulk(self, shop: str, writes: list[Write]) -> bool:
         if self._bulk_after_s <= 0:
@@ -99,9 +102,10 @@ class OrderWriter:
 
     # paced
 
-    def _send(self, shop: str, writes: list[Write]) -> Errors:
+    def _send(self, shop: str, writes: list[Write], said: Applied) -> Errors:
         """One request. A refused metafieldsSet call wrote none of its fields (it is atomic):
-        the orders it did not refuse are sent again without the refused ones."""
+        the orders it did not refuse are sent again without the refused ones. What the store
+        said it made of holds and releases is noted in `said`."""
         parts = [(f"w{i}", self._docs[w.name], w.variables) for i, w in enumerate(writes)]
         text, variables = compose(parts, operation_name="SyncOrders")
         try:
@@ -121,9 +125,10 @@ class OrderWriter:
         for index, write in enumerate(writes):
             if index not in refused:
                 self._count(write)
+                _note(write, (result.data or {}).get(f"w{index}_0"), said)
         again = [w for i, bad in refused.items() if (w := _without(writes[i], bad))]
         if again:
-            _merge(errors, self._send(shop, again))
+            _merge(errors, self._send(shop, again, said))
         return errors
 
     def _count(self, write: Write) -> None:
@@ -131,7 +136,8 @@ class OrderWriter:
 
     # bulk
 
-    def _bulk(self, shop: str, writes: list[Write], errors: Errors) -> list[Write]:
+    def _bulk(self, shop: str, writes: list[Write], errors: Errors,
+              said: Applied) -> list[Write]:
         """The writes bulk operations did not do, stage by stage."""
         left: list[Write] = []
         for stage in BULK_STAGES:
@@ -142,7 +148,7 @@ class OrderWriter:
                     started.append((mine, self._start(shop, name, mine)))
             for mine, operation_id in started:
                 done = self._finish(shop, operation_id) if operation_id else None
-                left += mine if done is None else self._undone(mine, done)
+                left += mine if done is None else self._undone(mine, done, said)
         return left
 
     def _start(self, shop: str, name: str, writes: list[Write]) -> str | None:
@@ -197,7 +203,8 @@ class OrderWriter:
         response.raise_for_status()
         return [json.loads(line) for line in response.text.splitlines() if line.strip()]
 
-    def _undone(self, writes: list[Write], results: list[dict]) -> list[Write]:
+    def _undone(self, writes: list[Write], results: list[dict],
+                said: Applied) -> list[Write]:
         """The writes whose line is missing, failed or refused; the others are counted."""
         done = {line.get("__lineNumber"): line for line in results}
         left = []
@@ -207,6 +214,7 @@ class OrderWriter:
                 left.append(write)
             else:
                 self._count(write)
+                _note(write, next(iter((line.get("data") or {}).values()), None), said)
         return left
 
 
@@ -259,6 +267,23 @@ def _metafield_groups(changes: Sequence[OrderChange]) -> list[list[dict]]:
         for start in range(0, len(fields), METAFIELDS_PER_SET):
             groups.append(fields[start:start + METAFIELDS_PER_SET])
     return groups
+
+
+def _note(write: Write, payload, said: Applied) -> None:
+    """What the store made of a hold or a release it took. A hold of some lines splits the
+    fulfillment order: the held units stay on it, the rest go to the `remainingFulfillmentOrder`
+    the payload names (FulfillmentOrderHoldPayload). A release that leaves the fulfillment order
+    no longer ON_HOLD reopens it (`fulfillment_orders/hold_released` follows)."""
+    if not isinstance(payload, dict):
+        return
+    if write.name == "fulfillment_order_hold":
+        remaining = (payload.get("remainingFulfillmentOrder") or {}).get("id")
+        if remaining:
+            said.split_off[write.variables["id"]] = remaining
+    elif write.name == "fulfillment_order_release_hold":
+        status = (payload.get("fulfillmentOrder") or {}).get("status")
+        if status and status != "ON_HOLD":
+            said.reopened.add(write.variables["id"])
 
 
 def _refused(owners: tuple[str, ...], element_index: int | None) -> list[str]:

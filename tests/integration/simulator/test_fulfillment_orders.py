@@ -125,6 +125,79 @@ def test_a_hold_of_our_own_needs_no_second_look(harness):
     assert not sync_row(harness, order).applied.get("recheck")
 
 
+def state_reads(harness) -> int:
+    """Reads of orders' fulfillment orders the app made (the sync's `OrdersSyncState`)."""
+    return harness.store.counters.get("requests_by_operation", {}).get("OrdersSyncState", 0)
+
+
+def held_in_part(harness) -> tuple[int, dict, dict]:
+    """An order owing 2 of 3 units of a line, with another line in stock: our hold splits its
+    fulfillment order. (order, the fulfillment order held, the one split off)."""
+    short = harness.oversell(SMALL, available=1)
+    other = harness.variants[LARGE]
+    harness.store.set_stock(harness.shop, other, 50)
+    order = harness.sell((short, 3), (other, 2))
+    harness.settle()
+    held = next(fo for fo in fulfillment_orders(harness, order) if fo["holds"])
+    rest = next(fo for fo in fulfillment_orders(harness, order) if not fo["holds"])
+    return order, held, rest
+
+
+def test_the_split_our_own_hold_makes_is_not_read_again(harness):
+    reads = state_reads(harness)
+    order, held, rest = held_in_part(harness)
+
+    assert harness.held(order) == {line_ids(harness, order)[0]: 2}
+    assert sorted(line["remaining"] for line in rest["lines"]) == [1, 2]  # the split happened
+    assert state_reads(harness) == reads + 1  # its webhooks came: no second read
+    row = sync_row(harness, order)
+    assert not row.pending and not row.applied.get("recheck")
+
+
+def test_the_merchants_split_is_read_again_and_our_hold_stays(harness):
+    order, held, rest = held_in_part(harness)
+    reads = state_reads(harness)
+
+    line = next(line for line in rest["lines"] if line["remaining"] == 2)
+    harness.store.merchant_split(harness.shop, rest["id"], {line["id"]: 1})
+    harness.settle()
+
+    assert state_reads(harness) == reads + 1  # looked again
+    assert harness.held(order) == {line_ids(harness, order)[0]: 2}
+    assert len(fulfillment_orders(harness, order)) == 3
+    row = sync_row(harness, order)
+    assert (row.pending, row.last_error) == (False, None)
+
+
+def test_a_smaller_hold_after_a_delivery_is_read_once(harness):
+    """Our release, the new hold's split and its hold are announced: all ours, none read."""
+    order, held, rest = held_in_part(harness)
+    short = harness.variants[SMALL]
+    reads = state_reads(harness)
+
+    harness.receive(short, 1)
+    harness.settle()
+
+    assert harness.held(order) == {line_ids(harness, order)[0]: 1}
+    assert state_reads(harness) == reads + 1  # the new plan's read, nothing more
+    row = sync_row(harness, order)
+    assert not row.pending and not row.applied.get("recheck")
+
+
+def test_our_hold_released_by_hand_is_read_again_and_placed_again(harness):
+    order, held, rest = held_in_part(harness)
+    harness.receive(harness.variants[SMALL], 1)  # a release and a hold of ours first
+    harness.settle()
+    held = next(fo for fo in fulfillment_orders(harness, order) if fo["holds"])
+    reads = state_reads(harness)
+
+    harness.store.merchant_release(harness.shop, held["id"])
+    harness.settle()
+
+    assert state_reads(harness) == reads + 1
+    assert harness.held(order) == {line_ids(harness, order)[0]: 1}
+
+
 # many fulfillment orders, many lines
 
 

@@ -396,6 +396,46 @@ def test_a_whole_hold_names_no_lines_and_a_line_hold_does(gateway, admin):
         {"id": gid("FulfillmentOrderLineItem", 5), "quantity": 2}]
 
 
+def test_a_hold_of_some_lines_answers_the_fulfillment_order_it_split_off(gateway, admin):
+    admin.queue("SyncOrders", {
+        "w0_0": {"fulfillmentHold": {"id": "h1", "handle": "backorder"},
+                 "fulfillmentOrder": {"id": gid("FulfillmentOrder", 1), "status": "ON_HOLD"},
+                 "remainingFulfillmentOrder": {"id": gid("FulfillmentOrder", 9)},
+                 "userErrors": []},
+        "w1_0": {"fulfillmentHold": {"id": "h2", "handle": "backorder"},
+                 "fulfillmentOrder": {"id": gid("FulfillmentOrder", 2), "status": "ON_HOLD"},
+                 "remainingFulfillmentOrder": None, "userErrors": []},
+        "w2_0": {"fulfillmentHold": None, "fulfillmentOrder": None,
+                 "remainingFulfillmentOrder": None, "userErrors": [{
+                     "field": ["id"], "message": "Fulfillment order does not exist.",
+                     "code": "FULFILLMENT_ORDER_NOT_FOUND"}]}})
+
+    applied = gateway.apply(SHOP, [
+        OrderChange(gid("Order", 1), holds=(
+            (gid("FulfillmentOrder", 1), ((gid("FulfillmentOrderLineItem", 1), 1),), ""),
+            (gid("FulfillmentOrder", 2), (), ""))),
+        OrderChange(gid("Order", 3), holds=(
+            (gid("FulfillmentOrder", 3), ((gid("FulfillmentOrderLineItem", 3), 1),), ""),))])
+
+    assert applied[gid("Order", 1)] is None and "does not exist" in applied[gid("Order", 3)]
+    assert applied.split_off == {gid("FulfillmentOrder", 1): gid("FulfillmentOrder", 9)}
+
+
+def test_a_release_that_leaves_the_fulfillment_order_open_is_answered(gateway, admin):
+    admin.queue("SyncOrders", {
+        "w0_0": {"fulfillmentOrder": {"id": gid("FulfillmentOrder", 1), "status": "OPEN",
+                                      "fulfillmentHolds": []}, "userErrors": []},
+        "w1_0": {"fulfillmentOrder": {"id": gid("FulfillmentOrder", 2), "status": "ON_HOLD",
+                                      "fulfillmentHolds": [{"id": "m", "handle": "merchant"}]},
+                 "userErrors": []}})
+
+    applied = gateway.apply(SHOP, [OrderChange(gid("Order", 1), release=(
+        (gid("FulfillmentOrder", 1), (gid("FulfillmentHold", 1),)),
+        (gid("FulfillmentOrder", 2), (gid("FulfillmentHold", 2),))))])
+
+    assert applied.reopened == {gid("FulfillmentOrder", 1)}  # the other is still held
+
+
 def test_a_refused_hold_fails_only_its_own_order(gateway, admin):
     admin.queue("SyncOrders", {
         "w0_0": {"fulfillmentHold": None, "userErrors": [{
