@@ -38,6 +38,7 @@ class Database:
         self._turn = _Turn(url) if self.is_sqlite else None
         self._pending: list[_Insert] = []
         self._pending_lock = threading.Lock()
+        self._intake: tuple[int, object] | None = None  # (process id, its intake connection)
 
     @property
     def is_sqlite(self) -> bool:
@@ -137,7 +138,7 @@ class Database:
     def _insert_all(self, group: list[_Insert]) -> None:
         """As few statements as the group allows: the turn is held through all of them, and
         after each the thread must win the interpreter back from the requests being parsed."""
-        conn = self.engine.raw_connection()
+        conn = self._intake_connection()
         try:
             cursor = conn.cursor()
             if len(group) == 1:  # autocommit driver mode: one statement, its own transaction
@@ -152,8 +153,22 @@ class Database:
                 if conn.in_transaction:
                     cursor.execute("ROLLBACK")
                 raise
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_intake_connection()  # the next group starts from a fresh one
+            raise
+
+    def _intake_connection(self):
+        """The process's connection for intake's inserts, kept open: only the thread holding the
+        turn uses it, and its page cache stays warm from one group to the next (each
+        connection of the pool would read the pages the others wrote again)."""
+        if self._intake is None or self._intake[0] != os.getpid():
+            self._intake = (os.getpid(), self.engine.raw_connection())
+        return self._intake[1]
+
+    def _drop_intake_connection(self) -> None:
+        intake, self._intake = self._intake, None
+        if intake is not None and intake[0] == os.getpid():
+            intake[1].invalidate()
 
     def _insert_one(self, cursor, insert: _Insert, alone: bool) -> None:
         """The row's id, or None when a unique constraint left it out. A row that fails otherwise
@@ -186,6 +201,9 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self._intake is not None and self._intake[0] == os.getpid():
+            self._intake[1].close()
+        self._intake = None
         self.engine.dispose()
         self._reader.dispose()
         if self._turn is not None:
