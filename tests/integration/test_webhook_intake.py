@@ -6,6 +6,7 @@ import io
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,34 @@ def test_a_delivery_whose_insert_keeps_failing_is_a_5xx_not_an_answer(client, in
     response = post_webhook(client, "orders/create", ORDER)
     assert response.status_code >= 500  # Shopify retries it
     assert receipts(installed) == 0
+
+
+def test_receipts_written_as_one_group_are_each_answered(installed, clock):
+    """On SQLite, inserts that wait while another is written go in together; in that group each
+    is still answered alone: its id, None for a duplicate, its own error for a row that cannot
+    be stored, while the others are recorded."""
+    db = installed.db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL takes concurrent inserts on connections of their own")
+    unstorable = object()
+    rows = [dict(webhook_id=f"w{n}", event_id=f"ev{n % 10}", topic="orders/create", shop=SHOP,
+                 api_version="2026-10", triggered_at=None, received_at=clock(), payload="{}")
+            for n in range(20)]
+    rows.append({**rows[0], "webhook_id": unstorable, "event_id": "unstorable"})
+
+    def insert(row: dict):
+        try:
+            return db.insert_row(WebhookReceipt.__table__, row)
+        except Exception as exc:  # noqa: BLE001 - the failure is what is looked at
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(rows)) as pool:
+        with db._turn.threads:  # held here until all of them wait: they go as one group
+            waiting = pool.map(insert, rows)
+            while len(db._pending) < len(rows):
+                time.sleep(0.005)
+        answers = list(waiting)
+    ids = [answer for answer in answers[:20] if isinstance(answer, int)]
+    assert len(ids) == len(set(ids)) == 10 and answers[:20].count(None) == 10
+    assert isinstance(answers[20], Exception)
+    assert receipts(installed) == 10
