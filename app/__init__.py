@@ -20,6 +20,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     from app.errors import register_error_handlers
     from app.storage.migrate import upgrade
     from app.wiring import build_services, utc_now
+    from webhooks.intake import FastIntake
     from webhooks.intake import bp as webhooks_bp
     from webhooks.saleor import bp as saleor_bp
 
@@ -44,6 +45,8 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     register_error_handlers(app)
     web_safety.install(app)
     cli.register(app)
+    # Deliveries to POST /webhooks are taken in front of Flask; what they refuse reaches the route.
+    app.wsgi_app = FastIntake(app.wsgi_app, app.extensions["backorders"], config.max_request_bytes)
     return app
 
 

@@ -38,6 +38,7 @@ class Database:
         self._turn = _Turn(url) if self.is_sqlite else None
         self._pending: list[_Insert] = []
         self._pending_lock = threading.Lock()
+        self._intake: tuple[int, object] | None = None  # (process id, its intake connection)
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,26 +78,30 @@ class Database:
     def insert_row(self, table: Table, values: dict) -> int | None:
         """Insert one row through the driver itself and return its id, or None when a unique
         constraint refuses it. This skips SQLAlchemy's execution machinery, which costs more than
-        the insert: it is for the webhook hot path only. On SQLite, the inserts that wait for
-        the write lock go in together when it comes (a group commit): a burst of webhooks takes
-        the lock a few times, not once per delivery, while another process holds it."""
+        the insert: it is for the webhook hot path only. A row a unique constraint refuses is
+        left out by the statement itself (`ON CONFLICT DO NOTHING`), not by an error to roll
+        back. On SQLite, the inserts that wait for the write lock go in together when it comes
+        (a group commit): a burst of webhooks takes the lock a few times, not once per
+        delivery, while another process holds it."""
         columns = ", ".join(values)
         if self.is_sqlite:
-            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(values))})"
+            sql = (f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(values))})"
+                   " ON CONFLICT DO NOTHING")
             return self._insert_in_group(_Insert(sql, [_sqlite_value(v) for v in values.values()]))
         marks = ", ".join(["%s"] * len(values))
-        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) RETURNING id"
+        sql = (f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"
+               " ON CONFLICT DO NOTHING RETURNING id")
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
             try:
                 cursor.execute(sql, list(values.values()))
-                row_id = cursor.fetchone()[0]
-            except self.engine.dialect.dbapi.IntegrityError:
+                row = cursor.fetchone()
+            except BaseException:
                 conn.rollback()
-                return None
+                raise
             conn.commit()
-            return row_id
+            return None if row is None else row[0]
         finally:
             conn.close()
 
@@ -119,8 +124,8 @@ class Database:
         return insert.row_id
 
     def _insert_group(self, group: list[_Insert]) -> None:
-        """One transaction, a savepoint for each row. A failure of the whole transaction is
-        every waiting insert's failure: each is answered, none is left waiting."""
+        """One transaction for the group (a lone insert is its own). A failure of the whole
+        transaction is every waiting insert's failure: each is answered, none is left waiting."""
         try:
             self._insert_all(group)
         except Exception as exc:
@@ -131,35 +136,52 @@ class Database:
                 insert.done = True
 
     def _insert_all(self, group: list[_Insert]) -> None:
-        conn = self.engine.raw_connection()
+        """As few statements as the group allows: the turn is held through all of them, and
+        after each the thread must win the interpreter back from the requests being parsed."""
+        conn = self._intake_connection()
         try:
             cursor = conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE")  # autocommit driver mode: the transaction is ours
+            if len(group) == 1:  # autocommit driver mode: one statement, its own transaction
+                self._insert_one(cursor, group[0], alone=True)
+                return
+            cursor.execute("BEGIN IMMEDIATE")
             try:
                 for insert in group:
-                    insert.row_id = self._insert_one(cursor, insert)
+                    self._insert_one(cursor, insert, alone=False)
                 cursor.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     cursor.execute("ROLLBACK")
                 raise
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_intake_connection()  # the next group starts from a fresh one
+            raise
 
-    def _insert_one(self, cursor, insert: _Insert) -> int | None:
-        """The row's id; None when a unique constraint refuses it. A row that fails otherwise
-        fails alone: its error is kept for its caller, and the group goes on."""
-        cursor.execute("SAVEPOINT one_insert")
+    def _intake_connection(self):
+        """The process's connection for intake's inserts, kept open: only the thread holding the
+        turn uses it, and its page cache stays warm from one group to the next (each
+        connection of the pool would read the pages the others wrote again)."""
+        if self._intake is None or self._intake[0] != os.getpid():
+            self._intake = (os.getpid(), self.engine.raw_connection())
+        return self._intake[1]
+
+    def _drop_intake_connection(self) -> None:
+        intake, self._intake = self._intake, None
+        if intake is not None and intake[0] == os.getpid():
+            intake[1].invalidate()
+
+    def _insert_one(self, cursor, insert: _Insert, alone: bool) -> None:
+        """The row's id, or None when a unique constraint left it out. A row that fails otherwise
+        fails alone (SQLite undoes the failed statement, not the transaction): its error is kept
+        for its caller, and the group goes on. Alone, its failure is the transaction's."""
         try:
             cursor.execute(insert.sql, insert.params)
         except Exception as exc:
-            cursor.execute("ROLLBACK TO one_insert")
-            cursor.execute("RELEASE one_insert")
-            if not isinstance(exc, self.engine.dialect.dbapi.IntegrityError):
-                insert.error = exc
-            return None
-        cursor.execute("RELEASE one_insert")
-        return cursor.lastrowid
+            if alone:
+                raise
+            insert.error = exc
+            return
+        insert.row_id = cursor.lastrowid if cursor.rowcount == 1 else None
 
     def checkpoint(self) -> None:
         """On SQLite, copy what the write-ahead log holds into the database file, without waiting
@@ -179,6 +201,9 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self._intake is not None and self._intake[0] == os.getpid():
+            self._intake[1].close()
+        self._intake = None
         self.engine.dispose()
         self._reader.dispose()
         if self._turn is not None:

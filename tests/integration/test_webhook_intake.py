@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from flask import request
 from sqlalchemy import func, select
 
 from app.storage.tables import OrderSync, WebhookReceipt
@@ -318,3 +321,118 @@ def test_intake_commits_leave_the_log_checkpoint_to_the_worker(client, installed
     before = database.stat().st_size
     installed.db.checkpoint()
     assert database.stat().st_size > before + 300 * 16_000
+
+
+@pytest.fixture
+def reached_flask(app):
+    """The paths of the requests that reached Flask's own request handling."""
+    seen: list[str] = []
+    app.before_request(lambda: seen.append(request.path) and None)
+    return seen
+
+
+def test_a_well_formed_delivery_is_taken_in_front_of_flask(client, installed, reached_flask):
+    body = json.dumps(ORDER).encode()
+    headers = webhook_headers("orders/create", body)
+    first = client.post("/webhooks", data=body, headers=headers)
+    again = client.post("/webhooks", data=body, headers=headers)
+    assert (first.status_code, first.json) == (200, {"status": "accepted", "message": "queued"})
+    assert first.headers["Content-Type"] == "application/json"
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    assert (again.status_code, again.json["status"]) == (200, "duplicate")
+    assert receipts(installed) == 1
+    assert reached_flask == []
+
+
+def test_a_refused_delivery_is_answered_by_the_route(client, installed, reached_flask):
+    body = json.dumps(ORDER).encode()
+    forged = client.post("/webhooks", data=body, headers=webhook_headers(
+        "orders/create", body, **{"X-Shopify-Hmac-Sha256": sign(body, "another secret")}))
+    no_topic = client.post("/webhooks", data=body,
+                           headers=webhook_headers("orders/create", body,
+                                                   **{"X-Shopify-Topic": None}))
+    not_json = post_webhook(client, "orders/create", b"[1, 2")
+    assert (forged.status_code, forged.json["error"]) == (401, "unauthorized")
+    assert (no_topic.status_code, no_topic.json["field"]) == (400, "X-Shopify-Topic")
+    assert not_json.status_code == 400 and "not JSON" in not_json.json["message"]
+    assert reached_flask == ["/webhooks"] * 3
+    assert receipts(installed) == 0
+
+
+def test_a_chunked_delivery_is_read_and_taken_by_the_route(client, installed, reached_flask):
+    body = json.dumps(ORDER).encode()
+    response = client.post("/webhooks", input_stream=io.BytesIO(body),
+                           headers={**webhook_headers("orders/create", body),
+                                    "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert (response.status_code, response.json["status"]) == (200, "accepted")
+    assert reached_flask == ["/webhooks"]
+    assert receipts(installed) == 1
+
+
+def test_a_body_shorter_than_its_length_is_a_4xx_and_not_recorded(client, installed):
+    body = json.dumps(ORDER).encode()
+    response = client.post("/webhooks", input_stream=io.BytesIO(body[:-10]),
+                           headers={**webhook_headers("orders/create", body),
+                                    "Content-Length": str(len(body))})
+    assert 400 <= response.status_code < 500
+    assert receipts(installed) == 0
+
+
+def test_an_insert_that_fails_in_front_of_flask_is_tried_once_more_by_the_route(
+        client, installed, reached_flask, monkeypatch):
+    record, calls = installed.intake.record, []
+
+    def failing_once(**receipt):
+        calls.append(receipt["event_id"])
+        if len(calls) == 1:
+            raise OSError("the database went away for a moment")
+        return record(**receipt)
+
+    monkeypatch.setattr(installed.intake, "record", failing_once)
+    response = post_webhook(client, "orders/create", ORDER)
+    assert (response.status_code, response.json["status"]) == (200, "accepted")
+    assert reached_flask == ["/webhooks"] and len(set(calls)) == 1 and len(calls) == 2
+    assert receipts(installed) == 1
+
+
+def test_a_delivery_whose_insert_keeps_failing_is_a_5xx_not_an_answer(client, installed,
+                                                                      monkeypatch):
+    def failing(**_receipt):
+        raise OSError("the database is down")
+
+    monkeypatch.setattr(installed.intake, "record", failing)
+    response = post_webhook(client, "orders/create", ORDER)
+    assert response.status_code >= 500  # Shopify retries it
+    assert receipts(installed) == 0
+
+
+def test_receipts_written_as_one_group_are_each_answered(installed, clock):
+    """On SQLite, inserts that wait while another is written go in together; in that group each
+    is still answered alone: its id, None for a duplicate, its own error for a row that cannot
+    be stored, while the others are recorded."""
+    db = installed.db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL takes concurrent inserts on connections of their own")
+    unstorable = object()
+    rows = [dict(webhook_id=f"w{n}", event_id=f"ev{n % 10}", topic="orders/create", shop=SHOP,
+                 api_version="2026-10", triggered_at=None, received_at=clock(), payload="{}")
+            for n in range(20)]
+    rows.append({**rows[0], "webhook_id": unstorable, "event_id": "unstorable"})
+
+    def insert(row: dict):
+        try:
+            return db.insert_row(WebhookReceipt.__table__, row)
+        except Exception as exc:  # noqa: BLE001 - the failure is what is looked at
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(rows)) as pool:
+        with db._turn.threads:  # held here until all of them wait: they go as one group
+            waiting = pool.map(insert, rows)
+            while len(db._pending) < len(rows):
+                time.sleep(0.005)
+        answers = list(waiting)
+    ids = [answer for answer in answers[:20] if isinstance(answer, int)]
+    assert len(ids) == len(set(ids)) == 10 and answers[:20].count(None) == 10
+    assert isinstance(answers[20], Exception)
+    assert receipts(installed) == 10

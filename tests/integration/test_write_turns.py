@@ -133,3 +133,16 @@ def test_a_read_waits_for_no_writer_and_cannot_write(dbs):
         assert time.monotonic() - began < 0.25
         with pytest.raises(OperationalError, match="readonly"), reader.read() as s:
             s.execute(insert(ROWS).values(key="no"))
+
+
+def test_intake_inserts_go_on_after_their_connection_broke(dbs):
+    """Intake keeps one connection for its inserts; once it fails, the next insert takes a new
+    one instead of failing too."""
+    db = dbs()
+    assert db.insert_row(ROWS, {"key": "before"}) is not None
+    db._intake_connection().dbapi_connection.close()  # the connection goes away under intake
+    with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises for it
+        db.insert_row(ROWS, {"key": "lost"})
+    assert db.insert_row(ROWS, {"key": "after"}) is not None
+    with db.read() as s:
+        assert set(s.scalars(select(ROWS.c.key))) == {"before", "after"}
