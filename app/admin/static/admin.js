@@ -596,15 +596,29 @@ function startSetup() {
 
 // ---- restocks
 
-async function loadRestocks() {
+// The soonest restocks, a page at a time: a big shop expects thousands, and a row for each would
+// hold the page (and every click on it) for minutes. "Show more" adds the next page; a reload
+// after a change keeps as many rows as were shown.
+const RESTOCK_PAGE = 100;
+const restocks = { shown: 0 };
+
+async function loadRestocks(more = false) {
+  const offset = more ? restocks.shown : 0;
+  const limit = more ? RESTOCK_PAGE : Math.min(500, Math.max(RESTOCK_PAGE, restocks.shown));
   try {
-    const data = await api("GET", "/api/restocks");
+    const data = await api("GET", `/api/restocks?limit=${limit}&offset=${offset}`);
     const body = document.getElementById("restock-rows");
-    body.replaceChildren(...data.restocks.map((r) => row([
+    const rows = data.restocks.map((r) => row([
       r.variant || r.variant_id, r.quantity, r.expected_date, r.source, r.reference, restockActions(r),
-    ])));
-    document.getElementById("restocks-empty").hidden = data.restocks.length > 0;
-    document.getElementById("restock-table").hidden = data.restocks.length === 0;
+    ]));
+    if (more) body.append(...rows);
+    else body.replaceChildren(...rows);
+    restocks.shown = offset + data.restocks.length;
+    byId("restocks-more").hidden = restocks.shown >= data.total;
+    byId("restocks-shown").textContent =
+      `The ${restocks.shown} soonest of ${data.total} expected restocks are shown.`;
+    document.getElementById("restocks-empty").hidden = data.total > 0;
+    document.getElementById("restock-table").hidden = data.total === 0;
   } catch (error) {
     showError("restock-error", null, error);
   }
@@ -1179,6 +1193,7 @@ function start() {
   window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
+  byId("restocks-show-more").addEventListener("click", () => loadRestocks(true));
   startImport();
   startSetup();
   startSettings();
