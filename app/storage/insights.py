@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, func, literal, or_, select
+from sqlalchemy import Date, Integer, Row, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.storage.tables import (
@@ -178,29 +178,43 @@ def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
                  OrderLine.open_quantity > 0, OrderLine.backordered > 0)
 
 
-def live_lines_promised_and_shipped(tx: Session, shop: str) -> Sequence[Row]:
-    """(line_id, first_eta, filled_at, backordered) of the lines given a date and filled in full:
-    the only ones whose promise is judged by the day they shipped."""
-    return _live(tx, shop, (OrderLine.line_id, OrderLine.first_eta, OrderLine.filled_at,
-                            OrderLine.backordered), OrderLine.first_eta.is_not(None),
-                 OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
-
-
-def promised_not_shipped(tx: Session, shop: str, today: date) -> tuple[int, int]:
-    """(past their first date, not yet) of the live lines given a date and not filled in full."""
-    overdue = OrderLine.first_eta < today
-    counts = dict(tx.execute(select(overdue, func.count()).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None), OrderLine.first_eta.is_not(None),
-        or_(OrderLine.filled_at.is_(None), OrderLine.backordered > 0)).group_by(overdue)).all())
-    return int(counts.get(True, 0)), int(counts.get(False, 0))  # SQLite's 1 and 0 are equal keys
+def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int], int, int]:
+    """Of the live lines given a date, counted in one read: those filled in full by how many
+    days before their first date they were filled (negative: after it), and those not filled
+    in full, past their first date and not yet."""
+    shipped = and_(OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
+    early = case((shipped, _days_between(tx, OrderLine.filled_at, OrderLine.first_eta)))
+    overdue = case((shipped, None), else_=OrderLine.first_eta < today)
+    by_days: dict[int, int] = {}
+    past = not_yet = 0
+    for days, late, n in tx.execute(select(early, overdue, func.count()).where(
+            *_live_where(shop), OrderLine.first_eta.is_not(None)).group_by(early, overdue)):
+        if days is not None:
+            by_days[int(days)] = by_days.get(int(days), 0) + int(n)
+        elif late:  # SQLite's 1 and 0 stand for true and false
+            past += int(n)
+        else:
+            not_yet += int(n)
+    return by_days, past, not_yet
 
 
 def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
-    """Of lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
-    return tx.execute(select(*columns).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None), *where)).all()
+    return tx.execute(select(*columns).where(*_live_where(shop), *where)).all()
+
+
+def _live_where(shop: str) -> list:
+    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short. The
+    shop's few cancelled orders are looked up (a partial index holds them) rather than each
+    line's order."""
+    cancelled = select(Order.order_id).where(Order.shop == shop, Order.cancelled_at.is_not(None))
+    return [OrderLine.shop == shop, OrderLine.order_id.not_in(cancelled)]
+
+
+def _days_between(tx: Session, moment, day):
+    """Whole days from a stored time's UTC day to a date (negative when the date is before)."""
+    if tx.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(day) - func.julianday(func.substr(moment, 1, 10)), Integer)
+    return day - cast(func.timezone("UTC", moment), Date)
 
 
 def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
@@ -219,10 +233,7 @@ def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date
     day = _utc_day(tx, OrderLine.ordered_at)
     short = OrderLine.backordered_at.is_not(None)
     return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
-        select(day, short, func.count()).join(
-            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
-        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.ordered_at >= since)
+        select(day, short, func.count()).where(*_live_where(shop), OrderLine.ordered_at >= since)
         .group_by(day, short))]
 
 
@@ -231,10 +242,8 @@ def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, date
     live lines waiting, summed here so a shop's many lines are not each read."""
     return [tuple(row) for row in tx.execute(
         select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
-               func.min(OrderLine.backordered_at)).join(
-            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
-        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+               func.min(OrderLine.backordered_at))
+        .where(*_live_where(shop), OrderLine.open_quantity > 0, OrderLine.backordered > 0)
         .group_by(OrderLine.variant_id))]
 
 

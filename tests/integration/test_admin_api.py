@@ -4,7 +4,7 @@ and the worker against the in-memory platform, then the API reads and changes th
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -497,6 +497,17 @@ def test_metrics_after_a_restock_fills_the_line_before_its_first_date(api, clock
     assert (m["open"]["lines"], m["open"]["units"]) == (0, 0)
     assert m["promise_accuracy"]["kept"] == 1 and m["promise_accuracy"]["rate"] == 1.0
     assert m["backorder_rate"]["backordered_lines"] == 1  # it went short, even if filled now
+
+
+def test_a_line_filled_after_its_first_date_broke_the_promise_by_those_days(api, clock):
+    first = date.fromisoformat(api.lead_time_eta)
+    clock.advance(days=(first - clock().date()).days + 3)
+    post_webhook(api.client, "inventory_levels/update", stock_payload(0, 1))
+    api.services.queue.drain()
+    accuracy = api.call("GET", "/api/metrics").json["promise_accuracy"]
+    assert (accuracy["kept"], accuracy["broken"], accuracy["pending"]) == (0, 1, 0)
+    assert accuracy["rate"] == 0.0 and accuracy["mean_abs_error_days"] == 3
+    assert api.call("GET", "/api/insights").json["promise_accuracy"] == accuracy
 
 
 # shops and sessions

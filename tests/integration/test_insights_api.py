@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from app.services import dashboard
 from tests.conftest import SHOP
 from tests.integration.test_install import session_token
 from tests.integration.test_queue_api import V, api  # noqa: F401  (the fixture)
@@ -41,6 +42,19 @@ def test_reorder_suggestions_take_off_incoming_and_add_safety_stock(api):  # noq
     found = {row["sku"]: (row["owed"], row["incoming"], row["suggested"]) for row in rows}
     assert found == {"TEE-BLUE": (4, 3, 3), "TEE-RED": (2, 0, 4)}
     assert [row["sku"] for row in rows] == ["TEE-RED", "TEE-BLUE"]  # the largest first
+
+
+def test_the_page_gets_the_largest_of_each_list_and_the_csv_has_every_suggestion(
+        api, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(dashboard, "VARIANTS_SHOWN", 1)
+    monkeypatch.setattr(dashboard, "REORDER_SHOWN", 1)
+    data = get(api, "/api/insights").json
+    assert [row["sku"] for row in data["by_variant"]] == ["TEE-BLUE"]  # owes 4, the red tee 2
+    assert data["variants_waiting"] == 2
+    assert [row["sku"] for row in data["reorder"]] == ["TEE-BLUE"] and data["reorder_total"] == 2
+    rows = list(csv.DictReader(io.StringIO(
+        get(api, "/api/insights/reorder.csv").get_data(as_text=True))))
+    assert [(r["sku"], r["suggested"]) for r in rows] == [("TEE-BLUE", "4"), ("TEE-RED", "2")]
 
 
 def test_the_reorder_csv_is_the_same_table(api):  # noqa: F811

@@ -1085,7 +1085,8 @@ function drawInsights(data) {
                          backgroundColor: "#e4a400", yAxisID: "days" }] },
     options: { scales: { units: { position: "left", beginAtZero: true },
                          days: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } },
-  }, `Units owed by variant: ${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
+  }, `Units owed by variant${data.variants_waiting > variants.length ? ` (the ${variants.length} owed most of ${data.variants_waiting})` : ""}: ` +
+     `${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
   const a = data.promise_accuracy;
   drawChart("chart-accuracy", {
     type: "doughnut",
@@ -1103,7 +1104,7 @@ function drawInsights(data) {
                        { label: "Earlier", data: changes.map((d) => d.earlier), backgroundColor: "#29845a" }] },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
   }, `Date changes over the last ${data.days} days: ${later} later, ${earlier} earlier.`);
-  fillReorder(data.reorder);
+  fillReorder(data.reorder, data.reorder_total);
   fillMessagesSent(data.messages_sent, data.days);
 }
 
@@ -1119,15 +1120,12 @@ function fillMessagesSent(sent, days) {
   ui.upgrade(byId("messages-sent-rows"));
 }
 
-// The largest suggestions only: a big shop has thousands of variants, and a table row per variant
-// would hold the page for minutes. The CSV export has them all.
-const REORDER_SHOWN = 50;
-
-function fillReorder(all) {
-  const rows = all.slice(0, REORDER_SHOWN);
-  byId("reorder-more").hidden = all.length <= rows.length;
+// The largest suggestions only (the API sends those): a big shop has thousands of variants, and a
+// table row per variant would hold the page for minutes. The CSV export has them all.
+function fillReorder(rows, total) {
+  byId("reorder-more").hidden = total <= rows.length;
   byId("reorder-more").textContent =
-    `The ${rows.length} largest of ${all.length} suggestions are shown; Export CSV has them all.`;
+    `The ${rows.length} largest of ${total} suggestions are shown; Export CSV has them all.`;
   byId("reorder-rows").replaceChildren(...rows.map((r) => {
     const row = el("s-table-row", null, { "data-variant": r.variant_id });
     row.append(cell(r.variant), cell(r.sku), cell(r.owed), cell(r.incoming), cell(r.safety_stock),
