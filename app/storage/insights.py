@@ -7,7 +7,21 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, Row, and_, case, cast, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app.storage.tables import (
@@ -74,13 +88,19 @@ def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: 
     order name, its sort values...), in the order asked. A page starts after `start` (the sort values of the row it
     follows), or ends before it when `before`; one row more than `limit` is read, so the caller
     knows whether another page follows."""
-    where = _queue_filters(shop, status, search, variant_id, short_by, priority)
+    where = _queue_filters(tx, shop, status, search, variant_id, short_by, priority)
+    if where is None:  # the search has no candidate
+        return 0, []
     columns = [_SORT_COLUMNS[key] for key in keys]
-    base = select(OrderLine, Order.name, *columns).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
+    # The lines are found, counted and sorted on their own table; their orders are read for the
+    # page's rows only, unless a search or the sort needs them.
+    matching = select(OrderLine.line_id.label("line"),
+                      *(column.label(f"key{n}") for n, column in enumerate(columns))).where(*where)
+    if search or "order_number" in keys:
+        matching = matching.join(Order, _of_order)
     # Counted up to one more than COUNT_LIMIT: an exact count of a big shop's queue reads every
     # line, where a page reads one page.
-    counted = base.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
+    counted = matching.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
     total = tx.scalar(select(func.count()).select_from(counted))
     # The line id always runs up (it only breaks ties); the other keys run as asked, and all
     # backwards to read the page before a cursor.
@@ -88,16 +108,26 @@ def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: 
     if before:
         directions = [not d for d in directions]
     if start is not None:
-        base = base.where(_beyond(columns, directions, start))
-    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
-    rows = list(tx.execute(base.order_by(*order).limit(limit + 1)).all())
-    return total, rows
+        matching = matching.where(_beyond(columns, directions, start))
+    page = matching.order_by(*_ordered(columns, directions)).limit(limit + 1).subquery()
+    values = list(page.c)[1:]
+    rows = tx.execute(select(OrderLine, Order.name, *values)
+                      .join(page, (OrderLine.shop == shop) & (OrderLine.line_id == page.c.line))
+                      .join(Order, _of_order)
+                      .order_by(*_ordered(values, directions))).all()
+    return total, list(rows)
 
 
-def _queue_filters(shop: str, status: str, search: str, variant_id: str,
-                   short_by: datetime | None, priority: str) -> list:
-    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None),
-             *_STATUS[status]()]
+_of_order = (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)
+
+
+def _ordered(columns: Sequence, descending: Sequence[bool]) -> list:
+    return [c.desc() if d else c.asc() for c, d in zip(columns, descending, strict=True)]
+
+
+def _queue_filters(tx: Session, shop: str, status: str, search: str, variant_id: str,
+                   short_by: datetime | None, priority: str) -> list | None:
+    where = [*_live_where(shop), OrderLine.open_quantity > 0, *_STATUS[status]()]
     if variant_id:
         where.append(OrderLine.variant_id == variant_id)
     if short_by is not None:
@@ -105,16 +135,71 @@ def _queue_filters(shop: str, status: str, search: str, variant_id: str,
     if priority:
         where.append(_PRIORITY[priority]())
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        # The variants matching are found first (a shop has far fewer variants than lines).
-        variants = select(Variant.variant_id).where(Variant.shop == shop, or_(*(
-            column.ilike(pattern, escape="\\")
-            for column in (Variant.sku, Variant.title, Variant.product_title))))
-        where.append(or_(OrderLine.variant_id.in_(variants), *(
-            column.ilike(pattern, escape="\\")
-            for column in (Order.name, Order.customer_id, Order.customer_name,
-                           Order.customer_email, OrderLine.title))))
+        found = _search(tx, shop, search)
+        if found is None:
+            return None
+        where += found
     return where
+
+
+# A trigram index finds a text of at least three characters; a shorter search is looked for in
+# every line (it matches most of them, so a page fills quickly).
+TRIGRAM = 3
+# Up to this many candidate lines are read first, and the page is made of them alone. More
+# candidates mean a search that matches many lines: the page is then read as without one, each
+# line tested, and fills soon.
+MAX_CANDIDATES = 10000
+
+
+def _search(tx: Session, shop: str, search: str) -> list | None:
+    """The lines whose order name, customer (id, name, email), title, or variant's SKU, title or
+    product title hold `search`, in any case (None: no line can). The candidate lines are read
+    first, from the trigram indexes (migration 0020), and the test itself is then made on them
+    alone. A shop has far fewer variants than lines: those matching are looked for in every
+    variant, once."""
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    sqlite = tx.get_bind().dialect.name == "sqlite"
+
+    def like(column):  # SQLite's LIKE ignores the case of ASCII letters, as its lower() does
+        return column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+
+    variants = select(Variant.variant_id).where(Variant.shop == shop, or_(
+        *(like(column) for column in (Variant.sku, Variant.title, Variant.product_title))))
+    found = list(tx.scalars(variants.limit(MAX_CANDIDATES + 1)))
+    if len(found) <= MAX_CANDIDATES:  # few: named, rather than looked for again by each test
+        variants = found
+    customer = (Order.name, Order.customer_id, Order.customer_name, Order.customer_email)
+    exact = or_(OrderLine.variant_id.in_(variants),
+                *(like(column) for column in (*customer, OrderLine.title)))
+    if len(search) < TRIGRAM:
+        return [exact]
+    if sqlite:
+        key = literal_column("order_lines.rowid")
+        phrase = '"' + search.replace('"', '""') + '"'  # an FTS5 string: the text as it is
+        orders = literal_column("orders.rowid").in_(select(literal_column("rowid")).select_from(
+            table("orders_search")).where(literal_column("orders_search").op("MATCH")(phrase)))
+        titled = select(literal_column("rowid")).select_from(table("order_lines_search")).where(
+            literal_column("order_lines_search").op("MATCH")(phrase))
+    else:  # pg_trgm's GIN indexes serve ILIKE
+        key = OrderLine.line_id
+        orders = or_(*(like(column) for column in customer))
+        titled = select(OrderLine.line_id).where(OrderLine.shop == shop, like(OrderLine.title))
+    # Each part reads its own tables, not the query's (no correlation); a line found by two
+    # parts comes twice.
+    parts = [select(key).where(OrderLine.shop == shop, OrderLine.order_id.in_(
+                 select(Order.order_id).where(Order.shop == shop, orders).correlate(None)))
+             .correlate(None),
+             titled.correlate(None)]
+    if found:
+        parts.append(select(key).where(OrderLine.shop == shop, OrderLine.variant_id.in_(variants))
+                     .correlate(None))
+    keys = set(tx.scalars(union_all(*parts).limit(3 * MAX_CANDIDATES + 1)))
+    if not keys:
+        return None
+    if len(keys) > MAX_CANDIDATES:
+        return [exact]
+    return [key.in_(sorted(keys)), exact]
 
 
 def _beyond(columns: Sequence, descending: Sequence[bool], start: Sequence):
