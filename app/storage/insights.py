@@ -22,6 +22,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy import column as named_column
 from sqlalchemy.orm import Session
 
 from app.storage.tables import (
@@ -127,7 +128,7 @@ def _ordered(columns: Sequence, descending: Sequence[bool]) -> list:
 
 def _queue_filters(tx: Session, shop: str, status: str, search: str, variant_id: str,
                    short_by: datetime | None, priority: str) -> list | None:
-    where = [*_live_where(shop), OrderLine.open_quantity > 0, *_STATUS[status]()]
+    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, *_STATUS[status]()]
     if variant_id:
         where.append(OrderLine.variant_id == variant_id)
     if short_by is not None:
@@ -139,7 +140,7 @@ def _queue_filters(tx: Session, shop: str, status: str, search: str, variant_id:
         if found is None:
             return None
         where += found
-    return where
+    return [*where, _not_cancelled(shop)]
 
 
 # A trigram index finds a text of at least three characters; a shorter search is looked for in
@@ -174,22 +175,30 @@ def _search(tx: Session, shop: str, search: str) -> list | None:
                 *(like(column) for column in (*customer, OrderLine.title)))
     if len(search) < TRIGRAM:
         return [exact]
-    if sqlite:
-        key = literal_column("order_lines.rowid")
-        phrase = '"' + search.replace('"', '""') + '"'  # an FTS5 string: the text as it is
-        orders = literal_column("orders.rowid").in_(select(literal_column("rowid")).select_from(
-            table("orders_search")).where(literal_column("orders_search").op("MATCH")(phrase)))
-        titled = select(literal_column("rowid")).select_from(table("order_lines_search")).where(
-            literal_column("order_lines_search").op("MATCH")(phrase))
-    else:  # pg_trgm's GIN indexes serve ILIKE
-        key = OrderLine.line_id
-        orders = or_(*(like(column) for column in customer))
-        titled = select(OrderLine.line_id).where(OrderLine.shop == shop, like(OrderLine.title))
     # Each part reads its own tables, not the query's (no correlation); a line found by two
     # parts comes twice.
-    parts = [select(key).where(OrderLine.shop == shop, OrderLine.order_id.in_(
-                 select(Order.order_id).where(Order.shop == shop, orders).correlate(None)))
-             .correlate(None),
+    if sqlite:  # from each index's matches to the rows they name (rowids)
+        key = literal_column("order_lines.rowid")
+        phrase = '"' + search.replace('"', '""') + '"'  # an FTS5 string: the text as it is
+        by_order, by_title = table("orders_search", named_column("rowid")), table(
+            "order_lines_search", named_column("rowid"))
+        # The shop is tested on each row found (a unary + keeps SQLite from reading the shop's
+        # rows by their index instead, and looking each up in the trigram index).
+        orders = select(Order.order_id).select_from(by_order).join(
+            Order, literal_column("orders.rowid") == by_order.c.rowid).where(
+            literal_column("orders_search").op("MATCH")(phrase),
+            literal_column("+orders.shop") == shop)
+        titled = select(key).select_from(by_title).join(
+            OrderLine, key == by_title.c.rowid).where(
+            literal_column("order_lines_search").op("MATCH")(phrase),
+            literal_column("+order_lines.shop") == shop)
+    else:  # pg_trgm's GIN indexes serve ILIKE
+        key = OrderLine.line_id
+        orders = select(Order.order_id).where(Order.shop == shop,
+                                              or_(*(like(column) for column in customer)))
+        titled = select(key).where(OrderLine.shop == shop, like(OrderLine.title))
+    parts = [select(key).where(OrderLine.shop == shop,
+                               OrderLine.order_id.in_(orders.correlate(None))).correlate(None),
              titled.correlate(None)]
     if found:
         parts.append(select(key).where(OrderLine.shop == shop, OrderLine.variant_id.in_(variants))
@@ -273,7 +282,7 @@ def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int],
     by_days: dict[int, int] = {}
     past = not_yet = 0
     for days, late, n in tx.execute(select(early, overdue, func.count()).where(
-            *_live_where(shop), OrderLine.first_eta.is_not(None)).group_by(early, overdue)):
+            *_live_where(shop, OrderLine.first_eta.is_not(None))).group_by(early, overdue)):
         if days is not None:
             by_days[int(days)] = by_days.get(int(days), 0) + int(n)
         elif late:  # SQLite's 1 and 0 stand for true and false
@@ -284,15 +293,19 @@ def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int],
 
 
 def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
-    return tx.execute(select(*columns).where(*_live_where(shop), *where)).all()
+    return tx.execute(select(*columns).where(*_live_where(shop, *where))).all()
 
 
-def _live_where(shop: str) -> list:
-    """Lines of orders that were not cancelled: a cancelled line was not filled, nor short. The
-    shop's few cancelled orders are looked up (a partial index holds them) rather than each
-    line's order."""
-    cancelled = select(Order.order_id).where(Order.shop == shop, Order.cancelled_at.is_not(None))
-    return [OrderLine.shop == shop, OrderLine.order_id.not_in(cancelled)]
+def _live_where(shop: str, *where) -> list:
+    """The shop's lines that meet `where`, of orders that were not cancelled (a cancelled line was
+    not filled, nor short). The shop's few cancelled orders are looked up (a partial index holds
+    them) rather than each line's order, and last, for the lines the other terms leave."""
+    return [OrderLine.shop == shop, *where, _not_cancelled(shop)]
+
+
+def _not_cancelled(shop: str):
+    return OrderLine.order_id.not_in(
+        select(Order.order_id).where(Order.shop == shop, Order.cancelled_at.is_not(None)))
 
 
 def _days_between(tx: Session, moment, day):
@@ -318,7 +331,7 @@ def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date
     day = _utc_day(tx, OrderLine.ordered_at)
     short = OrderLine.backordered_at.is_not(None)
     return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
-        select(day, short, func.count()).where(*_live_where(shop), OrderLine.ordered_at >= since)
+        select(day, short, func.count()).where(*_live_where(shop, OrderLine.ordered_at >= since))
         .group_by(day, short))]
 
 
@@ -328,7 +341,7 @@ def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, date
     return [tuple(row) for row in tx.execute(
         select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
                func.min(OrderLine.backordered_at))
-        .where(*_live_where(shop), OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+        .where(*_live_where(shop, OrderLine.open_quantity > 0, OrderLine.backordered > 0))
         .group_by(OrderLine.variant_id))]
 
 
