@@ -330,8 +330,15 @@ def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date
     counted here so a shop's many lines are not each read."""
     day = _utc_day(tx, OrderLine.ordered_at)
     short = OrderLine.backordered_at.is_not(None)
+    ordered = OrderLine.ordered_at
+    oldest = tx.scalar(select(func.min(OrderLine.ordered_at)).where(OrderLine.shop == shop))
+    if tx.get_bind().dialect.name == "sqlite" and oldest is not None and oldest >= since:
+        # Every line of the shop is in the window: SQLite reads them in the table's order rather
+        # than each through the time index (a unary + keeps it from that index), at a third of
+        # the cost.
+        ordered = literal_column("+order_lines.ordered_at", OrderLine.ordered_at.type)
     return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
-        select(day, short, func.count()).where(*_live_where(shop, OrderLine.ordered_at >= since))
+        select(day, short, func.count()).where(*_live_where(shop, ordered >= since))
         .group_by(day, short))]
 
 

@@ -311,6 +311,8 @@ class EtaChangeRow(Base):
     """Every change of a line's ETA: old, new, why."""
 
     __tablename__ = "eta_changes"
+    # The changes of a window, counted by day and reason from the index alone.
+    __table_args__ = (Index("ix_eta_changes_time", "shop", "changed_at", "reason"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop: Mapped[str] = mapped_column(String(255), index=True)

@@ -1,6 +1,7 @@
 """The admin at 100,000 waiting lines: the queue's search finds its candidates in trigram
 indexes instead of looking for the text in every waiting line, and the numbers find a shop's few
-cancelled orders in an index of their own instead of looking up each line's order.
+cancelled orders in an index of their own instead of looking up each line's order, and count the
+date changes of a window in an index that holds what they read (time and reason).
 
 - SQLite: two FTS5 tables with the trigram tokenizer (SQLite 3.34 or later), over the orders'
   name and customer (id, name, email) and over the lines' titles. They hold no copy of the text
@@ -36,6 +37,7 @@ def upgrade() -> None:
     op.create_index("ix_orders_cancelled", "orders", ["shop", "order_id"],
                     sqlite_where=sa.text("cancelled_at IS NOT NULL"),
                     postgresql_where=sa.text("cancelled_at IS NOT NULL"))
+    op.create_index("ix_eta_changes_time", "eta_changes", ["shop", "changed_at", "reason"])
     if op.get_bind().dialect.name == "sqlite":
         search_index_sqlite()
     else:
@@ -87,4 +89,5 @@ def downgrade() -> None:
         for _, table, columns in SEARCHED:
             for column in columns:
                 op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
+    op.drop_index("ix_eta_changes_time", table_name="eta_changes")
     op.drop_index("ix_orders_cancelled", table_name="orders")
