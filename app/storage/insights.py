@@ -261,9 +261,10 @@ def position_offsets(tx: Session, shop: str, pools: Collection[str]) -> dict[str
 def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Sequence[Row]:
     """(line_id, order_id, pool, open_quantity, covered, backordered_at) of the lines of
     orders placed since then."""
-    return _live(tx, shop, (OrderLine.line_id, OrderLine.order_id, OrderLine.pool,
-                            OrderLine.open_quantity, OrderLine.covered, OrderLine.backordered_at),
-                 Order.created_at >= since)
+    return tx.execute(select(
+        OrderLine.line_id, OrderLine.order_id, OrderLine.pool, OrderLine.open_quantity,
+        OrderLine.covered, OrderLine.backordered_at).join(Order, _of_order).where(
+        OrderLine.shop == shop, Order.created_at >= since, Order.cancelled_at.is_(None))).all()
 
 
 def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
@@ -293,6 +294,7 @@ def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int],
 
 
 def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
+    """Of the lines alone: `columns` and `where` name no order's column."""
     return tx.execute(select(*columns).where(*_live_where(shop, *where))).all()
 
 

@@ -27,6 +27,14 @@ def test_insights_series_cover_every_day_of_the_window(api):  # noqa: F811
     assert len(data["eta_changes"]) == 7
 
 
+def test_the_numbers_count_each_line_of_several_orders_once(api):  # noqa: F811
+    m = get(api, "/api/metrics").json
+    rate = m["backorder_rate"]
+    assert (rate["lines"], rate["backordered_lines"], rate["orders"]) == (6, 5, 5)
+    assert (m["open"]["lines"], m["open"]["units"]) == (5, 6)
+    assert m["promise_accuracy"]["pending"] == 5
+
+
 def test_units_owed_and_age_by_variant(api, clock):  # noqa: F811
     clock.advance(days=2)
     rows = {row["sku"]: row for row in get(api, "/api/insights").json["by_variant"]}
