@@ -169,8 +169,8 @@ def put_substitutes(product_id: str):
 @api.get("/restocks")
 @require_session
 def list_restocks():
-    arrived = request.args.get("arrived", "") in ("1", "true")
-    return jsonify({"restocks": _restocks().for_shop(g.shop, include_arrived=arrived)})
+    """`limit` and `offset` page the list (every restock without them); `total` counts them."""
+    return jsonify(_restocks().page(g.shop, request.args.to_dict()))
 
 
 @api.post("/restocks")

@@ -17,7 +17,7 @@ from app.domain import insights as insight_view
 from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.insights import InsightsQuery
-from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
+from app.domain.kpis import backorder_age, backorder_rate, promise_accuracy_counted
 from app.domain.model import LinePlan
 from app.domain.notices import KINDS as NOTICE_KINDS
 from app.domain.policy import Policy
@@ -342,11 +342,8 @@ def _open(s: Tx, shop: str, today: date) -> dict:
 
 def _accuracy(s: Tx, shop: str, today: date) -> dict:
     """Judged against the FIRST date promised, so a date moved later does not count as kept."""
-    overdue, not_due = insight_store.promised_not_shipped(s, shop, today)
-    rows = insight_store.live_lines_promised_and_shipped(s, shop)
-    result = promise_accuracy(
-        (PromiseOutcome(r.line_id, r.first_eta, r.filled_at.date()) for r in rows), today,
-        overdue=overdue, not_due=not_due)
+    shipped_early, overdue, not_due = insight_store.promise_counts(s, shop, today)
+    result = promise_accuracy_counted(shipped_early, overdue=overdue, not_due=not_due)
     return {"rate": result.rate, "kept": result.kept, "broken": result.broken,
             "pending": result.pending, "mean_abs_error_days": result.mean_abs_error_days}
 
@@ -362,13 +359,23 @@ def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
 # the insights page
 
 
+# What the page shows of the two lists by variant: the chart's variants and the reorder table's
+# rows, the largest first. A big shop waits on thousands of variants; the CSV export has them all.
+VARIANTS_SHOWN = 12
+REORDER_SHOWN = 50
+
+
 def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
-    """The charts' series over the last `query.days` days, the units owed and waiting age by
-    variant, promise accuracy, the reorder suggestions, and the messages sent per kind."""
+    """The charts' series over the last `query.days` days, the units owed and waiting age of
+    the VARIANTS_SHOWN variants owed most, promise accuracy, the REORDER_SHOWN largest reorder
+    suggestions (`variants_waiting` and `reorder_total` count them all), and the messages sent
+    per kind. The lines waiting are read once, summed by variant, for both lists."""
     today = now.date()
     start = today - timedelta(days=query.days - 1)
     since = datetime.combine(start, time.min, UTC)
     by_variant = insight_view.owed_by_variant(insight_store.waiting_by_variant(s, shop), today)
+    most_owed = sorted(by_variant.items(), key=lambda item: (-item[1]["units_owed"], item[0]))
+    suggestions = _suggestions(s, shop, query.safety_stock, by_variant)
     return {
         "days": query.days,
         "backorder_rate": insight_view.backorder_rate_by_day(
@@ -377,10 +384,10 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
             insight_store.eta_change_times(s, shop, since), start, today),
         "promise_accuracy": _accuracy(s, shop, today),
         "by_variant": _titled(s, shop, [{"variant_id": variant_id, **figures} for
-                                        variant_id, figures in sorted(
-                                            by_variant.items(),
-                                            key=lambda item: (-item[1]["units_owed"], item[0]))]),
-        "reorder": reorder(s, shop, query.safety_stock, by_variant),
+                                        variant_id, figures in most_owed[:VARIANTS_SHOWN]]),
+        "variants_waiting": len(by_variant),
+        "reorder": _titled(s, shop, suggestions[:REORDER_SHOWN]),
+        "reorder_total": len(suggestions),
         "messages_sent": messages_sent(s, shop, since),
     }
 
@@ -393,15 +400,20 @@ def messages_sent(s: Tx, shop: str, since: datetime) -> dict:
     return {"total": sum(by_kind.values()), "by_kind": by_kind}
 
 
-def reorder(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
-    """Per variant: owed − incoming + safety stock, with the variant's title and SKU."""
+def reorder(s: Tx, shop: str, safety_stock: int) -> list[dict]:
+    """Per variant: owed − incoming + safety stock, with the variant's title and SKU; all of
+    them, the largest first."""
+    return _titled(s, shop, _suggestions(s, shop, safety_stock))
+
+
+def _suggestions(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
     if by_variant is None:
         owed = {variant_id: int(units) for variant_id, units, _, _ in
                 insight_store.waiting_by_variant(s, shop)}
     else:
         owed = {variant_id: figures["units_owed"] for variant_id, figures in by_variant.items()}
-    return _titled(s, shop, insight_view.reorder_suggestions(
-        owed, insight_store.incoming_by_variant(s, shop), safety_stock))
+    return insight_view.reorder_suggestions(
+        owed, insight_store.incoming_by_variant(s, shop), safety_stock)
 
 
 def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:

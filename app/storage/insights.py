@@ -7,7 +7,22 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy import column as named_column
 from sqlalchemy.orm import Session
 
 from app.storage.tables import (
@@ -74,13 +89,19 @@ def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: 
     order name, its sort values...), in the order asked. A page starts after `start` (the sort values of the row it
     follows), or ends before it when `before`; one row more than `limit` is read, so the caller
     knows whether another page follows."""
-    where = _queue_filters(shop, status, search, variant_id, short_by, priority)
+    where = _queue_filters(tx, shop, status, search, variant_id, short_by, priority)
+    if where is None:  # the search has no candidate
+        return 0, []
     columns = [_SORT_COLUMNS[key] for key in keys]
-    base = select(OrderLine, Order.name, *columns).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(*where)
+    # The lines are found, counted and sorted on their own table; their orders are read for the
+    # page's rows only, unless a search or the sort needs them.
+    matching = select(OrderLine.line_id.label("line"),
+                      *(column.label(f"key{n}") for n, column in enumerate(columns))).where(*where)
+    if search or "order_number" in keys:
+        matching = matching.join(Order, _of_order)
     # Counted up to one more than COUNT_LIMIT: an exact count of a big shop's queue reads every
     # line, where a page reads one page.
-    counted = base.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
+    counted = matching.with_only_columns(OrderLine.line_id).limit(COUNT_LIMIT + 1).subquery()
     total = tx.scalar(select(func.count()).select_from(counted))
     # The line id always runs up (it only breaks ties); the other keys run as asked, and all
     # backwards to read the page before a cursor.
@@ -88,16 +109,26 @@ def queue_page(tx: Session, shop: str, *, status: str, search: str, variant_id: 
     if before:
         directions = [not d for d in directions]
     if start is not None:
-        base = base.where(_beyond(columns, directions, start))
-    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
-    rows = list(tx.execute(base.order_by(*order).limit(limit + 1)).all())
-    return total, rows
+        matching = matching.where(_beyond(columns, directions, start))
+    page = matching.order_by(*_ordered(columns, directions)).limit(limit + 1).subquery()
+    values = list(page.c)[1:]
+    rows = tx.execute(select(OrderLine, Order.name, *values)
+                      .join(page, (OrderLine.shop == shop) & (OrderLine.line_id == page.c.line))
+                      .join(Order, _of_order)
+                      .order_by(*_ordered(values, directions))).all()
+    return total, list(rows)
 
 
-def _queue_filters(shop: str, status: str, search: str, variant_id: str,
-                   short_by: datetime | None, priority: str) -> list:
-    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, Order.cancelled_at.is_(None),
-             *_STATUS[status]()]
+_of_order = (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)
+
+
+def _ordered(columns: Sequence, descending: Sequence[bool]) -> list:
+    return [c.desc() if d else c.asc() for c, d in zip(columns, descending, strict=True)]
+
+
+def _queue_filters(tx: Session, shop: str, status: str, search: str, variant_id: str,
+                   short_by: datetime | None, priority: str) -> list | None:
+    where = [OrderLine.shop == shop, OrderLine.open_quantity > 0, *_STATUS[status]()]
     if variant_id:
         where.append(OrderLine.variant_id == variant_id)
     if short_by is not None:
@@ -105,16 +136,79 @@ def _queue_filters(shop: str, status: str, search: str, variant_id: str,
     if priority:
         where.append(_PRIORITY[priority]())
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        # The variants matching are found first (a shop has far fewer variants than lines).
-        variants = select(Variant.variant_id).where(Variant.shop == shop, or_(*(
-            column.ilike(pattern, escape="\\")
-            for column in (Variant.sku, Variant.title, Variant.product_title))))
-        where.append(or_(OrderLine.variant_id.in_(variants), *(
-            column.ilike(pattern, escape="\\")
-            for column in (Order.name, Order.customer_id, Order.customer_name,
-                           Order.customer_email, OrderLine.title))))
-    return where
+        found = _search(tx, shop, search)
+        if found is None:
+            return None
+        where += found
+    return [*where, _not_cancelled(shop)]
+
+
+# A trigram index finds a text of at least three characters; a shorter search is looked for in
+# every line (it matches most of them, so a page fills quickly).
+TRIGRAM = 3
+# Up to this many candidate lines are read first, and the page is made of them alone. More
+# candidates mean a search that matches many lines: the page is then read as without one, each
+# line tested, and fills soon.
+MAX_CANDIDATES = 10000
+
+
+def _search(tx: Session, shop: str, search: str) -> list | None:
+    """The lines whose order name, customer (id, name, email), title, or variant's SKU, title or
+    product title hold `search`, in any case (None: no line can). The candidate lines are read
+    first, from the trigram indexes (migration 0020), and the test itself is then made on them
+    alone. A shop has far fewer variants than lines: those matching are looked for in every
+    variant, once."""
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    sqlite = tx.get_bind().dialect.name == "sqlite"
+
+    def like(column):  # SQLite's LIKE ignores the case of ASCII letters, as its lower() does
+        return column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+
+    variants = select(Variant.variant_id).where(Variant.shop == shop, or_(
+        *(like(column) for column in (Variant.sku, Variant.title, Variant.product_title))))
+    found = list(tx.scalars(variants.limit(MAX_CANDIDATES + 1)))
+    if len(found) <= MAX_CANDIDATES:  # few: named, rather than looked for again by each test
+        variants = found
+    customer = (Order.name, Order.customer_id, Order.customer_name, Order.customer_email)
+    exact = or_(OrderLine.variant_id.in_(variants),
+                *(like(column) for column in (*customer, OrderLine.title)))
+    if len(search) < TRIGRAM:
+        return [exact]
+    # Each part reads its own tables, not the query's (no correlation); a line found by two
+    # parts comes twice.
+    if sqlite:  # from each index's matches to the rows they name (rowids)
+        key = literal_column("order_lines.rowid")
+        phrase = '"' + search.replace('"', '""') + '"'  # an FTS5 string: the text as it is
+        by_order, by_title = table("orders_search", named_column("rowid")), table(
+            "order_lines_search", named_column("rowid"))
+        # The shop is tested on each row found (a unary + keeps SQLite from reading the shop's
+        # rows by their index instead, and looking each up in the trigram index).
+        orders = select(Order.order_id).select_from(by_order).join(
+            Order, literal_column("orders.rowid") == by_order.c.rowid).where(
+            literal_column("orders_search").op("MATCH")(phrase),
+            literal_column("+orders.shop") == shop)
+        titled = select(key).select_from(by_title).join(
+            OrderLine, key == by_title.c.rowid).where(
+            literal_column("order_lines_search").op("MATCH")(phrase),
+            literal_column("+order_lines.shop") == shop)
+    else:  # pg_trgm's GIN indexes serve ILIKE
+        key = OrderLine.line_id
+        orders = select(Order.order_id).where(Order.shop == shop,
+                                              or_(*(like(column) for column in customer)))
+        titled = select(key).where(OrderLine.shop == shop, like(OrderLine.title))
+    parts = [select(key).where(OrderLine.shop == shop,
+                               OrderLine.order_id.in_(orders.correlate(None))).correlate(None),
+             titled.correlate(None)]
+    if found:
+        parts.append(select(key).where(OrderLine.shop == shop, OrderLine.variant_id.in_(variants))
+                     .correlate(None))
+    keys = set(tx.scalars(union_all(*parts).limit(3 * MAX_CANDIDATES + 1)))
+    if not keys:
+        return None
+    if len(keys) > MAX_CANDIDATES:
+        return [exact]
+    return [key.in_(sorted(keys)), exact]
 
 
 def _beyond(columns: Sequence, descending: Sequence[bool], start: Sequence):
@@ -167,9 +261,10 @@ def position_offsets(tx: Session, shop: str, pools: Collection[str]) -> dict[str
 def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Sequence[Row]:
     """(line_id, order_id, pool, open_quantity, covered, backordered_at) of the lines of
     orders placed since then."""
-    return _live(tx, shop, (OrderLine.line_id, OrderLine.order_id, OrderLine.pool,
-                            OrderLine.open_quantity, OrderLine.covered, OrderLine.backordered_at),
-                 Order.created_at >= since)
+    return tx.execute(select(
+        OrderLine.line_id, OrderLine.order_id, OrderLine.pool, OrderLine.open_quantity,
+        OrderLine.covered, OrderLine.backordered_at).join(Order, _of_order).where(
+        OrderLine.shop == shop, Order.created_at >= since, Order.cancelled_at.is_(None))).all()
 
 
 def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
@@ -178,29 +273,48 @@ def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
                  OrderLine.open_quantity > 0, OrderLine.backordered > 0)
 
 
-def live_lines_promised_and_shipped(tx: Session, shop: str) -> Sequence[Row]:
-    """(line_id, first_eta, filled_at, backordered) of the lines given a date and filled in full:
-    the only ones whose promise is judged by the day they shipped."""
-    return _live(tx, shop, (OrderLine.line_id, OrderLine.first_eta, OrderLine.filled_at,
-                            OrderLine.backordered), OrderLine.first_eta.is_not(None),
-                 OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
-
-
-def promised_not_shipped(tx: Session, shop: str, today: date) -> tuple[int, int]:
-    """(past their first date, not yet) of the live lines given a date and not filled in full."""
-    overdue = OrderLine.first_eta < today
-    counts = dict(tx.execute(select(overdue, func.count()).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None), OrderLine.first_eta.is_not(None),
-        or_(OrderLine.filled_at.is_(None), OrderLine.backordered > 0)).group_by(overdue)).all())
-    return int(counts.get(True, 0)), int(counts.get(False, 0))  # SQLite's 1 and 0 are equal keys
+def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int], int, int]:
+    """Of the live lines given a date, counted in one read: those filled in full by how many
+    days before their first date they were filled (negative: after it), and those not filled
+    in full, past their first date and not yet."""
+    shipped = and_(OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
+    early = case((shipped, _days_between(tx, OrderLine.filled_at, OrderLine.first_eta)))
+    overdue = case((shipped, None), else_=OrderLine.first_eta < today)
+    by_days: dict[int, int] = {}
+    past = not_yet = 0
+    for days, late, n in tx.execute(select(early, overdue, func.count()).where(
+            *_live_where(shop, OrderLine.first_eta.is_not(None))).group_by(early, overdue)):
+        if days is not None:
+            by_days[int(days)] = by_days.get(int(days), 0) + int(n)
+        elif late:  # SQLite's 1 and 0 stand for true and false
+            past += int(n)
+        else:
+            not_yet += int(n)
+    return by_days, past, not_yet
 
 
 def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
-    """Of lines of orders that were not cancelled: a cancelled line was not filled, nor short."""
-    return tx.execute(select(*columns).join(
-        Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id)).where(
-        OrderLine.shop == shop, Order.cancelled_at.is_(None), *where)).all()
+    """Of the lines alone: `columns` and `where` name no order's column."""
+    return tx.execute(select(*columns).where(*_live_where(shop, *where))).all()
+
+
+def _live_where(shop: str, *where) -> list:
+    """The shop's lines that meet `where`, of orders that were not cancelled (a cancelled line was
+    not filled, nor short). The shop's few cancelled orders are looked up (a partial index holds
+    them) rather than each line's order, and last, for the lines the other terms leave."""
+    return [OrderLine.shop == shop, *where, _not_cancelled(shop)]
+
+
+def _not_cancelled(shop: str):
+    return OrderLine.order_id.not_in(
+        select(Order.order_id).where(Order.shop == shop, Order.cancelled_at.is_not(None)))
+
+
+def _days_between(tx: Session, moment, day):
+    """Whole days from a stored time's UTC day to a date (negative when the date is before)."""
+    if tx.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(day) - func.julianday(func.substr(moment, 1, 10)), Integer)
+    return day - cast(func.timezone("UTC", moment), Date)
 
 
 def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
@@ -218,11 +332,15 @@ def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date
     counted here so a shop's many lines are not each read."""
     day = _utc_day(tx, OrderLine.ordered_at)
     short = OrderLine.backordered_at.is_not(None)
+    ordered = OrderLine.ordered_at
+    oldest = tx.scalar(select(func.min(OrderLine.ordered_at)).where(OrderLine.shop == shop))
+    if tx.get_bind().dialect.name == "sqlite" and oldest is not None and oldest >= since:
+        # Every line of the shop is in the window: SQLite reads them in the table's order rather
+        # than each through the time index (a unary + keeps it from that index), at a third of
+        # the cost.
+        ordered = literal_column("+order_lines.ordered_at", OrderLine.ordered_at.type)
     return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
-        select(day, short, func.count()).join(
-            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
-        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.ordered_at >= since)
+        select(day, short, func.count()).where(*_live_where(shop, ordered >= since))
         .group_by(day, short))]
 
 
@@ -231,10 +349,8 @@ def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, date
     live lines waiting, summed here so a shop's many lines are not each read."""
     return [tuple(row) for row in tx.execute(
         select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
-               func.min(OrderLine.backordered_at)).join(
-            Order, (Order.shop == OrderLine.shop) & (Order.order_id == OrderLine.order_id))
-        .where(OrderLine.shop == shop, Order.cancelled_at.is_(None),
-               OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+               func.min(OrderLine.backordered_at))
+        .where(*_live_where(shop, OrderLine.open_quantity > 0, OrderLine.backordered > 0))
         .group_by(OrderLine.variant_id))]
 
 

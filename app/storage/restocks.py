@@ -11,12 +11,27 @@ from sqlalchemy.orm import Session
 from app.storage.tables import OrderLine, RestockRow, Variant
 
 
-def of_shop(tx: Session, shop: str, include_arrived: bool) -> list[RestockRow]:
-    """By expected date, then as entered."""
-    query = select(RestockRow).where(RestockRow.shop == shop)
+def of_shop(tx: Session, shop: str, include_arrived: bool, limit: int | None = None,
+            offset: int = 0) -> list[RestockRow]:
+    """By expected date, then as entered (then by id, so pages neither skip nor repeat one);
+    `limit` of them from `offset` when given."""
+    query = select(RestockRow).where(*_listed(shop, include_arrived)).order_by(
+        RestockRow.expected_on, RestockRow.created_at, RestockRow.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(tx.scalars(query))
+
+
+def count_of_shop(tx: Session, shop: str, include_arrived: bool) -> int:
+    return tx.scalar(select(func.count()).select_from(RestockRow)
+                     .where(*_listed(shop, include_arrived))) or 0
+
+
+def _listed(shop: str, include_arrived: bool) -> list:
+    where = [RestockRow.shop == shop]
     if not include_arrived:
-        query = query.where(RestockRow.arrived_at.is_(None))
-    return list(tx.scalars(query.order_by(RestockRow.expected_on, RestockRow.created_at)))
+        where.append(RestockRow.arrived_at.is_(None))
+    return where
 
 
 def owned(tx: Session, shop: str, restock_id: str) -> RestockRow | None:

@@ -179,7 +179,15 @@ class StockLevel(Base):
 
 
 class Order(Base):
+    """On SQLite the queue's search reads `orders_search`, a trigram index of the name and the
+    customer kept by triggers (see migration 0020); on PostgreSQL pg_trgm indexes."""
+
     __tablename__ = "orders"
+    # The shop's cancelled orders, few: the numbers leave their lines out without looking up
+    # each line's order.
+    __table_args__ = (Index("ix_orders_cancelled", "shop", "order_id",
+                            sqlite_where=text("cancelled_at IS NOT NULL"),
+                            postgresql_where=text("cancelled_at IS NOT NULL")),)
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -303,6 +311,8 @@ class EtaChangeRow(Base):
     """Every change of a line's ETA: old, new, why."""
 
     __tablename__ = "eta_changes"
+    # The changes of a window, counted by day and reason from the index alone.
+    __table_args__ = (Index("ix_eta_changes_time", "shop", "changed_at", "reason"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop: Mapped[str] = mapped_column(String(255), index=True)

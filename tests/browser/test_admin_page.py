@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from app.storage.tables import OrderLine
+from app.services.mirror import pool_of
+from app.storage.tables import OrderLine, RestockRow
 from tests.conftest import SHOP, unavailable
 
 try:
@@ -244,3 +247,22 @@ def test_the_merchant_turns_goodwill_and_refunds_on_and_sees_what_was_spent(page
     assert policy["goodwill"] == {"enabled": True, "kind": "fixed_amount", "amount": "7.50",
                                   "cap_per_customer": 1, "budget_per_month": "40.00"}
     assert policy["refund_cancelled_units"] is True
+
+
+def test_a_shop_expecting_many_restocks_sees_the_soonest_and_can_show_more(page, served, clock):
+    _, services = served
+    with services.db.transaction() as s:
+        for n in range(130):
+            s.add(RestockRow(id=f"r{n:03}", shop=SHOP, pool=pool_of("gid://shopify/ProductVariant/1"),
+                             variant_id="gid://shopify/ProductVariant/1", quantity=1,
+                             expected_on=clock().date() + timedelta(days=10 + n),
+                             created_at=clock()))
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    rows = page.locator("#restock-rows tr")
+    expect(rows).to_have_count(100)
+    expect(page.locator("#restocks-shown")).to_have_text(
+        "The 100 soonest of 130 expected restocks are shown.")
+    page.get_by_role("button", name="Show more restocks").click()
+    expect(rows).to_have_count(130)
+    expect(page.locator("#restocks-more")).to_be_hidden()

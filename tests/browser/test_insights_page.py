@@ -81,12 +81,13 @@ def test_the_vendored_chart_js_is_the_pinned_release_with_its_licence():
 
 def test_a_big_shop_shows_its_largest_reorder_suggestions_and_says_the_csv_has_all(
         browser, served_queue, request):
-    def thousands(route):  # a shop of 5,000 variants to reorder
+    def thousands(route):  # a shop of 5,000 variants to reorder: the API sends the 50 largest
         response = route.fetch()
         data = response.json()
         data["reorder"] = [{"variant_id": f"gid://shopify/ProductVariant/{n}", "variant": f"V{n}",
                             "sku": f"S{n}", "owed": 1, "incoming": 0, "safety_stock": 0,
-                            "suggested": 5000 - n} for n in range(5000)]
+                            "suggested": 5000 - n} for n in range(50)]
+        data["reorder_total"] = 5000
         route.fulfill(response=response, json=data)
 
     opened = open_page(browser, served_queue, request,

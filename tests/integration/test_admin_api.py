@@ -4,6 +4,7 @@ and the worker against the in-memory platform, then the API reads and changes th
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.config import load_config
 from app.services import dashboard, mirror
+from app.services.mirror import pool_of
 from app.services.ports import StockReading, VariantInfo
 from app.storage.tables import RestockRow
 from tests.conftest import SHOP
@@ -165,6 +167,32 @@ def test_moving_a_restock_to_another_variant_replans_both_pools(api):
     moved = api.call("PATCH", f"/api/restocks/{created['id']}", json={"sku": "TEE-RED"}).json
     assert moved["variant_id"] == V2 and moved["variant"] == "Tee - Red"
     assert api.eta() == api.lead_time_eta
+
+
+def add_restocks(services, count: int, clock) -> None:
+    """`count` restocks of V1 written as they are stored, on days one after another."""
+    with services.db.transaction() as s:
+        for n in range(count):
+            s.add(RestockRow(id=f"r{n:03}", shop=SHOP, pool=pool_of(V1), variant_id=V1,
+                             quantity=1, expected_on=clock().date() + timedelta(days=10 + n),
+                             created_at=clock()))
+
+
+def test_restocks_come_a_page_at_a_time_soonest_first_with_their_total(api, clock):
+    add_restocks(api.services, 7, clock)
+    first = api.call("GET", "/api/restocks?limit=3").json
+    assert first["total"] == 7 and [r["id"] for r in first["restocks"]] == ["r000", "r001", "r002"]
+    rest = api.call("GET", "/api/restocks?limit=5&offset=3").json
+    assert rest["total"] == 7 and [r["id"] for r in rest["restocks"]] == [
+        "r003", "r004", "r005", "r006"]
+    assert len(api.restocks()) == 7  # without a limit: every one
+
+
+@pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"),
+                                          ("limit=x", "limit"), ("limit=5&offset=-1", "offset")])
+def test_bad_restock_pages_are_400_naming_the_parameter(api, query, field):
+    response = api.call("GET", f"/api/restocks?{query}")
+    assert response.status_code == 400 and response.json["field"] == field
 
 
 def test_a_numeric_variant_id_is_accepted(api):
@@ -469,6 +497,17 @@ def test_metrics_after_a_restock_fills_the_line_before_its_first_date(api, clock
     assert (m["open"]["lines"], m["open"]["units"]) == (0, 0)
     assert m["promise_accuracy"]["kept"] == 1 and m["promise_accuracy"]["rate"] == 1.0
     assert m["backorder_rate"]["backordered_lines"] == 1  # it went short, even if filled now
+
+
+def test_a_line_filled_after_its_first_date_broke_the_promise_by_those_days(api, clock):
+    first = date.fromisoformat(api.lead_time_eta)
+    clock.advance(days=(first - clock().date()).days + 3)
+    post_webhook(api.client, "inventory_levels/update", stock_payload(0, 1))
+    api.services.queue.drain()
+    accuracy = api.call("GET", "/api/metrics").json["promise_accuracy"]
+    assert (accuracy["kept"], accuracy["broken"], accuracy["pending"]) == (0, 1, 0)
+    assert accuracy["rate"] == 0.0 and accuracy["mean_abs_error_days"] == 3
+    assert api.call("GET", "/api/insights").json["promise_accuracy"] == accuracy
 
 
 # shops and sessions

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from app.services import dashboard
 from tests.conftest import SHOP
 from tests.integration.test_install import session_token
 from tests.integration.test_queue_api import V, api  # noqa: F401  (the fixture)
@@ -26,6 +27,14 @@ def test_insights_series_cover_every_day_of_the_window(api):  # noqa: F811
     assert len(data["eta_changes"]) == 7
 
 
+def test_the_numbers_count_each_line_of_several_orders_once(api):  # noqa: F811
+    m = get(api, "/api/metrics").json
+    rate = m["backorder_rate"]
+    assert (rate["lines"], rate["backordered_lines"], rate["orders"]) == (6, 5, 5)
+    assert (m["open"]["lines"], m["open"]["units"]) == (5, 6)
+    assert m["promise_accuracy"]["pending"] == 5
+
+
 def test_units_owed_and_age_by_variant(api, clock):  # noqa: F811
     clock.advance(days=2)
     rows = {row["sku"]: row for row in get(api, "/api/insights").json["by_variant"]}
@@ -41,6 +50,19 @@ def test_reorder_suggestions_take_off_incoming_and_add_safety_stock(api):  # noq
     found = {row["sku"]: (row["owed"], row["incoming"], row["suggested"]) for row in rows}
     assert found == {"TEE-BLUE": (4, 3, 3), "TEE-RED": (2, 0, 4)}
     assert [row["sku"] for row in rows] == ["TEE-RED", "TEE-BLUE"]  # the largest first
+
+
+def test_the_page_gets_the_largest_of_each_list_and_the_csv_has_every_suggestion(
+        api, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(dashboard, "VARIANTS_SHOWN", 1)
+    monkeypatch.setattr(dashboard, "REORDER_SHOWN", 1)
+    data = get(api, "/api/insights").json
+    assert [row["sku"] for row in data["by_variant"]] == ["TEE-BLUE"]  # owes 4, the red tee 2
+    assert data["variants_waiting"] == 2
+    assert [row["sku"] for row in data["reorder"]] == ["TEE-BLUE"] and data["reorder_total"] == 2
+    rows = list(csv.DictReader(io.StringIO(
+        get(api, "/api/insights/reorder.csv").get_data(as_text=True))))
+    assert [(r["sku"], r["suggested"]) for r in rows] == [("TEE-BLUE", "4"), ("TEE-RED", "2")]
 
 
 def test_the_reorder_csv_is_the_same_table(api):  # noqa: F811

@@ -7,9 +7,13 @@ import base64
 import json
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from app.config import load_config
+from app.storage import insights as insight_store
+from app.storage import redaction
+from app.storage.tables import Order, OrderLine, Variant
 from tests.conftest import SHOP
 from tests.fakes import FakeGateway
 from tests.integration.helpers import install, post_webhook
@@ -107,6 +111,77 @@ def test_search_by_the_customers_name_or_email(api, term):
                      "email": "ada@example.com"}})
     api.services.queue.drain()
     assert api.lines(f"?q={quote(term)}") == ids(61)
+
+
+def customer_order(api, number: int, line: int, name: tuple[str, str], email: str,
+                   title: str | None = None, updated_minute: int | None = None) -> None:
+    payload = order_payload(number, [(line, 1, 1)], minute=10 + number % 40,
+                            updated_minute=updated_minute)
+    payload["customer"] = {"id": 900 + number, "first_name": name[0], "last_name": name[1],
+                           "email": email}
+    if title is not None:
+        payload["line_items"][0]["name"] = title
+    post_webhook(api.client, "orders/create", payload)
+    api.services.queue.drain()
+
+
+def substring_oracle(api, term: str) -> list[str]:
+    """The waiting lines whose order name, customer (id, name, email), title, or variant's SKU,
+    title or product title hold the term, ignoring the case of ASCII letters: each line read."""
+    folded = term.lower()
+    found = []
+    with api.services.db.transaction() as s:
+        rows = s.execute(select(OrderLine, Order).join(Order, (Order.shop == OrderLine.shop) & (
+            Order.order_id == OrderLine.order_id)).where(OrderLine.shop == SHOP)).all()
+        variants = {v.variant_id: v for v in s.scalars(select(Variant))}
+        for line, order in rows:
+            if line.open_quantity <= 0 or line.backordered <= 0 or order.cancelled_at:
+                continue
+            variant = variants.get(line.variant_id)
+            fields = [order.name, order.customer_id, order.customer_name, order.customer_email,
+                      line.title, *((variant.sku, variant.title, variant.product_title)
+                                    if variant else ())]
+            if any(folded in (field or "").lower() for field in fields):
+                found.append(line.line_id.rsplit("/", 1)[1])
+    return sorted(found)
+
+
+SEARCHED = ["#3", "#1", "3", "ee", "tee", "TEE-", "ee-bl", "Variant 1", "ariant", "riant 2",
+            "90", "904", "9041", "ada", "ADA LOV", "ovelac", "love@ex", "@example.com",
+            "o\"br", "O\"BRIEN", "50%", "0%_", "_x", "a\\b", "\\", "'s", "zz", "zzz",
+            "grace", "e h", " ", "Hopper", "#12", "2 x"]
+
+
+@pytest.mark.parametrize("candidates", [None, 1])
+def test_search_finds_what_a_substring_test_of_every_field_finds(api, monkeypatch, candidates):
+    """Whether the candidates come from the trigram indexes, or are too many (the lines are then
+    each tested), or the term is too short for them."""
+    from urllib.parse import quote
+    if candidates is not None:
+        monkeypatch.setattr(insight_store, "MAX_CANDIDATES", candidates)
+    customer_order(api, 6, 61, ("Ada", "Lovelace"), "ada@example.com")
+    customer_order(api, 7, 71, ("Seán", 'O"Brien'), "sean_x@example.com", title="50%_off a\\b")
+    customer_order(api, 8, 81, ("Grace", "Hopper's"), "grace@example.com", title="2 x Tee")
+    for term in SEARCHED:
+        assert sorted(api.lines(f"?q={quote(term)}&limit=200")) == substring_oracle(api, term), term
+    assert api.lines("?q=" + quote('o"brien')) == ids(71)
+    assert api.lines(f"?q={quote('Ada Lovelace')}") == ids(61)
+
+
+def test_search_follows_the_customer_and_the_title_as_they_change(api):
+    from urllib.parse import quote
+    customer_order(api, 6, 61, ("Ada", "Lovelace"), "ada@example.com", title="Tee, first")
+    assert api.lines(f"?q={quote('lovelace')}") == ids(61)
+    customer_order(api, 6, 61, ("Ada", "Byron"), "byron@example.com", title="Tee, renamed",
+                   updated_minute=30)
+    assert api.lines(f"?q={quote('lovelace')}") == []
+    assert api.lines(f"?q={quote('byron')}") == ids(61)
+    assert api.lines(f"?q={quote('renamed')}") == ids(61)
+    assert api.lines(f"?q={quote(', first')}") == []
+    with api.services.db.transaction() as s:  # the customer's data redacted
+        redaction.redact_customer_rows(s, SHOP, "906")
+    assert api.lines(f"?q={quote('byron')}") == []
+    assert api.lines(f"?q={quote('renamed')}") == ids(61)
 
 
 def test_variant_filter(api):

@@ -596,15 +596,29 @@ function startSetup() {
 
 // ---- restocks
 
-async function loadRestocks() {
+// The soonest restocks, a page at a time: a big shop expects thousands, and a row for each would
+// hold the page (and every click on it) for minutes. "Show more" adds the next page; a reload
+// after a change keeps as many rows as were shown.
+const RESTOCK_PAGE = 100;
+const restocks = { shown: 0 };
+
+async function loadRestocks(more = false) {
+  const offset = more ? restocks.shown : 0;
+  const limit = more ? RESTOCK_PAGE : Math.min(500, Math.max(RESTOCK_PAGE, restocks.shown));
   try {
-    const data = await api("GET", "/api/restocks");
+    const data = await api("GET", `/api/restocks?limit=${limit}&offset=${offset}`);
     const body = document.getElementById("restock-rows");
-    body.replaceChildren(...data.restocks.map((r) => row([
+    const rows = data.restocks.map((r) => row([
       r.variant || r.variant_id, r.quantity, r.expected_date, r.source, r.reference, restockActions(r),
-    ])));
-    document.getElementById("restocks-empty").hidden = data.restocks.length > 0;
-    document.getElementById("restock-table").hidden = data.restocks.length === 0;
+    ]));
+    if (more) body.append(...rows);
+    else body.replaceChildren(...rows);
+    restocks.shown = offset + data.restocks.length;
+    byId("restocks-more").hidden = restocks.shown >= data.total;
+    byId("restocks-shown").textContent =
+      `The ${restocks.shown} soonest of ${data.total} expected restocks are shown.`;
+    document.getElementById("restocks-empty").hidden = data.total > 0;
+    document.getElementById("restock-table").hidden = data.total === 0;
   } catch (error) {
     showError("restock-error", null, error);
   }
@@ -1071,7 +1085,8 @@ function drawInsights(data) {
                          backgroundColor: "#e4a400", yAxisID: "days" }] },
     options: { scales: { units: { position: "left", beginAtZero: true },
                          days: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } },
-  }, `Units owed by variant: ${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
+  }, `Units owed by variant${data.variants_waiting > variants.length ? ` (the ${variants.length} owed most of ${data.variants_waiting})` : ""}: ` +
+     `${variants.map((v) => `${v.variant} ${v.units_owed} (oldest ${v.oldest_age_days} d)`).join(", ") || "none"}.`);
   const a = data.promise_accuracy;
   drawChart("chart-accuracy", {
     type: "doughnut",
@@ -1089,7 +1104,7 @@ function drawInsights(data) {
                        { label: "Earlier", data: changes.map((d) => d.earlier), backgroundColor: "#29845a" }] },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
   }, `Date changes over the last ${data.days} days: ${later} later, ${earlier} earlier.`);
-  fillReorder(data.reorder);
+  fillReorder(data.reorder, data.reorder_total);
   fillMessagesSent(data.messages_sent, data.days);
 }
 
@@ -1105,15 +1120,12 @@ function fillMessagesSent(sent, days) {
   ui.upgrade(byId("messages-sent-rows"));
 }
 
-// The largest suggestions only: a big shop has thousands of variants, and a table row per variant
-// would hold the page for minutes. The CSV export has them all.
-const REORDER_SHOWN = 50;
-
-function fillReorder(all) {
-  const rows = all.slice(0, REORDER_SHOWN);
-  byId("reorder-more").hidden = all.length <= rows.length;
+// The largest suggestions only (the API sends those): a big shop has thousands of variants, and a
+// table row per variant would hold the page for minutes. The CSV export has them all.
+function fillReorder(rows, total) {
+  byId("reorder-more").hidden = total <= rows.length;
   byId("reorder-more").textContent =
-    `The ${rows.length} largest of ${all.length} suggestions are shown; Export CSV has them all.`;
+    `The ${rows.length} largest of ${total} suggestions are shown; Export CSV has them all.`;
   byId("reorder-rows").replaceChildren(...rows.map((r) => {
     const row = el("s-table-row", null, { "data-variant": r.variant_id });
     row.append(cell(r.variant), cell(r.sku), cell(r.owed), cell(r.incoming), cell(r.safety_stock),
@@ -1179,6 +1191,7 @@ function start() {
   window.addEventListener("hashchange", route);
   document.getElementById("restock-form").addEventListener("submit", submitRestock);
   document.getElementById("restock-cancel").addEventListener("click", resetRestockForm);
+  byId("restocks-show-more").addEventListener("click", () => loadRestocks(true));
   startImport();
   startSetup();
   startSettings();

@@ -1,9 +1,17 @@
+import random
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
 from app.domain.allocation import plan_pool
-from app.domain.kpis import PromiseOutcome, backorder_age, backorder_rate, promise_accuracy
+from app.domain.kpis import (
+    PromiseOutcome,
+    backorder_age,
+    backorder_rate,
+    promise_accuracy,
+    promise_accuracy_counted,
+)
 from app.domain.policy import Policy
 from tests.unit.domain.factories import POOL, TODAY, line
 
@@ -32,6 +40,20 @@ def test_lines_not_shipped_may_be_counted_apart():
     result = promise_accuracy(shipped, TODAY, overdue=1, not_due=1)
     assert (result.kept, result.broken, result.pending) == (2, 2, 1)
     assert result.rate == 0.5 and result.mean_abs_error_days == pytest.approx(5 / 3)
+
+
+def test_shipped_lines_may_be_counted_by_days_early():
+    """Counts of (days shipped before the promise) give what reading each line gives."""
+    rng = random.Random(3)
+    for _ in range(50):
+        shipped = [PromiseOutcome(str(n), D, D + timedelta(days=rng.randint(-9, 9)))
+                   for n in range(rng.randint(0, 12))]
+        early = Counter((o.promised_on - o.shipped_on).days for o in shipped)
+        assert promise_accuracy_counted(early, overdue=2, not_due=3) == promise_accuracy(
+            shipped, TODAY, overdue=2, not_due=3)
+    counted = promise_accuracy_counted({2: 1, 0: 1, -3: 1}, overdue=1, not_due=1)
+    assert (counted.kept, counted.broken, counted.pending) == (2, 2, 1)
+    assert counted.mean_abs_error_days == pytest.approx(5 / 3) and counted.median_margin_days == 1
 
 
 def test_promise_accuracy_of_nothing():
