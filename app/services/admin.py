@@ -27,12 +27,12 @@ class Admin:
         self._enqueue = enqueue
 
     def settings(self, shop: str) -> dict:
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             return dashboard.settings(s, shop)
 
     def goodwill(self, shop: str) -> dict:
         """This month's goodwill codes: given, spent against the budget, and not given (why)."""
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             policy = dashboard.policy(s, shop)
             return goodwill.summary(s, shop, policy.goodwill, self._clock())
 
@@ -100,7 +100,7 @@ class Admin:
         return answer
 
     def substitutes(self, shop: str, product_id: str) -> dict:
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             return substitutes.get(s, shop, product_id)
 
     def set_substitutes(self, shop: str, product_id: str, body: Any) -> list[str]:
@@ -114,11 +114,11 @@ class Admin:
 
     def data_requests(self, shop: str) -> list[dict]:
         """Exports made for the shop's `customers/data_request` webhooks."""
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             return privacy.exports_for(s, shop)
 
     def metrics(self, shop: str) -> dict:
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             return dashboard.metrics(s, shop, self._clock())
 
     def insights(self, shop: str, query: InsightsQuery) -> dict:

@@ -51,7 +51,7 @@ class Restocks:
 
     def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
         """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             rows = restock_store.of_shop(s, shop, include_arrived)
             titles = _titles(s, shop, {r.variant_id for r in rows})
             return [to_dict(r, titles) for r in rows]
@@ -63,7 +63,7 @@ class Restocks:
         include_arrived = args.get("arrived", "") in ("1", "true")
         limit = _whole(args, "limit", 1, MAX_PAGE, None)
         offset = _whole(args, "offset", 0, 10**9, 0)
-        with self._db.transaction() as s:
+        with self._db.read() as s:
             rows = restock_store.of_shop(s, shop, include_arrived, limit, offset)
             total = len(rows) if limit is None else restock_store.count_of_shop(
                 s, shop, include_arrived)
