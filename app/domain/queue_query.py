@@ -88,10 +88,10 @@ def parse_queue_query(args: Mapping[str, str]) -> QueueQuery:
         status=_choice(args, "status", STATUSES, "waiting"),
         search=_text(args, "q"),
         variant_id=_text(args, "variant"),
-        min_age_days=_number(args, "min_age_days", 0, MAX_AGE_DAYS, None),
+        min_age_days=whole_number(args, "min_age_days", 0, MAX_AGE_DAYS, None),
         priority=_choice(args, "priority", PRIORITY_CLASSES, ""),
         sort=sort,
-        limit=_number(args, "limit", 1, MAX_LIMIT, 50),
+        limit=whole_number(args, "limit", 1, MAX_LIMIT, 50),
         cursor=_cursor(args.get("cursor") or "", sort),
     )
 
@@ -112,7 +112,8 @@ def _text(args: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _number(args: Mapping[str, str], name: str, low: int, high: int, default):
+def whole_number(args: Mapping[str, str], name: str, low: int, high: int, default):
+    """A query parameter that must be a whole number in [low, high]; `default` when absent."""
     raw = (args.get(name) or "").strip()
     if not raw:
         return default

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.errors import BadParameter, Conflict, InvalidInput, NotFound
+from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.queue_query import whole_number
 from app.domain.restock_csv import HORIZON, MAX_QUANTITY, beyond_horizon, parse_restock_csv
 from app.services.caps import follow_ups
 from app.services.messages import Enqueue, FollowUp
@@ -32,15 +33,6 @@ MAX_REFERENCE = 255
 MAX_PAGE = 500
 
 
-def _whole(args: Mapping[str, str], name: str, low: int, high: int, default):
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not low <= int(raw) <= high:
-        raise BadParameter(f"{name} must be a whole number from {low} to {high}", field=name)
-    return int(raw)
-
-
 class Restocks:
     def __init__(self, db: Database, planning: Planning, clock: Callable[[], datetime],
                  enqueue: Enqueue):
@@ -49,20 +41,14 @@ class Restocks:
         self._clock = clock
         self._enqueue = enqueue
 
-    def for_shop(self, shop: str, include_arrived: bool = False) -> list[dict]:
-        """Expected restocks first by date; arrived ones only when asked, they no longer plan."""
-        with self._db.read() as s:
-            rows = restock_store.of_shop(s, shop, include_arrived)
-            titles = _titles(s, shop, {r.variant_id for r in rows})
-            return [to_dict(r, titles) for r in rows]
-
     def page(self, shop: str, args: Mapping[str, str]) -> dict:
-        """The restocks as `for_shop` lists them, `limit` of them (every one without it) from
+        """Expected restocks first by date (arrived ones only when asked, they no longer plan),
+        `limit` of them (every one without it) from
         `offset`, and how many there are: a big shop expects thousands, which a page cannot
         show at once."""
         include_arrived = args.get("arrived", "") in ("1", "true")
-        limit = _whole(args, "limit", 1, MAX_PAGE, None)
-        offset = _whole(args, "offset", 0, 10**9, 0)
+        limit = whole_number(args, "limit", 1, MAX_PAGE, None)
+        offset = whole_number(args, "offset", 0, 10**9, 0)
         with self._db.read() as s:
             rows = restock_store.of_shop(s, shop, include_arrived, limit, offset)
             total = len(rows) if limit is None else restock_store.count_of_shop(
