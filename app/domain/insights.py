@@ -88,13 +88,12 @@ def eta_changes_by_day(changes: Iterable[tuple], start: date, end: date) -> list
             for day in days_of(start, end)]
 
 
-def owed_by_variant(waiting: Iterable[tuple[str, int, int, datetime | None]],
+def owed_by_variant(waiting: Iterable[tuple[str, int, int, date | None]],
                     today: date) -> dict[str, dict]:
-    """By variant, from (variant, units owed, lines waiting, when the oldest went short): the
+    """By variant, from (variant, units owed, lines waiting, the day the oldest went short): the
     units, the lines and how many whole days the oldest has waited."""
     return {variant_id: {"units_owed": int(units), "lines": int(lines),
-                         "oldest_age_days": max(0, (today - oldest.date()).days) if oldest
-                         else None}
+                         "oldest_age_days": max(0, (today - oldest).days) if oldest else None}
             for variant_id, units, lines, oldest in waiting}
 
 

@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.model import LinePlan
-
 AGE_BUCKETS = ((0, 7, "0-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, None, "31+"))
 
 
@@ -80,15 +78,17 @@ def promise_accuracy_counted(shipped_early: Mapping[int, int], overdue: int = 0,
         pending,
         kept / judged if judged else None,
         errors / shipped if shipped else None,
-        _counted_median(sorted(kept_days), kept),
+        _counted_percentile(sorted(kept_days), kept, 0.5),
     )
 
 
-def _counted_median(counted: Sequence[tuple[int, int]], total: int) -> float | None:
-    """The median (as `_median` takes it) of values given as sorted (value, how many) pairs."""
+def _counted_percentile(counted: Sequence[tuple[int, int]], total: int,
+                        q: float) -> float | None:
+    """Of values given as sorted (value, how many) pairs: linear interpolation between the
+    closest ranks, as spreadsheets compute it."""
     if not total:
         return None
-    position = 0.5 * (total - 1)
+    position = q * (total - 1)
     low, high = math.floor(position), math.ceil(position)
 
     def at(rank: int) -> int:
@@ -104,12 +104,12 @@ def _counted_median(counted: Sequence[tuple[int, int]], total: int) -> float | N
 
 @dataclass(frozen=True, slots=True)
 class BackorderRate:
+    """Of the orders and lines in a window, how many had something backordered."""
+
     orders: int
     backordered_orders: int
     lines: int
     backordered_lines: int
-    units: int
-    backordered_units: int
 
     @property
     def order_rate(self) -> float | None:
@@ -118,27 +118,6 @@ class BackorderRate:
     @property
     def line_rate(self) -> float | None:
         return self.backordered_lines / self.lines if self.lines else None
-
-    @property
-    def unit_rate(self) -> float | None:
-        return self.backordered_units / self.units if self.units else None
-
-
-def backorder_rate(line_plans: Iterable[LinePlan]) -> BackorderRate:
-    """Share of orders, lines and units with anything backordered, over the lines given (the
-    caller picks the window, e.g. lines of orders placed in the last 30 days)."""
-    orders: set[str] = set()
-    short_orders: set[str] = set()
-    lines = short_lines = units = short_units = 0
-    for plan in line_plans:
-        orders.add(plan.order_id)
-        lines += 1
-        units += plan.quantity
-        if plan.backordered:
-            short_orders.add(plan.order_id)
-            short_lines += 1
-            short_units += plan.backordered
-    return BackorderRate(len(orders), len(short_orders), lines, short_lines, units, short_units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,27 +131,19 @@ class BackorderAge:
     buckets: dict[str, int]
 
 
-def backorder_age(waiting_since: Iterable[date], today: date) -> BackorderAge:
-    ages = sorted(max(0, (today - since).days) for since in waiting_since)
+def backorder_age(waiting_since: Mapping[date, int], today: date) -> BackorderAge:
+    """From how many waiting lines went short on each day, counted where they are stored."""
+    ages: Counter[int] = Counter()
+    for since, count in waiting_since.items():
+        ages[max(0, (today - since).days)] += count
     buckets = {label: 0 for _, _, label in AGE_BUCKETS}
-    for age in ages:
+    for age, count in ages.items():
         for low, high, label in AGE_BUCKETS:
             if age >= low and (high is None or age <= high):
-                buckets[label] += 1
+                buckets[label] += count
                 break
-    return BackorderAge(
-        len(ages), _median(ages), _percentile(ages, 0.9), ages[-1] if ages else None, buckets
-    )
-
-
-def _median(values: Sequence[int]) -> float | None:
-    return _percentile(sorted(values), 0.5)
-
-
-def _percentile(ordered: Sequence[int], q: float) -> float | None:
-    """Linear interpolation between closest ranks, as spreadsheets compute it."""
-    if not ordered:
-        return None
-    position = q * (len(ordered) - 1)
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    counted = sorted(ages.items())
+    total = sum(ages.values())
+    return BackorderAge(total, _counted_percentile(counted, total, 0.5),
+                        _counted_percentile(counted, total, 0.9),
+                        counted[-1][0] if counted else None, buckets)

@@ -17,8 +17,7 @@ from app.domain import insights as insight_view
 from app.domain.alternatives import AlternativesSettings, as_entry
 from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.insights import InsightsQuery
-from app.domain.kpis import backorder_age, backorder_rate, promise_accuracy_counted
-from app.domain.model import LinePlan
+from app.domain.kpis import BackorderRate, backorder_age, promise_accuracy_counted
 from app.domain.notices import KINDS as NOTICE_KINDS
 from app.domain.policy import Policy
 from app.domain.queue_query import Cursor, QueueQuery
@@ -321,21 +320,18 @@ def metrics(s: Tx, shop: str, now: datetime) -> dict:
 
 
 def _rate(s: Tx, shop: str, since: datetime) -> dict:
-    """Over the lines of orders placed in the window; a line counts as backordered if it ever
-    went short, so lines filled since then still count."""
-    rows = insight_store.live_lines_ordered_since(s, shop, since)
-    rate = backorder_rate(
-        LinePlan(r.line_id, r.order_id, r.pool, max(r.open_quantity, 1), r.covered,
-                 1 if r.backordered_at else 0, None, None) for r in rows)
+    """Over the lines ordered in the window (as the insights' daily series counts them); a line
+    counts as backordered if it ever went short, so lines filled since then still count."""
+    rate = BackorderRate(*insight_store.backorder_counts(s, shop, since))
     return {"lines": rate.lines, "backordered_lines": rate.backordered_lines,
             "line_rate": rate.line_rate, "orders": rate.orders,
             "backordered_orders": rate.backordered_orders, "order_rate": rate.order_rate}
 
 
 def _open(s: Tx, shop: str, today: date) -> dict:
-    rows = insight_store.live_lines_waiting(s, shop)
-    age = backorder_age([r.backordered_at.date() for r in rows if r.backordered_at], today)
-    return {"lines": len(rows), "units": sum(r.backordered for r in rows),
+    by_day = insight_store.waiting_by_day(s, shop)
+    age = backorder_age({day: n for day, n, _ in by_day if day is not None}, today)
+    return {"lines": sum(n for _, n, _ in by_day), "units": sum(units for _, _, units in by_day),
             "age_days": {"median": age.p50_days, "p90": age.p90_days, "max": age.max_days,
                          "buckets": age.buckets}}
 
@@ -350,7 +346,7 @@ def _accuracy(s: Tx, shop: str, today: date) -> dict:
 
 def _eta_changes(s: Tx, shop: str, since: datetime) -> dict:
     """Moves of a date already promised; the first promise and a fill are not changes."""
-    counts = insight_store.eta_changes_by_reason(s, shop, since)
+    counts = insight_store.eta_moves_by_reason(s, shop, since)
     later = sum(n for reason, n in counts.items() if reason.startswith("later"))
     earlier = sum(n for reason, n in counts.items() if reason.startswith("earlier"))
     return {"total": later + earlier, "later": later, "earlier": earlier}
@@ -381,7 +377,7 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
         "backorder_rate": insight_view.backorder_rate_by_day(
             insight_store.line_times_since(s, shop, since), start, today),
         "eta_changes": insight_view.eta_changes_by_day(
-            insight_store.eta_change_times(s, shop, since), start, today),
+            insight_store.eta_move_times(s, shop, since), start, today),
         "promise_accuracy": _accuracy(s, shop, today),
         "by_variant": _titled(s, shop, [{"variant_id": variant_id, **figures} for
                                         variant_id, figures in most_owed[:VARIANTS_SHOWN]]),

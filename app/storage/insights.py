@@ -258,26 +258,38 @@ def position_offsets(tx: Session, shop: str, pools: Collection[str]) -> dict[str
 # and a shop's numbers read every line it has.
 
 
-def live_lines_ordered_since(tx: Session, shop: str, since: datetime) -> Sequence[Row]:
-    """(line_id, order_id, pool, open_quantity, covered, backordered_at) of the lines of
-    orders placed since then."""
-    return tx.execute(select(
-        OrderLine.line_id, OrderLine.order_id, OrderLine.pool, OrderLine.open_quantity,
-        OrderLine.covered, OrderLine.backordered_at).join(Order, _of_order).where(
-        OrderLine.shop == shop, Order.created_at >= since, Order.cancelled_at.is_(None))).all()
+def backorder_counts(tx: Session, shop: str, since: datetime) -> tuple[int, int, int, int]:
+    """Of the live lines ordered since then: (orders, orders with a line that went short, lines,
+    lines that went short), counted from `ix_order_lines_ordered` alone, order by order (one
+    grouping, where counting distinct orders twice would take two)."""
+    by_order = select(
+        func.max(case((OrderLine.backordered_at.is_not(None), 1), else_=0)).label("short"),
+        func.count().label("lines"), func.count(OrderLine.backordered_at).label("short_lines"),
+    ).where(*_live_where(shop, OrderLine.ordered_at >= since)).group_by(
+        OrderLine.order_id).subquery()
+    row = tx.execute(select(func.count(), func.sum(by_order.c.short), func.sum(by_order.c.lines),
+                            func.sum(by_order.c.short_lines))).one()
+    return tuple(int(n or 0) for n in row)
 
 
-def live_lines_waiting(tx: Session, shop: str) -> Sequence[Row]:
-    """(backordered, backordered_at) of the open lines with units backordered."""
-    return _live(tx, shop, (OrderLine.backordered, OrderLine.backordered_at),
-                 OrderLine.open_quantity > 0, OrderLine.backordered > 0)
+def waiting_by_day(tx: Session, shop: str) -> list[tuple[date | None, int, int]]:
+    """(UTC day it went short, lines, units owed) of the live open lines with units backordered,
+    counted here so a shop's many waiting lines are not each read."""
+    day = _utc_day(tx, OrderLine.backordered_at)
+    return [(_as_date(d) if d is not None else None, int(n), int(units))
+            for d, n, units in _core(tx).execute(
+                select(day, func.count(), func.sum(OrderLine.backordered)).where(
+                    *_live_where(shop, *_waiting()))
+                .group_by(day))]
 
 
 def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int], int, int]:
     """Of the live lines given a date, counted in one read: those filled in full by how many
     days before their first date they were filled (negative: after it), and those not filled
     in full, past their first date and not yet."""
-    shipped = and_(OrderLine.filled_at.is_not(None), OrderLine.backordered == 0)
+    # A line's `filled_at` is set as its last units are covered and cleared if it goes short
+    # again, so it alone says the line was filled: the count reads `ix_order_lines_promised`.
+    shipped = OrderLine.filled_at.is_not(None)
     early = case((shipped, _days_between(tx, OrderLine.filled_at, OrderLine.first_eta)))
     overdue = case((shipped, None), else_=OrderLine.first_eta < today)
     by_days: dict[int, int] = {}
@@ -293,9 +305,17 @@ def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int],
     return by_days, past, not_yet
 
 
-def _live(tx: Session, shop: str, columns: tuple, *where) -> Sequence[Row]:
-    """Of the lines alone: `columns` and `where` name no order's column."""
-    return tx.execute(select(*columns).where(*_live_where(shop, *where))).all()
+def _core(tx: Session):
+    """The transaction's connection, for reads of thousands of rows: the session would pass each
+    row through the ORM a second time, which costs more than reading it."""
+    return tx.connection()
+
+
+def _waiting() -> list:
+    """Open lines with units owed: the terms of `ix_order_lines_waiting`, a partial index, written
+    out rather than bound so that the database sees they match the index's."""
+    zero = literal_column("0")
+    return [OrderLine.open_quantity > zero, OrderLine.backordered > zero]
 
 
 def _live_where(shop: str, *where) -> list:
@@ -317,11 +337,22 @@ def _days_between(tx: Session, moment, day):
     return day - cast(func.timezone("UTC", moment), Date)
 
 
-def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
-    return dict(tx.execute(
-        select(EtaChangeRow.reason, func.count()).where(
-            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
-        .group_by(EtaChangeRow.reason)).all())
+def eta_moves_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
+    """How many dates moved later or earlier since then, by reason."""
+    return {reason: int(n) for kind in MOVES for reason, n in tx.execute(
+        select(EtaChangeRow.reason, func.count()).where(*_moves_since(shop, since, kind))
+        .group_by(EtaChangeRow.reason))}
+
+
+MOVES = ("later", "earlier")
+
+
+def _moves_since(shop: str, since: datetime, kind: str) -> list:
+    """Changes of one kind of move (their reason starts "later: " or "earlier: "), found as a
+    range of `ix_eta_changes_time` rather than among every first promise (one range a query:
+    SQLite reads the whole index for two ranges joined by OR)."""
+    return [EtaChangeRow.shop == shop, EtaChangeRow.reason >= f"{kind}:",
+            EtaChangeRow.reason < f"{kind};", EtaChangeRow.changed_at >= since]
 
 
 # the insights page
@@ -329,45 +360,39 @@ def eta_changes_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, 
 
 def line_times_since(tx: Session, shop: str, since: datetime) -> list[tuple[date, bool, int]]:
     """(UTC day ordered, went short once, how many) of the live lines ordered since then,
-    counted here so a shop's many lines are not each read."""
+    counted from `ix_order_lines_ordered` alone."""
     day = _utc_day(tx, OrderLine.ordered_at)
     short = OrderLine.backordered_at.is_not(None)
-    ordered = OrderLine.ordered_at
-    oldest = tx.scalar(select(func.min(OrderLine.ordered_at)).where(OrderLine.shop == shop))
-    if tx.get_bind().dialect.name == "sqlite" and oldest is not None and oldest >= since:
-        # Every line of the shop is in the window: SQLite reads them in the table's order rather
-        # than each through the time index (a unary + keeps it from that index), at a third of
-        # the cost.
-        ordered = literal_column("+order_lines.ordered_at", OrderLine.ordered_at.type)
-    return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in tx.execute(
-        select(day, short, func.count()).where(*_live_where(shop, ordered >= since))
+    return [(_as_date(d), bool(went_short), int(n)) for d, went_short, n in _core(tx).execute(
+        select(day, short, func.count()).where(*_live_where(shop, OrderLine.ordered_at >= since))
         .group_by(day, short))]
 
 
-def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, datetime | None]]:
-    """(variant, units owed, lines waiting, when the oldest went short) of each variant with
-    live lines waiting, summed here so a shop's many lines are not each read."""
-    return [tuple(row) for row in tx.execute(
-        select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
-               func.min(OrderLine.backordered_at))
-        .where(*_live_where(shop, OrderLine.open_quantity > 0, OrderLine.backordered > 0))
-        .group_by(OrderLine.variant_id))]
+def waiting_by_variant(tx: Session, shop: str) -> list[tuple[str, int, int, date | None]]:
+    """(variant, units owed, lines waiting, the UTC day the oldest went short) of each variant
+    with live lines waiting, summed from `ix_order_lines_waiting` alone. The day, not the time:
+    a big shop waits on thousands of variants, and a day costs less to read."""
+    return [(variant_id, int(units), int(n), _as_date(oldest) if oldest is not None else None)
+            for variant_id, units, n, oldest in _core(tx).execute(
+                select(OrderLine.variant_id, func.sum(OrderLine.backordered), func.count(),
+                       func.min(_utc_day(tx, OrderLine.backordered_at)))
+                .where(*_live_where(shop, *_waiting()))
+                .group_by(OrderLine.variant_id))]
 
 
 def incoming_by_variant(tx: Session, shop: str) -> dict[str, int]:
     """Units expected by variant from restocks not yet arrived."""
-    return {variant: int(units) for variant, units in tx.execute(
+    return {variant: int(units) for variant, units in _core(tx).execute(
         select(RestockRow.variant_id, func.sum(RestockRow.quantity)).where(
             RestockRow.shop == shop, RestockRow.arrived_at.is_(None))
         .group_by(RestockRow.variant_id))}
 
 
-def eta_change_times(tx: Session, shop: str, since: datetime) -> list[tuple[date, str, int]]:
-    """(UTC day, why, how many) of the date changes since then, counted here."""
+def eta_move_times(tx: Session, shop: str, since: datetime) -> list[tuple[date, str, int]]:
+    """(UTC day, why, how many) of the dates moved later or earlier since then, counted here."""
     day = _utc_day(tx, EtaChangeRow.changed_at)
-    return [(_as_date(d), reason, int(n)) for d, reason, n in tx.execute(
-        select(day, EtaChangeRow.reason, func.count()).where(
-            EtaChangeRow.shop == shop, EtaChangeRow.changed_at >= since)
+    return [(_as_date(d), reason, int(n)) for kind in MOVES for d, reason, n in tx.execute(
+        select(day, EtaChangeRow.reason, func.count()).where(*_moves_since(shop, since, kind))
         .group_by(day, EtaChangeRow.reason))]
 
 

@@ -226,6 +226,9 @@ class OrderAction(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+WAITING = "backordered > 0 AND open_quantity > 0"  # the lines of ix_order_lines_waiting
+
+
 class OrderLine(Base):
     """An order line as planning sees it, with the result of the last plan."""
 
@@ -234,8 +237,16 @@ class OrderLine(Base):
                       Index("ix_order_lines_order", "shop", "order_id"),
                       # the admin's queue views; no plan writes these columns
                       Index("ix_order_lines_variant", "shop", "variant_id"),
-                      Index("ix_order_lines_ordered", "shop", "ordered_at"),
-                      Index("ix_order_lines_priority", "shop", "manual_priority"))
+                      Index("ix_order_lines_priority", "shop", "manual_priority"),
+                      # the admin's numbers, counted from the index alone; a plan writes these
+                      # columns only as a line goes short, is filled or is first promised
+                      Index("ix_order_lines_ordered", "shop", "ordered_at", "backordered_at",
+                            "order_id"),
+                      Index("ix_order_lines_promised", "shop", "first_eta", "filled_at",
+                            "order_id"),
+                      Index("ix_order_lines_waiting", "shop", "variant_id", "backordered_at",
+                            "backordered", "open_quantity", "order_id",
+                            sqlite_where=text(WAITING), postgresql_where=text(WAITING)))
 
     shop: Mapped[str] = mapped_column(String(255), primary_key=True)
     line_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -311,8 +322,9 @@ class EtaChangeRow(Base):
     """Every change of a line's ETA: old, new, why."""
 
     __tablename__ = "eta_changes"
-    # The changes of a window, counted by day and reason from the index alone.
-    __table_args__ = (Index("ix_eta_changes_time", "shop", "changed_at", "reason"),)
+    # The moves of a window (later, earlier), found by reason and counted by day from the index
+    # alone, among the many first promises.
+    __table_args__ = (Index("ix_eta_changes_time", "shop", "reason", "changed_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop: Mapped[str] = mapped_column(String(255), index=True)

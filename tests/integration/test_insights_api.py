@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import event
 
 from app.services import dashboard
 from tests.conftest import SHOP
@@ -86,3 +87,31 @@ def test_bad_insights_parameters_are_400(api, path, field):  # noqa: F811
 def test_insights_need_a_session_token(api):  # noqa: F811
     assert api.client.get("/api/insights").status_code == 401
     assert api.client.get("/api/insights/reorder.csv").status_code == 401
+
+
+def test_the_numbers_read_order_lines_through_indexes_alone(api):  # noqa: F811
+    """Each of a shop's many lines is counted, so a read of the lines' table itself for each would
+    cost a big shop seconds: on SQLite every read of `order_lines` behind the numbers and the
+    insights is a covering index's (the plan says so whatever the data)."""
+    engine = api.services.db._reader
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the query plans checked are SQLite's; PostgreSQL plans by its statistics")
+    seen: list[tuple[str, tuple]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "order_lines" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for path in ("/api/metrics", "/api/insights", "/api/insights?days=90&safety_stock=1"):
+            assert get(api, path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert len(seen) >= 6
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = [row[-1] for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            reads = [step for step in plan if " order_lines " in f"{step} "]
+            assert reads and all("COVERING INDEX" in step for step in reads), (statement, plan)

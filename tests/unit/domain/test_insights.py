@@ -53,7 +53,8 @@ def test_eta_changes_by_day_counts_moves_not_promises():
 
 
 def test_owed_by_variant_gives_units_lines_and_the_oldest_wait():
-    figures = owed_by_variant([("a", 3, 2, at(10)), ("b", 4, 1, at(20, 23))], date(2026, 11, 20))
+    figures = owed_by_variant([("a", 3, 2, date(2026, 11, 10)), ("b", 4, 1, date(2026, 11, 20))],
+                              date(2026, 11, 20))
     assert figures["a"] == {"units_owed": 3, "lines": 2, "oldest_age_days": 10}
     assert figures["b"]["oldest_age_days"] == 0
 

@@ -4,16 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.domain.allocation import plan_pool
 from app.domain.kpis import (
+    BackorderRate,
     PromiseOutcome,
     backorder_age,
-    backorder_rate,
     promise_accuracy,
     promise_accuracy_counted,
 )
-from app.domain.policy import Policy
-from tests.unit.domain.factories import POOL, TODAY, line
+from tests.unit.domain.factories import TODAY
 
 D = date(2026, 3, 1)
 
@@ -61,22 +59,24 @@ def test_promise_accuracy_of_nothing():
     assert result.rate is None and result.median_margin_days is None
 
 
-def test_backorder_rate_by_order_line_and_unit():
-    lines = [line(1, 2, order_id="A"), line(2, 1, order_id="A"), line(3, 1, order_id="B")]
-    plan = plan_pool(POOL, 2, lines, [], Policy(), TODAY)
-    rate = backorder_rate(plan.lines)
-    assert (rate.orders, rate.backordered_orders) == (2, 2)
-    assert (rate.lines, rate.backordered_lines, rate.units, rate.backordered_units) == (3, 2, 4, 2)
-    assert rate.order_rate == 1.0 and rate.line_rate == pytest.approx(2 / 3)
-    assert rate.unit_rate == 0.5
-    assert backorder_rate([]).line_rate is None
+def test_backorder_rates_of_orders_and_lines():
+    rate = BackorderRate(orders=2, backordered_orders=1, lines=3, backordered_lines=2)
+    assert rate.order_rate == 0.5 and rate.line_rate == pytest.approx(2 / 3)
+    assert BackorderRate(0, 0, 0, 0).line_rate is None
 
 
 def test_backorder_age_percentiles_and_buckets():
-    since = [TODAY - timedelta(days=d) for d in (0, 3, 8, 10, 20, 45)]
+    since = Counter(TODAY - timedelta(days=d) for d in (0, 3, 8, 10, 20, 45))
     age = backorder_age(since, TODAY)
     assert age.count == 6 and age.max_days == 45
     assert age.p50_days == 9.0
     assert age.p90_days == pytest.approx(32.5)
     assert age.buckets == {"0-7": 2, "8-14": 2, "15-30": 1, "31+": 1}
-    assert backorder_age([], TODAY).p50_days is None
+    assert backorder_age({}, TODAY).p50_days is None
+
+
+def test_backorder_age_counts_each_line_of_a_day():
+    age = backorder_age({TODAY - timedelta(days=2): 3, TODAY - timedelta(days=10): 1}, TODAY)
+    assert age.count == 4 and age.p50_days == 2
+    assert age.p90_days == pytest.approx(2 + 8 * 0.7)
+    assert age.buckets["0-7"] == 3 and age.buckets["8-14"] == 1
