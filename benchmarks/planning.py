@@ -33,6 +33,7 @@ from sqlalchemy import insert, select, text
 
 from app.config import database_url_of
 from app.platforms.shopify import events as shopify_events
+from app.platforms.shopify.gateway import ShopifyGateway
 from app.services.backorders import BackorderHandlers
 from app.services.events import Events
 from app.services.intake import Intake
@@ -72,6 +73,10 @@ class Platform:
 
     def customer_tags(self, shop, customer_ids):
         return {c: () for c in customer_ids}
+
+    def notice_message(self, shop, order_id, notice):
+        """The Flow trigger Shopify's adapter would build, for the admin's message preview."""
+        return ShopifyGateway.notice_message(self, shop, order_id, notice)
 
 
 @dataclass

@@ -8,12 +8,9 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date,
-    Integer,
     Row,
     and_,
     case,
-    cast,
     func,
     literal,
     literal_column,
@@ -286,19 +283,20 @@ def waiting_by_day(tx: Session, shop: str) -> list[tuple[date | None, int, int]]
 def promise_counts(tx: Session, shop: str, today: date) -> tuple[dict[int, int], int, int]:
     """Of the live lines given a date, counted in one read: those filled in full by how many
     days before their first date they were filled (negative: after it), and those not filled
-    in full, past their first date and not yet."""
+    in full, past their first date and not yet. The lines are counted by first date and UTC day
+    filled, a few hundred pairs however many lines, and the days between are reckoned here."""
     # A line's `filled_at` is set as its last units are covered and cleared if it goes short
     # again, so it alone says the line was filled: the count reads `ix_order_lines_promised`.
-    shipped = OrderLine.filled_at.is_not(None)
-    early = case((shipped, _days_between(tx, OrderLine.filled_at, OrderLine.first_eta)))
-    overdue = case((shipped, None), else_=OrderLine.first_eta < today)
+    filled = _utc_day(tx, OrderLine.filled_at)
     by_days: dict[int, int] = {}
     past = not_yet = 0
-    for days, late, n in tx.execute(select(early, overdue, func.count()).where(
-            *_live_where(shop, OrderLine.first_eta.is_not(None))).group_by(early, overdue)):
-        if days is not None:
-            by_days[int(days)] = by_days.get(int(days), 0) + int(n)
-        elif late:  # SQLite's 1 and 0 stand for true and false
+    for first, day, n in _core(tx).execute(select(OrderLine.first_eta, filled, func.count()).where(
+            *_live_where(shop, OrderLine.first_eta.is_not(None))).group_by(OrderLine.first_eta, filled)):
+        first = _as_date(first)
+        if day is not None:
+            days = (first - _as_date(day)).days
+            by_days[days] = by_days.get(days, 0) + int(n)
+        elif first < today:
             past += int(n)
         else:
             not_yet += int(n)
@@ -328,13 +326,6 @@ def _live_where(shop: str, *where) -> list:
 def _not_cancelled(shop: str):
     return OrderLine.order_id.not_in(
         select(Order.order_id).where(Order.shop == shop, Order.cancelled_at.is_not(None)))
-
-
-def _days_between(tx: Session, moment, day):
-    """Whole days from a stored time's UTC day to a date (negative when the date is before)."""
-    if tx.get_bind().dialect.name == "sqlite":
-        return cast(func.julianday(day) - func.julianday(func.substr(moment, 1, 10)), Integer)
-    return day - cast(func.timezone("UTC", moment), Date)
 
 
 def eta_moves_by_reason(tx: Session, shop: str, since: datetime) -> dict[str, int]:
