@@ -9,6 +9,7 @@ plus the safety stock; never below zero.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -98,15 +99,21 @@ def owed_by_variant(waiting: Iterable[tuple[str, int, int, date | None]],
 
 
 def reorder_suggestions(owed: Mapping[str, int], incoming: Mapping[str, int],
-                        safety_stock: int) -> list[dict]:
+                        safety_stock: int, largest: int | None = None) -> list[dict]:
     """Per variant owed or expected: owed − incoming + safety stock, at least 0; the largest
-    first, then by variant id."""
-    rows = [{"variant_id": variant_id, "owed": owed.get(variant_id, 0),
+    first, then by variant id. `largest`: only that many (a big shop has thousands)."""
+    def suggested(variant_id: str) -> int:
+        return max(0, owed.get(variant_id, 0) - incoming.get(variant_id, 0) + safety_stock)
+
+    def rank(variant_id: str) -> tuple[int, str]:
+        return -suggested(variant_id), variant_id
+
+    variants = owed.keys() | incoming.keys()
+    chosen = sorted(variants, key=rank) if largest is None else heapq.nsmallest(
+        largest, variants, key=rank)
+    return [{"variant_id": variant_id, "owed": owed.get(variant_id, 0),
              "incoming": incoming.get(variant_id, 0), "safety_stock": safety_stock,
-             "suggested": max(0, owed.get(variant_id, 0) - incoming.get(variant_id, 0)
-                              + safety_stock)}
-            for variant_id in set(owed) | set(incoming)]
-    return sorted(rows, key=lambda row: (-row["suggested"], row["variant_id"]))
+             "suggested": suggested(variant_id)} for variant_id in chosen]
 
 
 def reorder_csv(rows: Iterable[Mapping]) -> str:

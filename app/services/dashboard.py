@@ -8,6 +8,7 @@ the caller's transaction and return the orders whose platform state changed, for
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -365,13 +366,15 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
     """The charts' series over the last `query.days` days, the units owed and waiting age of
     the VARIANTS_SHOWN variants owed most, promise accuracy, the REORDER_SHOWN largest reorder
     suggestions (`variants_waiting` and `reorder_total` count them all), and the messages sent
-    per kind. The lines waiting are read once, summed by variant, for both lists."""
+    per kind. The lines waiting are read once, summed by variant, for both lists, and only the
+    rows shown are made."""
     today = now.date()
     start = today - timedelta(days=query.days - 1)
     since = datetime.combine(start, time.min, UTC)
-    by_variant = insight_view.owed_by_variant(insight_store.waiting_by_variant(s, shop), today)
-    most_owed = sorted(by_variant.items(), key=lambda item: (-item[1]["units_owed"], item[0]))
-    suggestions = _suggestions(s, shop, query.safety_stock, by_variant)
+    waiting = insight_store.waiting_by_variant(s, shop)
+    owed = {variant_id: units for variant_id, units, _, _ in waiting}
+    most_owed = heapq.nsmallest(VARIANTS_SHOWN, waiting, key=lambda row: (-row[1], row[0]))
+    incoming = insight_store.incoming_by_variant(s, shop)
     return {
         "days": query.days,
         "backorder_rate": insight_view.backorder_rate_by_day(
@@ -379,11 +382,13 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
         "eta_changes": insight_view.eta_changes_by_day(
             insight_store.eta_move_times(s, shop, since), start, today),
         "promise_accuracy": _accuracy(s, shop, today),
-        "by_variant": _titled(s, shop, [{"variant_id": variant_id, **figures} for
-                                        variant_id, figures in most_owed[:VARIANTS_SHOWN]]),
-        "variants_waiting": len(by_variant),
-        "reorder": _titled(s, shop, suggestions[:REORDER_SHOWN]),
-        "reorder_total": len(suggestions),
+        "by_variant": _titled(s, shop, [
+            {"variant_id": variant_id, **figures} for variant_id, figures in
+            insight_view.owed_by_variant(most_owed, today).items()]),
+        "variants_waiting": len(waiting),
+        "reorder": _titled(s, shop, insight_view.reorder_suggestions(
+            owed, incoming, query.safety_stock, largest=REORDER_SHOWN)),
+        "reorder_total": len(owed.keys() | incoming.keys()),
         "messages_sent": messages_sent(s, shop, since),
     }
 
@@ -399,17 +404,10 @@ def messages_sent(s: Tx, shop: str, since: datetime) -> dict:
 def reorder(s: Tx, shop: str, safety_stock: int) -> list[dict]:
     """Per variant: owed − incoming + safety stock, with the variant's title and SKU; all of
     them, the largest first."""
-    return _titled(s, shop, _suggestions(s, shop, safety_stock))
-
-
-def _suggestions(s: Tx, shop: str, safety_stock: int, by_variant: dict | None = None) -> list[dict]:
-    if by_variant is None:
-        owed = {variant_id: int(units) for variant_id, units, _, _ in
-                insight_store.waiting_by_variant(s, shop)}
-    else:
-        owed = {variant_id: figures["units_owed"] for variant_id, figures in by_variant.items()}
-    return insight_view.reorder_suggestions(
-        owed, insight_store.incoming_by_variant(s, shop), safety_stock)
+    owed = {variant_id: units for variant_id, units, _, _ in
+            insight_store.waiting_by_variant(s, shop)}
+    return _titled(s, shop, insight_view.reorder_suggestions(
+        owed, insight_store.incoming_by_variant(s, shop), safety_stock))
 
 
 def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
