@@ -3,7 +3,8 @@
 It starts the simulator, this app (web and worker, on the embedded default: SQLite and a SQLite
 queue) and installs the app through Shopify-managed install and token exchange. Then it loads a
 catalog with some stock, enters restocks through the admin API, runs a flash sale that oversells
-several variants, lets one restock arrive, and prints what the store now shows."""
+several variants, lets one restock arrive, has a supplier move another restock later (so some
+orders ship later than first promised), and prints what the store now shows."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.config import Config
-from app.storage.tables import OrderLine, OrderSync
+from app.storage.tables import OrderLine, OrderSync, RestockRow
 
 EXTENSIONS = Path(__file__).parents[1] / "extensions"  # the app's Flow trigger extensions
 
@@ -53,6 +54,8 @@ class Demo:
         self.consumer = self.services.queue.consumer(4, periodic=True, check_worker_health=False)
         self.http = requests.Session()
         self._handlers: dict = {}
+        self.filled_by_arrival = 0
+        self.late_lines = 0
 
     def _make_app(self, base: Config):
         from dataclasses import replace
@@ -86,6 +89,7 @@ class Demo:
         self.enter_restocks()
         self.flash_sale()
         self.restock_arrives()
+        self.restock_slips()
         return self.summary()
 
     def seed_store(self) -> None:
@@ -131,17 +135,40 @@ class Demo:
     def restock_arrives(self) -> None:
         """On the variant with the most lines waiting, so the fill it announces happens whatever
         the sale sold (a seed may leave the first oversold variant with none)."""
-        with self.services.db.read() as s:
-            waiting = dict(s.execute(select(OrderLine.variant_id, func.count()).where(
-                OrderLine.backordered > 0).group_by(OrderLine.variant_id)).all())
+        waiting = self._waiting_by_variant()
         if not waiting:
             self.say("no line waits: no restock needs to arrive")
             return
         variant_id = max(waiting, key=lambda v: (waiting[v], v))
         variant = int(variant_id.rsplit("/", 1)[1])
         self.store.receive_stock(SHOP, variant, 6)
-        self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on it)")
         self.wait("restock fill", self._settled, progress=True)
+        self.filled_by_arrival = waiting[variant_id] - self._waiting_by_variant().get(variant_id, 0)
+        self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on "
+                 f"it, {self.filled_by_arrival} of them filled)")
+
+    def restock_slips(self) -> None:
+        """The supplier of the restock most lines wait for moves it a week later, through the
+        admin API: those lines now ship later than first promised (the queue's "late")."""
+        with self.services.db.read() as s:
+            counts = dict(s.execute(select(OrderLine.eta_restock_id, func.count()).where(
+                OrderLine.backordered > 0, OrderLine.eta_restock_id.is_not(None)).group_by(
+                OrderLine.eta_restock_id)).all())
+            restock = s.get(RestockRow, max(counts, key=counts.get)) if counts else None
+        if restock is None:
+            self.say("no line waits for a restock: none is moved")
+            return
+        later = restock.expected_on + timedelta(days=7)
+        self.api("patch", f"/api/restocks/{restock.id}", json={"expected_date": later.isoformat()})
+        self.wait("the moved restock's dates", self._settled, progress=True)
+        self.late_lines = self.api("get", "/api/queue", params={"status": "late", "limit": 1})["total"]
+        self.say(f"{restock.reference} moved by its supplier from {restock.expected_on} to "
+                 f"{later}: {self.late_lines} line(s) now later than promised")
+
+    def _waiting_by_variant(self) -> dict[str, int]:
+        with self.services.db.read() as s:
+            return dict(s.execute(select(OrderLine.variant_id, func.count()).where(
+                OrderLine.backordered > 0).group_by(OrderLine.variant_id)).all())
 
     def api(self, method: str, path: str, **kwargs) -> dict:
         headers = {"Authorization": f"Bearer {self.store.session_token(SHOP)}"}
@@ -204,6 +231,8 @@ class Demo:
             "backordered_lines": len(ever),
             "backordered_units_now": sum(r.backordered for r in waiting),
             "filled_lines": sum(1 for r in ever if not r.backordered),
+            "filled_by_the_arrival": self.filled_by_arrival,
+            "later_than_promised": self.late_lines,
             "holds_placed": gateway["holds_placed"],
             "holds_released": gateway["holds_released"],
             "fulfillment_orders_on_hold": held_fos,
