@@ -8,6 +8,8 @@ orders ship later than first promised), and prints what the store now shows."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import signal
 import statistics
@@ -94,7 +96,7 @@ class Demo:
 
     def seed_store(self) -> None:
         self.store.create_shop(SHOP, name="Backorders Demo", locations=["Warehouse"])
-        products = self.store.seed_catalog(SHOP, "apparel")
+        products = self.store.seed_catalog(SHOP, csv_text=catalog_with_skus("apparel"))
         self.variants = [v for p in products for v in p["variant_ids"]]
         self.oversold = self.variants[:OVERSOLD]
         for i, variant in enumerate(self.variants):
@@ -263,6 +265,25 @@ class Demo:
         self.web.shutdown()
         self._stop_store()
         self.services.close()
+
+
+def catalog_with_skus(name: str) -> str:
+    """A bundled catalog with a SKU on each variant: Shopify's sample catalogs have none, and a
+    merchant's restock CSV names its variants by SKU."""
+    from devstore.catalog_csv import CATALOG_DIR
+
+    with (CATALOG_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        option = row["Option1 Value"]
+        if not row["Variant SKU"] and (option or row["Variant Price"]):  # not an image-only row
+            size = "" if option in ("", "Default Title") else f"-{option}"
+            row["Variant SKU"] = f"{row['Handle']}{size}".upper()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _interrupt(*_) -> None:
