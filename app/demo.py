@@ -57,7 +57,6 @@ class Demo:
         self.http = requests.Session()
         self._handlers: dict = {}
         self.filled_by_arrival = 0
-        self.late_lines = 0
 
     def _make_app(self, base: Config):
         from dataclasses import replace
@@ -90,8 +89,10 @@ class Demo:
         self.install()
         self.enter_restocks()
         self.flash_sale()
-        self.restock_arrives()
-        self.restock_slips()
+        waiting = self._waiting_by_variant()
+        arriving = max(waiting, key=lambda v: (waiting[v], v)) if waiting else None
+        self.restock_slips(arriving)
+        self.restock_arrives(arriving, waiting)
         return self.summary()
 
     def seed_store(self) -> None:
@@ -120,12 +121,13 @@ class Demo:
         today = self.services.clock().date()
         for n, (variant, days, quantity) in enumerate(
                 [(self.oversold[0], 10, 6), (self.oversold[0], 24, 20),
-                 (self.oversold[1], 15, 12), (self.oversold[2], 8, 4)], start=1):
+                 (self.oversold[1], 15, 12), (self.oversold[2], 8, 4), (self.oversold[3], 12, 8),
+                 (self.oversold[4], 18, 10), (self.oversold[5], 9, 6)], start=1):
             self.api("post", "/api/restocks", json={
                 "variant_id": f"gid://shopify/ProductVariant/{variant}", "quantity": quantity,
                 "expected_date": (today + timedelta(days=days)).isoformat(),
                 "reference": f"PO-{1000 + n}"})
-        self.say("4 restocks entered through the admin API")
+        self.say("7 restocks entered through the admin API")
 
     def flash_sale(self) -> None:
         result = self.store.flash_sale(SHOP, self.orders, variants=self.variants[:OVERSOLD + 6],
@@ -134,14 +136,12 @@ class Demo:
                  f"{result['refused']} refused (variants that do not oversell ran out)")
         self.wait("webhooks, plans and write-back", self._settled, progress=True)
 
-    def restock_arrives(self) -> None:
+    def restock_arrives(self, variant_id: str | None, waiting: dict[str, int]) -> None:
         """On the variant with the most lines waiting, so the fill it announces happens whatever
         the sale sold (a seed may leave the first oversold variant with none)."""
-        waiting = self._waiting_by_variant()
-        if not waiting:
+        if variant_id is None:
             self.say("no line waits: no restock needs to arrive")
             return
-        variant_id = max(waiting, key=lambda v: (waiting[v], v))
         variant = int(variant_id.rsplit("/", 1)[1])
         self.store.receive_stock(SHOP, variant, 6)
         self.wait("restock fill", self._settled, progress=True)
@@ -149,23 +149,28 @@ class Demo:
         self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on "
                  f"it, {self.filled_by_arrival} of them filled)")
 
-    def restock_slips(self) -> None:
+    def restock_slips(self, arriving: str | None) -> None:
         """The supplier of the restock most lines wait for moves it a week later, through the
-        admin API: those lines now ship later than first promised (the queue's "late")."""
+        admin API: those lines now ship later than first promised (the queue's "late"). Not the
+        variant whose stock arrives next, when another waits, so the arrival leaves them late."""
         with self.services.db.read() as s:
-            counts = dict(s.execute(select(OrderLine.eta_restock_id, func.count()).where(
+            counts = {(variant, restock): n for variant, restock, n in s.execute(select(
+                OrderLine.variant_id, OrderLine.eta_restock_id, func.count()).where(
                 OrderLine.backordered > 0, OrderLine.eta_restock_id.is_not(None)).group_by(
-                OrderLine.eta_restock_id)).all())
-            restock = s.get(RestockRow, max(counts, key=counts.get)) if counts else None
-        if restock is None:
-            self.say("no line waits for a restock: none is moved")
-            return
+                OrderLine.variant_id, OrderLine.eta_restock_id)).all()}
+            if not counts:
+                self.say("no line waits for a restock: none is moved")
+                return
+            chosen = max(counts, key=lambda k: (k[0] != arriving, counts[k]))
+            restock = s.get(RestockRow, chosen[1])
         later = restock.expected_on + timedelta(days=7)
         self.api("patch", f"/api/restocks/{restock.id}", json={"expected_date": later.isoformat()})
         self.wait("the moved restock's dates", self._settled, progress=True)
-        self.late_lines = self.api("get", "/api/queue", params={"status": "late", "limit": 1})["total"]
         self.say(f"{restock.reference} moved by its supplier from {restock.expected_on} to "
-                 f"{later}: {self.late_lines} line(s) now later than promised")
+                 f"{later}: {self._late()} line(s) now later than promised")
+
+    def _late(self) -> int:
+        return self.api("get", "/api/queue", params={"status": "late", "limit": 1})["total"]
 
     def _waiting_by_variant(self) -> dict[str, int]:
         with self.services.db.read() as s:
@@ -234,7 +239,7 @@ class Demo:
             "backordered_units_now": sum(r.backordered for r in waiting),
             "filled_lines": sum(1 for r in ever if not r.backordered),
             "filled_by_the_arrival": self.filled_by_arrival,
-            "later_than_promised": self.late_lines,
+            "later_than_promised": self._late(),
             "holds_placed": gateway["holds_placed"],
             "holds_released": gateway["holds_released"],
             "fulfillment_orders_on_hold": held_fos,
