@@ -3,10 +3,13 @@
 It starts the simulator, this app (web and worker, on the embedded default: SQLite and a SQLite
 queue) and installs the app through Shopify-managed install and token exchange. Then it loads a
 catalog with some stock, enters restocks through the admin API, runs a flash sale that oversells
-several variants, lets one restock arrive, and prints what the store now shows."""
+several variants, lets one restock arrive, has a supplier move another restock later (so some
+orders ship later than first promised), and prints what the store now shows."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import signal
 import statistics
@@ -23,7 +26,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.config import Config
-from app.storage.tables import OrderLine, OrderSync
+from app.storage.tables import OrderLine, OrderSync, RestockRow
 
 EXTENSIONS = Path(__file__).parents[1] / "extensions"  # the app's Flow trigger extensions
 
@@ -53,6 +56,7 @@ class Demo:
         self.consumer = self.services.queue.consumer(4, periodic=True, check_worker_health=False)
         self.http = requests.Session()
         self._handlers: dict = {}
+        self.filled_by_arrival = 0
 
     def _make_app(self, base: Config):
         from dataclasses import replace
@@ -85,12 +89,15 @@ class Demo:
         self.install()
         self.enter_restocks()
         self.flash_sale()
-        self.restock_arrives()
+        waiting = self._waiting_by_variant()
+        arriving = max(waiting, key=lambda v: (waiting[v], v)) if waiting else None
+        self.restock_slips(arriving)
+        self.restock_arrives(arriving, waiting)
         return self.summary()
 
     def seed_store(self) -> None:
         self.store.create_shop(SHOP, name="Backorders Demo", locations=["Warehouse"])
-        products = self.store.seed_catalog(SHOP, "apparel")
+        products = self.store.seed_catalog(SHOP, csv_text=catalog_with_skus("apparel"))
         self.variants = [v for p in products for v in p["variant_ids"]]
         self.oversold = self.variants[:OVERSOLD]
         for i, variant in enumerate(self.variants):
@@ -114,12 +121,13 @@ class Demo:
         today = self.services.clock().date()
         for n, (variant, days, quantity) in enumerate(
                 [(self.oversold[0], 10, 6), (self.oversold[0], 24, 20),
-                 (self.oversold[1], 15, 12), (self.oversold[2], 8, 4)], start=1):
+                 (self.oversold[1], 15, 12), (self.oversold[2], 8, 4), (self.oversold[3], 12, 8),
+                 (self.oversold[4], 18, 10), (self.oversold[5], 9, 6)], start=1):
             self.api("post", "/api/restocks", json={
                 "variant_id": f"gid://shopify/ProductVariant/{variant}", "quantity": quantity,
                 "expected_date": (today + timedelta(days=days)).isoformat(),
                 "reference": f"PO-{1000 + n}"})
-        self.say("4 restocks entered through the admin API")
+        self.say("7 restocks entered through the admin API")
 
     def flash_sale(self) -> None:
         result = self.store.flash_sale(SHOP, self.orders, variants=self.variants[:OVERSOLD + 6],
@@ -128,20 +136,46 @@ class Demo:
                  f"{result['refused']} refused (variants that do not oversell ran out)")
         self.wait("webhooks, plans and write-back", self._settled, progress=True)
 
-    def restock_arrives(self) -> None:
+    def restock_arrives(self, variant_id: str | None, waiting: dict[str, int]) -> None:
         """On the variant with the most lines waiting, so the fill it announces happens whatever
         the sale sold (a seed may leave the first oversold variant with none)."""
-        with self.services.db.read() as s:
-            waiting = dict(s.execute(select(OrderLine.variant_id, func.count()).where(
-                OrderLine.backordered > 0).group_by(OrderLine.variant_id)).all())
-        if not waiting:
+        if variant_id is None:
             self.say("no line waits: no restock needs to arrive")
             return
-        variant_id = max(waiting, key=lambda v: (waiting[v], v))
         variant = int(variant_id.rsplit("/", 1)[1])
         self.store.receive_stock(SHOP, variant, 6)
-        self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on it)")
         self.wait("restock fill", self._settled, progress=True)
+        self.filled_by_arrival = waiting[variant_id] - self._waiting_by_variant().get(variant_id, 0)
+        self.say(f"6 units of variant {variant} arrived ({waiting[variant_id]} lines waited on "
+                 f"it, {self.filled_by_arrival} of them filled)")
+
+    def restock_slips(self, arriving: str | None) -> None:
+        """The supplier of the restock most lines wait for moves it a week later, through the
+        admin API: those lines now ship later than first promised (the queue's "late"). Not the
+        variant whose stock arrives next, when another waits, so the arrival leaves them late."""
+        with self.services.db.read() as s:
+            counts = {(variant, restock): n for variant, restock, n in s.execute(select(
+                OrderLine.variant_id, OrderLine.eta_restock_id, func.count()).where(
+                OrderLine.backordered > 0, OrderLine.eta_restock_id.is_not(None)).group_by(
+                OrderLine.variant_id, OrderLine.eta_restock_id)).all()}
+            if not counts:
+                self.say("no line waits for a restock: none is moved")
+                return
+            chosen = max(counts, key=lambda k: (k[0] != arriving, counts[k]))
+            restock = s.get(RestockRow, chosen[1])
+        later = restock.expected_on + timedelta(days=7)
+        self.api("patch", f"/api/restocks/{restock.id}", json={"expected_date": later.isoformat()})
+        self.wait("the moved restock's dates", self._settled, progress=True)
+        self.say(f"{restock.reference} moved by its supplier from {restock.expected_on} to "
+                 f"{later}: {self._late()} line(s) now later than promised")
+
+    def _late(self) -> int:
+        return self.api("get", "/api/queue", params={"status": "late", "limit": 1})["total"]
+
+    def _waiting_by_variant(self) -> dict[str, int]:
+        with self.services.db.read() as s:
+            return dict(s.execute(select(OrderLine.variant_id, func.count()).where(
+                OrderLine.backordered > 0).group_by(OrderLine.variant_id)).all())
 
     def api(self, method: str, path: str, **kwargs) -> dict:
         headers = {"Authorization": f"Bearer {self.store.session_token(SHOP)}"}
@@ -204,6 +238,8 @@ class Demo:
             "backordered_lines": len(ever),
             "backordered_units_now": sum(r.backordered for r in waiting),
             "filled_lines": sum(1 for r in ever if not r.backordered),
+            "filled_by_the_arrival": self.filled_by_arrival,
+            "later_than_promised": self._late(),
             "holds_placed": gateway["holds_placed"],
             "holds_released": gateway["holds_released"],
             "fulfillment_orders_on_hold": held_fos,
@@ -234,6 +270,25 @@ class Demo:
         self.web.shutdown()
         self._stop_store()
         self.services.close()
+
+
+def catalog_with_skus(name: str) -> str:
+    """A bundled catalog with a SKU on each variant: Shopify's sample catalogs have none, and a
+    merchant's restock CSV names its variants by SKU."""
+    from devstore.catalog_csv import CATALOG_DIR
+
+    with (CATALOG_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        option = row["Option1 Value"]
+        if not row["Variant SKU"] and (option or row["Variant Price"]):  # not an image-only row
+            size = "" if option in ("", "Default Title") else f"-{option}"
+            row["Variant SKU"] = f"{row['Handle']}{size}".upper()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _interrupt(*_) -> None:

@@ -199,6 +199,24 @@ def _fulfil_fo(core, shop, order, fo, line_item_ids, touched) -> int:
     return sum(sent.values())
 
 
+# The sale's buyers, named as a real store's are (the order webhook's `customer.first_name` and
+# `last_name`), so a person trying the app can look an order up by its customer.
+FIRST_NAMES = ("Amara", "Bruno", "Chen", "Dalia", "Emeka", "Freya", "Gustavo", "Hana", "Ivan",
+               "Jasmine", "Kofi", "Leila", "Mateo", "Nadia", "Oscar", "Priya", "Quentin", "Rosa",
+               "Sven", "Tomoko")
+LAST_NAMES = ("Okafor", "Lindqvist", "Moreau", "Tanaka", "Kowalski", "Haddad", "Fernandes",
+              "Novak", "Byrne", "Castillo", "Yilmaz", "Schmidt", "Osei", "Petrov", "Rossi",
+              "Nakamura", "Silva", "Andersen", "Mehta", "Walsh")
+
+
+def buyer(number: int) -> dict:
+    """A named buyer for a number: one person per number, so a number's orders share a customer."""
+    first = FIRST_NAMES[number % len(FIRST_NAMES)]
+    last = LAST_NAMES[number // len(FIRST_NAMES) % len(LAST_NAMES)]
+    return {"first_name": first, "last_name": last,
+            "email": f"{first}.{last}.{number}@example.com".lower()}
+
+
 @dataclass
 class FlashSaleResult:
     placed: list[int] = field(default_factory=list)
@@ -216,7 +234,7 @@ def flash_sale(core: Core, shop: Shop, orders: int, variants: list[int | str] | 
     result = FlashSaleResult()
     for _ in range(orders):
         variant = rng.choice(pool)
-        customer = {"email": f"buyer{rng.randrange(10**6)}@example.com", "tags": list(customer_tags or [])}
+        customer = {**buyer(rng.randrange(10**6)), "tags": list(customer_tags or [])}
         line = OrderLineRequest(variant.id, rng.randint(1, max(1, max_quantity)))
         try:
             result.placed.append(place_order(core, shop, [line], customer, location_id).id)

@@ -67,6 +67,18 @@ def test_flash_sale_is_seeded_and_counts_refusals(store):
     assert len(first["placed"]) == 3 and first["refused"] == 17
 
 
+def test_flash_sale_buyers_have_names_in_the_order_webhook(store, receiver):
+    """The app's queue finds orders by the customer's name, which the order webhook carries."""
+    store.flash_sale(SHOP, 5, variants=[variant(store)], seed=3)
+    store.drain_webhooks()
+    customers = [o["customer"] for o in receiver.of("orders/create")]
+    assert len(customers) == 5
+    for customer in customers:
+        assert customer["first_name"] and customer["last_name"]
+        assert customer["email"].startswith(
+            f"{customer['first_name']}.{customer['last_name']}.".lower())
+
+
 def test_order_edit_returns_units(store, receiver):
     v = variant(store, available=0)
     order = store.place_order(SHOP, [(v, 3)])

@@ -61,6 +61,36 @@ def test_adding_a_restock_through_the_form_moves_the_eta(page, served):
     assert stored_eta(services) == "2026-11-25"
 
 
+def test_a_restock_is_edited_then_deleted_from_its_row(page, served):
+    """Edit fills the form with the restock and saves the change to that restock (no second
+    one); Delete removes it, and the line's date goes back to the lead time's."""
+    _, services = served
+    form = page.locator("#restock-form")
+    form.locator("[name=variant]").fill("TEE-BLUE")
+    form.locator("[name=quantity]").fill("5")
+    form.locator("[name=expected_date]").fill("2026-11-24")
+    form.get_by_role("button", name="Add restock").click()
+    expect(eta_cell(page)).to_contain_text("2026-11-25 (")
+
+    page.get_by_role("button", name="Edit the restock of Tee - Blue expected 2026-11-24").click()
+    expect(page.locator("#restock-form-title")).to_have_text("Edit the restock")
+    expect(form.locator("[name=quantity]")).to_have_value("5")
+    form.locator("[name=expected_date]").fill("2026-12-01")
+    form.get_by_role("button", name="Save restock").click()
+    expect(page.locator("#restock-rows tr")).to_have_count(1)
+    expect(page.locator("#restock-rows")).to_contain_text("2026-12-01")
+    expect(eta_cell(page)).to_contain_text("2026-12-02 (")
+    with services.db.transaction() as s:
+        assert [r.expected_on.isoformat() for r in s.query(RestockRow)] == ["2026-12-01"]
+
+    page.get_by_role("button", name="Delete the restock of Tee - Blue expected 2026-12-01").click()
+    expect(page.locator("#restocks-empty")).to_be_visible()
+    expect(page.locator("#restock-notice")).to_have_text("Restock deleted.")
+    expect(eta_cell(page)).to_contain_text("from lead time")
+    with services.db.transaction() as s:
+        assert s.query(RestockRow).count() == 0
+
+
 def test_a_restock_in_the_past_shows_the_field_error(page):
     form = page.locator("#restock-form")
     form.locator("[name=variant]").fill("TEE-BLUE")

@@ -4,12 +4,15 @@ bulk priority action, and an order's lines, dates, holds and priority."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+import requests
 
 from app.storage.tables import OrderLine
-from tests.conftest import SHOP, unavailable
+from tests.conftest import SHOP, unavailable, webhook_headers
+from tests.integration.test_backorder_flow import order_payload
 
 try:
     from playwright.sync_api import expect
@@ -161,3 +164,48 @@ def test_the_order_view_lists_date_changes_after_a_restock(queue_page, served_qu
 def test_an_unknown_order_says_so(queue_page):
     queue_page.goto(queue_page.url.split("#")[0] + "#order/gid%3A%2F%2Fshopify%2FOrder%2F99")
     expect(queue_page.locator("#order-error")).to_contain_text("no order")
+
+
+def test_waiting_at_least_leaves_out_lines_newer_than_the_days_given(queue_page, served_queue,
+                                                                    clock):
+    """Three days on, order #6 comes in: a minimum of 3 days shows the five older lines only."""
+    base, services = served_queue
+    clock.advance(days=3)
+    body = json.dumps({**order_payload(6, [(61, 2, 1)]), "customer": {"id": 906},
+                       "created_at": "2026-11-23T11:00:00Z",
+                       "updated_at": "2026-11-23T11:00:30Z"}).encode()
+    sent = requests.post(f"{base}/webhooks", data=body, timeout=10,
+                         headers=webhook_headers("orders/create", body, SHOP))
+    assert sent.status_code == 200, sent.text
+    services.queue.drain()
+    age = queue_page.get_by_label("Waiting at least (days)")
+    age.fill("0")
+    age.dispatch_event("change")
+    expect(rows(queue_page)).to_have_count(6)
+    age.fill("3")
+    age.dispatch_event("change")
+    expect(rows(queue_page)).to_have_count(5)
+    assert "#6" not in orders_shown(queue_page)
+    expect(rows(queue_page).locator(".waiting")).to_have_text(["3 d"] * 5)
+    age.fill("4")
+    age.dispatch_event("change")
+    expect(queue_page.locator("#queue-empty")).to_be_visible()
+
+
+def test_the_priority_filter_shows_raised_normal_or_lowered_lines(queue_page, served_queue):
+    _, services = served_queue
+    services.admin.set_priority(SHOP, "gid://shopify/LineItem/41", 20)
+    services.admin.set_priority(SHOP, "gid://shopify/LineItem/21", -5)
+    priority = queue_page.get_by_role("combobox", name="Priority", exact=True)
+    priority.select_option("raised")
+    expect(rows(queue_page)).to_have_count(1)
+    expect(rows(queue_page).first.locator(".priority")).to_have_text("20")
+    assert orders_shown(queue_page) == ["#4"]
+    priority.select_option("lowered")
+    expect(rows(queue_page).locator(".priority")).to_have_text(["-5"])
+    assert orders_shown(queue_page) == ["#2"]
+    priority.select_option("normal")
+    expect(rows(queue_page)).to_have_count(3)
+    expect(rows(queue_page).locator(".priority")).to_have_text(["0", "0", "0"])
+    priority.select_option("")
+    expect(rows(queue_page)).to_have_count(5)

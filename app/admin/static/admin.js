@@ -625,10 +625,12 @@ async function loadRestocks(more = false) {
 }
 
 function restockActions(restock) {
+  // Each row's buttons say which restock they act on: "Edit" alone, row after row, does not.
+  const which = `the restock of ${restock.variant || restock.variant_id} expected ${restock.expected_date}`;
   const wrap = el("span");
-  const edit = el("button", "Edit", { type: "button" });
+  const edit = el("button", "Edit", { type: "button", "aria-label": `Edit ${which}` });
   edit.addEventListener("click", () => editRestock(restock));
-  const remove = el("button", "Delete", { type: "button" });
+  const remove = el("button", "Delete", { type: "button", "aria-label": `Delete ${which}` });
   remove.addEventListener("click", async () => {
     try {
       await api("DELETE", `/api/restocks/${encodeURIComponent(restock.id)}`);
