@@ -107,6 +107,9 @@ class Queue:
             lambda: [self._replan_overdue(shop) for shop in self._shops()])
         self._purge_states = huey.periodic_task(crontab(minute="*/10"), name="purge_oauth_states")(
             lambda: self._worker.installs.purge_oauth_states(STATE_MAX_AGE))
+        self._statistics = huey.periodic_task(crontab(minute="0", hour="*"),
+                                              name="refresh_statistics")(
+            lambda: self._worker.db.refresh_statistics())
 
     def attach(self, services) -> None:
         """The services the tasks run."""
