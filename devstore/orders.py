@@ -199,8 +199,9 @@ def _fulfil_fo(core, shop, order, fo, line_item_ids, touched) -> int:
     return sum(sent.values())
 
 
-# The sale's buyers, named as a real store's are (the order webhook's `customer.first_name` and
-# `last_name`), so a person trying the app can look an order up by its customer.
+# The sale's buyers, named as a real store's are: the order webhook's customer has `first_name`,
+# `last_name` and `email` (the 2026-07 `orders/create` sample payload), so a person trying the app
+# can look an order up by its customer.
 FIRST_NAMES = ("Amara", "Bruno", "Chen", "Dalia", "Emeka", "Freya", "Gustavo", "Hana", "Ivan",
                "Jasmine", "Kofi", "Leila", "Mateo", "Nadia", "Oscar", "Priya", "Quentin", "Rosa",
                "Sven", "Tomoko")

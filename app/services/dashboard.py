@@ -372,7 +372,7 @@ def insights(s: Tx, shop: str, now: datetime, query: InsightsQuery) -> dict:
     start = today - timedelta(days=query.days - 1)
     since = datetime.combine(start, time.min, UTC)
     waiting = insight_store.waiting_by_variant(s, shop)
-    owed = {variant_id: units for variant_id, units, _, _ in waiting}
+    owed = _owed(waiting)
     most_owed = heapq.nsmallest(VARIANTS_SHOWN, waiting, key=lambda row: (-row[1], row[0]))
     incoming = insight_store.incoming_by_variant(s, shop)
     return {
@@ -404,10 +404,14 @@ def messages_sent(s: Tx, shop: str, since: datetime) -> dict:
 def reorder(s: Tx, shop: str, safety_stock: int) -> list[dict]:
     """Per variant: owed − incoming + safety stock, with the variant's title and SKU; all of
     them, the largest first."""
-    owed = {variant_id: units for variant_id, units, _, _ in
-            insight_store.waiting_by_variant(s, shop)}
     return _titled(s, shop, insight_view.reorder_suggestions(
-        owed, insight_store.incoming_by_variant(s, shop), safety_stock))
+        _owed(insight_store.waiting_by_variant(s, shop)),
+        insight_store.incoming_by_variant(s, shop), safety_stock))
+
+
+def _owed(waiting: list[tuple]) -> dict[str, int]:
+    """Units owed by variant, from `waiting_by_variant`'s rows."""
+    return {variant_id: units for variant_id, units, _, _ in waiting}
 
 
 def reorder_csv(s: Tx, shop: str, safety_stock: int) -> str:
