@@ -20,6 +20,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     from app.errors import register_error_handlers
     from app.storage.migrate import upgrade
     from app.wiring import build_services, utc_now
+    from webhooks.flow_lifecycle import bp as flow_lifecycle_bp
     from webhooks.intake import FastIntake
     from webhooks.intake import bp as webhooks_bp
     from webhooks.saleor import bp as saleor_bp
@@ -40,7 +41,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
         upgrade(config.database_url)
     app.extensions["backorders"] = build_services(config, clock or utc_now,
                                                     gateway=gateway)
-    for bp in (webhooks_bp, saleor_bp, auth_bp, admin_bp, storefront.bp, health.bp):
+    for bp in (webhooks_bp, flow_lifecycle_bp, saleor_bp, auth_bp, admin_bp, storefront.bp, health.bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     web_safety.install(app)

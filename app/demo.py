@@ -47,7 +47,7 @@ class Demo:
         self.app_url = f"http://127.0.0.1:{self.web.server_port}"
         self.store = DevStore(app_url=self.app_url, api_key=config.api_key,
                               api_secret=config.api_secret, seed=seed)
-        self.store.register_flow_triggers(EXTENSIONS)  # the app's triggers, as a deploy would
+        self.triggers = self.store.register_flow_triggers(EXTENSIONS)  # as a deploy would
         self.store_url, self._stop_store = self.store.serve()
         self.app = self._make_app(config)
         self.services = self.app.extensions["backorders"]
@@ -116,6 +116,9 @@ class Demo:
         response.raise_for_status()
         self.wait("install set-up", lambda: self._variants_mirrored() >= len(self.variants))
         self.say(f"installed by token exchange; {self._variants_mirrored()} variants mirrored")
+        enabled = [handle for handle in self.triggers if self.store.set_workflow(SHOP, handle)]
+        self.say(f"the merchant's Flow workflows start with {len(enabled)} of the app's "
+                 f"{len(self.triggers)} triggers")
 
     def enter_restocks(self) -> None:
         today = self.services.clock().date()

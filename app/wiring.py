@@ -30,6 +30,7 @@ from app.services.events import Events
 from app.services.fulfillment_events import FulfillmentEvents
 from app.services.installs import Installs
 from app.services.intake import Intake
+from app.services.notice_listeners import NoticeListeners
 from app.services.notice_preview import NoticePreview
 from app.services.onboarding import Onboarding
 from app.services.planning import Planning
@@ -75,6 +76,7 @@ class Services:
     customer_backorders: CustomerBackorders
     customer_actions: CustomerActions
     notice_preview: NoticePreview
+    listeners: NoticeListeners
 
     def close(self) -> None:
         self.db.dispose()
@@ -155,6 +157,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
         customer_backorders=CustomerBackorders(db),
         customer_actions=CustomerActions(db, gateway, clock, planning, queue.enqueue),
         notice_preview=NoticePreview(db, gateway, clock),
+        listeners=NoticeListeners(db),
     )
     queue.attach(services)
     return services

@@ -78,6 +78,10 @@ class Platform:
         """The Flow trigger Shopify's adapter would build, for the admin's message preview."""
         return ShopifyGateway.notice_message(self, shop, order_id, notice)
 
+    def names_listeners(self, shop):
+        """As on Shopify: Flow names the triggers the shop's workflows use."""
+        return ShopifyGateway.names_listeners(self, shop)
+
 
 @dataclass
 class HotPool:

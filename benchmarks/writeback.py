@@ -22,6 +22,9 @@ line), and whatever a line still lacks is held (first come, first served within 
 `tests/integration/simulator/test_first_come_first_served.py` states it). The run fails unless
 this holds and the store shows split fulfillment orders and orders holding part of their units.
 
+The shop has no Flow workflow that starts with the app's triggers, so, as Flow's lifecycle
+callbacks tell the app, no trigger is fired; `--workflows` turns one on for each trigger.
+
 The simulator's cost bucket is Shopify's Standard plan: 2000 points, restored at 100 points/s.
 The bucket sets the pace (about 45 points per order placed, customer-tag reads included), so
 1000 orders, the default, take about nine minutes.
@@ -31,7 +34,7 @@ figures above have them off): `bulk_drain_s` is the time from the sale's start u
 was applied, the simulator taking 2 s to complete a bulk operation (`--paced-only` skips it).
 
     python -m benchmarks.writeback [--orders 1000] [--rate 50] [--restock 0.5] [--workers 4]
-                                   [--paced-only]
+                                   [--paced-only] [--workflows]
     python -m benchmarks.writeback --steady   # steady_p95_s: 4 orders/s for 5 minutes, bulk
                                               # writes on as by default (--paced-only: off)
 """
@@ -78,7 +81,8 @@ def customer_tags(n: int) -> list[str]:
 
 
 class Bench:
-    def __init__(self, tmp: Path, workers: int, bulk_after_s: float = 0.0):
+    def __init__(self, tmp: Path, workers: int, bulk_after_s: float = 0.0,
+                 workflows: bool = False):
         from app import create_app
         from app.config import load_config
         from app.storage.migrate import upgrade
@@ -88,7 +92,8 @@ class Bench:
         app_url = f"http://127.0.0.1:{self.web.server_port}"
         self.store = DevStore(app_url=app_url, api_key=API_KEY, api_secret=API_SECRET,
                               bulk_delay=BULK_DELAY_S)
-        self.store.register_flow_triggers(Path(__file__).parents[1] / "extensions")
+        self.triggers = self.store.register_flow_triggers(Path(__file__).parents[1] / "extensions")
+        self.workflows = workflows
         store_url, self._stop_store = self.store.serve()
         config = load_config({
             "SHOPIFY_API_KEY": API_KEY, "SHOPIFY_API_SECRET": API_SECRET,
@@ -154,6 +159,8 @@ class Bench:
         self.wait(mirrored)
         self.wait(self.settled)
         self.rank_by_priority_tags()
+        if self.workflows and not all(self.store.set_workflow(SHOP, h) for h in self.triggers):
+            raise SystemExit("a Flow workflow could not be enabled: the app refused the callback")
         return oversold, stocked
 
     def rank_by_priority_tags(self) -> None:
@@ -370,10 +377,10 @@ def cost_since(store, before: dict) -> dict:
 
 
 def run(orders: int, rate: float, restock: float, workers: int,
-        bulk_after_s: float = 0.0) -> dict:
+        bulk_after_s: float = 0.0, workflows: bool = False) -> dict:
     logging.disable(logging.WARNING)  # progress lines only; the app logs every request
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(Path(tmp), workers, bulk_after_s)
+        bench = Bench(Path(tmp), workers, bulk_after_s, workflows)
         try:
             oversold, stocked = bench.set_up()
             stats = bench.services.admin_client.stats
@@ -463,7 +470,9 @@ def run(orders: int, rate: float, restock: float, workers: int,
         "store_tagged_after_restock": final["tagged_orders"],
         "store_held_after_restock": final["held_fulfillment_orders"],
         # the customer's notices over the sale and its restock (target: at most 1.5 per
-        # backordered order), and what they requested of the bucket (a mutation each)
+        # backordered order), and what they requested of the bucket (a mutation each); none
+        # unless the shop's Flow workflows use the app's triggers (`--workflows`)
+        "flow_workflows": len(bench.triggers) if workflows else 0,
         "flow_triggers": len(triggers),
         "flow_triggers_per_backordered_order": round(len(triggers) / max(1, backordered), 3),
         "flow_trigger_cost": len(triggers) * MUTATION_COST,
@@ -479,7 +488,7 @@ def steady(args) -> dict:
     tag and fields, at a pace the bucket can keep up with or not. With the app's defaults
     (bulk writes for backlogs on) unless `--paced-only`."""
     figures = run(int(STEADY_RATE * STEADY_S), STEADY_RATE, args.restock, args.workers,
-                  0.0 if args.paced_only else BULK_AFTER_S)
+                  0.0 if args.paced_only else BULK_AFTER_S, args.workflows)
     return {"steady_p95_s": figures["sync_p95_s"], "steady_max_s": figures["sync_max_s"],
             "steady_backordered_per_s": round(figures["backordered_orders"] / STEADY_S, 2),
             "steady_cost_per_backordered_order": figures["cost_per_backordered_order"],
@@ -495,16 +504,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="huey worker threads")
     parser.add_argument("--paced-only", action="store_true",
                         help="skip the second run with bulk writes (with --steady: bulk off)")
+    parser.add_argument("--workflows", action="store_true",
+                        help="the shop's Flow workflows start with each of the app's triggers "
+                             "(by default none does, so no trigger is fired)")
     parser.add_argument("--steady", action="store_true",
                         help="instead: a steady sale, about 2 backordered orders/s for 5 minutes")
     args = parser.parse_args()
     if args.steady:
         figures = steady(args)
     else:
-        figures = run(args.orders, args.rate, args.restock, args.workers)
+        figures = run(args.orders, args.rate, args.restock, args.workers,
+                      workflows=args.workflows)
     if not (args.paced_only or args.steady):
         print("the same sale again, with bulk writes for backlogs (the app's default)", flush=True)
-        bulk = run(args.orders, args.rate, args.restock, args.workers, BULK_AFTER_S)
+        bulk = run(args.orders, args.rate, args.restock, args.workers, BULK_AFTER_S,
+                   args.workflows)
         figures.update(bulk_drain_s=bulk["drain_s"],
                        bulk_settle_after_sale_s=bulk["settle_after_sale_s"],
                        bulk_cost_per_backordered_order=bulk["cost_per_backordered_order"],

@@ -37,6 +37,7 @@ class Core:
     lock: threading.RLock = field(default_factory=threading.RLock)
     staged_files: dict[str, bytes] = field(default_factory=dict)  # staged uploads, by key
     flow_triggers: dict = field(default_factory=dict)  # the app's trigger extensions, by handle
+    flow_lifecycle_url: str | None = None  # where Flow tells the app of workflows turned on/off
 
     def now(self) -> float:
         return self.clock.now()

@@ -12,6 +12,15 @@ What is checked, and the userErrors a refusal returns (README, "Flow triggers"):
   `<object>_id`), no other key, each value of its field's type. These come back as one error,
   one line each, in the form the body's schema errors take.
 The deprecated `body` alone is refused as not supported by the simulator.
+
+Workflows: a merchant enables or disables a workflow that starts with one of the app's
+triggers. Flow first POSTs a lifecycle callback to the app's `flow_trigger_lifecycle_callback`
+extension url (a relative url is resolved against the app's URL, as Shopify CLI does), signed
+like a webhook (`X-Shopify-Hmac-Sha256`, the client secret), with `flow_trigger_definition_id`
+(here the trigger's name, the form of the docs' example), `has_enabled_flow`, `shop_id`,
+`shopify_domain` and `timestamp`; the workflow is enabled only when the app answers 2xx within
+five seconds (shopify.dev, "Track Flow lifecycle events"). Triggers are taken whether or not a
+workflow uses them.
 """
 
 from __future__ import annotations
@@ -50,6 +59,23 @@ def load_extensions(folder: Path) -> list[TriggerExtension]:
             if extension.get("type") == "flow_trigger":
                 found.append(parse_extension(extension, config.get("settings", {})))
     return found
+
+
+def lifecycle_url(folder: Path, app_url: str) -> str | None:
+    """The url of the app's `flow_trigger_lifecycle_callback` extension, if it has one."""
+    for path in sorted(folder.glob("*/shopify.extension.toml")):
+        for extension in tomllib.loads(path.read_text()).get("extensions", []):
+            if extension.get("type") == "flow_trigger_lifecycle_callback":
+                url = str(extension.get("url", ""))
+                return app_url.rstrip("/") + url if url.startswith("/") else url
+    return None
+
+
+def lifecycle_body(extension: TriggerExtension, enabled: bool, shop_id: int, domain: str,
+                   at: str) -> bytes:
+    return json.dumps({"flow_trigger_definition_id": extension.name, "has_enabled_flow": enabled,
+                       "shop_id": str(shop_id), "shopify_domain": domain,
+                       "timestamp": at}).encode()
 
 
 def parse_extension(extension: dict, settings: dict) -> TriggerExtension:

@@ -314,6 +314,7 @@ class Shop:
     definitions: dict[tuple[str, str, str], MetafieldDefinition] = field(default_factory=dict)
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
     flow_triggers_received: list[dict] = field(default_factory=list)  # {handle, payload, at}
+    flow_workflows: set[str] = field(default_factory=set)  # handles of triggers enabled workflows use
     edit_sessions: dict[int, Any] = field(default_factory=dict)  # order_edit_sessions.EditSession
     discounts: dict[str, Any] = field(default_factory=dict)  # code -> discounts.CodeDiscount
     refunds_by_key: dict[str, int] = field(default_factory=dict)  # idempotency key -> refund id

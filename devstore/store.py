@@ -22,7 +22,7 @@ from . import (
     session_tokens,
 )
 from .catalog_csv import bundled_catalog, parse_catalog
-from .clock import SystemClock, graphql_time, rest_time
+from .clock import SystemClock, graphql_time, rest_time, utc
 from .core import Core, NotFound, StoreError, normalise_domain
 from .cost import LeakyBucket
 from .faults import Faults
@@ -31,7 +31,7 @@ from .oauth import TokenStore, host_param, query_hmac
 from .payloads import shop_payload
 from .schema import API_VERSION
 from .snapshot import shop_state
-from .webhooks import COMPLIANCE_TOPICS, TOPICS, WebhookSender, wsgi_transport
+from .webhooks import COMPLIANCE_TOPICS, TOPICS, WebhookSender, sign, wsgi_transport
 
 DEFAULT_SCOPES = ("read_orders,write_orders,read_products,write_products,read_inventory,"
                   "read_locations,read_customers,read_merchant_managed_fulfillment_orders,"
@@ -357,7 +357,33 @@ class DevStore:
         extensions = flow.load_extensions(Path(folder))
         with self.core.lock:
             self.core.flow_triggers.update({e.handle: e for e in extensions})
+            self.core.flow_lifecycle_url = flow.lifecycle_url(Path(folder), self.app_url)
         return [e.handle for e in extensions]
+
+    def set_workflow(self, domain: str, handle: str, enabled: bool = True) -> bool:
+        """A merchant turns a workflow that starts with the app's trigger `handle` on or off;
+        Flow tells the app (`flow`, "Workflows"). Whether the workflow is now on: turning one on
+        fails unless the app answered 2xx."""
+        with self.core.lock:
+            shop = self.shop(domain)
+            extension = self.core.flow_triggers.get(handle)
+            url = self.core.flow_lifecycle_url
+            if extension is None:
+                raise StoreError(f"no Flow trigger {handle!r} is registered")
+            at = utc(self.clock.now()).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            body = flow.lifecycle_body(extension, enabled, shop.id, shop.domain, at)
+        status = 0
+        if url:
+            headers = {"Content-Type": "application/json",
+                       "X-Shopify-Hmac-Sha256": sign(body, self.api_secret)}
+            try:
+                status = self.webhooks.transport(url, headers, body)
+            except Exception:  # noqa: BLE001 - no answer within the time Flow waits
+                status = 0
+        on = enabled and 200 <= status < 300
+        with self.core.lock:
+            (shop.flow_workflows.add if on else shop.flow_workflows.discard)(handle)
+        return on
 
     def flow_triggers_received(self, domain: str) -> list[dict]:
         """The triggers the shop accepted, in order: {handle, payload, at}."""

@@ -153,6 +153,10 @@ class FakeGateway:
     def sends_notices(self, shop):
         return True
 
+    def names_listeners(self, shop):
+        """Every kind of notice is listened to (the store simulator's Flow says otherwise)."""
+        return False
+
     def notice_message(self, shop, order_id, notice):
         """Shopify's trigger, as its adapter builds it: the fake stands in for a Shopify shop."""
         handle, payload = flow.compose(order_id or "gid://shopify/Order/1001", notice)

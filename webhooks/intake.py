@@ -47,7 +47,7 @@ def take(services, raw: bytes, header: Header) -> str:
     if not signature_ok(raw, header("X-Shopify-Hmac-Sha256"), services.config.api_secrets):
         raise Unauthenticated("missing or invalid X-Shopify-Hmac-Sha256 signature")
     topic, shop, webhook_id = _required_headers(header)
-    text, payload = _json_object(raw)
+    text, payload = json_object(raw)
     if topic not in TOPICS:
         log.info("webhook for unhandled topic %s from %s ignored", topic, shop)
         return "ignored"
@@ -89,7 +89,7 @@ def _dedupe_key(header: Header, webhook_id: str) -> str:
     return (header("X-Shopify-Event-Id") or "").strip() or webhook_id
 
 
-def _json_object(raw: bytes) -> tuple[str, dict]:
+def json_object(raw: bytes) -> tuple[str, dict]:
     """The body as text and as the object it holds. Shopify sends UTF-8: any other encoding
     (which the JSON parser alone would accept) is refused, as is nesting too deep to parse."""
     try:

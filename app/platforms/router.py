@@ -9,6 +9,7 @@ from app.services.ports import PlatformGateway
 
 _CALLS = ("variants", "stock", "order", "customer_tags", "order_states",
           "order_of_fulfillment_order", "apply", "busy_for", "notify", "sends_notices",
+          "names_listeners",
           "notice_message", "set_inventory_policy", "set_product_substitutes", "set_ships_by",
           "shop_profile", "ensure_definitions", "catalog", "take_off_units",
           "create_discount_code", "refund_units", "refund_money")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from app.domain.notices import NoticeFacts, Told, example, sample_facts, with_note
 from app.domain.policy import Policy
+from app.services.notice_listeners import kinds_heard
 from app.services.ports import PlatformGateway
 from app.services.sync import TOLD
 from app.storage import notices as notice_store
@@ -31,6 +32,7 @@ class NoticePreview:
             row = shop_store.find(s, shop)
             settings = Policy.from_dict((row.policy if row else None) or {}).notices
             waiting = notice_store.waiting_order(s, shop)
+            heard = kinds_heard(s, self._gateway, shop)
         facts = NoticeFacts.from_dict((waiting.desired or {}).get("notify")) if waiting else None
         if facts is None or facts.owed == 0:  # nothing waits, or its state is still being made
             order, facts, told = None, sample_facts(settings, today), None
@@ -41,6 +43,7 @@ class NoticePreview:
         return {
             "kind": kind,
             "enabled": kind in settings.enabled,
+            "listening": kind in heard,
             "order": {"id": order.order_id, "name": order.name, "sample": False} if order
             else {"id": None, "name": "a sample order", "sample": True},
             "message": None if message is None else {

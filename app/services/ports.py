@@ -267,6 +267,12 @@ class PlatformGateway(Protocol):
         nothing to tell takes every one."""
         ...
 
+    def names_listeners(self, shop: str) -> bool:
+        """Whether the platform tells the app which kinds of notice the shop listens to (what
+        it says is kept in `notice_listeners`): then only those are sent. Otherwise every
+        kind is."""
+        ...
+
     def sends_notices(self, shop: str) -> bool:
         """Whether `notify` sends anything: False on a platform that takes every notice as told
         and sends nothing, so nothing is counted as a message sent."""

@@ -47,7 +47,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.domain.notices import (
@@ -63,6 +63,7 @@ from app.domain.notices import (
 from app.domain.policy import Policy
 from app.domain.writeback import TAG, DesiredState
 from app.services import goodwill, object_sync, own_changes
+from app.services.notice_listeners import EVERY_KIND, kinds_heard
 from app.services.ports import (
     Applied,
     DiscountCode,
@@ -382,9 +383,10 @@ class Sync:
         if to_send:
             self._about_to_write(shop, writing)
         errors = self._gateway.apply(shop, to_send) if to_send else {}
+        heard = self._heard(shop) if any(desired.notify for _, desired, _, _ in rows) else EVERY_KIND
         due = {order_id: steps for order_id, desired, _, applied in rows
                if plans.get(order_id) is not None and not errors.get(order_id)
-               and (steps := _due(desired, applied, self._clock()))}
+               and (steps := _due(desired, applied, self._clock(), heard))}
         policy = self._policy(shop) if due else Policy()  # read once, when a notice is due
         due, held_back = self._with_goodwill(shop, due, policy, report, failed)
         told, refused = self._notify(shop, due, policy.notices)
@@ -477,6 +479,10 @@ class Sync:
                     done.setdefault(order_id, []).append(left[order_id].pop(0))
             left = {order_id: steps for order_id, steps in left.items() if steps}
         return done, refused
+
+    def _heard(self, shop: str) -> frozenset[str]:
+        with self._db.transaction() as s:
+            return kinds_heard(s, self._gateway, shop)
 
     def _policy(self, shop: str) -> Policy:
         """The shop's settings as they are when its notices go (the merchant's notes, goodwill)."""
@@ -651,13 +657,16 @@ def _with_code(step: Step, code: str | None) -> Step:
                        {**step.notice.values, "code": code or ""}), step.told)
 
 
-def _due(desired: DesiredState, applied: Mapping, now: datetime) -> list[Step]:
+def _due(desired: DesiredState, applied: Mapping, now: datetime,
+         heard: frozenset[str]) -> list[Step]:
     """The notices due for an order: what its desired state says against what it was told. An
     order shown before notices existed (applied, with no record of what it was told) takes
-    its present facts as told, silently: a deploy is not a change to tell the customer of."""
+    its present facts as told, silently: a deploy is not a change to tell the customer of. A
+    kind nobody on the shop listens to is passed over as one the shop turned off."""
     if not desired.notify:
         return []
     facts = NoticeFacts.from_dict(desired.notify)
+    facts = replace(facts, enabled=facts.enabled & heard)
     if TOLD not in applied and "holds" in applied:
         return [Step(None, Told(int(facts.owed > 0), facts.owed > 0, facts.eta, facts.owed))]
     return notices_due(facts, Told.from_dict(applied.get(TOLD)), now.date())

@@ -452,3 +452,16 @@ class GoodwillCode(Base):
     status: Mapped[str] = mapped_column(String(16))  # wanted, created, skipped
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeListener(Base):
+    """Whether a shop listens to one kind of notice, as of `stamped_at`, the platform's time of
+    saying so. A `kind` that is no kind of notice ("*", a trigger the app does not know)
+    speaks for every kind without a row of its own (migration 0022)."""
+
+    __tablename__ = "notice_listeners"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(255), primary_key=True)
+    listening: Mapped[bool] = mapped_column(Boolean)
+    stamped_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import SHOP, unavailable
+from tests.fakes import FakeGateway
 from tests.integration.helpers import post_webhook
 from tests.integration.test_backorder_flow import stock_payload
 
@@ -72,6 +73,22 @@ def test_a_message_switched_off_and_a_threshold_saved_show_in_the_preview(page, 
     expect(field(page, "Store note")).to_have_text("Sorry for the wait")
     assert services.admin.settings(SHOP)["policy"]["notices"]["notes"]["eta_changed"] == \
         "Sorry for the wait"
+
+
+def test_the_preview_says_when_no_enabled_workflow_starts_with_the_trigger(page, served,
+                                                                            monkeypatch):
+    """On Shopify, Flow names the triggers the shop's workflows use; the others are not sent."""
+    _, services = served
+    monkeypatch.setattr(FakeGateway, "names_listeners", lambda self, shop: True)
+    services.listeners.said(SHOP, "ready", True, services.clock())
+    summary = page.locator("#preview-summary")
+    kind_select(page).select_option("ready")
+    expect(summary).to_contain_text("Flow trigger backorder-ready")
+    expect(summary).not_to_contain_text("not sent")
+    kind_select(page).select_option("created")
+    expect(summary).to_contain_text("Flow trigger backorder-created")
+    expect(summary).to_contain_text(
+        "No enabled Flow workflow starts with this trigger: not sent.")
 
 
 def test_a_bad_threshold_shows_the_field_error(page):

@@ -39,3 +39,22 @@ def test_an_empty_text_value_is_still_sent_and_a_long_one_is_cut():
     assert payload["Expected ship date"] == ""
     assert len(payload["Backordered items"]) == app_flow.TEXT_LIMIT
     assert list(store_flow.check_payload(extensions()[handle], payload)) == []
+
+
+def test_each_kind_knows_its_trigger_by_the_name_its_extension_gives_it():
+    found = extensions()
+    for kind, (handle, _) in app_flow.TRIGGERS.items():
+        assert app_flow.NAMES[kind] == found[handle].name
+
+
+def test_flow_tells_the_app_of_workflows_at_a_path_the_app_serves():
+    from flask import Flask
+
+    from webhooks.flow_lifecycle import bp
+
+    url = store_flow.lifecycle_url(EXTENSIONS, "https://backorders.example")
+    assert url == "https://backorders.example/flow/lifecycle"
+    served = Flask(__name__)
+    served.register_blueprint(bp)
+    assert any(rule.rule == "/flow/lifecycle" and "POST" in rule.methods
+               for rule in served.url_map.iter_rules())

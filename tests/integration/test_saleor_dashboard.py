@@ -121,5 +121,6 @@ def test_the_message_preview_says_a_saleor_store_is_sent_nothing(client, service
     answer = get(client, "/api/messages/preview?kind=created", staff_token(clock))
     assert answer.status_code == 200, answer.json
     assert answer.json["message"] is None and answer.json["order"]["name"] == "#1"
+    assert answer.json["listening"] is True  # nothing to listen for: every kind taken as told
     sent = get(client, "/api/insights", staff_token(clock)).json["messages_sent"]
     assert sent["total"] == 0  # every notice is taken as told, but nothing went out

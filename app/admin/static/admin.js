@@ -977,7 +977,8 @@ async function loadPreview() {
     const shown = await api("GET", `/api/messages/preview?kind=${encodeURIComponent(kind)}`);
     if (asked !== previewAsked) return; // a newer choice was made meanwhile
     const order = shown.order.sample ? "a sample order" : `order ${shown.order.name}`;
-    const off = shown.enabled ? "" : " Switched off: not sent.";
+    const off = !shown.enabled ? " Switched off: not sent."
+      : shown.listening ? "" : " No enabled Flow workflow starts with this trigger: not sent.";
     const m = shown.message;
     byId("preview-summary").textContent = m
       ? `${NOTICE_NAMES[kind]} for ${order}: Flow trigger ${m.target}, ${m.size.toLocaleString("en-US")} of ${m.limit.toLocaleString("en-US")} bytes.${off}`

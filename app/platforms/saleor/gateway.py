@@ -120,6 +120,9 @@ class SaleorGateway:
     def sends_notices(self, shop: str) -> bool:
         return False
 
+    def names_listeners(self, shop: str) -> bool:
+        return False
+
     def notice_message(self, shop: str, order_id: str | None, notice: Notice) -> None:
         """Nothing is sent to Saleor for a notice (see `notify`)."""
         return None

@@ -11,6 +11,13 @@ Facts relied on:
   and a trigger takes the field types boolean, email, single_line_text_field, url,
   number_decimal and schema types, no integer or date (the CLI's `services/flow/constants.ts`),
   so counts are `number_decimal` and dates ISO text.
+- Flow tells the app when a shop enables or disables a workflow that starts with one of its
+  triggers: a POST to the `flow_trigger_lifecycle_callback` extension's url, signed like a
+  webhook (`x-shopify-hmac-sha256`, the client secret), with `flow_trigger_definition_id`,
+  `has_enabled_flow`, `shop_id`, `shopify_domain` and `timestamp`; a later timestamp takes
+  precedence, and the app should fire only the triggers some enabled workflow uses
+  (shopify.dev, "Track Flow lifecycle events"). The docs' example id is a trigger's title, so
+  the id is matched against each trigger's name and handle.
 - A payload is at most 50,000 bytes: Shopify answers a larger one with the userError
   "Properties size exceeds the limit of 50000 bytes." (recorded Admin API answers kept by a
   public Admin API emulator's tests; summaries of Shopify's trigger reference say 50 KB).
@@ -19,8 +26,11 @@ Facts relied on:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from app.domain.errors import InvalidInput
 from app.domain.notices import (
     CANCELLED,
     CREATED,
@@ -30,6 +40,9 @@ from app.domain.notices import (
     WAITING_LONG,
     Notice,
 )
+from app.platforms.shopify.errors import NotAShopDomain
+from app.platforms.shopify.oauth import valid_shop
+from app.services.mirror import timestamp
 
 PAYLOAD_LIMIT = 50_000  # bytes of the payload's JSON
 TEXT_LIMIT = 2_000  # characters of one text value: six of them stay far inside the limit
@@ -52,6 +65,50 @@ TRIGGERS: dict[str, tuple[str, dict[str, str]]] = {
     CANCELLED: ("backorder-cancelled", {"Backordered units": "units", "Store note": "note"}),
     DELIVERED: ("backorder-delivered", {"Backorders": "backorders", "Store note": "note"}),
 }
+
+
+# Per kind, its trigger extension's name (the `name` of extensions/<handle>/shopify.extension.toml).
+NAMES: dict[str, str] = {
+    CREATED: "Backorder created", ETA_CHANGED: "Backorder date changed",
+    READY: "Backorder ready to ship", WAITING_LONG: "Backorder waiting long",
+    CANCELLED: "Backorder cancelled", DELIVERED: "Backordered order delivered",
+}
+_KIND_OF = {**{handle: kind for kind, (handle, _) in TRIGGERS.items()},
+            **{name.casefold(): kind for kind, name in NAMES.items()}}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A shop's workflows did or no longer do start with one trigger: `listener` is the kind
+    of notice the trigger carries, or `flow:<id>` for a trigger of no kind the app knows."""
+
+    shop: str
+    listener: str
+    listening: bool
+    at: datetime
+
+
+def lifecycle(payload: dict) -> Lifecycle:
+    """A lifecycle callback's body, checked; InvalidInput names the field at fault."""
+    trigger = payload.get("flow_trigger_definition_id")
+    if not isinstance(trigger, str) or not trigger.strip():
+        raise InvalidInput("flow_trigger_definition_id must be a non-empty string",
+                           field="flow_trigger_definition_id")
+    listening = payload.get("has_enabled_flow")
+    if not isinstance(listening, bool):
+        raise InvalidInput("has_enabled_flow must be true or false", field="has_enabled_flow")
+    domain = payload.get("shopify_domain")
+    if not isinstance(domain, str):
+        raise InvalidInput("shopify_domain must be a shop's myshopify domain",
+                           field="shopify_domain")
+    try:
+        shop = valid_shop(domain)
+    except NotAShopDomain as exc:
+        raise InvalidInput(exc.message, field="shopify_domain") from None
+    trigger = trigger.strip()
+    kind = _KIND_OF.get(trigger) or _KIND_OF.get(trigger.casefold())
+    return Lifecycle(shop, kind or f"flow:{trigger}"[:255], listening,
+                     timestamp(payload.get("timestamp"), "timestamp"))
 
 
 class PayloadTooLarge(ValueError):

@@ -217,6 +217,11 @@ class ShopifyGateway:
     def sends_notices(self, shop: str) -> bool:
         return True
 
+    def names_listeners(self, shop: str) -> bool:
+        """Flow's lifecycle callbacks say which triggers the shop's enabled workflows use
+        (`flow.lifecycle`)."""
+        return True
+
     def notice_message(self, shop: str, order_id: str | None,
                        notice: Notice) -> NoticeMessage:
         """The Flow trigger `notify` would fire, built by the same `flow.compose`; a sample

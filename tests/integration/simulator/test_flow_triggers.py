@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -18,6 +19,13 @@ from tests.integration.simulator.test_faults import WorkerKilled
 
 SMALL = 1
 LIFE = ["backorder-created", "backorder-eta-changed", "backorder-ready", "backorder-delivered"]
+
+
+@pytest.fixture
+def harness(harness):
+    """The shop's workflows start with each of the app's triggers."""
+    harness.enable_workflows()
+    return harness
 
 
 def today(harness):
@@ -192,3 +200,28 @@ def test_a_backorder_refunded_away_fires_cancelled_not_ready(harness):
     harness.store.refund_order(harness.shop, order, line, 1, restock=False)
     harness.settle()
     assert handles(harness) == ["backorder-created", "backorder-cancelled"]
+
+
+def test_only_the_triggers_an_enabled_workflow_starts_with_are_fired(harnesses):
+    """Flow tells the app which triggers the shop's enabled workflows use (its lifecycle
+    callbacks); the others are never sent, and cost the shop's API bucket nothing. The
+    customer's record moves on all the same: enabling a workflow later starts from there."""
+    harness = harnesses()
+    assert harness.store.set_workflow(harness.shop, "backorder-ready")
+    assert harness.store.set_workflow(harness.shop, "backorder-delivered")
+    assert harness.store.set_workflow(harness.shop, "backorder-delivered", enabled=False) is False
+    play_a_life(harness)
+    assert handles(harness) == ["backorder-ready"]
+    with harness.services.db.transaction() as s:
+        counted = notice_store.sent_by_kind(s, harness.shop, datetime(2000, 1, 1, tzinfo=UTC))
+    assert counted == {"ready": 1}
+
+
+def test_a_workflow_flow_could_not_tell_the_app_of_is_not_enabled(harnesses):
+    """Flow enables a workflow only when the app answers its lifecycle callback with a 2xx."""
+    harness = harnesses()
+    harness.store.api_secret = "not-the-app-secret"  # the callback's signature no longer checks out
+    assert harness.store.set_workflow(harness.shop, "backorder-created") is False
+    assert harness.store.shop(harness.shop).flow_workflows == set()
+    play_a_life(harness)
+    assert handles(harness) == []

@@ -4,6 +4,7 @@ never past the cap per customer or the month's budget, and never twice for one o
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.domain.policy import Policy
@@ -11,6 +12,13 @@ from app.storage import shops as shop_store
 from app.storage.tables import GoodwillCode, ObjectSync
 
 SMALL, MEDIUM = 1, 2
+
+
+@pytest.fixture
+def harness(harness):
+    """The shop's workflows start with each of the app's triggers."""
+    harness.enable_workflows()
+    return harness
 
 
 def give_goodwill(harness, **goodwill) -> None:

@@ -26,6 +26,13 @@ HANDLES = {"created": "backorder-created", "eta_changed": "backorder-eta-changed
 DECLARED = {extension.handle: extension for extension in load_extensions(EXTENSIONS)}
 
 
+@pytest.fixture
+def harness(harness):
+    """The shop's workflows start with each of the app's triggers."""
+    harness.enable_workflows()
+    return harness
+
+
 def call(harness, method: str, path: str, **kwargs):
     token = harness.store.session_token(harness.shop)
     return harness.web.open(path, method=method, headers={"Authorization": f"Bearer {token}"},
@@ -136,6 +143,14 @@ def test_a_shop_with_nothing_waiting_previews_a_sample_order(harness):
         assert shown["enabled"] is (kind != "ready")
         assert_fits_its_trigger(shown["message"], kind)
     assert preview(harness, "created")["message"]["payload"]["Backordered units"] == 2
+
+
+def test_the_preview_says_which_triggers_no_enabled_workflow_starts_with(harnesses):
+    harness = harnesses()
+    assert {kind: preview(harness, kind)["listening"] for kind in KINDS} == \
+        {kind: False for kind in KINDS}
+    harness.store.set_workflow(harness.shop, HANDLES["ready"])
+    assert {kind for kind in KINDS if preview(harness, kind)["listening"]} == {"ready"}
 
 
 @pytest.mark.parametrize("query,field", [
