@@ -26,8 +26,8 @@ The shop has no Flow workflow that starts with the app's triggers, so, as Flow's
 callbacks tell the app, no trigger is fired; `--workflows` turns one on for each trigger.
 
 The simulator's cost bucket is Shopify's Standard plan: 2000 points, restored at 100 points/s.
-The bucket sets the pace (about 45 points per order placed, customer-tag reads included), so
-1000 orders, the default, take about nine minutes.
+The bucket sets the pace (about 25 points per order placed, customer-tag reads included; 29
+with `--workflows`), so 1000 orders, the default, take about five minutes.
 
 Then the same sale runs again with bulk writes for backlogs on (the app's default; the paced
 figures above have them off): `bulk_drain_s` is the time from the sale's start until every write
