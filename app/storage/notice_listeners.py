@@ -17,8 +17,9 @@ def record(tx: Session, shop: str, kind: str, listening: bool, at: datetime) -> 
     arrive out of order; of two stamped alike, the one that came last stands); whether it
     was kept."""
     first = tx.execute(insert_ignore(tx, NoticeListener, [
-        {"shop": shop, "kind": kind, "listening": listening, "stamped_at": at}]))
-    if first.rowcount:
+        {"shop": shop, "kind": kind, "listening": listening, "stamped_at": at}])
+        .returning(NoticeListener.kind)).first()
+    if first is not None:
         return True
     row = tx.get(NoticeListener, (shop, kind), with_for_update=True)
     if row.stamped_at > at:
