@@ -23,6 +23,7 @@ from app.services.events import Outcome
 from app.services.messages import SyncShop
 from app.services.ports import FulfillmentOrderSplit, PlatformGateway
 from app.services.sync import AWAITING, DEFERRED, RECHECK
+from app.storage import fulfillment_orders as fo_store
 from app.storage import orders as order_store
 from app.storage.db import Database, Tx
 from app.storage.tables import OrderSync
@@ -39,9 +40,14 @@ class FulfillmentEvents:
     def prepare(self, shop: str, fulfillment_order_ids: Sequence[str],
                 placed_by_us: bool = False) -> dict | None:
         """The order of the first fulfillment order the platform still shows. A hold we placed
-        ourselves needs no read: the sync that placed it knows."""
+        ourselves needs no read: the sync that placed it knows. Nor does a fulfillment order
+        our own writes split or reopened: the sync kept its order before writing."""
         if placed_by_us:
             return None
+        with self._db.read() as s:
+            order_id = fo_store.order_of(s, shop, fulfillment_order_ids)
+        if order_id:
+            return {"order_id": order_id}
         for fulfillment_order_id in fulfillment_order_ids:
             order_id = self._gateway.order_of_fulfillment_order(shop, fulfillment_order_id)
             if order_id:

@@ -39,6 +39,10 @@ class Expected:
     def __bool__(self) -> bool:
         return bool(self.splits or self.releases)
 
+    def fulfillment_orders(self) -> list[str]:
+        """Those the write changes: the webhooks that announce it name them."""
+        return [fo_id for fo_id, _ in self.splits] + list(self.releases)
+
 
 def expected(holds: Iterable[Hold], release: Iterable[tuple[str, tuple[str, ...]]],
              fulfillment_orders: Iterable[FulfillmentOrderState]) -> Expected:

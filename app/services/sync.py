@@ -73,6 +73,7 @@ from app.services.ports import (
     OrderState,
     PlatformGateway,
 )
+from app.storage import fulfillment_orders as fo_store
 from app.storage import notices as notice_store
 from app.storage import orders as order_store
 from app.storage import shops as shop_store
@@ -562,6 +563,8 @@ class Sync:
         (`own_changes`)."""
         coming = {p.change.order_id: p.expected for p in plans}
         with self._db.transaction() as s:
+            fo_store.remember(s, shop, {fo_id: order_id for order_id, expected in coming.items()
+                                        for fo_id in expected.fulfillment_orders()})
             for row in sync_store.of_orders(s, shop, list(coming)):
                 if not row.applied:
                     row.applied = {WRITTEN: True}

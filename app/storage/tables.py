@@ -465,3 +465,14 @@ class NoticeListener(Base):
     kind: Mapped[str] = mapped_column(String(255), primary_key=True)
     listening: Mapped[bool] = mapped_column(Boolean)
     stamped_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FulfillmentOrderOwner(Base):
+    """The order a fulfillment order belongs to, kept for those the app's writes change (a
+    fulfillment order never moves to another order). Migration 0023."""
+
+    __tablename__ = "fulfillment_order_owners"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fulfillment_order_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(255))

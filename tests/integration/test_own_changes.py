@@ -60,6 +60,7 @@ def test_the_split_of_our_own_hold_is_not_read_again(services, platform, clock, 
     services.queue.drain()
 
     assert platform.calls.count("order_states") == 1  # no second read
+    assert "order_of_fulfillment_order" not in platform.calls  # its order was kept: no lookup
     synced = row(services)
     assert not synced.pending and not synced.applied.get("recheck")
     assert not synced.applied.get("own_splits")  # its webhook came: nothing left to expect
@@ -91,6 +92,7 @@ def test_the_merchants_split_of_the_rest_is_read_again(services, platform, clock
     services.queue.drain()
 
     assert platform.calls.count("order_states") == 2
+    assert "order_of_fulfillment_order" in platform.calls  # not one our writes changed
     assert not row(services).pending
 
 
@@ -188,6 +190,7 @@ def test_a_release_and_a_new_hold_of_fewer_units_are_both_ours(services, platfor
     services.queue.drain()
 
     assert platform.calls.count("order_states") == 2
+    assert "order_of_fulfillment_order" not in platform.calls
 
 
 def test_a_release_by_hand_is_read_again_and_our_hold_placed_again(services, platform, clock,
