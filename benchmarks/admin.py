@@ -105,7 +105,7 @@ def build(folder: Path):
 
 
 def seed(services, clock, rng: random.Random, waiting: int) -> SimpleNamespace:
-    bench = SimpleNamespace(db=services.db, planning=Planning(clock))
+    bench = SimpleNamespace(db=services.db, planning=Planning(clock), clock=clock)
     seed_shop(bench, SHOP, {})
     lines = int(waiting * LINES_PER_WAITING)
     sizes = []

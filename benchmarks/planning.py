@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from app.config import database_url_of
 from app.platforms.shopify import events as shopify_events
@@ -136,7 +136,8 @@ def seed_pools(app: App, rng: random.Random, shop: str, sizes: list[int], first:
     another 40%. Inserted a few thousand pools at a time, so seeding holds little in memory."""
     pools = []
     for start in range(0, len(sizes), 2_000):
-        rows: dict = {Order: [], OrderLine: [], Variant: [], StockLevel: [], RestockRow: []}
+        rows: dict = {Order: [], OrderLine: [], Variant: [], StockLevel: [], RestockRow: [],
+                      Pool: []}
         for k, size in enumerate(sizes[start:start + 2_000], start=first + start):
             pools.append(seed_pool(rng, shop, HotPool(shop, k, 0, 0), size, tagged, rows))
         with app.db.transaction() as s:
@@ -163,6 +164,7 @@ def seed_pool(rng: random.Random, shop: str, hot: HotPool, size: int, tagged: fl
                                     title=f"Product {hot.number}", open_quantity=quantity,
                                     ordered_at=moment, alternatives=[]))
     hot.available = hot.units // 10 - hot.units  # oversold: the platform's count below zero
+    rows[Pool].append(dict(shop=shop, pool=pool, supply=0, units_owed=0))  # as an order makes it
     rows[Variant].append(dict(shop=shop, variant_id=hot.variant,
                               product_id=f"gid://shopify/Product/{hot.number}",
                               inventory_item_id=hot.item, product_title=f"Product {hot.number}",
@@ -179,11 +181,12 @@ def seed_pool(rng: random.Random, shop: str, hot: HotPool, size: int, tagged: fl
 
 
 def plan_all_pools(app: App, shop: str) -> float:
-    """Every pool of the shop planned from scratch, as after a settings change."""
+    """Every pool of the shop planned from scratch, and every waiting order looked at again, by
+    the job a settings change queues (`replan_shop`: short transactions, a pause between them
+    for other writers)."""
+    handlers = BackorderHandlers(app.db, app.planning, Platform(), app.clock)
     started = time.perf_counter()
-    with app.db.transaction() as s:
-        pools = set(s.scalars(select(OrderLine.pool).distinct().where(OrderLine.shop == shop)))
-        app.planning.replan(s, shop, pools, "settings changed")
+    handlers.replan_shop(shop, "settings changed")
     return time.perf_counter() - started
 
 

@@ -228,9 +228,10 @@ class BackorderHandlers:
         if plans:
             with self._db.read() as s:
                 pools = sorted(order_store.pool_names(s, shop))
+                view = self._planning.shop_view(s, shop)
 
             def plan(s: Tx, chunk: list[str]) -> None:
-                changed.update(self._planning.replan(s, shop, chunk, reason))
+                changed.update(self._planning.replan(s, shop, chunk, reason, view=view))
                 follow.extend(follow_ups(s, shop, chunk, set()))
 
             self._in_short_transactions(pools, plan)
@@ -255,15 +256,25 @@ class BackorderHandlers:
                                work: Callable[[Tx, list[str]], None]) -> None:
         """`work` over the items a few at a time, each transaction closed after about STEP_S.
         On SQLite a transaction holds the only write lock: another shop's webhook then waits
-        one step at most, and the pause after each lets writers of other processes in."""
-        start = 0
+        one step at most, and the pause after each lets writers of other processes in. Each
+        call of `work` costs something whatever its size, so as many items go to one call as
+        the pace seen so far fits in a step."""
+        start, size = 0, STEP_ITEMS
         while start < len(items):
             with self._db.transaction() as s:
                 began = time.monotonic()
                 while start < len(items) and time.monotonic() - began < STEP_S:
-                    work(s, items[start:start + STEP_ITEMS])
-                    start += STEP_ITEMS
+                    called = time.monotonic()
+                    work(s, items[start:start + size])
+                    start += size
+                    size = _fitting(size, time.monotonic() - called)
             self._db.let_writers_in()
+
+
+def _fitting(size: int, took: float) -> int:
+    """Items for the next call, at the pace of the last one: about a step's worth, never more
+    than twice as many."""
+    return max(1, min(2 * size, int(size * STEP_S / max(took, 1e-6))))
 
 
 def edit_stamped(order: ParsedOrder, committed_at: datetime | None,

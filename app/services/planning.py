@@ -79,6 +79,17 @@ class _Run:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShopView:
+    """What a pass over the whole shop reads once, not again for each few pools: the policy,
+    its business calendar, and the lead-time history of every variant and vendor (read per
+    chunk, a vendor's history would be read again with each of its chunks)."""
+
+    policy: Policy
+    calendar: BusinessCalendar
+    history: dict
+
+
 @dataclass(slots=True)
 class _Inputs:
     """What planning a chunk of pools reads besides their lines."""
@@ -113,25 +124,33 @@ class Planning:
             rows.update((r.pool, r) for r in plan_store.lock_pools(s, shop, chunk))
         return rows
 
+    def shop_view(self, s: Tx, shop: str) -> ShopView:
+        policy = shop_policy(s, shop)
+        return ShopView(policy, business_calendar_for(policy, self._clock().date()),
+                        _history(s, shop, None))
+
     def replan(self, s: Tx, shop: str, pools: Iterable[str], reason: str,
-               change: Change = ANYTHING) -> set[str]:
-        """Plan the pools again; the orders whose desired platform state changed."""
+               change: Change = ANYTHING, view: ShopView | None = None) -> set[str]:
+        """Plan the pools again; the orders whose desired platform state changed. `view`: the
+        shop as a pass over all its pools read it (`shop_view`)."""
         pools = sorted(set(pools))
         if not pools:
             return set()
         s.flush()
         now = self._clock()
-        policy = shop_policy(s, shop)
-        run = _Run(shop, policy, business_calendar_for(policy, now.date()), now.date(), now, reason)
+        policy = view.policy if view else shop_policy(s, shop)
+        calendar = view.calendar if view else business_calendar_for(policy, now.date())
+        run = _Run(shop, policy, calendar, now.date(), now, reason)
         rows = self.lock_pools(s, shop, pools)
         touched: set[str] = set()
         for chunk in _chunks(pools):
-            touched |= self._replan_chunk(s, run, {p: rows[p] for p in chunk}, change)
+            touched |= self._replan_chunk(s, run, {p: rows[p] for p in chunk}, change,
+                                          view.history if view else None)
         return self.refresh_orders(s, shop, touched, policy, run.today)
 
     def _replan_chunk(self, s: Tx, run: _Run, pools: dict[str, Pool],
-                      change: Change) -> set[str]:
-        inputs = _read_inputs(s, run.shop, pools)
+                      change: Change, history: dict | None) -> set[str]:
+        inputs = _read_inputs(s, run.shop, pools, history)
         writes = _Writes()
         full = []
         for pool in pools:
@@ -566,8 +585,9 @@ def _chunks(items: Sequence) -> Iterator[list]:
         yield list(items[start:start + CHUNK])
 
 
-def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
-    """Everything but the lines, for a chunk of pools, in one query per table."""
+def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool], history: dict | None) -> _Inputs:
+    """Everything but the lines, for a chunk of pools, in one query per table; the history
+    only when not given."""
     pools = list(rows)
     variant_ids = {p.split("@", 1)[0] for p in pools}
     variants = {v.variant_id: v for v in plan_store.variants(s, shop, variant_ids)}
@@ -579,18 +599,23 @@ def _read_inputs(s: Tx, shop: str, rows: dict[str, Pool]) -> _Inputs:
     for r in restock_store.expected_restock_rows(s, shop, pools):
         restocks.setdefault(r.pool, []).append(
             Restock(r.id, r.pool, r.quantity, r.expected_on, r.source, r.reference))
-    return _Inputs(rows, variants, levels, restocks, _history(s, shop, variants.values()))
+    if history is None:
+        history = _history(s, shop, variants.values())
+    return _Inputs(rows, variants, levels, restocks, history)
 
 
-def _history(s: Tx, shop: str, variants: Iterable[Variant]) -> dict:
-    """The lead-time history of these variants and their vendors. Lateness is learned from
-    every restock that came in, not only from those that ended a shortage: late ones end more
-    shortages, so that sample alone would overstate it (each counted once)."""
-    variants = list(variants)
-    if not variants:
-        return {}
-    ids = {v.variant_id for v in variants}
-    vendors = {v.vendor for v in variants if v.vendor}
+def _history(s: Tx, shop: str, variants: Iterable[Variant] | None) -> dict:
+    """The lead-time history of these variants and their vendors (None: of the whole shop).
+    Lateness is learned from every restock that came in, not only from those that ended a
+    shortage: late ones end more shortages, so that sample alone would overstate it (each
+    counted once)."""
+    ids = vendors = None
+    if variants is not None:
+        variants = list(variants)
+        if not variants:
+            return {}
+        ids = {v.variant_id for v in variants}
+        vendors = {v.vendor for v in variants if v.vendor}
     return summarise_history(
         [StockoutRestock(r.variant_id, r.vendor, r.stockout_on, r.restocked_on)
          for r in plan_store.stockout_history(s, shop, ids, vendors)],

@@ -154,14 +154,16 @@ def short_between(tx: Session, shop: str, after: datetime, before: datetime) -> 
         LINES.c.backordered_at < before).distinct()))
 
 
-def stockout_history(tx: Session, shop: str, variant_ids: set[str],
-                     vendors: set[str]) -> Iterable[StockoutRow]:
-    """The closed stockouts of these variants or of any of these vendors' variants."""
-    same = StockoutRow.variant_id.in_(variant_ids)
-    if vendors:
-        same = same | StockoutRow.vendor.in_(vendors)
-    return tx.scalars(select(StockoutRow).where(
-        StockoutRow.shop == shop, StockoutRow.restocked_on.is_not(None), same))
+def stockout_history(tx: Session, shop: str, variant_ids: set[str] | None,
+                     vendors: set[str] | None) -> Iterable[StockoutRow]:
+    """The closed stockouts of these variants or of any of these vendors' variants (None:
+    of the whole shop)."""
+    query = select(StockoutRow).where(StockoutRow.shop == shop,
+                                      StockoutRow.restocked_on.is_not(None))
+    if variant_ids is not None:
+        same = StockoutRow.variant_id.in_(variant_ids)
+        query = query.where(same | StockoutRow.vendor.in_(vendors) if vendors else same)
+    return tx.scalars(query)
 
 
 # the lines

@@ -76,17 +76,19 @@ def expected_restock_rows(tx: Session, shop: str, pools: list[str]) -> Iterable[
         .order_by(RestockRow.expected_on, RestockRow.id))
 
 
-def arrivals(tx: Session, shop: str, variant_ids: Collection[str],
-             vendors: Collection[str]) -> Iterable[tuple[str, str, date, datetime]]:
+def arrivals(tx: Session, shop: str, variant_ids: Collection[str] | None,
+             vendors: Collection[str] | None) -> Iterable[tuple[str, str, date, datetime]]:
     """(variant id, vendor, expected date, arrived at) of every restock that came in, for these
-    variants and every variant of these vendors: how late each supplier delivers."""
-    same = RestockRow.variant_id.in_(variant_ids)
-    if vendors:
-        same = same | Variant.vendor.in_(vendors)
-    return tx.execute(select(RestockRow.variant_id, Variant.vendor, RestockRow.expected_on,
-                             RestockRow.arrived_at).join(
-        Variant, (Variant.shop == RestockRow.shop) & (Variant.variant_id == RestockRow.variant_id))
-        .where(RestockRow.shop == shop, RestockRow.arrived_at.is_not(None), same)).all()
+    variants and every variant of these vendors (None: of the whole shop): how late each
+    supplier delivers."""
+    query = select(RestockRow.variant_id, Variant.vendor, RestockRow.expected_on,
+                   RestockRow.arrived_at).join(
+        Variant, (Variant.shop == RestockRow.shop) & (Variant.variant_id == RestockRow.variant_id)
+    ).where(RestockRow.shop == shop, RestockRow.arrived_at.is_not(None))
+    if variant_ids is not None:
+        same = RestockRow.variant_id.in_(variant_ids)
+        query = query.where(same | Variant.vendor.in_(vendors) if vendors else same)
+    return tx.execute(query).all()
 
 
 def waiting_in_pools(tx: Session, shop: str, pools: Collection[str]) -> list[Row]:

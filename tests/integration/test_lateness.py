@@ -162,3 +162,26 @@ def test_a_shortage_over_within_its_day_teaches_no_lead_time(flow, clock):
     work(services)
     assert line(services, 11).backordered == 0
     assert stockouts(services) == []
+
+
+def test_a_pass_over_the_whole_shop_plans_with_the_history_an_event_would(flow, clock):
+    """The job a settings change queues reads the shop's lead-time history once for all its
+    pools: the vendor's past stockouts, which lasted 40 days, date the owed unit as a re-plan
+    of its pool alone does."""
+    client, services = flow
+    post_webhook(client, "orders/create", order_payload(1, [(11, 1, 3)]))
+    work(services)
+    before = line(services, 11).eta
+    with services.db.transaction() as s:
+        for n in range(6):
+            other = f"gid://shopify/ProductVariant/{900 + n}"
+            s.add(StockoutRow(shop=SHOP, pool=f"{other}@*", variant_id=other, vendor="Acme",
+                              stockout_on=date(2026, 6, 1), restocked_on=date(2026, 7, 11)))
+
+    services.backorders.replan_shop(SHOP, "settings changed")
+    whole_shop = line(services, 11).eta
+    with services.db.transaction() as s:
+        services.planning.replan(s, SHOP, {POOL}, "restock overdue")
+
+    assert whole_shop > before
+    assert line(services, 11).eta == whole_shop
