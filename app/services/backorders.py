@@ -139,7 +139,7 @@ class BackorderHandlers:
         for pool in pools if rose else ():
             record_arrival(s, shop, pool, rose, self._clock())
         outcome = self._replanned(s, shop, pools, "stock changed", Change(stock_only=True))
-        if mirror.unsettled_items(s, shop, {item}) and self._planning.doubt_matters(s, shop, pools):
+        if mirror.unsettled_items(s, shop, {item}):
             outcome.follow_ups.append(SettleStock(shop, (item,)))
         # Only an item in stock is offered as an alternative: one short before and after moved
         # no suggestion, and finding the lines that suggest an item costs a look at every one.

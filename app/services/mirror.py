@@ -199,8 +199,7 @@ def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[st
     """Mirror one (item, location) reading; the pools it belongs to, or nothing when stale.
 
     Two webhooks of one second that disagree cannot be ordered: the lower value is kept (no unit
-    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform
-    where the difference can matter (`Planning.doubt_matters`)."""
+    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform."""
     row = order_store.stock_level_for_update(s, shop, reading.inventory_item_id,
                                              reading.location_id)
     verdict = _verdict(row, stamp, reading.available)

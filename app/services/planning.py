@@ -297,18 +297,6 @@ class Planning:
         return lead_time_for(policy, inputs.history, variant.variant_id, variant.product_type,
                              variant.vendor)
 
-    def doubt_matters(self, s: Tx, shop: str, pools: Iterable[str]) -> bool:
-        """Whether stock kept at the lower of two readings that disagree (`mirror.apply_stock`)
-        can change what the app promises in these pools, as planned now: a pool owes units or
-        has none to spare (the higher reading might cover a line, or the next order), or waits
-        for a restock (a rise in the next reading would be taken for part of it). Otherwise
-        the next reading, which comes with the next order, settles the doubt for nothing."""
-        pools = sorted(set(pools))
-        rows = self.lock_pools(s, shop, pools)
-        if any(r.units_owed or (r.supply or 0) <= (r.units_covered or 0) for r in rows.values()):
-            return True
-        return any(True for _ in restock_store.expected_restock_rows(s, shop, pools))
-
     def replan_overdue(self, s: Tx, shop: str) -> set[str]:
         """Pools waiting on a restock whose date has passed without it arriving: their ETAs
         slip, though no webhook says so. Run daily."""

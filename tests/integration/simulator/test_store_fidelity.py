@@ -5,8 +5,6 @@ platform (facts of shopify-fidelity.md: 1, 2, 3, 14, 15 and the delivery guarant
 
 from __future__ import annotations
 
-import pytest
-
 from app.storage.tables import Shop
 from tests.integration.simulator.conftest import ManualClock
 
@@ -140,29 +138,6 @@ def test_two_stock_updates_of_one_second_are_settled_by_the_platform(harness):
                                                 b'"available": -4' in body))
     harness.settle()
     assert no_holds(harness, waiting, late)
-
-
-def stock_reads(harness) -> int:
-    return harness.store.counters.get("requests_by_operation", {}).get("InventoryItemLevels", 0)
-
-
-@pytest.mark.parametrize(("available", "read_back"), [(40, False), (3, True)])
-def test_stock_updates_of_one_second_are_read_back_only_when_it_can_matter(harness, available,
-                                                                         read_back):
-    """Two orders in one second; their stock updates arrive newest first, so the app cannot tell
-    which came last and keeps the lower. With 40 units either reading covers every line and
-    leaves units to spare: asking the store would change no plan, and the next update settles
-    it. With 3, the lower leaves none to spare: the store is asked."""
-    variant = harness.oversell(SMALL, available=available)
-    harness.settle()
-    harness.tick()
-    orders = [harness.store.place_order(harness.shop, [(variant, n)])["id"] for n in (1, 2)]
-    reads = stock_reads(harness)
-    deliver(harness, order=lambda topic, body: (topic == "inventory_levels/update",
-                                                f'"available": {available - 1}'.encode() in body))
-    harness.settle()
-    assert (stock_reads(harness) > reads) is read_back
-    assert no_holds(harness, *orders)
 
 
 def test_an_order_in_the_second_of_our_own_read_is_not_counted_twice(harness):
