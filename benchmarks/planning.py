@@ -5,8 +5,8 @@ transactions, planning and its storage on a real database.
   webhook that follows it, each from the handler's start to the stored plan and desired state;
 - restock: 1,000 units arriving in that pool (the stock webhook that raises `available`);
 - priority: the same arrival in a shop that ranks its queue by customer tags and age;
-- shop: 1,000,000 lines in 100,000 pools planned from scratch through the service, as a settings
-  change or a reconciliation does.
+- shop: 1,000,000 lines in 100,000 pools planned from scratch by the job a settings change or a
+  reconciliation queues (`replan_shop`), in its short transactions.
 
 Run: python -m benchmarks.planning [--hot-lines N --lines N --pools N --seed N]
 SQLite in a temporary folder by default; with DATABASE_URL set, the same again on that database

@@ -20,7 +20,8 @@ like a webhook (`X-Shopify-Hmac-Sha256`, the client secret), with `flow_trigger_
 (here the trigger's name, the form of the docs' example), `has_enabled_flow`, `shop_id`,
 `shopify_domain` and `timestamp`; the workflow is enabled only when the app answers 2xx within
 five seconds (shopify.dev, "Track Flow lifecycle events"). Triggers are taken whether or not a
-workflow uses them.
+workflow uses them: those docs ask the app to send triggers only to stores that use them, and
+describe no refusal of one that no workflow uses.
 """
 
 from __future__ import annotations

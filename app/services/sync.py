@@ -139,15 +139,22 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     wanted, shown = set(desired.tags), set(state.tags)
     holds = desired.held() if state.platform_holds else {}
     placement = _place(holds, desired.hold_note, state)
-    unchanged = _held(state) == placement.units
+    held = _held(state)
+    release = tuple((fo.fulfillment_order_id, fo.hold_ids)
+                    for fo in state.fulfillment_orders if fo.hold_ids)
+    if held == placement.units:
+        release, new_holds = (), ()
+    elif more := _more(holds, held, desired.hold_note, state):
+        release, new_holds, placement = (), more.holds, more
+    else:
+        new_holds = placement.holds
     change = OrderChange(
         order_id=order_id,
         tags_add=tuple(sorted(wanted - shown)),
         tags_remove=tuple(sorted(({TAG} & shown) - wanted)),
         fields=_field_changes(desired, applied or {}),
-        release=() if unchanged else tuple((fo.fulfillment_order_id, fo.hold_ids)
-                                           for fo in state.fulfillment_orders if fo.hold_ids),
-        holds=() if unchanged else placement.holds,
+        release=release,
+        holds=new_holds,
     )
     unseen = (state.unseen_fulfillment_orders,) if (
         placement.awaiting and state.unseen_fulfillment_orders) else ()
@@ -226,6 +233,21 @@ def _place(target: dict[str, int], note: str, state: OrderState) -> _Placement:
     on_unplaced = _units(unplaced)
     awaiting = any(qty > on_unplaced.get(line_id, 0) for line_id, qty in left.items())
     return _Placement(tuple(holds), units, deferred, awaiting)
+
+
+def _more(target: dict[str, int], held: dict[str, int], note: str,
+          state: OrderState) -> _Placement | None:
+    """Holds for the units owed beyond those ours hold, when no line owes fewer than ours hold
+    (a sale only takes units away): placed where none of ours is, ours left as they are. A
+    release and a new hold cost two writes, and a split more, for the same units. None when
+    there is nothing of ours to keep, or the units beyond find no place."""
+    if not held or any(units > target.get(line, 0) for line, units in held.items()):
+        return None
+    extra = _positive({line: units - held.get(line, 0) for line, units in target.items()})
+    unheld = replace(state, fulfillment_orders=tuple(fo for fo in state.fulfillment_orders
+                                                     if not fo.hold_ids))
+    more = _place(extra, note, unheld)
+    return more if more.units == extra and not (more.awaiting or more.deferred) else None
 
 
 def _pick(fo: FulfillmentOrderState, left: Mapping[str, int]) -> list[tuple[str, str, int]]:

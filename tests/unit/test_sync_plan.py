@@ -74,6 +74,17 @@ def test_a_changed_quantity_releases_and_holds_again():
     assert change.holds == (("FO1", (("FOL1", 1),), DESIRED.hold_note),)
 
 
+def test_more_units_owed_are_held_beside_ours_without_a_release():
+    """A sale only takes units away: our hold of 2 stays, the third unit is held on the
+    fulfillment order our hold split off (one write, where a release and two holds take three)."""
+    held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
+    rest = Fo("FO2", "OPEN", (FoLine("FOL3", "L1", 1), FoLine("FOL4", "L2", 2)), ())
+    planned = plan_change("O1", replace(DESIRED, holds={"L1": 3}), state(fos=[held, rest]))
+    assert planned.change.release == ()
+    assert planned.change.holds == (("FO2", (("FOL3", 1),), DESIRED.hold_note),)
+    assert not planned.awaiting and planned.notes == ()
+
+
 def test_filled_order_releases_its_hold_and_drops_only_our_tag():
     held = Fo("FO1", "ON_HOLD", (FoLine("FOL1", "L1", 2),), ("H1",))
     filled = DesiredState()

@@ -106,7 +106,7 @@ def lifecycle(payload: dict) -> Lifecycle:
     except NotAShopDomain as exc:
         raise InvalidInput(exc.message, field="shopify_domain") from None
     trigger = trigger.strip()
-    kind = _KIND_OF.get(trigger) or _KIND_OF.get(trigger.casefold())
+    kind = _KIND_OF.get(trigger.casefold())  # handles are lower case already
     return Lifecycle(shop, kind or f"flow:{trigger}"[:255], listening,
                      timestamp(payload.get("timestamp"), "timestamp"))
 

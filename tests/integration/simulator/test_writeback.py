@@ -53,6 +53,29 @@ def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(
         (short_line, 1), (other_line, 2)}
 
 
+def test_more_units_owed_are_held_beside_our_hold_without_releasing_it(harness):
+    """A count correction takes the unit the order was covered by: the third unit is held on the
+    fulfillment order our first hold split off, and that hold stays."""
+    short = harness.oversell(SMALL, available=1)
+    other = harness.variants[LARGE]
+    harness.store.set_stock(harness.shop, other, 50)
+    order = harness.sell((short, 3), (other, 2))
+    harness.settle()
+    short_line, other_line = line_ids(harness, order)
+    assert harness.held(order) == {short_line: 2}
+
+    harness.tick()
+    harness.store.set_stock(harness.shop, short, -3)
+    harness.settle()
+
+    assert harness.held(order) == {short_line: 3}
+    assert harness.services.shopify_gateway.counters["holds_released"] == 0
+    fos = harness.order(order)["fulfillment_orders"]
+    held = sorted(sum(line["remaining"] for line in fo["lines"]) for fo in fos
+                  if fo["status"] == "ON_HOLD")
+    assert held == [1, 2]  # the first hold as it was, and one beside it
+
+
 def test_an_order_short_on_every_unit_is_held_whole(harness):
     short = harness.oversell(SMALL, available=0)
     order = harness.sell((short, 2))
