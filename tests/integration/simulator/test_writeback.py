@@ -23,14 +23,19 @@ def line_ids(harness, order_id: int) -> list[int]:
     return [line["id"] for line in harness.order(order_id)["line_items"]]
 
 
-def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(harness):
+def short_in_part(harness) -> tuple[int, int, int, int]:
+    """An order of 3 units of a variant with 1 on hand, and 2 of one with plenty: (order, the
+    short variant, its line, the other line), once the app has worked."""
     short = harness.oversell(SMALL, available=1)
     other = harness.variants[LARGE]
     harness.store.set_stock(harness.shop, other, 50)
     order = harness.sell((short, 3), (other, 2))
     harness.settle()
+    return order, short, *line_ids(harness, order)
 
-    short_line, other_line = line_ids(harness, order)
+
+def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(harness):
+    order, _, short_line, other_line = short_in_part(harness)
     state = harness.order(order)
     assert state["tags"] == ["backordered"]
     meta = harness.metafields(order)
@@ -40,7 +45,7 @@ def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(
             lines[gid("LineItem", short_line)]["backordered"]) == (1, 2)
     assert lines[gid("LineItem", other_line)]["backordered"] == 0
     assert meta["eta"] == lines[gid("LineItem", short_line)]["eta"]
-    assert gid("ProductVariant", other) in json.loads(meta["alternatives"])  # in stock, same product
+    assert gid("ProductVariant", harness.variants[LARGE]) in json.loads(meta["alternatives"])  # in stock
     assert {m["namespace"] for m in state["metafields"]} == {"app--1--backorders"}
 
     assert harness.held(order) == {short_line: 2}
@@ -56,12 +61,7 @@ def test_oversold_order_is_tagged_described_and_held_on_exactly_its_short_lines(
 def test_more_units_owed_are_held_beside_our_hold_without_releasing_it(harness):
     """A count correction takes the unit the order was covered by: the third unit is held on the
     fulfillment order our first hold split off, and that hold stays."""
-    short = harness.oversell(SMALL, available=1)
-    other = harness.variants[LARGE]
-    harness.store.set_stock(harness.shop, other, 50)
-    order = harness.sell((short, 3), (other, 2))
-    harness.settle()
-    short_line, other_line = line_ids(harness, order)
+    order, short, short_line, _ = short_in_part(harness)
     assert harness.held(order) == {short_line: 2}
 
     harness.tick()
