@@ -140,13 +140,14 @@ def plan_change(order_id: str, desired: DesiredState, state: OrderState,
     holds = desired.held() if state.platform_holds else {}
     placement = _place(holds, desired.hold_note, state)
     held = _held(state)
-    release = tuple((fo.fulfillment_order_id, fo.hold_ids)
-                    for fo in state.fulfillment_orders if fo.hold_ids)
+    release: tuple = ()
     if held == placement.units:
-        release, new_holds = (), ()
+        new_holds: tuple = ()
     elif more := _more(holds, held, desired.hold_note, state):
-        release, new_holds, placement = (), more.holds, more
+        new_holds, placement = more.holds, more
     else:
+        release = tuple((fo.fulfillment_order_id, fo.hold_ids)
+                        for fo in state.fulfillment_orders if fo.hold_ids)
         new_holds = placement.holds
     change = OrderChange(
         order_id=order_id,
@@ -247,7 +248,7 @@ def _more(target: dict[str, int], held: dict[str, int], note: str,
     unheld = replace(state, fulfillment_orders=tuple(fo for fo in state.fulfillment_orders
                                                      if not fo.hold_ids))
     more = _place(extra, note, unheld)
-    return more if more.units == extra and not (more.awaiting or more.deferred) else None
+    return more if more.units == extra else None  # all placed: nothing awaited or deferred
 
 
 def _pick(fo: FulfillmentOrderState, left: Mapping[str, int]) -> list[tuple[str, str, int]]:
