@@ -42,6 +42,7 @@ from app.services.mirror import whole_second
 from app.storage import plans as plan_store
 from app.storage import restocks as restock_store
 from app.storage import shops as shop_store
+from app.storage import syncs as sync_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 
@@ -558,14 +559,8 @@ def _short_since(rows: Sequence) -> date | None:
 def _holds_changed(wanted: dict[str, dict], syncs: dict) -> set[str]:
     """Orders whose units to hold differ from their last desired state's."""
     return {order_id for order_id, desired in wanted.items()
-            if _held(desired) != _held(syncs[order_id].desired if order_id in syncs else None)}
-
-
-def _held(desired: dict | None) -> dict[str, int]:
-    """`DesiredState.held` of a stored state, read without building the state: a shop's re-plan
-    compares a million of them."""
-    return {line: int(units) for line, units in ((desired or {}).get("holds") or {}).items()
-            if units}
+            if sync_store.held_units(desired)
+            != sync_store.held_units(syncs[order_id].desired if order_id in syncs else None)}
 
 
 def _chunks(items: Sequence) -> Iterator[list]:

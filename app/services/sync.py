@@ -389,7 +389,8 @@ class Sync:
                 if not errors.get(order_id):
                     self._record(s, shop, order_id, first, placed, report,
                                  answer=errors, before=before[order_id])
-            sync_store.holds_placed(s, shop, {order_id: version for order_id, _, version, _ in rows
+            sync_store.holds_placed(s, shop, {order_id: (version, desired.held())
+                                              for order_id, desired, version, _ in rows
                                               if not errors.get(order_id)})
         report.holds_first += len(changes)
 

@@ -35,12 +35,28 @@ HOLDS_PLACED = update(SYNCS).where(
     SYNCS.c.version == bindparam("b_version")).values(holds_due=False)
 
 
-def holds_placed(tx: Session, shop: str, versions: dict[str, int]) -> None:
-    """The holds of these orders' desired states are placed; a newer state keeps its own due."""
-    if versions:
-        tx.execute(HOLDS_PLACED, [{"b_shop": shop, "b_order_id": order_id, "b_version": version}
-                                  for order_id, version in versions.items()])
+def holds_placed(tx: Session, shop: str, placed: dict[str, tuple[int, dict[str, int]]]) -> None:
+    """The holds of these orders' desired states are placed: per order, the version and the
+    units held per line. A newer state keeps its own due unless it holds the same units: in a
+    busy pool an order's state is rewritten again and again (its alternatives, its ETA) while its
+    holds stay, and each version left due would have the holds pass read the order again."""
+    if not placed:
+        return
+    current = tx.execute(select(OrderSync.order_id, OrderSync.version, OrderSync.desired).where(
+        OrderSync.shop == shop, OrderSync.holds_due.is_(True),
+        OrderSync.order_id.in_(list(placed))))
+    done = [{"b_shop": shop, "b_order_id": order_id, "b_version": version}
+            for order_id, version, desired in current
+            if version == placed[order_id][0] or held_units(desired) == placed[order_id][1]]
+    if done:
+        tx.execute(HOLDS_PLACED, done)
 
+
+def held_units(desired: dict | None) -> dict[str, int]:
+    """The units a stored desired state holds, per line, read without building the state: a
+    shop's re-plan compares a million of them."""
+    return {line: int(units) for line, units in ((desired or {}).get("holds") or {}).items()
+            if units}
 
 
 def placed_at(tx: Session, shop: str, order_ids: list[str]) -> dict[str, datetime]:
