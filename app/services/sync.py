@@ -367,10 +367,13 @@ class Sync:
         of the store: a short line must not be picked while the store waits for the fields.
         What was placed is recorded, so the orders' full sync that follows sends the fields
         without reading the store again. An order the store hides or no longer has is left to
-        that sync."""
-        states = {st.order_id: st for st in self._gateway.order_states(shop, [r[0] for r in rows])}
+        that sync. An order whose holds went back to those the store already shows (a unit
+        taken and given back within moments) needs neither the read nor a write."""
+        to_read = [r for r in rows if needs_read(r[1], r[3])]
+        states = {st.order_id: st for st in self._gateway.order_states(
+            shop, [r[0] for r in to_read])} if to_read else {}
         planned = {}
-        for order_id, desired, _, applied in rows:
+        for order_id, desired, _, applied in to_read:
             if order_id in states and not states[order_id].hidden:
                 first = first_writes(desired, applied)
                 planned[order_id] = (first, plan_change(order_id, first, states[order_id], applied))

@@ -42,3 +42,23 @@ def test_a_newer_state_holding_the_same_units_is_not_read_again(services, clock,
 
     assert platform.held(ORDER) == replanned
     assert platform.calls.count("order_states") == reads
+
+
+def test_holds_back_to_those_the_store_shows_are_not_read(services, clock):
+    """A unit taken from the order and given back within moments leaves its holds due, as they
+    were before: the store already shows them, so there is nothing to read or place."""
+    platform = FakeGateway()
+    platform.route(ORDER, {"L1": 3})
+    shown = waiting({"L1": 2}, "2026-12-20")
+    with services.db.transaction() as s:
+        s.add(OrderSync(shop=SHOP, order_id=ORDER, pending=True, holds_due=True, version=3,
+                        updated_at=clock(), applied=shown,
+                        desired=waiting({"L1": 2}, "2026-12-22")))
+
+    Sync(services.db, platform, clock).run(SHOP)
+
+    assert "order_states" not in platform.calls
+    with services.db.transaction() as s:
+        row = s.get(OrderSync, (SHOP, ORDER))
+        assert not row.holds_due and not row.pending
+        assert row.applied["fields"]["eta"] == "2026-12-22"
