@@ -58,6 +58,7 @@ class FakeGateway:
         self.refuse_codes: str | None = None  # why the next codes are refused
         self.refunded: dict[str, tuple[str, str, int]] = {}  # key -> (order, line, units)
         self.busy: list[float] = []  # what busy_for answers next
+        self.holds_coming: list[int] = []  # what busy_for was told of settling holds
         self.after_apply = None  # called with the changes once applied, before `apply` answers
         self._ids = itertools.count(1)
 
@@ -132,10 +133,11 @@ class FakeGateway:
             self.after_apply(changes)
         return Applied({c.order_id: None for c in changes}, said.split_off, said.reopened)
 
-    def busy_for(self, shop):
+    def busy_for(self, shop, holds_coming=0):
         """Seconds the platform's rate limit is kept for urgent work: `busy` gives the answers
         in turn, then none."""
         self.calls.append("busy_for")
+        self.holds_coming.append(holds_coming)
         return self.busy.pop(0) if self.busy else 0.0
 
     def notify(self, shop, notices):

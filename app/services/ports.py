@@ -255,10 +255,11 @@ class PlatformGateway(Protocol):
         fulfillment orders."""
         ...
 
-    def busy_for(self, shop: str) -> float:
+    def busy_for(self, shop: str, holds_coming: int = 0) -> float:
         """Seconds until writes that can wait should go: a platform with a shared rate limit
         keeps it for the reads and holds that stop a short line from being picked while they
-        come (0: go now)."""
+        come, and for the holds of `holds_coming` orders whose plans are still settling (0: go
+        now)."""
         ...
 
     def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:

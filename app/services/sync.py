@@ -319,7 +319,7 @@ class Sync:
             rows = self._pending(shop, exclude=failed | blocked)
             if not rows:
                 break
-            busy = self._gateway.busy_for(shop)
+            busy = self._gateway.busy_for(shop, self._holds_coming(shop, failed | blocked))
             if busy > 0:  # the platform's rate limit is wanted by urgent work: look again soon
                 self._sleep(min(busy, YIELD_S))
                 continue
@@ -338,6 +338,11 @@ class Sync:
                 rows = rows[:self._batch]
             return [(order_id, DesiredState.from_dict(desired), version, applied or {})
                     for order_id, desired, version, applied in rows]
+
+    def _holds_coming(self, shop: str, exclude: set[str]) -> int:
+        """Orders with holds due whose plans are still settling: their holds come next."""
+        with self._db.transaction() as s:
+            return sync_store.holds_coming(s, shop, exclude)
 
     def _plan_batch(self, shop: str, rows) -> tuple[dict[str, Planned | None], dict[str, str]]:
         """Per order: its plan (None: nothing to send, the order is done), or why the store

@@ -29,6 +29,16 @@ def pending(tx: Session, shop: str, settled_by: datetime, exclude: set[str],
     return list(tx.execute(query.limit(limit)))
 
 
+def holds_coming(tx: Session, shop: str, exclude: set[str], limit: int = 1000) -> int:
+    """How many pending orders have holds due, up to `limit` (a burst's worth fills the
+    platform's rate limit long before)."""
+    query = select(OrderSync.order_id).where(
+        OrderSync.shop == shop, OrderSync.pending.is_(True), OrderSync.holds_due.is_(True))
+    if exclude:
+        query = query.where(OrderSync.order_id.not_in(exclude))
+    return len(tx.execute(query.limit(limit)).all())
+
+
 SYNCS = OrderSync.__table__
 HOLDS_PLACED = update(SYNCS).where(
     SYNCS.c.shop == bindparam("b_shop"), SYNCS.c.order_id == bindparam("b_order_id"),

@@ -72,3 +72,21 @@ def test_while_the_platform_is_busy_holds_go_and_the_rest_waits(services, clock)
     assert calls[:6] == ["apply", "busy_for", "slept", "busy_for", "slept", "busy_for"]
     assert calls[6:] == ["apply"]  # the fields and the tag, once nothing waits for the points
     assert slept == [0.5, 0.2]
+
+
+def test_writes_that_can_wait_keep_room_for_the_holds_still_settling(services, clock):
+    """An order whose plan is still settling will need the platform's rate limit for its holds
+    in a moment: the sync says so when it asks whether the rest may go."""
+    platform = BatchRecorder()
+    pending_field_writes(services, clock, 1)
+    clock.advance(seconds=2)
+    with services.db.transaction() as s:
+        s.add(OrderSync(shop=SHOP, order_id="gid://shopify/Order/settling", pending=True,
+                        holds_due=True, version=1, updated_at=clock(), applied={},
+                        desired={"tags": ["backordered"], "fields": {"status": "waiting"},
+                                 "holds": {"L1": 2}, "hold_note": "Backordered"}))
+
+    Sync(services.db, platform, clock, settle_s=2.0).run(SHOP)
+
+    assert platform.holds_coming == [1]
+    assert platform.batches == [1]  # the field write went; the settling order waits its turn

@@ -108,7 +108,7 @@ class SaleorGateway:
                 errors[change.order_id] = str(exc)
         return errors
 
-    def busy_for(self, shop: str) -> float:
+    def busy_for(self, shop: str, holds_coming: int = 0) -> float:
         """Saleor has no shared rate limit to keep for urgent work."""
         return 0.0
 

@@ -321,16 +321,18 @@ class AdminClient:
         if ready_at > now:
             self.sleep(ready_at - now)
 
-    def seconds_until_share(self, shop: str, share: float) -> float:
+    def seconds_until_share(self, shop: str, share: float, points: float = 0.0) -> float:
         """How long until the shop's bucket, as last read and less what requests reserved,
-        holds `share` of its size again; 0 before any reading."""
+        holds `share` of its size and `points` more again (never more than it holds full); 0
+        before any reading."""
         bucket = self._bucket(shop)
         with bucket.lock:
             if bucket.read_at is None or bucket.restore_rate <= 0:
                 return 0.0
             now = self.clock()
             start = max(now, bucket.read_at)
-            missing = share * bucket.maximum - bucket.projected(start)
+            wanted = min(bucket.maximum, share * bucket.maximum + points)
+            missing = wanted - bucket.projected(start)
             return max(0.0, start - now + missing / bucket.restore_rate)
 
     def _read_cost(self, shop: str, query: str, payload: Any) -> float:

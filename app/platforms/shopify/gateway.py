@@ -75,6 +75,7 @@ METAFIELDS_PER_CALL = 25  # metafieldsSet and metafieldsDelete take at most 25 e
 
 
 SPARE_SHARE = 0.5  # of the cost bucket kept for urgent work while it refills
+HOLD_POINTS = 30  # an order's holds: the read of its fulfillment orders (about 18) and a hold (10)
 
 
 class ShopifyGateway:
@@ -201,10 +202,12 @@ class ShopifyGateway:
     def apply(self, shop: str, changes: list[OrderChange]) -> dict[str, str | None]:
         return self._writer.apply(shop, changes)
 
-    def busy_for(self, shop: str) -> float:
+    def busy_for(self, shop: str, holds_coming: int = 0) -> float:
         """The upper half of the shop's cost bucket is for writes that can wait: below it, the
-        points go to the reads and holds that stop a short line from being picked."""
-        return self._client.seconds_until_share(shop, SPARE_SHARE)
+        points go to the reads and holds that stop a short line from being picked. The holds
+        of orders still settling are kept room for too, up to the whole bucket: in a burst,
+        the tags and fields wait for the sale's holds."""
+        return self._client.seconds_until_share(shop, SPARE_SHARE, holds_coming * HOLD_POINTS)
 
     def notify(self, shop: str, notices: list[tuple[str, Notice]]) -> list[str | None]:
         """Each notice as its Flow trigger (see `flow`), several to a request: a request that

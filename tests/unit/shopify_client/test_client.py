@@ -171,6 +171,17 @@ def test_seconds_until_the_bucket_holds_a_share_again(client, credentials, http,
     assert client.seconds_until_share(SHOP, 0.5) == 0.0
 
 
+def test_points_kept_beyond_the_share_never_exceed_the_bucket(client, credentials, http, clock):
+    """Room for the holds still coming: 300 points above half wait 6 s more; more than the
+    bucket holds waits only until it is full."""
+    http.post(URL, json=ok({"shop": {}}, requested=1, actual=1, available=100,
+                           maximum=1000, rate=50))
+    client.execute(SHOP, credentials, QUERY)
+
+    assert client.seconds_until_share(SHOP, 0.5, 300) == pytest.approx(14.0)
+    assert client.seconds_until_share(SHOP, 0.5, 5000) == pytest.approx(18.0)  # 900 to full
+
+
 def test_buckets_are_kept_per_shop(client, credentials, http, clock):
     other = "other-shop.myshopify.com"
     http.post(URL, json=ok({"shop": {}}, requested=100, actual=100, available=0))
