@@ -340,8 +340,9 @@ class Sync:
                     for order_id, desired, version, applied in rows]
 
     def _holds_coming(self, shop: str, exclude: set[str]) -> int:
-        """Orders with holds due whose plans are still settling: their holds come next."""
-        with self._db.transaction() as s:
+        """Orders with holds due whose plans are still settling: their holds come next. Read
+        without a writer's turn: it is asked before every batch."""
+        with self._db.read() as s:
             return sync_store.holds_coming(s, shop, exclude)
 
     def _plan_batch(self, shop: str, rows) -> tuple[dict[str, Planned | None], dict[str, str]]:
