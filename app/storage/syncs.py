@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.storage.tables import ObjectSync, Order, OrderSync
@@ -36,7 +36,7 @@ def holds_coming(tx: Session, shop: str, exclude: set[str], limit: int = 1000) -
         OrderSync.shop == shop, OrderSync.pending.is_(True), OrderSync.holds_due.is_(True))
     if exclude:
         query = query.where(OrderSync.order_id.not_in(exclude))
-    return len(tx.execute(query.limit(limit)).all())
+    return tx.scalar(select(func.count()).select_from(query.limit(limit).subquery()))
 
 
 SYNCS = OrderSync.__table__
