@@ -132,7 +132,9 @@ class BackorderHandlers:
             old = before.available if before else None
             applied = mirror.apply_stock(s, shop, reading, stamp)
             pools |= applied
-            if applied and old is not None and reading.available > old:
+            # a late reading of an earlier second moved only the base: nothing came in
+            if (applied and old is not None and reading.available > old
+                    and mirror.whole_second(before.updated_at) == stamp.at):
                 rose += reading.available - old
         if not pools:
             return Outcome("stale or unknown item: nothing to plan")

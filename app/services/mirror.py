@@ -199,18 +199,24 @@ def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[st
     """Mirror one (item, location) reading; the pools it belongs to, or nothing when stale.
 
     Two webhooks of one second that disagree cannot be ordered: the lower value is kept (no unit
-    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform."""
+    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform.
+    A stale webhook of the base's second only lowers the base."""
     row = order_store.stock_level_for_update(s, shop, reading.inventory_item_id,
                                              reading.location_id)
     verdict = _verdict(row, stamp, reading.available)
+    if verdict == DROP and _lowers_base(row, stamp, reading.available):
+        row.base_available = reading.available
+        return _pools(s, shop, reading)
     if verdict in (DROP, SAME):
         return set()
     if row is None:
         row = StockLevel(shop=shop, inventory_item_id=reading.inventory_item_id,
                          location_id=reading.location_id)
         order_store.add(s, row)
-    elif row.available != reading.available:
-        _count_set_again(s, shop, reading)
+    else:
+        if row.available != reading.available:
+            _count_set_again(s, shop, reading)
+        _rebase(row, stamp, reading.available)
     if verdict == CONFLICT:
         row.available, row.unsettled = min(row.available, reading.available), True
     else:
@@ -219,9 +225,30 @@ def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[st
     for name in ("committed", "on_hand", "incoming"):
         if getattr(reading, name) is not None:
             setattr(row, name, getattr(reading, name))
+    return _pools(s, shop, reading)
+
+
+def _pools(s: Tx, shop: str, reading: StockReading) -> set[str]:
     if reading.variant_id:
         return {pool_of(reading.variant_id)}
     return item_pools(s, shop, reading.inventory_item_id)
+
+
+def _rebase(row: StockLevel, stamp: Stamp, available: int) -> None:
+    """The base is the last reading known to come before every change of the current second:
+    the stored one when this reading opens a new second, or when it is our own exact read."""
+    old = whole_second(row.updated_at) if row.updated_at else None
+    if old is not None and (row.exact or stamp.at > old):
+        row.base_available, row.base_at = row.available, old
+    if row.base_available is not None and available > row.base_available:
+        row.base_available = None  # stock came in this second: what sold in it is unknown
+
+
+def _lowers_base(row: StockLevel, stamp: Stamp, available: int) -> bool:
+    """A webhook of the base's second delivered after a newer one: the base must be that
+    second's last reading, and sales only lower a level, so the lowest is the latest."""
+    return (row.base_at is not None and row.base_available is not None and not stamp.read
+            and stamp.at == whole_second(row.base_at) and available < row.base_available)
 
 
 def _count_set_again(s: Tx, shop: str, reading: StockReading) -> None:

@@ -615,14 +615,35 @@ def _read_lines(s: Tx, shop: str, pools: list[str], policy: Policy) -> dict[str,
     return lines
 
 
-def _newest(levels: list) -> tuple[datetime, bool] | None:
-    """The newest reading's second, and whether it is exact."""
-    stamps = [(whole_second(level.updated_at), level.exact) for level in levels
-              if level.updated_at is not None]
-    if not stamps:
+@dataclass(frozen=True, slots=True)
+class _Newest:
+    """The newest second of an item's readings, and whether every reading of it is exact.
+    `taken`: the units those readings took out of their bases, which lines committed after
+    `since` and before that second explain first; None when a reading of that second has no
+    base, or when they are exact (then they include no line of that second)."""
+
+    second: datetime
+    exact: bool
+    since: datetime
+    taken: int | None
+
+
+def _newest(levels: list) -> _Newest | None:
+    stamped = [level for level in levels if level.updated_at is not None]
+    if not stamped:
         return None
-    newest = max(at for at, _ in stamps)
-    return newest, all(is_exact for at, is_exact in stamps if at == newest)
+    second = max(whole_second(level.updated_at) for level in stamped)
+    latest = [level for level in stamped if whole_second(level.updated_at) == second]
+    exact = all(level.exact for level in latest)
+    if exact or any(level.base_at is None or level.base_available is None for level in latest):
+        return _Newest(second, exact, second, None)
+    # A line committed by another location's newest reading, or by one of these bases, may be
+    # counted there: only those after all of them must be among the units these took out.
+    since = max([whole_second(level.base_at) for level in latest]
+                + [whole_second(level.updated_at) for level in stamped
+                   if whole_second(level.updated_at) < second])
+    return _Newest(second, exact, since,
+                   sum(level.base_available - level.available for level in latest))
 
 
 def _supply(variant: Variant | None, levels: list, open_units: int,
@@ -634,9 +655,7 @@ def _supply(variant: Variant | None, levels: list, open_units: int,
     location that changed. A line took stock where it was routed, and that location's
     reading is then at least as new as the line; so a line committed before the newest
     reading of any location is in the readings, and one committed after all of them is not,
-    whatever order the webhooks arrive in. A line of that very second is counted in unless
-    the newest reading is exact (our own read, taken before anything changed in that
-    second). An untracked item is never short."""
+    whatever order the webhooks arrive in. An untracked item is never short."""
     if variant is None or not variant.inventory_item_id:
         return 0
     if not variant.tracked:
@@ -647,9 +666,33 @@ def _supply(variant: Variant | None, levels: list, open_units: int,
     newest = _newest(levels)
     if newest is None:
         return available + open_units
-    outside = sum(r.open_quantity for r in recent(newest[0])
-                  if not _in_reading(r.ordered_at, *newest))
-    return available + open_units - outside
+    return available + open_units - _outside(newest, recent(newest.since))
+
+
+def _outside(newest: _Newest, lines: Iterable) -> int:
+    """Units of these open lines that the newest readings do not include.
+
+    The platform's times have whole seconds, so a line of the readings' own second may be in
+    them or not. None is when they are exact (our own read, taken before anything changed in
+    that second). Otherwise they include such lines only up to the units they took out that
+    no line committed between their bases and that second explains: an order whose own stock
+    update is still to come is not counted as on hand because an earlier order of its second
+    was. A reading without a base (the first, or one of a second in which stock came in, when
+    what sold in it is unknown) is taken to include them all."""
+    after = same = between = 0
+    for r in lines:
+        second = whole_second(r.ordered_at)
+        if second > newest.second:
+            after += r.open_quantity
+        elif second == newest.second:
+            same += r.open_quantity
+        elif second > newest.since:
+            between += r.open_quantity
+    if newest.exact:
+        return after + same
+    if newest.taken is None:
+        return after
+    return after + same - min(same, max(0, newest.taken - between))
 
 
 def _offset(rows: Sequence, plan: PoolPlan, offset: int) -> int:
@@ -664,11 +707,6 @@ def _offset(rows: Sequence, plan: PoolPlan, offset: int) -> int:
 def _stored(plan: LinePlan, offset: int) -> tuple:
     ticket = plan.queue_position + offset if plan.queue_position is not None else None
     return (plan.covered, plan.backordered, ticket, plan.eta)
-
-
-def _in_reading(committed_at: datetime, newest: datetime, exact: bool) -> bool:
-    second = whole_second(committed_at)
-    return second < newest or (second == newest and not exact)
 
 
 def _still_ready(ready: int, then: int, open_quantity: int) -> int:

@@ -111,9 +111,11 @@ def variants(tx: Session, shop: str, variant_ids: Iterable[str]) -> Iterable[Row
 
 
 def stock_levels(tx: Session, shop: str, items: Iterable[str]) -> Iterable[Row]:
-    """Each location's reading of these items: `available`, when it was read and whether exactly."""
+    """Each location's reading of these items: `available`, when it was read and whether
+    exactly, and the base before that second."""
     return tx.execute(select(StockLevel.inventory_item_id, StockLevel.available,
-                             StockLevel.updated_at, StockLevel.exact).where(
+                             StockLevel.updated_at, StockLevel.exact,
+                             StockLevel.base_available, StockLevel.base_at).where(
         StockLevel.shop == shop, StockLevel.inventory_item_id.in_(items)))
 
 

@@ -176,6 +176,12 @@ class StockLevel(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exact: Mapped[bool] = mapped_column(Boolean, default=False)
     unsettled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The base: the last reading known to come before every change of the current second (one
+    # of an earlier second, or our own exact read of this one). What the second's readings
+    # took out of it bounds how many lines of that second they include. None: no reading
+    # before, or stock came in during the second (what sold in it is unknown).
+    base_available: Mapped[int | None] = mapped_column(Integer)
+    base_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Order(Base):

@@ -157,3 +157,36 @@ def test_an_order_in_the_second_of_our_own_read_is_not_counted_twice(harness):
     harness.settle()
     assert harness.held(earlier) == {}
     assert harness.held(order) == {harness.order(order)["line_items"][0]["id"]: 1}
+
+
+def test_an_order_of_the_readings_second_whose_own_update_is_late_is_not_counted_in_it(harness):
+    """Two one-unit orders in one second, one unit on hand. The first order's stock update
+    (0 left) took out one unit; the second order, delivered before its own update, is not in
+    that reading, so it waits: the unit is the first order's."""
+    variant = harness.oversell(SMALL, available=1)
+    first = harness.sell((variant, 1))
+    deliver(harness)
+    second = harness.store.place_order(harness.shop, [(variant, 1)])["id"]  # the same second
+    deliver(harness, skip={"inventory_levels/update"})
+    assert harness.held(first) == {}
+    assert harness.held(second) == {harness.order(second)["line_items"][0]["id"]: 1}
+    harness.settle()
+    assert harness.held(first) == {}
+    assert harness.held(second) == {harness.order(second)["line_items"][0]["id"]: 1}
+
+
+def test_an_order_whose_update_came_first_is_in_the_reading(harness):
+    """The stock-first case of the same second: the reading that took one unit out is the
+    order's own, so the order is covered by the unit left, and nobody else waits for it."""
+    variant = harness.oversell(SMALL, available=2)
+    harness.tick()
+    order = harness.store.place_order(harness.shop, [(variant, 1)])["id"]
+    deliver(harness, order=lambda topic, body: topic != "inventory_levels/update")
+    assert no_holds(harness, order)
+    harness.tick()
+    second = harness.store.place_order(harness.shop, [(variant, 1)])["id"]
+    deliver(harness, order=lambda topic, body: topic != "inventory_levels/update")
+    assert no_holds(harness, order, second)
+    third = harness.sell((variant, 1))
+    harness.settle()
+    assert harness.held(third) == {harness.order(third)["line_items"][0]["id"]: 1}
