@@ -395,6 +395,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
             placing_s = time.monotonic() - started
             settle_s = bench.wait(bench.settled)
             holds = bench.services.shopify_gateway.counters["holds_placed"]
+            released = bench.services.shopify_gateway.counters.get("holds_released", 0)
             holds_s = bench.last_hold_at - started
             sale = {k: v - before[k] for k, v in stats.snapshot().items()}
             waiting = bench.backordered()
@@ -449,6 +450,7 @@ def run(orders: int, rate: float, restock: float, workers: int,
         # alone (each a mutation of 10 points, restored at 100 points/s)
         "holds_drain_ratio": round(holds_s / max(0.1, holds * MUTATION_COST / RESTORE_RATE), 2),
         "holds_placed_in_sale": holds,
+        "holds_released_in_sale": released,
         "last_hold_s": round(holds_s, 1),
         "sync_max_s": round(max(latencies, default=0.0), 3),
         "settle_after_sale_s": round(settle_s, 1),
@@ -492,7 +494,8 @@ def steady(args) -> dict:
     return {"steady_p95_s": figures["sync_p95_s"], "steady_max_s": figures["sync_max_s"],
             "steady_backordered_per_s": round(figures["backordered_orders"] / STEADY_S, 2),
             "steady_cost_per_backordered_order": figures["cost_per_backordered_order"],
-            "steady_throttled": figures["throttled"]}
+            "steady_throttled": figures["throttled"],
+            "steady_holds_released": figures["holds_released_in_sale"]}
 
 
 def main() -> None:
