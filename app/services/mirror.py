@@ -198,8 +198,10 @@ def _verdict(row: StockLevel | None, stamp: Stamp, available: int) -> str:
 def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[str]:
     """Mirror one (item, location) reading; the pools it belongs to, or nothing when stale.
 
-    Two webhooks of one second that disagree cannot be ordered: the lower value is kept (no unit
-    is promised twice meanwhile) and the level is marked unsettled, for a read of the platform.
+    Two webhooks of one second that disagree: sales only lower a level, so a lower one that
+    comes after a higher one is the later. Otherwise (a higher one after, a reading above the
+    base, or no base) they cannot be ordered: the lower value is kept (no unit is promised twice
+    meanwhile) and the level is marked unsettled, for a read of the platform.
     A stale webhook of the base's second only lowers the base."""
     row = order_store.stock_level_for_update(s, shop, reading.inventory_item_id,
                                              reading.location_id)
@@ -218,7 +220,12 @@ def apply_stock(s: Tx, shop: str, reading: StockReading, stamp: Stamp) -> set[st
             _count_set_again(s, shop, reading)
         _rebase(row, stamp, reading.available)
     if verdict == CONFLICT:
-        row.available, row.unsettled = min(row.available, reading.available), True
+        # Sales only lower a level: a lower update after a higher one is the later. The platform
+        # is asked when a higher one comes after (late, or stock came in), when stock came in
+        # during the second (above the base), or when there is no base.
+        row.unsettled = (row.unsettled or row.base_available is None
+                         or reading.available > row.available)
+        row.available = min(row.available, reading.available)
     else:
         row.available, row.exact, row.unsettled = reading.available, stamp.exact, False
         row.updated_at = stamp.at

@@ -134,10 +134,35 @@ def test_two_stock_updates_of_one_second_are_settled_by_the_platform(harness):
     harness.tick()
     late = harness.store.place_order(harness.shop, [(variant, 1)])["id"]  # same second
     harness.store.receive_stock(harness.shop, variant, 5)
+    reads = stock_reads(harness)
     deliver(harness, order=lambda topic, body: (topic == "inventory_levels/update",
                                                 b'"available": -4' in body))
     harness.settle()
     assert no_holds(harness, waiting, late)
+    assert stock_reads(harness) > reads
+
+
+def stock_reads(harness) -> int:
+    return harness.store.counters.get("requests_by_operation", {}).get("InventoryItemLevels", 0)
+
+
+def test_stock_updates_of_one_second_lower_after_higher_need_no_read(harness):
+    """Two orders in one second, their stock updates in the order they were made: sales only
+    lower a level, so the lower, coming after, is the later, and the store need not be asked.
+    With 3 units both orders are covered; a third order waits."""
+    variant = harness.oversell(SMALL, available=3)
+    harness.settle()
+    harness.tick()
+    orders = [harness.store.place_order(harness.shop, [(variant, n)])["id"] for n in (1, 2)]
+    reads = stock_reads(harness)
+    deliver(harness, order=lambda topic, body: (topic == "inventory_levels/update",
+                                                b'"available": 0' in body))
+    harness.settle()
+    assert stock_reads(harness) == reads
+    assert no_holds(harness, *orders)
+    third = harness.sell((variant, 1))
+    harness.settle()
+    assert harness.held(third) == {harness.order(third)["line_items"][0]["id"]: 1}
 
 
 def test_an_order_in_the_second_of_our_own_read_is_not_counted_twice(harness):
