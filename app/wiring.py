@@ -135,7 +135,7 @@ def build_services(config: Config, clock: Callable[[], datetime] = utc_now,
                               "saleor": SaleorGateway(saleor_api, saleor_installs.token)},
                              platform_of(db))
     alternatives = Alternatives()
-    planning = Planning(clock, alternatives.suggestions_for_lines)
+    planning = Planning(clock, alternatives.suggestions_for_lines, alternatives.overclaimed)
     events = Events(db, intake, clock, {**TOPICS, **SALEOR_TOPICS}, config.webhook_max_attempts,
                     queue.enqueue)
     backorders = BackorderHandlers(db, planning, gateway, clock)

@@ -69,6 +69,19 @@ class Alternatives:
         return {line_id: [sg.to_entry() for sg in suggestions]
                 for line_id, suggestions in found.items()}
 
+    def overclaimed(self, s: Tx, shop: str, variant_ids: set[str]) -> set[str]:
+        """Of these variants, those with fewer units than the waiting lines' suggestions claim
+        of them: a line suggesting one of the others still finds its units, whatever its place
+        in the queue."""
+        if not variant_ids:
+            return set()
+        rows = stock_store.items_of(s, shop, sorted(variant_ids))
+        items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
+        uncounted = frozenset(r.variant_id for r in rows if not r.counts_orders)
+        stock = ShopStock(s, shop, None, items, set(), self._claims, uncounted)
+        stock.prefetch(variant_ids)
+        return {v for v in variant_ids if stock.unclaimed(v) < 0}
+
     def _index(self, s: Tx, shop: str) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
         """The shop's catalog index, each variant's inventory item, and the variants whose
         count does not take out what orders hold; rebuilt when stale."""
@@ -104,9 +117,10 @@ class ShopStock:
 
     Claims are read for the whole shop at the first question, once per call: the stored
     suggestions of the shop's waiting lines, each list parsed once per process (the same text
-    names the same variants, and most waiting lines keep theirs from one call to the next)."""
+    names the same variants, and most waiting lines keep theirs from one call to the next).
+    `index`: None when only counts are asked (`unclaimed`), no lookup."""
 
-    def __init__(self, s: Tx, shop: str, index: CatalogIndex, items: dict[str, str],
+    def __init__(self, s: Tx, shop: str, index: CatalogIndex | None, items: dict[str, str],
                  lines: set[str], claims: dict[str, _Claims] | None = None,
                  uncounted: frozenset[str] = frozenset()):
         self._s, self._shop, self._items, self._lines = s, shop, items, lines
@@ -169,6 +183,13 @@ class ShopStock:
                     products.add(variant.product_id)
             self._stocked = frozenset(products)
         return self._stocked
+
+    def unclaimed(self, variant_id: str) -> int:
+        """Units no waiting line outside the call claims (nor this call offered)."""
+        if self._whole is None:
+            self._whole = self._all_claims(self._claims())
+        self._claimed = self._whole
+        return self.available(variant_id, None)
 
     def offer(self, variant_ids: Iterable[str], quantity: int) -> None:
         for variant_id in variant_ids:

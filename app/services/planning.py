@@ -48,6 +48,9 @@ from app.storage.tables import OrderLine, Pool, StockoutRow, Variant
 
 # Per backordered line, its suggestions as the line stores them ({variant_id, reason, weak}).
 Suggest = Callable[[Tx, str, list], dict[str, list[dict]]]
+# Of these variants, those whose stock no longer covers every unit waiting lines' suggestions
+# claim of them.
+Overclaimed = Callable[[Tx, str, set[str]], set[str]]
 CHUNK = 500  # pools or orders read per query: well under either database's parameter limit
 NO_TAGS: frozenset[str] = frozenset()
 # Rounds of looking again at the lines behind lines that took more alternatives' units; each
@@ -112,9 +115,11 @@ def shop_policy(s: Tx, shop: str) -> Policy:
 
 
 class Planning:
-    def __init__(self, clock: Callable[[], datetime], suggest: Suggest | None = None):
+    def __init__(self, clock: Callable[[], datetime], suggest: Suggest | None = None,
+                 overclaimed: Overclaimed | None = None):
         self._clock = clock
         self._suggest = suggest or (lambda s, shop, lines: {})
+        self._overclaimed = overclaimed or (lambda s, shop, variants: variants)
 
     def lock_pools(self, s: Tx, shop: str, pools: Iterable[str]) -> dict[str, Pool]:
         """Take the pools' row locks, in a fixed order; their rows. A handler calls this before
@@ -318,8 +323,10 @@ class Planning:
 
     def refresh_suggesting(self, s: Tx, shop: str, pools: Iterable[str]) -> set[str]:
         """Orders that suggest a variant of these pools as an alternative: its stock moved, so
-        a suggestion that sold out goes (and one back in stock may come)."""
-        variants = {pool.split("@", 1)[0] for pool in pools}
+        a suggestion that sold out goes. While the variant's stock still covers every unit the
+        suggestions claim, each suggesting line keeps it and nothing else it sees moved: in a
+        sale of a well-stocked variant, no order is looked at again for each unit sold."""
+        variants = self._overclaimed(s, shop, {pool.split("@", 1)[0] for pool in pools})
         if not variants:
             return set()
         orders = plan_store.orders_suggesting(s, shop, variants)

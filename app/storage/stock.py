@@ -22,6 +22,13 @@ def catalog(tx: Session, shop: str) -> Sequence[Row]:
                                                       Variant.status != "DELETED")).all()
 
 
+def items_of(tx: Session, shop: str, variant_ids: list[str]) -> Sequence[Row]:
+    """(variant, inventory item, whether its count takes out what orders hold) of these
+    variants."""
+    return tx.execute(select(Variant.variant_id, Variant.inventory_item_id, Variant.counts_orders)
+                      .where(Variant.shop == shop, Variant.variant_id.in_(variant_ids))).all()
+
+
 def levels(tx: Session, shop: str, items: list[str]) -> Sequence[Row]:
     """(inventory item, location, units available) of these items."""
     return tx.connection().execute(_STOCK_READ, {"shop": shop, "items": items}).all()

@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from app.domain.alternatives import as_entry
 from app.domain.queue_query import QueueQuery
 from app.services.dashboard import queue
+from app.services.planning import Planning
 from app.storage.tables import OrderLine
 from tests.integration.helpers import post_webhook
 from tests.integration.test_backorder_flow import line, order_payload, work
@@ -232,3 +233,59 @@ def test_suggestions_stored_as_bare_ids_still_claim_their_units(flow, platform, 
         assert services.alternatives.for_lines(s, SHOP, [row]) == {"new": []}
         stored = s.scalars(select(OrderLine.alternatives).where(OrderLine.line_id == "old")).one()
         assert stored == [gid(2)]
+
+
+def three_waiting_for_small(flow, platform) -> tuple:
+    """Three orders of two Smalls wait; Large has 5: the first two are offered it (4 claimed),
+    the third is not (1 left)."""
+    client, services = flow
+    tee(platform, 1, -6, "Small")
+    tee(platform, 2, 5, "Large")
+    services.onboarding.setup(SHOP)
+    for number in range(1, 4):
+        post_webhook(client, "orders/create", order_payload(number, [(10 + number, 1, 2)],
+                                                            minute=number))
+    work(services)
+    assert [gid(2) in suggested(services, n) for n in (11, 12, 13)] == [True, True, False]
+    return client, services
+
+
+def large_stock(client, services, available: int, minute: int) -> None:
+    post_webhook(client, "inventory_levels/update", {
+        "inventory_item_id": 2, "location_id": 1, "available": available,
+        "updated_at": f"2026-11-20T12:{minute:02d}:00Z"})
+    work(services)
+
+
+def test_a_variant_is_overclaimed_only_once_its_stock_is_below_what_suggestions_claim(
+        flow, platform):
+    client, services = three_waiting_for_small(flow, platform)
+    large_stock(client, services, 4, 30)  # exactly the 4 claimed: both offers stand
+    with services.db.transaction() as s:
+        assert services.alternatives.overclaimed(s, SHOP, {gid(2)}) == set()
+    assert [gid(2) in suggested(services, n) for n in (11, 12, 13)] == [True, True, False]
+    large_stock(client, services, 3, 31)  # one short: the later offer goes
+    assert [gid(2) in suggested(services, n) for n in (11, 12, 13)] == [True, False, False]
+    with services.db.transaction() as s:
+        assert services.alternatives.overclaimed(s, SHOP, {gid(2)}) == set()  # 2 claimed now
+
+
+def test_a_stock_change_that_leaves_every_claim_covered_looks_at_no_suggesting_order(
+        flow, platform, clock):
+    _, services = three_waiting_for_small(flow, platform)
+    looked: list[list[str]] = []
+
+    def suggest(s, shop, lines):
+        looked.append(sorted(r.line_id for r in lines))
+        return services.alternatives.suggestions_for_lines(s, shop, lines)
+
+    def planning(overclaimed) -> Planning:
+        return Planning(clock, suggest, overclaimed)
+
+    with services.db.transaction() as s:
+        covered = planning(services.alternatives.overclaimed)
+        assert covered.refresh_suggesting(s, SHOP, {f"{gid(2)}@*"}) == set()
+        assert looked == []
+        planning(lambda s, shop, variants: variants).refresh_suggesting(
+            s, SHOP, {f"{gid(2)}@*"})
+        assert looked  # the two orders suggesting Large, when counted as overclaimed
