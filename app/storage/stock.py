@@ -23,10 +23,11 @@ def catalog(tx: Session, shop: str) -> Sequence[Row]:
 
 
 def items_of(tx: Session, shop: str, variant_ids: list[str]) -> Sequence[Row]:
-    """(variant, inventory item, whether its count takes out what orders hold) of these
-    variants."""
+    """(variant, inventory item, whether its count takes out what orders hold) of those of
+    these variants not deleted: as for the catalog, a deleted one has no stock to offer."""
     return tx.execute(select(Variant.variant_id, Variant.inventory_item_id, Variant.counts_orders)
-                      .where(Variant.shop == shop, Variant.variant_id.in_(variant_ids))).all()
+                      .where(Variant.shop == shop, Variant.variant_id.in_(variant_ids),
+                             Variant.status != "DELETED")).all()
 
 
 def levels(tx: Session, shop: str, items: list[str]) -> Sequence[Row]:

@@ -289,3 +289,11 @@ def test_a_stock_change_that_leaves_every_claim_covered_looks_at_no_suggesting_o
         planning(lambda s, shop, variants: variants).refresh_suggesting(
             s, SHOP, {f"{gid(2)}@*"})
         assert looked  # the two orders suggesting Large, when counted as overclaimed
+
+
+def test_a_deleted_variant_counts_as_overclaimed_whatever_its_stock(flow, platform):
+    client, services = three_waiting_for_small(flow, platform)
+    post_webhook(client, "products/delete", {"id": 1})  # the tee, Large among its variants
+    work(services)
+    with services.db.transaction() as s:
+        assert services.alternatives.overclaimed(s, SHOP, {gid(2)}) == {gid(2)}
