@@ -131,12 +131,15 @@ class ClientStats:
 
 @dataclass
 class _Bucket:
-    """The last reading of one shop's cost bucket, projected forward by its restore rate."""
+    """The last reading of one shop's cost bucket, projected forward by its restore rate, less
+    the points of requests sent and not yet answered (`in_flight`): a reading from one answer
+    does not yet count what the others still on their way will take."""
 
     maximum: float = 0.0
     available: float = 0.0
     restore_rate: float = 0.0
     read_at: float | None = None
+    in_flight: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def projected(self, now: float) -> float:
@@ -222,9 +225,9 @@ class AdminClient:
         attempt = 0
         while True:
             attempt += 1
-            self._pace(shop, query, estimated_cost, can_wait)
+            reserved = self._pace(shop, query, estimated_cost, can_wait)
             try:
-                return self._attempt(shop, url, token, body, query, attempt)
+                return self._attempt(shop, url, token, body, query, attempt, reserved)
             except Unauthorized:
                 if refreshed:
                     raise
@@ -242,19 +245,24 @@ class AdminClient:
                 self.sleep(max(retry.floor, self._backoff(attempt)))
 
     def _attempt(
-        self, shop: str, url: str, token: str, body: dict, query: str, attempt: int
+        self, shop: str, url: str, token: str, body: dict, query: str, attempt: int,
+        reserved: float = 0.0,
     ) -> GraphQLResult:
-        """One HTTP round trip, turned into a result or one of the errors `execute` handles."""
+        """One HTTP round trip, turned into a result or one of the errors `execute` handles.
+        `reserved`: the points pacing set aside for it, in flight until it is answered."""
         headers = {"X-Shopify-Access-Token": token, "Accept": "application/json"}
         self.stats.add(requests=1)
         try:
             response = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
-        except _NETWORK_FAULTS as exc:
-            raise _Retry(exc) from exc
+        except BaseException as exc:
+            self._answered(shop, reserved)
+            if isinstance(exc, _NETWORK_FAULTS):
+                raise _Retry(exc) from exc
+            raise
+        payload = _json_or_none(response)
+        throttle_wait = self._read_cost(shop, query, payload, reserved)
         if response.status_code == 401:
             raise Unauthorized("access token rejected (HTTP 401)", shop=shop, body=response.text)
-        payload = _json_or_none(response)
-        throttle_wait = self._read_cost(shop, query, payload)
         if response.status_code == 429 or _is_throttled(payload):
             self.stats.add(throttled=1)
             floor = max(throttle_wait, _retry_after(response))
@@ -294,8 +302,9 @@ class AdminClient:
             return self._buckets.setdefault(shop, _Bucket())
 
     def _pace(self, shop: str, query: str, estimated_cost: float | None,
-              can_wait: bool = False) -> None:
-        """Wait until the shop's bucket should hold this request's cost, and reserve that cost.
+              can_wait: bool = False) -> float:
+        """Wait until the shop's bucket should hold this request's cost, and reserve that cost;
+        the points reserved.
 
         The reservation lowers the local reading, so threads sending to the same shop queue up
         behind each other instead of all seeing the same points; the next response corrects it.
@@ -307,7 +316,7 @@ class AdminClient:
         while True:
             with bucket.lock:
                 if not cost or bucket.read_at is None or bucket.restore_rate <= 0:
-                    return
+                    return 0.0
                 now = self.clock()
                 start = max(now, bucket.read_at)
                 needed = min(cost, bucket.maximum)
@@ -316,10 +325,12 @@ class AdminClient:
                 if not can_wait or ready_at <= now:
                     bucket.available = available + (ready_at - start) * bucket.restore_rate - needed
                     bucket.read_at = ready_at
+                    bucket.in_flight += needed
                     break
             self.sleep(min(ready_at - now, GIVE_WAY_S))
         if ready_at > now:
             self.sleep(ready_at - now)
+        return needed
 
     def seconds_until_share(self, shop: str, share: float, points: float = 0.0) -> float:
         """How long until the shop's bucket, as last read and less what requests reserved,
@@ -335,8 +346,17 @@ class AdminClient:
             missing = wanted - bucket.projected(start)
             return max(0.0, start - now + missing / bucket.restore_rate)
 
-    def _read_cost(self, shop: str, query: str, payload: Any) -> float:
-        """Record the bucket and the query's cost; return how long the bucket needs to afford it."""
+    def _answered(self, shop: str, reserved: float) -> None:
+        """A request's points are no longer in flight: it was answered, or never arrived."""
+        if reserved:
+            bucket = self._bucket(shop)
+            with bucket.lock:
+                bucket.in_flight = max(0.0, bucket.in_flight - reserved)
+
+    def _read_cost(self, shop: str, query: str, payload: Any, reserved: float = 0.0) -> float:
+        """Record the bucket and the query's cost; return how long the bucket needs to afford it.
+        The reading counts this request, not those still in flight: their points stay set
+        aside."""
         cost = _cost(payload)
         status = cost.get("throttleStatus") or {}
         requested = cost.get("requestedQueryCost")
@@ -346,12 +366,13 @@ class AdminClient:
                 self._costs.move_to_end(query)
                 while len(self._costs) > _COST_MEMORY:
                     self._costs.popitem(last=False)
+        self._answered(shop, reserved)
         if not {"maximumAvailable", "currentlyAvailable", "restoreRate"} <= set(status):
             return 0.0
         bucket = self._bucket(shop)
         with bucket.lock:
             bucket.maximum = float(status["maximumAvailable"])
-            bucket.available = float(status["currentlyAvailable"])
+            bucket.available = float(status["currentlyAvailable"]) - bucket.in_flight
             bucket.restore_rate = float(status["restoreRate"])
             bucket.read_at = self.clock()
         if requested is None or bucket.restore_rate <= 0:

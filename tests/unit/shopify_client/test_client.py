@@ -7,6 +7,7 @@ import threading
 
 import pytest
 import requests
+import responses
 
 from app.platforms.shopify.client import AdminClient
 from app.platforms.shopify.errors import (
@@ -120,6 +121,31 @@ def test_pacing_reserves_points_for_requests_not_yet_answered(client, credential
     client.execute(SHOP, credentials, QUERY, estimated_cost=80)  # 20 left: 60 short
 
     assert clock.sleeps == [pytest.approx(1.2)]
+
+
+def test_a_reading_does_not_free_the_points_of_requests_still_in_flight(client, credentials,
+                                                                       http, clock):
+    """A takes 80 of 100 points and is on its way; B's answer comes first, and Shopify's reading
+    in it does not count A yet. C, wanting 80, must wait for A's points all the same."""
+    http.post(URL, json=ok({"shop": {}}, requested=1, actual=1, available=100, rate=50))
+    client.execute(SHOP, credentials, QUERY)
+    waits: list[float] = []
+
+    def while_a_is_in_flight(request):
+        if not waits:
+            waits.append(0.0)
+            client.execute(SHOP, credentials, "query B { shop { id } }", estimated_cost=1)
+            slept = len(clock.sleeps)
+            client.execute(SHOP, credentials, "query C { shop { id } }", estimated_cost=80)
+            waits[0] = sum(clock.sleeps[slept:])
+        return 200, {}, json.dumps(ok({"shop": {}}, requested=1, actual=1, available=100,
+                                      rate=50))
+
+    http.remove(responses.POST, URL)
+    http.add_callback(responses.POST, URL, callback=while_a_is_in_flight)
+    client.execute(SHOP, credentials, QUERY, estimated_cost=80)
+
+    assert waits == [pytest.approx(60 / 50)]  # 100 read by B, less A's 80: 60 short of C's
 
 
 def test_a_request_that_can_wait_gives_way_to_one_that_cannot(client, credentials, http,
