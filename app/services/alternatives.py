@@ -186,10 +186,13 @@ class ShopStock:
 
     def unclaimed(self, variant_id: str) -> int:
         """Units no waiting line outside the call claims (nor this call offered)."""
+        self._count_every_claim()
+        return self.available(variant_id, None)
+
+    def _count_every_claim(self) -> None:
         if self._whole is None:
             self._whole = self._all_claims(self._claims())
         self._claimed = self._whole
-        return self.available(variant_id, None)
 
     def offer(self, variant_ids: Iterable[str], quantity: int) -> None:
         for variant_id in variant_ids:
@@ -211,9 +214,7 @@ class ShopStock:
                 self._cursor += 1
             self._claimed = self._ahead
         else:
-            if self._whole is None:
-                self._whole = self._all_claims(claims)
-            self._claimed = self._whole
+            self._count_every_claim()
 
     def _claims(self) -> _Claims:
         """The stored claims, read once per call. When they are the rows the shop's last call

@@ -254,13 +254,12 @@ class AdminClient:
         self.stats.add(requests=1)
         try:
             response = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
-        except BaseException as exc:
-            self._answered(shop, reserved)
-            if isinstance(exc, _NETWORK_FAULTS):
-                raise _Retry(exc) from exc
-            raise
+        except _NETWORK_FAULTS as exc:
+            raise _Retry(exc) from exc
+        finally:
+            self._answered(shop, reserved)  # before the reading, which counts this request
         payload = _json_or_none(response)
-        throttle_wait = self._read_cost(shop, query, payload, reserved)
+        throttle_wait = self._read_cost(shop, query, payload)
         if response.status_code == 401:
             raise Unauthorized("access token rejected (HTTP 401)", shop=shop, body=response.text)
         if response.status_code == 429 or _is_throttled(payload):
@@ -353,7 +352,7 @@ class AdminClient:
             with bucket.lock:
                 bucket.in_flight = max(0.0, bucket.in_flight - reserved)
 
-    def _read_cost(self, shop: str, query: str, payload: Any, reserved: float = 0.0) -> float:
+    def _read_cost(self, shop: str, query: str, payload: Any) -> float:
         """Record the bucket and the query's cost; return how long the bucket needs to afford it.
         The reading counts this request, not those still in flight: their points stay set
         aside."""
@@ -366,7 +365,6 @@ class AdminClient:
                 self._costs.move_to_end(query)
                 while len(self._costs) > _COST_MEMORY:
                     self._costs.popitem(last=False)
-        self._answered(shop, reserved)
         if not {"maximumAvailable", "currentlyAvailable", "restoreRate"} <= set(status):
             return 0.0
         bucket = self._bucket(shop)
