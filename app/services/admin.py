@@ -11,18 +11,16 @@ from typing import Any
 from app.domain.insights import InsightsQuery
 from app.domain.queue_query import QueueQuery
 from app.services import dashboard, goodwill, order_actions, privacy, setup_guide, substitutes
-from app.services.alternatives import Alternatives
 from app.services.messages import Enqueue, ReplanShop, SyncShop
 from app.services.planning import Planning
 from app.storage.db import Database
 
 
 class Admin:
-    def __init__(self, db: Database, planning: Planning, alternatives: Alternatives,
-                 clock: Callable[[], datetime], enqueue: Enqueue):
+    def __init__(self, db: Database, planning: Planning, clock: Callable[[], datetime],
+                 enqueue: Enqueue):
         self._db = db
         self._planning = planning
-        self._alternatives = alternatives
         self._clock = clock
         self._enqueue = enqueue
 
@@ -108,7 +106,6 @@ class Admin:
         with self._db.transaction() as s:
             products, _ = substitutes.set_substitutes(s, self._planning, shop, product_id, body,
                                                       self._clock().date())
-        self._alternatives.invalidate(shop)
         self._enqueue(SyncShop(shop))
         return products
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -31,7 +30,6 @@ from app.storage import stock as stock_store
 from app.storage.db import Tx
 from app.storage.tables import OrderLine
 
-INDEX_TTL_S = 30.0
 READ_CHUNK = 500  # ids per IN list: well inside every driver's limit on bound parameters
 ROWS_PER_LOOK = 20  # stock rows read in the time a lookup looks at one product, about
 _ALL_LOCATIONS = pool_of("")  # what follows a variant's id in the name of its pool
@@ -39,13 +37,9 @@ _ALL_LOCATIONS = pool_of("")  # what follows a variant's id in the name of its p
 
 class Alternatives:
     def __init__(self):
-        self._indexes: dict[str, tuple[float, CatalogIndex, dict[str, str], frozenset[str]]] = {}
+        self._indexes: dict[str, tuple[int, CatalogIndex, dict[str, str], frozenset[str]]] = {}
         self._claims: dict[str, _Claims] = {}
         self._lock = threading.Lock()
-
-    def invalidate(self, shop: str) -> None:
-        with self._lock:
-            self._indexes.pop(shop, None)
 
     def for_lines(self, s: Tx, shop: str, lines: list[OrderLine]) -> dict[str, list[str]]:
         """Suggested variant ids per backordered line, best first."""
@@ -62,7 +56,7 @@ class Alternatives:
         settings = AlternativesSettings.from_dict((row.alternatives if row else None) or {})
         if not settings.enabled:
             return {}
-        index, items, uncounted = self._index(s, shop)
+        index, items, uncounted = self._index(s, shop, row.catalog_version if row else 0)
         stock = ShopStock(s, shop, index, items, {line.line_id for line in lines}, self._claims,
                           uncounted)
         found = _suggest_lines(index, stock, lines, settings)
@@ -82,19 +76,23 @@ class Alternatives:
         stock.prefetch(variant_ids)
         return {v for v in variant_ids if stock.unclaimed(v) < 0}
 
-    def _index(self, s: Tx, shop: str) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
+    def _index(self, s: Tx, shop: str,
+               version: int) -> tuple[CatalogIndex, dict[str, str], frozenset[str]]:
         """The shop's catalog index, each variant's inventory item, and the variants whose
-        count does not take out what orders hold; rebuilt when stale."""
+        count does not take out what orders hold; rebuilt when the shop's catalog version
+        moved (every change of the catalog raises it, whichever process made it)."""
         with self._lock:
             cached = self._indexes.get(shop)
-        if cached and time.monotonic() - cached[0] < INDEX_TTL_S:
+        if cached and cached[0] == version:
             return cached[1:]
+        keep = shop not in shop_store.catalog_changed_in(s)  # else it may yet be rolled back
         rows = stock_store.catalog(s, shop)
         index = CatalogIndex.build(_catalog_variant(r) for r in rows)
         items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
         uncounted = frozenset(r.variant_id for r in rows if not r.counts_orders)
-        with self._lock:
-            self._indexes[shop] = (time.monotonic(), index, items, uncounted)
+        if keep:
+            with self._lock:
+                self._indexes[shop] = (version, index, items, uncounted)
         return index, items, uncounted
 
 

@@ -114,8 +114,7 @@ class BackorderHandlers:
     @staticmethod
     def _upsert(s: Tx, shop: str, variants: Iterable[VariantInfo],
                 updated_at: datetime | None) -> None:
-        for info in variants:
-            mirror.upsert_variant(s, shop, info, updated_at)
+        mirror.upsert_variants(s, shop, variants, updated_at)
 
     def stock_seen(self, s: Tx, shop: str, readings: list[StockReading],
                    updated_at: datetime | None) -> Outcome:
@@ -158,7 +157,7 @@ class BackorderHandlers:
         return Outcome(f"catalog: {len(variants)} variants")
 
     def product_gone(self, s: Tx, shop: str, product_id: str) -> Outcome:
-        order_store.mark_product_deleted(s, shop, product_id)
+        mirror.product_deleted(s, shop, product_id)
         return Outcome(f"catalog: {product_id} deleted")
 
     def fulfillment_order_routed(self, s: Tx, shop: str) -> Outcome:
@@ -178,8 +177,7 @@ class BackorderHandlers:
         if unknown:
             infos = self._gateway.variants(shop, sorted(unknown))
             with self._db.transaction() as s:
-                for info in infos:
-                    mirror.upsert_variant(s, shop, info, None)
+                mirror.upsert_variants(s, shop, infos, None)
         with self._db.read() as s:
             items = mirror.items_without_stock(s, shop, variant_ids)
         if items:

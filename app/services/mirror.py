@@ -7,12 +7,14 @@ order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.errors import InvalidInput
 from app.services.ports import ParsedOrder, StockReading, VariantInfo
 from app.storage import orders as order_store
+from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import Order, OrderLine, StockLevel, Variant
 
@@ -122,10 +124,29 @@ def items_without_stock(s: Tx, shop: str, variant_ids: set[str]) -> set[str]:
     return items - order_store.items_with_stock(s, shop, items)
 
 
-def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | None) -> None:
+def upsert_variants(s: Tx, shop: str, variants: Iterable[VariantInfo],
+                    updated_at: datetime | None) -> None:
+    """The variants as of `updated_at`; the shop's catalog version raised when what
+    alternatives are drawn from changed."""
+    changed = [upsert_variant(s, shop, info, updated_at) for info in variants]
+    if any(changed):
+        shop_store.catalog_changed(s, shop)
+
+
+def product_deleted(s: Tx, shop: str, product_id: str) -> None:
+    """The product's variants stay in the mirror, marked deleted: none is offered any more."""
+    if order_store.mark_product_deleted(s, shop, product_id):
+        shop_store.catalog_changed(s, shop)
+
+
+def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | None) -> bool:
+    """Whether what alternatives are drawn from changed: a new variant, or one of the fields
+    a catalog index holds. Shopify sends `products/update` for every sale of a product too,
+    with nothing of that changed."""
     row = order_store.variant(s, shop, info.variant_id)
     if row is not None and updated_at and row.updated_at and updated_at < row.updated_at:
-        return
+        return False
+    before = _catalog_fields(row) if row is not None else None
     if row is None:
         row = Variant(shop=shop, variant_id=info.variant_id)
         order_store.add(s, row)
@@ -142,6 +163,14 @@ def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | N
     if info.substitutes is not None:
         row.substitutes = list(info.substitutes)
     row.updated_at = updated_at
+    return _catalog_fields(row) != before
+
+
+def _catalog_fields(row: Variant) -> tuple:
+    """What a catalog index is built from (`stock.catalog`)."""
+    return (row.product_id, row.inventory_item_id, row.product_title, row.title, row.options,
+            row.product_type, row.vendor, row.tags, row.collections, row.price, row.status,
+            row.substitutes, row.counts_orders)
 
 
 @dataclass(frozen=True)

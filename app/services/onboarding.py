@@ -7,19 +7,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.services import mirror
-from app.services.alternatives import Alternatives
 from app.services.ports import PlatformGateway
 from app.storage import shops as shop_store
 from app.storage.db import Database
 
 
 class Onboarding:
-    def __init__(self, db: Database, gateway: PlatformGateway,
-                 clock: Callable[[], datetime], alternatives: Alternatives):
+    def __init__(self, db: Database, gateway: PlatformGateway, clock: Callable[[], datetime]):
         self._db = db
         self._gateway = gateway
         self._clock = clock
-        self._alternatives = alternatives
 
     def setup(self, shop: str) -> str:
         profile = self._gateway.shop_profile(shop)
@@ -33,9 +30,7 @@ class Onboarding:
             if row is None or not row.installed:
                 return "dropped: shop not installed"
             row.country_code, row.timezone = profile.country_code, profile.timezone
-            for info in variants:
-                mirror.upsert_variant(s, shop, info, None)
+            mirror.upsert_variants(s, shop, variants, None)
             for reading in readings:
                 mirror.apply_stock(s, shop, reading, mirror.read_stamp(reading, started))
-        self._alternatives.invalidate(shop)
         return f"set up: {len(variants)} variants, {len(readings)} stock levels"

@@ -12,6 +12,7 @@ from app.domain.errors import InvalidInput, NotFound
 from app.services import object_sync
 from app.services.planning import Planning, shop_policy
 from app.storage import objects as object_store
+from app.storage import shops as shop_store
 from app.storage.db import Tx
 from app.storage.tables import Variant
 
@@ -30,6 +31,7 @@ def set_substitutes(s: Tx, planning: Planning, shop: str, product_id: str, body:
     _any_variant(s, shop, product_id)
     products = _validated(s, shop, product_id, body)
     object_store.set_substitutes(s, shop, product_id, products)
+    shop_store.catalog_changed(s, shop)  # the pinned products rank first: the index holds them
     object_sync.want(s, shop, object_sync.SUBSTITUTES, product_id, {"products": products})
     variants = object_store.variant_ids_of(s, shop, product_id)
     orders = object_store.orders_waiting_on(s, shop, variants)

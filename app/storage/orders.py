@@ -79,10 +79,11 @@ def variants_ignoring_orders(tx: Session, shop: str, variant_id: str | None,
     return list(tx.scalars(query))
 
 
-def mark_product_deleted(tx: Session, shop: str, product_id: str) -> None:
-    """The product's variants stay in the mirror, marked deleted."""
-    tx.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id)
-               .values(status="DELETED"))
+def mark_product_deleted(tx: Session, shop: str, product_id: str) -> int:
+    """The product's variants stay in the mirror, marked deleted; how many were not yet."""
+    return tx.execute(update(Variant).where(Variant.shop == shop, Variant.product_id == product_id,
+                                            Variant.status != "DELETED")
+                      .values(status="DELETED")).rowcount
 
 
 # Stock per location

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.storage.tables import OAuthState, OrderLine, RestockRow, Shop
@@ -24,6 +24,22 @@ def scopes(tx: Session, shop: str) -> str | None:
 
 def platform(tx: Session, shop: str) -> str | None:
     return tx.scalar(select(Shop.platform).where(Shop.shop == shop))
+
+
+def catalog_changed(tx: Session, shop: str) -> None:
+    """Raise the shop's catalog version, in SQL: two transactions that both change the catalog
+    each raise it, whichever commits first (a row already read is brought up to date)."""
+    tx.execute(update(Shop).where(Shop.shop == shop)
+               .values(catalog_version=Shop.catalog_version + 1))
+    tx.info.setdefault(_CATALOG_CHANGED, set()).add(shop)
+
+
+_CATALOG_CHANGED = "catalog_changed"
+
+
+def catalog_changed_in(tx: Session) -> set[str]:
+    """The shops whose catalog this transaction changed, not committed yet."""
+    return tx.info.get(_CATALOG_CHANGED, set())
 
 
 def add(tx: Session, row: Shop) -> None:

@@ -48,6 +48,9 @@ class Shop(Base):
     platform: Mapped[str] = mapped_column(String(16), default="shopify", server_default="shopify")
     # The setup guide's steps only the merchant can mark: {"metafields_pinned": bool, "dismissed": bool}
     setup: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # Raised whenever the mirror's catalog changes what alternatives are drawn from: every
+    # process's cached catalog index compares it with its own and is rebuilt when it moved.
+    catalog_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SaleorInstall(Base):

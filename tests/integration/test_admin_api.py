@@ -14,7 +14,7 @@ from app.config import load_config
 from app.services import dashboard, mirror
 from app.services.mirror import pool_of
 from app.services.ports import StockReading, VariantInfo
-from app.storage.tables import RestockRow
+from app.storage.tables import OrderLine, RestockRow
 from tests.conftest import SHOP
 from tests.fakes import FakeGateway
 from tests.integration.helpers import install, post_webhook
@@ -47,9 +47,9 @@ def api(env, clock, platform):
     install(services)
     install(services, OTHER)
     with services.db.transaction() as s:
-        mirror.upsert_variant(s, SHOP, VariantInfo(
+        mirror.upsert_variants(s, SHOP, [VariantInfo(
             V2, "gid://shopify/Product/1", "gid://shopify/InventoryItem/2", "Tee", "Red", "TEE-RED",
-            "Acme", "Shirts", price="20.00", options=(("Color", "Red"),)), None)
+            "Acme", "Shirts", price="20.00", options=(("Color", "Red"),))], None)
         mirror.apply_stock(s, SHOP, StockReading(V2, "gid://shopify/InventoryItem/2",
                                                  "gid://shopify/Location/1", 10),
                            mirror.Stamp(clock()))
@@ -594,10 +594,13 @@ def test_pinned_substitutes_are_stored_and_written_back(catalog, platform):
     assert platform.calls.count("set_product_substitutes") == 1
 
 
-def test_a_pinned_substitute_is_suggested_before_other_products(catalog, platform):
+@pytest.mark.parametrize("index_built", [False, True])
+def test_a_pinned_substitute_is_suggested_before_other_products(catalog, platform, index_built):
     """The queue shows which variants are suggested, in order (not why: the reasons are the
     domain's, tested there). A variant of the same product comes first; the merchant's pinned
-    product comes next, ahead of a product much like the backordered one."""
+    product comes next, ahead of a product much like the backordered one. So it is when the
+    catalog index was built before the pin: the order is looked at again in the pin's own
+    transaction, on an index that holds the pin."""
     tee, pinned = "gid://shopify/Product/1", "gid://shopify/ProductVariant/8"
     similar = "gid://shopify/ProductVariant/9"
     platform.add_variant(similar, available=3, product_id="gid://shopify/Product/9",
@@ -610,6 +613,11 @@ def test_a_pinned_substitute_is_suggested_before_other_products(catalog, platfor
         (line,) = [x for x in catalog.queue() if x["line_id"] == LINE11]
         return [a["variant_id"] for a in line["alternatives"]]
 
+    if index_built:
+        with catalog.services.db.transaction() as s:
+            row = s.get(OrderLine, (SHOP, LINE11))
+            before = catalog.services.alternatives.for_lines(s, SHOP, [row])[LINE11]
+        assert before[:2] == [V2, similar]  # by likeness alone
     response = catalog.call("PUT", f"/api/products/{tee}/substitutes",
                             json={"substitutes": ["gid://shopify/Product/8"]})
     assert response.status_code == 200

@@ -11,8 +11,10 @@ from sqlalchemy import event, select
 
 from app.domain.alternatives import as_entry
 from app.domain.queue_query import QueueQuery
+from app.services import mirror
 from app.services.dashboard import queue
 from app.services.planning import Planning
+from app.services.ports import StockReading, VariantInfo
 from app.storage.tables import OrderLine
 from tests.integration.helpers import post_webhook
 from tests.integration.test_backorder_flow import line, order_payload, work
@@ -297,3 +299,37 @@ def test_a_deleted_variant_counts_as_overclaimed_whatever_its_stock(flow, platfo
     work(services)
     with services.db.transaction() as s:
         assert services.alternatives.overclaimed(s, SHOP, {gid(2)}) == {gid(2)}
+
+
+def test_an_index_built_on_a_catalog_change_rolled_back_is_not_kept(flow, platform, clock):
+    """A transaction that changed the catalog raised the version and may have built an index on
+    its change; rolled back, a change another transaction commits raises the version to the same
+    number. The index must show the committed change, not the one rolled back."""
+    _, services = flow
+    tee(platform, 1, -1, "Small")
+    services.onboarding.setup(SHOP)
+
+    def size(n: int, name: str) -> tuple[VariantInfo, StockReading]:
+        item = f"gid://shopify/InventoryItem/{n}"
+        return (VariantInfo(gid(n), "gid://shopify/Product/1", item, "Tee", name, price="50",
+                            product_type="Shirts", options=(("Size", name),)),
+                StockReading(gid(n), item, "gid://shopify/Location/1", 5))
+
+    def add(s, n: int, name: str) -> None:
+        info, reading = size(n, name)
+        mirror.upsert_variants(s, SHOP, [info], None)
+        mirror.apply_stock(s, SHOP, reading, mirror.Stamp(clock()))
+
+    def offered(s) -> list[str]:
+        row = OrderLine(shop=SHOP, line_id="L1", order_id="O1", variant_id=gid(1),
+                        pool=f"{gid(1)}@*", backordered=1)
+        return services.alternatives.for_lines(s, SHOP, [row])["L1"]
+
+    with pytest.raises(RuntimeError), services.db.transaction() as s:
+        add(s, 2, "Large")
+        assert offered(s) == [gid(2)]
+        raise RuntimeError("rolled back")
+    with services.db.transaction() as s:
+        add(s, 3, "Medium")
+    with services.db.transaction() as s:
+        assert offered(s) == [gid(3)]
