@@ -14,7 +14,8 @@ locations is stored in a SQLite file created by the app's migrations, with 1,000
 waiting with suggestions (their claims count); then `Alternatives.for_lines` (the call planning
 makes) suggests for 500 three-line orders, one session each, the shop's settings, stock and claims
 read from the database every time. The first call, which builds the catalog index (as a process
-does again after each change of the catalog), is reported apart as `index_build_s`. Data generation is seeded and untimed.
+does again after each change of the catalog), is reported apart as `index_build_s`. Data
+generation is seeded and untimed.
   suggest_p95_ms_100k        p95 of one order's call (target <= 10 ms)
 
 Run: python -m benchmarks.alternatives [--variants N] [--orders N] [--waiting N]

@@ -85,12 +85,11 @@ class Alternatives:
             cached = self._indexes.get(shop)
         if cached and cached[0] == version:
             return cached[1:]
-        keep = shop not in shop_store.catalog_changed_in(s)  # else it may yet be rolled back
         rows = stock_store.catalog(s, shop)
         index = CatalogIndex.build(_catalog_variant(r) for r in rows)
         items = {r.variant_id: r.inventory_item_id for r in rows if r.inventory_item_id}
         uncounted = frozenset(r.variant_id for r in rows if not r.counts_orders)
-        if keep:
+        if shop not in shop_store.catalog_changed_in(s):  # else it may yet be rolled back
             with self._lock:
                 self._indexes[shop] = (version, index, items, uncounted)
         return index, items, uncounted

@@ -15,6 +15,7 @@ from app.domain.errors import InvalidInput
 from app.services.ports import ParsedOrder, StockReading, VariantInfo
 from app.storage import orders as order_store
 from app.storage import shops as shop_store
+from app.storage import stock as stock_store
 from app.storage.db import Tx
 from app.storage.tables import Order, OrderLine, StockLevel, Variant
 
@@ -146,7 +147,7 @@ def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | N
     row = order_store.variant(s, shop, info.variant_id)
     if row is not None and updated_at and row.updated_at and updated_at < row.updated_at:
         return False
-    before = _catalog_fields(row) if row is not None else None
+    before = stock_store.catalog_values(row) if row is not None else None
     if row is None:
         row = Variant(shop=shop, variant_id=info.variant_id)
         order_store.add(s, row)
@@ -163,14 +164,7 @@ def upsert_variant(s: Tx, shop: str, info: VariantInfo, updated_at: datetime | N
     if info.substitutes is not None:
         row.substitutes = list(info.substitutes)
     row.updated_at = updated_at
-    return _catalog_fields(row) != before
-
-
-def _catalog_fields(row: Variant) -> tuple:
-    """What a catalog index is built from (`stock.catalog`)."""
-    return (row.product_id, row.inventory_item_id, row.product_title, row.title, row.options,
-            row.product_type, row.vendor, row.tags, row.collections, row.price, row.status,
-            row.substitutes, row.counts_orders)
+    return stock_store.catalog_values(row) != before
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ def catalog(tx: Session, shop: str) -> Sequence[Row]:
                                                       Variant.status != "DELETED")).all()
 
 
+def catalog_values(row: Variant) -> tuple:
+    """What a catalog index is built from, of one variant: the columns `catalog` reads."""
+    return tuple(getattr(row, column.key) for column in _CATALOG_COLUMNS)
+
+
 def items_of(tx: Session, shop: str, variant_ids: list[str]) -> Sequence[Row]:
     """(variant, inventory item, whether its count takes out what orders hold) of those of
     these variants not deleted: as for the catalog, a deleted one has no stock to offer."""

@@ -246,7 +246,7 @@ class AdminClient:
 
     def _attempt(
         self, shop: str, url: str, token: str, body: dict, query: str, attempt: int,
-        reserved: float = 0.0,
+        reserved: float,
     ) -> GraphQLResult:
         """One HTTP round trip, turned into a result or one of the errors `execute` handles.
         `reserved`: the points pacing set aside for it, in flight until it is answered."""
